@@ -1,0 +1,39 @@
+/* The `ldn` command: one entry per subcommand, dispatched by main.c. */
+#ifndef LDN_CLI_H
+#define LDN_CLI_H
+
+#include <stddef.h>
+
+/* sysexits(3) codes, so scripts can tell bad input from a broken tool. */
+enum {
+	EX_OK_ = 0,
+	EX_USAGE_ = 64,
+	EX_DATAERR_ = 65,
+	EX_NOINPUT_ = 66,
+	EX_SOFTWARE_ = 70,
+	EX_IOERR_ = 74,
+	EX_CONFIG_ = 78,
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const char *help; /* the rest of --help */
+	int (*exec)(int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_plan_entry;
+extern const struct cmd_entry cmd_kb_entry;
+
+/* The knowledge base directory: --kb, else $LDN_KB, else the built-in. */
+const char *cli_kb_dir(const char *opt);
+/* Read all of a file ("-" for stdin) into a malloc'd buffer. */
+char *cli_read_file(const char *path, size_t *len);
+/* Print "ldn: " and the message to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_usage(const struct cmd_entry *e, int to_stderr);
+/* The exit code for a library status. */
+int cli_exit_code(int status);
+
+#endif

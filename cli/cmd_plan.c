@@ -1,0 +1,126 @@
+/* `ldn plan`: a patient in, a cited plan out. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldn/kb.h"
+#include "ldn/plan.h"
+
+static int
+exec_plan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "audience", required_argument, NULL, 'u' },
+		{ "kb", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *as_of = NULL, *kb_dir = NULL, *path;
+	enum ldn_format format = LDN_FORMAT_TEXT;
+	enum ldn_audience audience = LDN_AUDIENCE_CLINICIAN;
+	struct ldn_error err = { 0 };
+	struct ldn_kb *kb = NULL;
+	struct ldn_plan *plan = NULL;
+	char *input = NULL, *out = NULL;
+	size_t len, out_len;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			as_of = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				format = LDN_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				format = LDN_FORMAT_JSON;
+			else {
+				cli_warn("--format: \"%s\" is not text or json",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		case 'u':
+			if (strcmp(optarg, "clinician") == 0)
+				audience = LDN_AUDIENCE_CLINICIAN;
+			else if (strcmp(optarg, "patient") == 0)
+				audience = LDN_AUDIENCE_PATIENT;
+			else {
+				cli_warn("--audience: \"%s\" is not clinician or "
+					 "patient",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		case 'k':
+			kb_dir = optarg;
+			break;
+		case 'h':
+			cli_usage(&cmd_plan_entry, 0);
+			return EX_OK_;
+		default:
+			cli_usage(&cmd_plan_entry, 1);
+			return EX_USAGE_;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_usage(&cmd_plan_entry, 1);
+		return EX_USAGE_;
+	}
+	path = argv[optind];
+	rc = ldn_kb_load(cli_kb_dir(kb_dir), &kb, &err);
+	if (rc != LDN_OK) {
+		cli_warn("knowledge base: %s: %s", err.where, err.msg);
+		return cli_exit_code(rc);
+	}
+	input = cli_read_file(path, &len);
+	if (input == NULL) {
+		cli_warn("%s: %s", path, strerror(errno));
+		ldn_kb_free(kb);
+		return EX_NOINPUT_;
+	}
+	rc = ldn_plan_build(kb, input, len, as_of, &plan, &err);
+	if (rc == LDN_OK)
+		rc = ldn_plan_render(plan, format, audience, &out, &out_len,
+		    &err);
+	if (rc != LDN_OK) {
+		cli_warn("%s: %s%s%s", strcmp(path, "-") ? path : "stdin",
+		    err.where, *err.where ? ": " : "", err.msg);
+	} else if (fwrite(out, 1, out_len, stdout) != out_len ||
+	    (format == LDN_FORMAT_JSON && fputc('\n', stdout) == EOF) ||
+	    fflush(stdout) != 0) {
+		cli_warn("writing the plan: %s", strerror(errno));
+		rc = LDN_E_IO;
+	}
+	free(out);
+	free(input);
+	ldn_plan_free(plan);
+	ldn_kb_free(kb);
+	return cli_exit_code(rc);
+}
+
+const struct cmd_entry cmd_plan_entry = {
+	.name = "plan",
+	.usage = "[--as-of YYYY-MM-DD] [--format text|json] "
+		 "[--audience clinician|patient] [--kb DIR] FILE|-",
+	.summary = "Write an LDN plan for the patient in FILE (native JSON).",
+	.help = "options:\n"
+		"  --as-of DATE   plan as of this day (default: today, UTC);\n"
+		"                 the same input and date give the same plan\n"
+		"  --format F     text (default) or json\n"
+		"  --audience A   clinician (default) or patient\n"
+		"  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
+		"                 else the one built in)\n"
+		"\nThe patient fields are listed in the README. A decision of\n"
+		"do-not-start is an answer, not an error: the exit code is 0.\n"
+		"Bad input exits 65 with the field (a JSON pointer) and why.\n",
+	.exec = exec_plan,
+};

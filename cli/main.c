@@ -1,0 +1,157 @@
+/*
+ * `ldn`: the command-line front end of the library.  main() only finds the
+ * subcommand in the table below and hands it argv; each subcommand parses
+ * its own options, calls the library and decides what to print.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldn/error.h"
+
+static const struct cmd_entry *const commands[] = {
+	&cmd_plan_entry,
+	&cmd_kb_entry,
+};
+
+enum { N_COMMANDS = sizeof(commands) / sizeof(commands[0]) };
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ldn: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_usage(const struct cmd_entry *e, int to_stderr)
+{
+	FILE *fp = to_stderr ? stderr : stdout;
+
+	fprintf(fp, "usage: ldn %s %s\n\n%s\n", e->name, e->usage, e->summary);
+	if (!to_stderr && e->help)
+		fprintf(fp, "\n%s", e->help);
+}
+
+const char *
+cli_kb_dir(const char *opt)
+{
+	const char *env = getenv("LDN_KB");
+
+	if (opt != NULL)
+		return opt;
+	if (env != NULL && *env)
+		return env;
+	return LDN_KB_DIR;
+}
+
+char *
+cli_read_file(const char *path, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	char *buf, *bigger;
+
+	if (fp == NULL)
+		return NULL;
+	buf = malloc(cap);
+	while (buf != NULL) {
+		size_t got = fread(buf + n, 1, cap - n, fp);
+
+		n += got;
+		if (got == 0)
+			break;
+		if (n == cap) {
+			if (cap >= (size_t)256 << 20) { /* 256 MB: refuse */
+				free(buf);
+				buf = NULL;
+				errno = EFBIG;
+				break;
+			}
+			bigger = realloc(buf, cap * 2);
+			if (bigger == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	if (buf != NULL && ferror(fp)) {
+		free(buf);
+		buf = NULL;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*len = n;
+	return buf;
+}
+
+int
+cli_exit_code(int status)
+{
+	switch ((enum ldn_status)status) {
+	case LDN_OK:
+		return EX_OK_;
+	case LDN_E_PARSE:
+	case LDN_E_SCHEMA:
+		return EX_DATAERR_;
+	case LDN_E_IO:
+		return EX_IOERR_;
+	case LDN_E_KB:
+		return EX_CONFIG_;
+	case LDN_E_NOMEM:
+	case LDN_E_BUG:
+		break;
+	}
+	return EX_SOFTWARE_;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: ldn COMMAND [OPTIONS]\n\n"
+		    "Clinical decision support for low-dose naltrexone.\n\n"
+		    "commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(fp, "  %-6s %s\n", commands[i]->name,
+		    commands[i]->summary);
+	fprintf(fp, "\n`ldn COMMAND --help` tells more.\n"
+		    "exit codes: 0 done, 64 usage, 65 bad input, 66 no input,\n"
+		    "            70 internal error, 74 I/O error, 78 bad "
+		    "knowledge base\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EX_OK_;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ldn %s\n", LDN_VERSION);
+		return EX_OK_;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[1], commands[i]->name) == 0)
+			return commands[i]->exec(argc - 1, argv + 1);
+	cli_warn("unknown command \"%s\"", argv[1]);
+	usage(stderr);
+	return EX_USAGE_;
+}

@@ -1,0 +1,87 @@
+/*
+ * Plans: a patient in, a cited LDN plan out.  ldn_plan_build() runs the
+ * whole pipeline (intake, screen, titrate, compose); ldn_plan_render() writes
+ * the plan for one audience in one format.  A plan is immutable once built
+ * and owns all its memory; free it with ldn_plan_free().  Plans borrow the
+ * KB they were built from, which must outlive them.
+ */
+#ifndef LDN_PLAN_H
+#define LDN_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ldn/error.h"
+#include "ldn/kb.h"
+
+struct ldn_plan;
+
+enum ldn_decision {
+	LDN_DECISION_START,        /* may start on as_of */
+	LDN_DECISION_WAIT,         /* may start on earliest_start, later */
+	LDN_DECISION_DO_NOT_START, /* not now; findings say why */
+};
+
+enum ldn_format { LDN_FORMAT_TEXT, LDN_FORMAT_JSON };
+
+enum ldn_audience { LDN_AUDIENCE_CLINICIAN, LDN_AUDIENCE_PATIENT };
+
+/*
+ * Build a plan from native patient JSON (len bytes at buf) as of the date
+ * as_of ("YYYY-MM-DD"; NULL means today, UTC).  On success *out owns a new
+ * plan.  On failure *out is untouched and err names the field (a JSON
+ * pointer) and says why.  Thread-safe for distinct plans on a shared KB.
+ */
+enum ldn_status ldn_plan_build(const struct ldn_kb *kb, const char *buf,
+    size_t len, const char *as_of, struct ldn_plan **out,
+    struct ldn_error *err);
+
+void ldn_plan_free(struct ldn_plan *plan);
+
+/*
+ * Render plan into a new NUL-terminated buffer *out (*len bytes, not
+ * counting the NUL) that the caller frees with free().  The same plan and
+ * arguments give the same bytes.
+ */
+enum ldn_status ldn_plan_render(const struct ldn_plan *plan,
+    enum ldn_format format, enum ldn_audience audience, char **out,
+    size_t *len, struct ldn_error *err);
+
+/* What tests and callers inspect without parsing a rendering. */
+struct ldn_step {
+	char date[11];   /* YYYY-MM-DD */
+	int day;         /* 1 on the first dose */
+	int32_t dose_ug; /* 0 while held */
+	const char *kind; /* "start", "increase", "hold", "restart" */
+};
+
+struct ldn_finding {
+	const char *id;       /* e.g. "opioid.washout" */
+	const char *severity; /* "block", "caution", "info" */
+	char lifts[11];       /* date a block lifts, or "" */
+};
+
+enum ldn_decision ldn_plan_decision(const struct ldn_plan *plan);
+const char *ldn_decision_name(enum ldn_decision d);
+/* YYYY-MM-DD, or "" for do-not-start. */
+const char *ldn_plan_earliest_start(const struct ldn_plan *plan);
+const char *ldn_plan_as_of(const struct ldn_plan *plan);
+int32_t ldn_plan_ceiling_ug(const struct ldn_plan *plan);
+int32_t ldn_plan_step_ug(const struct ldn_plan *plan);
+int ldn_plan_interval_d(const struct ldn_plan *plan);
+size_t ldn_plan_n_steps(const struct ldn_plan *plan);
+void ldn_plan_step(const struct ldn_plan *plan, size_t i,
+    struct ldn_step *out);
+size_t ldn_plan_n_findings(const struct ldn_plan *plan);
+void ldn_plan_finding(const struct ldn_plan *plan, size_t i,
+    struct ldn_finding *out);
+/* Windows [from, to) in which no dose may be taken: washouts before the
+ * start and perioperative holds.  Dates are days since 1970-01-01. */
+size_t ldn_plan_n_blackouts(const struct ldn_plan *plan);
+void ldn_plan_blackout(const struct ldn_plan *plan, size_t i, int32_t *from,
+    int32_t *to);
+/* Count of citations in the plan that do not resolve to its reference
+ * list (always 0 unless the engine is wrong; for tests). */
+size_t ldn_plan_unresolved_citations(const struct ldn_plan *plan);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * The JSON edge: simdjson's DOM parser (full grammar and UTF-8 validation)
+ * turned into the library's own tree.  This is the one C++ file; it exposes
+ * only json_parse() from tree.h.  A rejected input is explained again by
+ * jansson (json_explain), which knows lines and columns.
+ */
+#include <cstring>
+#include <new>
+
+#include <simdjson.h>
+
+extern "C" {
+#include "tree.h"
+}
+
+namespace {
+
+struct builder {
+	struct arena *a;
+	unsigned max_depth;
+	struct jpath path;
+	struct ldn_error *err;
+	enum ldn_status rc;
+};
+
+/* Duplicate keys are refused: two parsers could pick different values. */
+bool
+has_duplicate(const struct jmember *m, size_t n, size_t *dup)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (m[i].key_len == m[j].key_len &&
+			    std::memcmp(m[i].key, m[j].key, m[i].key_len) == 0) {
+				*dup = i;
+				return true;
+			}
+	return false;
+}
+
+bool
+convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
+    unsigned depth)
+{
+	out->line = out->col = 0;
+	out->n = 0;
+	if (depth > b->max_depth) {
+		b->rc = ldn_fail(b->err, LDN_E_SCHEMA, jpath_str(&b->path),
+		    "nesting is deeper than %u levels", b->max_depth);
+		return false;
+	}
+	switch (el.type()) {
+	case simdjson::dom::element_type::NULL_VALUE:
+		out->type = J_NULL;
+		return true;
+	case simdjson::dom::element_type::BOOL:
+		out->type = J_BOOL;
+		out->u.b = bool(el.get_bool());
+		return true;
+	case simdjson::dom::element_type::INT64:
+		out->type = J_NUM;
+		out->u.num.i = int64_t(el.get_int64());
+		out->u.num.d = double(out->u.num.i);
+		out->u.num.is_int = true;
+		return true;
+	case simdjson::dom::element_type::UINT64:
+		/* Above INT64_MAX: far beyond any value the contract allows. */
+		out->type = J_NUM;
+		out->u.num.d = double(uint64_t(el.get_uint64()));
+		out->u.num.i = INT64_MAX;
+		out->u.num.is_int = false;
+		return true;
+	case simdjson::dom::element_type::DOUBLE:
+		out->type = J_NUM;
+		out->u.num.d = double(el.get_double());
+		out->u.num.i = 0;
+		out->u.num.is_int = false;
+		return true;
+	case simdjson::dom::element_type::STRING: {
+		std::string_view sv = el.get_string().value_unsafe();
+
+		out->type = J_STR;
+		out->n = sv.size();
+		out->u.s = arena_strndup(b->a, sv.data(), sv.size());
+		if (out->u.s == nullptr) {
+			b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			    "the input is too large to hold in memory");
+			return false;
+		}
+		return true;
+	}
+	case simdjson::dom::element_type::ARRAY: {
+		simdjson::dom::array arr = el.get_array().value_unsafe();
+		size_t n = arr.size(), i = 0;
+
+		out->type = J_ARR;
+		out->u.items = static_cast<struct jnode *>(
+		    arena_calloc(b->a, n ? n : 1, sizeof(struct jnode)));
+		if (out->u.items == nullptr) {
+			b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			    "the input is too large to hold in memory");
+			return false;
+		}
+		for (simdjson::dom::element child : arr) {
+			size_t old = jpath_index(&b->path, i);
+
+			if (!convert(b, child, &out->u.items[i], depth + 1))
+				return false;
+			jpath_pop(&b->path, old);
+			i++;
+		}
+		out->n = i;
+		return true;
+	}
+	case simdjson::dom::element_type::OBJECT: {
+		simdjson::dom::object obj = el.get_object().value_unsafe();
+		size_t n = obj.size(), i = 0, dup;
+
+		out->type = J_OBJ;
+		out->u.members = static_cast<struct jmember *>(
+		    arena_calloc(b->a, n ? n : 1, sizeof(struct jmember)));
+		if (out->u.members == nullptr) {
+			b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			    "the input is too large to hold in memory");
+			return false;
+		}
+		for (simdjson::dom::key_value_pair kv : obj) {
+			struct jmember *m = &out->u.members[i];
+			const char *key =
+			    arena_strndup(b->a, kv.key.data(), kv.key.size());
+
+			if (key == nullptr) {
+				b->rc = ldn_fail(b->err, LDN_E_NOMEM,
+				    jpath_str(&b->path),
+				    "the input is too large to hold in memory");
+				return false;
+			}
+			m->key = key;
+			m->key_len = kv.key.size();
+			size_t old = jpath_key(&b->path, key);
+			if (!convert(b, kv.value, &m->val, depth + 1))
+				return false;
+			jpath_pop(&b->path, old);
+			i++;
+		}
+		out->n = i;
+		if (has_duplicate(out->u.members, i, &dup)) {
+			jpath_key(&b->path, out->u.members[dup].key);
+			b->rc = ldn_fail(b->err, LDN_E_PARSE, jpath_str(&b->path),
+			    "duplicate key \"%s\": each key may appear once",
+			    out->u.members[dup].key);
+			return false;
+		}
+		return true;
+	}
+	}
+	b->rc = ldn_fail(b->err, LDN_E_BUG, jpath_str(&b->path),
+	    "unknown JSON element type");
+	return false;
+}
+
+} // namespace
+
+extern "C" enum ldn_status
+json_parse(struct arena *a, const char *buf, size_t len, unsigned max_depth,
+    struct jnode **out, struct ldn_error *err)
+{
+	try {
+		/* One parser per thread: it keeps its buffers between calls,
+		 * which is most of simdjson's speed on small documents. */
+		thread_local simdjson::dom::parser parser;
+		simdjson::dom::element root;
+		simdjson::error_code ec = parser.parse(buf, len, true).get(root);
+		struct builder b = { a, max_depth, {}, err, LDN_OK };
+		struct jnode *node;
+
+		if (ec != simdjson::SUCCESS)
+			return json_explain(buf, len,
+			    simdjson::error_message(ec), err);
+		node = static_cast<struct jnode *>(
+		    arena_alloc(a, sizeof(struct jnode)));
+		if (node == nullptr)
+			return ldn_fail(err, LDN_E_NOMEM, "",
+			    "the input is too large to hold in memory");
+		jpath_init(&b.path);
+		if (!convert(&b, root, node, 0))
+			return b.rc;
+		*out = node;
+		return LDN_OK;
+	} catch (const std::bad_alloc &) {
+		return ldn_fail(err, LDN_E_NOMEM, "",
+		    "the input is too large to hold in memory");
+	} catch (...) {
+		return ldn_fail(err, LDN_E_BUG, "",
+		    "the JSON parser failed unexpectedly");
+	}
+}

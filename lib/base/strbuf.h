@@ -1,0 +1,28 @@
+/*
+ * A growable string with a ceiling (curl's dynbuf idea): appends past the
+ * limit fail, and the failure is sticky, so a renderer appends freely and
+ * checks once at the end.
+ */
+#ifndef LDN_STRBUF_H
+#define LDN_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *s;
+	size_t len, cap, limit;
+	bool failed;
+};
+
+#define STRBUF_INIT(max) ((struct strbuf){ .limit = (max) })
+
+void sb_add(struct strbuf *b, const char *s, size_t n);
+void sb_puts(struct strbuf *b, const char *s);
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Take the string (NUL-terminated, caller frees); the buffer is reset. */
+char *sb_take(struct strbuf *b, size_t *len);
+void sb_free(struct strbuf *b);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * Composing: the monitoring plan, the before-first-dose checks, and the
+ * article's sections filtered for this patient.  References are numbered in
+ * the order a reader meets them: findings, then monitoring, then sections,
+ * then the numbers the plan used.
+ */
+#include "plan_impl.h"
+
+#include <string.h>
+
+#include "base/date.h"
+
+static struct item *
+push_item(struct ldn_plan *pl, enum entry_id id, int32_t date)
+{
+	struct item *it = plan_push(pl, (void **)&pl->items, &pl->n_items,
+	    &pl->cap_items, sizeof(*it));
+
+	if (it != NULL) {
+		it->id = id;
+		it->date = date;
+	}
+	return it;
+}
+
+static void
+monitoring(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+	struct item *it;
+
+	push_item(pl, E_SCHEDULE_BEFORE_FIRST_DOSE, DATE_NONE);
+	if (pl->decision == LDN_DECISION_DO_NOT_START)
+		return;
+	it = push_item(pl, E_MONITOR_BASELINE_PAIN, pl->earliest);
+	if (it != NULL)
+		it->vars[V_DATE] = fmt_date(pl, pl->earliest);
+	push_item(pl, E_MONITOR_STEP_REVIEW, DATE_NONE);
+	/* The trial is judged 8 to 12 weeks after the top step is last
+	 * reached (after any perioperative restart); if the best dose is
+	 * lower, the clock starts there instead, as the text says. */
+	int32_t top = pl->earliest;
+	for (size_t i = 0; i < pl->n_steps; i++)
+		if (pl->steps[i].dose_ug == pl->ceiling_ug)
+			top = pl->steps[i].date;
+	it = push_item(pl, E_MONITOR_TRIAL_REVIEW, top + p->trial_min_d);
+	if (it != NULL) {
+		it->vars[V_FROM_DATE] = fmt_date(pl, top + p->trial_min_d);
+		it->vars[V_TO_DATE] = fmt_date(pl, top + p->trial_max_d);
+	}
+	if (pl->flags & (1u << FL_HEPATIC))
+		push_item(pl, E_MONITOR_LFT, DATE_NONE);
+	if (pl->flags & (1u << FL_THYROID))
+		push_item(pl, E_MONITOR_TSH, DATE_NONE);
+	if (pl->flags & (1u << FL_RENAL))
+		push_item(pl, E_MONITOR_RENAL, DATE_NONE);
+}
+
+static void
+cite(struct ldn_plan *pl, struct cites c)
+{
+	for (size_t i = 0; i < c.n; i++)
+		if (pl->ref_number[c.ref[i]] == 0) {
+			pl->ref_order[pl->n_refs++] = c.ref[i];
+			pl->ref_number[c.ref[i]] = (uint16_t)pl->n_refs;
+		}
+}
+
+/* Findings are shown blocks first, then cautions, then information; the
+ * sort is stable so rules keep their order within a severity. */
+static void
+order_findings(struct ldn_plan *pl)
+{
+	for (size_t i = 1; i < pl->n_findings; i++) {
+		struct finding f = pl->findings[i];
+		size_t j = i;
+
+		while (j > 0 && entry_specs[pl->findings[j - 1].id].severity >
+			   entry_specs[f.id].severity) {
+			pl->findings[j] = pl->findings[j - 1];
+			j--;
+		}
+		pl->findings[j] = f;
+	}
+}
+
+void
+compose(struct ldn_plan *pl)
+{
+	const struct ldn_kb *kb = pl->kb;
+
+	order_findings(pl);
+	monitoring(pl);
+	pl->statements = arena_calloc(&pl->arena,
+	    kb->n_statements ? kb->n_statements : 1,
+	    sizeof(*pl->statements));
+	pl->ref_order = arena_calloc(&pl->arena, kb->n_refs ? kb->n_refs : 1,
+	    sizeof(*pl->ref_order));
+	pl->ref_number = arena_calloc(&pl->arena, kb->n_refs ? kb->n_refs : 1,
+	    sizeof(*pl->ref_number));
+	if (!pl->statements || !pl->ref_order || !pl->ref_number)
+		return;
+	for (size_t i = 0; i < pl->n_findings; i++)
+		cite(pl, kb->entries[pl->findings[i].id].cites);
+	for (size_t i = 0; i < pl->n_items; i++)
+		cite(pl, kb->entries[pl->items[i].id].cites);
+	if (pl->n_steps > 0)
+		for (int e = E_SCHEDULE_START; e <= E_SCHEDULE_CEILING; e++)
+			cite(pl, kb->entries[e].cites);
+	for (int s = 0; s < S_COUNT; s++)
+		for (size_t i = 0; i < kb->n_statements; i++) {
+			const struct kb_statement *st = &kb->statements[i];
+
+			if (st->section != (enum section)s ||
+			    st->review == RV_RETIRED)
+				continue;
+			if (!(st->when_flags & pl->flags) &&
+			    !(st->when_concepts & pl->concepts))
+				continue;
+			pl->statements[pl->n_statements++] = st;
+			cite(pl, st->cites);
+		}
+	for (size_t i = 0; i < kb->n_numbers; i++)
+		cite(pl, kb->numbers[i].cites);
+}

@@ -1,0 +1,192 @@
+/* Code-set lookups for intake (both native JSON and, later, FHIR). */
+#include "codes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kb/words.h"
+
+static uint64_t
+lookup_snomed(const struct ldn_kb *kb, const char *code)
+{
+	size_t lo = 0, hi = kb->n_snomed;
+	uint64_t mask = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(kb->snomed[mid].code, code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < kb->n_snomed && strcmp(kb->snomed[lo].code, code) == 0; lo++)
+		mask |= 1ULL << kb->snomed[lo].concept;
+	return mask;
+}
+
+/* A listed ICD-10-CM code covers itself and every code below it, so the
+ * lookup tries each prefix of the patient's code. */
+static uint64_t
+lookup_icd10(const struct ldn_kb *kb, const char *code)
+{
+	char norm[16];
+	size_t n = 0;
+	uint64_t mask = 0;
+
+	for (const char *c = code; *c && n + 1 < sizeof(norm); c++)
+		if (*c != '.')
+			norm[n++] = (char)(*c >= 'a' && *c <= 'z' ?
+				*c - ('a' - 'A') : *c);
+	norm[n] = '\0';
+	for (size_t len = 3; len <= n; len++) {
+		for (size_t i = 0; i < kb->n_icd10; i++) {
+			const struct code_map *m = &kb->icd10[i];
+
+			if (m->len == len && memcmp(m->code, norm, len) == 0)
+				mask |= 1ULL << m->concept;
+		}
+	}
+	return mask;
+}
+
+static uint64_t
+lookup_text(const struct ldn_kb *kb, const char *text)
+{
+	struct words w;
+	uint16_t t[16];
+	size_t n;
+	uint64_t mask = 0;
+
+	if (text == NULL)
+		return 0;
+	words_split(&w, text, strlen(text));
+	n = words_match(kb->condition_text, kb->n_condition_text, &w, t, 16);
+	for (size_t i = 0; i < n; i++)
+		mask |= 1ULL << t[i];
+	return mask;
+}
+
+uint64_t
+codes_condition(const struct ldn_kb *kb, enum cond_system sys,
+    const char *code, const char *display)
+{
+	switch (sys) {
+	case CS_SNOMED:
+		return lookup_snomed(kb, code);
+	case CS_ICD10:
+		return lookup_icd10(kb, code);
+	case CS_TEXT:
+		return lookup_text(kb, display);
+	}
+	return 0;
+}
+
+static const struct rx_entry *
+lookup_rxnorm(const struct ldn_kb *kb, const char *code)
+{
+	char *end;
+	unsigned long c = strtoul(code, &end, 10);
+	size_t lo = 0, hi = kb->n_rxnorm;
+
+	if (*end != '\0' || c > UINT32_MAX)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kb->rxnorm[mid].code < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < kb->n_rxnorm && kb->rxnorm[lo].code == c ? &kb->rxnorm[lo] :
+							       NULL;
+}
+
+/* The most specific class named in a text: naltrexone-bupropion before
+ * naltrexone, buprenorphine and methadone before other opioids. */
+static enum med_class
+class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
+{
+	static const enum med_class order[] = { MC_NALTREXONE_BUPROPION,
+		MC_NALTREXONE_UNKNOWN_DOSE, MC_BUPRENORPHINE, MC_METHADONE,
+		MC_OPIOID_ANTITUSSIVE, MC_OPIOID_SHORT, MC_OPIOID_ANTIDIARRHEAL,
+		MC_NALOXONE, MC_IMMUNOSUPPRESSANT };
+	struct words w;
+	uint16_t t[8];
+	size_t n;
+
+	*dose_ug = -1;
+	if (name == NULL)
+		return MC_NONE;
+	words_split(&w, name, strlen(name));
+	n = words_match(kb->med_names, kb->n_med_names, &w, t, 8);
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
+		for (size_t i = 0; i < n; i++) {
+			if (t[i] != order[o])
+				continue;
+			if (order[o] == MC_OPIOID_SHORT) {
+				uint16_t la[2];
+
+				return words_match(kb->long_acting,
+					   kb->n_long_acting, &w, la, 2) ?
+				    MC_OPIOID_LONG :
+				    MC_OPIOID_SHORT;
+			}
+			if (order[o] == MC_NALTREXONE_UNKNOWN_DOSE) {
+				int32_t ug = words_mg_after(name, NULL);
+				bool low = false;
+
+				for (size_t k = 0; k < w.n; k++)
+					low |= strcmp(w.w[k], "ldn") == 0 ||
+					    strcmp(w.w[k], "low") == 0;
+				*dose_ug = ug;
+				if (ug < 0)
+					return low ? MC_NALTREXONE_LDN :
+						     MC_NALTREXONE_UNKNOWN_DOSE;
+				return ug <= kb->params.ldn_max_ug ?
+				    MC_NALTREXONE_LDN :
+				    MC_NALTREXONE_STANDARD;
+			}
+			return order[o];
+		}
+	return MC_NONE;
+}
+
+/* Classes that matter for safety: anything but none. */
+static bool
+relevant(enum med_class c)
+{
+	return c != MC_NONE;
+}
+
+void
+codes_medication(const struct ldn_kb *kb, struct medication *m)
+{
+	const struct rx_entry *rx = m->rxnorm ? lookup_rxnorm(kb, m->rxnorm) :
+						 NULL;
+	int32_t name_dose;
+
+	m->name_cls = class_of_name(kb, m->name, &name_dose);
+	m->code_display = rx ? rx->display : NULL;
+	m->conflict = false;
+	if (rx != NULL) {
+		m->cls = rx->cls;
+		m->dose_ug = words_mg_after(rx->display, "naltrexone");
+		return;
+	}
+	if (m->rxnorm != NULL) {
+		/* A code outside the opioid value sets says "not an opioid";
+		 * a name that says otherwise is a conflict a person must
+		 * resolve, since it is about opioid exposure. */
+		m->cls = MC_NONE;
+		m->dose_ug = -1;
+		m->conflict = relevant(m->name_cls) &&
+		    m->name_cls != MC_IMMUNOSUPPRESSANT;
+		if (m->name_cls == MC_IMMUNOSUPPRESSANT)
+			m->cls = MC_IMMUNOSUPPRESSANT;
+		return;
+	}
+	m->cls = m->name_cls;
+	m->dose_ug = name_dose;
+}

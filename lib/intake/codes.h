@@ -1,0 +1,22 @@
+/*
+ * Mapping what a record says to what the knowledge base knows: condition
+ * codes and words to concepts, medication codes and names to classes.
+ * Codes win over display text.
+ */
+#ifndef LDN_CODES_H
+#define LDN_CODES_H
+
+#include <stdint.h>
+
+#include "../kb/kb_impl.h"
+#include "../patient.h"
+
+/* Concepts (bit per kb concept) for a condition. */
+uint64_t codes_condition(const struct ldn_kb *kb, enum cond_system sys,
+    const char *code, const char *display);
+
+/* Fill cls, dose_ug, code_display, conflict and name_cls of m from its
+ * rxnorm code and name. */
+void codes_medication(const struct ldn_kb *kb, struct medication *m);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * The tables behind contract.h.  Adding a finding means adding it here (with
+ * the variables the engine fills in) and in kb/findings.yaml; `ldn kb check`
+ * reports whichever half is missing.
+ */
+#include "contract.h"
+
+#include <assert.h>
+
+#define P(field) offsetof(struct params, field)
+
+const struct number_spec number_specs[] = {
+	{ "dose.start_ug", U_UG, P(start_ug), 100, 5000 },
+	{ "dose.start_sensitive_ug", U_UG, P(start_sensitive_ug), 100, 5000 },
+	{ "dose.step_ug", U_UG, P(step_ug), 100, 2000 },
+	{ "dose.interval_d", U_D, P(interval_d), 1, 60 },
+	{ "dose.interval_sensitive_d", U_D, P(interval_sensitive_d), 1, 60 },
+	{ "dose.ceiling_ug", U_UG, P(ceiling_ug), 500, 5000 },
+	{ "dose.ldn_max_ug", U_UG, P(ldn_max_ug), 1000, 5000 },
+	{ "dose.granularity_ug", U_UG, P(granularity_ug), 1, 500 },
+	{ "dose.child_ug_per_kg", U_UG_PER_KG, P(child_ug_per_kg), 1, 200 },
+	{ "washout.short_acting_d", U_D, P(washout_short_d), 1, 60 },
+	{ "washout.long_acting_d", U_D, P(washout_long_d), 1, 60 },
+	{ "washout.bup_methadone_d", U_D, P(washout_bup_methadone_d), 1, 60 },
+	{ "periop.hold_d", U_D, P(periop_hold_d), 1, 30 },
+	{ "trial.min_d", U_D, P(trial_min_d), 7, 365 },
+	{ "trial.max_d", U_D, P(trial_max_d), 7, 365 },
+	{ "age.adult_y", U_Y, P(adult_y), 12, 21 },
+	{ "age.older_y", U_Y, P(older_y), 50, 90 },
+	{ "renal.egfr_severe", U_EGFR, P(egfr_severe), 5, 60 },
+	{ "renal.egfr_moderate", U_EGFR, P(egfr_moderate), 15, 90 },
+};
+
+const size_t n_number_specs = sizeof(number_specs) / sizeof(number_specs[0]);
+
+const char *const var_names[V_COUNT] = {
+	[V_DRUG] = "drug",
+	[V_ACTING] = "acting",
+	[V_LAST_DOSE] = "last_dose",
+	[V_DAYS_SINCE] = "days_since",
+	[V_WASHOUT_DAYS] = "washout_days",
+	[V_LIFT_DATE] = "lift_date",
+	[V_CONDITION] = "condition",
+	[V_CODE] = "code",
+	[V_CODE_DISPLAY] = "code_display",
+	[V_DETAIL] = "detail",
+	[V_AGE] = "age",
+	[V_WEIGHT] = "weight",
+	[V_CEILING] = "ceiling",
+	[V_PROCEDURE] = "procedure",
+	[V_PROCEDURE_DATE] = "procedure_date",
+	[V_HOLD_START] = "hold_start",
+	[V_HOLD_DAYS] = "hold_days",
+	[V_RESTART_DATE] = "restart_date",
+	[V_MAX_DOSE] = "max_dose",
+	[V_START_DOSE] = "start_dose",
+	[V_INTERVAL_DAYS] = "interval_days",
+	[V_DATE] = "date",
+	[V_FROM_DATE] = "from_date",
+	[V_TO_DATE] = "to_date",
+	[V_DOSE] = "dose",
+};
+
+const char *const severity_names[3] = { "block", "caution", "info" };
+
+#define B(v) (1u << (v))
+#define F(id, sev, vars) { id, L_FINDING, sev, vars }
+#define M(id, vars) { id, L_MONITOR, SEV_NONE, vars }
+#define S(id, vars) { id, L_SCHEDULE, SEV_NONE, vars }
+
+const struct entry_spec entry_specs[E_COUNT] = {
+	[E_INTAKE_MEDICATIONS_UNKNOWN] =
+	    F("intake.medications_unknown", SEV_BLOCK, 0),
+	[E_INTAKE_AGE_UNKNOWN] = F("intake.age_unknown", SEV_BLOCK, 0),
+	[E_OPIOID_REQUIRED] = F("opioid.required", SEV_BLOCK, 0),
+	[E_OPIOID_ACTIVE] = F("opioid.active", SEV_BLOCK,
+	    B(V_DRUG) | B(V_WASHOUT_DAYS)),
+	[E_OPIOID_LAST_DOSE_UNKNOWN] = F("opioid.last_dose_unknown", SEV_BLOCK,
+	    B(V_DRUG) | B(V_WASHOUT_DAYS)),
+	[E_OPIOID_WASHOUT] = F("opioid.washout", SEV_BLOCK,
+	    B(V_DRUG) | B(V_ACTING) | B(V_LAST_DOSE) | B(V_DAYS_SINCE) |
+		B(V_WASHOUT_DAYS) | B(V_LIFT_DATE)),
+	[E_OPIOID_WASHOUT_DONE] = F("opioid.washout_done", SEV_INFO,
+	    B(V_DRUG) | B(V_ACTING) | B(V_LAST_DOSE) | B(V_DAYS_SINCE) |
+		B(V_WASHOUT_DAYS)),
+	[E_OPIOID_OCCULT] = F("opioid.occult", SEV_CAUTION, 0),
+	[E_OPIOID_USE_DISORDER] =
+	    F("opioid.use_disorder", SEV_CAUTION, B(V_CONDITION)),
+	[E_OPIOID_NALOXONE_ON_FILE] =
+	    F("opioid.naloxone_on_file", SEV_CAUTION, B(V_DRUG)),
+	[E_OPIOID_ANTIDIARRHEAL] =
+	    F("opioid.antidiarrheal", SEV_CAUTION, B(V_DRUG)),
+	[E_MEDICATION_CODE_NAME_CONFLICT] =
+	    F("medication.code_name_conflict", SEV_BLOCK,
+		B(V_DRUG) | B(V_CODE) | B(V_CODE_DISPLAY)),
+	[E_ANTAGONIST_STANDARD_DOSE] =
+	    F("antagonist.standard_dose", SEV_BLOCK, B(V_DRUG)),
+	[E_ANTAGONIST_NALTREXONE_BUPROPION] =
+	    F("antagonist.naltrexone_bupropion", SEV_BLOCK, B(V_DRUG)),
+	[E_ANTAGONIST_ALREADY_LDN] =
+	    F("antagonist.already_ldn", SEV_CAUTION, B(V_DRUG)),
+	[E_HEPATIC_ACUTE] = F("hepatic.acute", SEV_BLOCK, B(V_CONDITION)),
+	[E_HEPATIC_DECOMPENSATED] =
+	    F("hepatic.decompensated", SEV_BLOCK, B(V_CONDITION)),
+	[E_HEPATIC_IMPAIRMENT] =
+	    F("hepatic.impairment", SEV_CAUTION, B(V_CONDITION)),
+	[E_RENAL_SEVERE] = F("renal.severe", SEV_CAUTION, B(V_DETAIL)),
+	[E_RENAL_MODERATE] = F("renal.moderate", SEV_INFO, B(V_DETAIL)),
+	[E_AGE_CHILD] = F("age.child", SEV_CAUTION,
+	    B(V_AGE) | B(V_WEIGHT) | B(V_CEILING)),
+	[E_AGE_CHILD_WEIGHT_MISSING] =
+	    F("age.child_weight_missing", SEV_BLOCK, B(V_AGE)),
+	[E_AGE_OLDER] = F("age.older", SEV_CAUTION, B(V_AGE)),
+	[E_PREGNANCY_PREGNANT] = F("pregnancy.pregnant", SEV_CAUTION, 0),
+	[E_PREGNANCY_BREASTFEEDING] =
+	    F("pregnancy.breastfeeding", SEV_CAUTION, 0),
+	[E_PREGNANCY_PLANNING] = F("pregnancy.planning", SEV_CAUTION, 0),
+	[E_PREGNANCY_UNKNOWN] = F("pregnancy.unknown", SEV_INFO, 0),
+	[E_THYROID_AUTOIMMUNE] =
+	    F("thyroid.autoimmune", SEV_CAUTION, B(V_CONDITION)),
+	[E_TRANSPLANT_IMMUNOSUPPRESSION] =
+	    F("transplant.immunosuppression", SEV_CAUTION, B(V_DETAIL)),
+	[E_PERIOP_HOLD] = F("periop.hold", SEV_CAUTION,
+	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_HOLD_START) |
+		B(V_HOLD_DAYS) | B(V_RESTART_DATE) | B(V_WASHOUT_DAYS)),
+	[E_PERIOP_OPIOIDS_UNKNOWN] = F("periop.opioids_unknown", SEV_CAUTION,
+	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE)),
+	[E_PERIOP_RECENT] = F("periop.recent", SEV_BLOCK,
+	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_WASHOUT_DAYS) |
+		B(V_LIFT_DATE)),
+	[E_PERIOP_START_AFTER] = F("periop.start_after", SEV_BLOCK,
+	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_LIFT_DATE)),
+	[E_INDICATION_MATCH] =
+	    F("indication.match", SEV_INFO, B(V_CONDITION)),
+	[E_INDICATION_NONE] = F("indication.none", SEV_CAUTION, 0),
+	[E_PRIOR_FIXED_DOSE_FAILURE] =
+	    F("prior.fixed_dose_failure", SEV_INFO, B(V_MAX_DOSE)),
+	[E_PRIOR_TITRATED_FAILURE] =
+	    F("prior.titrated_failure", SEV_CAUTION, B(V_MAX_DOSE)),
+	[E_PRIOR_SIDE_EFFECTS] =
+	    F("prior.side_effects", SEV_CAUTION, B(V_MAX_DOSE)),
+	[E_PRIOR_BENEFIT] = F("prior.benefit", SEV_INFO, B(V_MAX_DOSE)),
+	[E_DOSE_SENSITIVE] = F("dose.sensitive", SEV_INFO,
+	    B(V_START_DOSE) | B(V_INTERVAL_DAYS)),
+	[E_MONITOR_BASELINE_PAIN] = M("monitor.baseline_pain", B(V_DATE)),
+	[E_MONITOR_STEP_REVIEW] = M("monitor.step_review", 0),
+	[E_MONITOR_TRIAL_REVIEW] =
+	    M("monitor.trial_review", B(V_FROM_DATE) | B(V_TO_DATE)),
+	[E_MONITOR_LFT] = M("monitor.lft", 0),
+	[E_MONITOR_TSH] = M("monitor.tsh", 0),
+	[E_MONITOR_RENAL] = M("monitor.renal", 0),
+	[E_SCHEDULE_START] = S("schedule.start", B(V_DOSE) | B(V_DATE)),
+	[E_SCHEDULE_INCREASE] = S("schedule.increase", B(V_DOSE) | B(V_DATE)),
+	[E_SCHEDULE_HOLD] =
+	    S("schedule.hold", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
+	[E_SCHEDULE_RESTART] =
+	    S("schedule.restart", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
+	[E_SCHEDULE_CEILING] = S("schedule.ceiling", B(V_DOSE)),
+	[E_SCHEDULE_BEFORE_FIRST_DOSE] = S("schedule.before_first_dose", 0),
+};
+
+static_assert(V_COUNT <= 32, "template variables must fit a 32-bit mask");
+
+const char *const flag_names[FL_COUNT] = {
+	[FL_ALWAYS] = "always",
+	[FL_OPIOID_HISTORY] = "opioid_history",
+	[FL_PERIOP] = "periop",
+	[FL_CHILD] = "child",
+	[FL_OLDER] = "older",
+	[FL_PREGNANT] = "pregnant",
+	[FL_BREASTFEEDING] = "breastfeeding",
+	[FL_PLANNING_PREGNANCY] = "planning_pregnancy",
+	[FL_HEPATIC] = "hepatic",
+	[FL_RENAL] = "renal",
+	[FL_THYROID] = "thyroid",
+	[FL_TRANSPLANT] = "transplant",
+	[FL_PRIOR_LDN] = "prior_ldn",
+	[FL_SENSITIVE] = "sensitive",
+};
+
+const char *const section_ids[S_COUNT] = {
+	[S_DEFINITION] = "definition",
+	[S_PROTOCOL] = "protocol",
+	[S_INDICATIONS] = "indications",
+	[S_MONITORING] = "monitoring",
+	[S_SAFETY] = "safety",
+	[S_CONTRAINDICATIONS] = "contraindications",
+	[S_POPULATIONS] = "populations",
+	[S_PERIOPERATIVE] = "perioperative",
+	[S_COMPARISON] = "comparison",
+	[S_PITFALLS] = "pitfalls",
+	[S_ALGORITHM] = "algorithm",
+};
+
+const char *const concept_kind_names[CK_COUNT] = {
+	[CK_INDICATION] = "indication",
+	[CK_HEPATIC_ACUTE] = "hepatic-acute",
+	[CK_HEPATIC_FAILURE] = "hepatic-failure",
+	[CK_CIRRHOSIS] = "cirrhosis",
+	[CK_LIVER_DECOMPENSATION] = "liver-decompensation",
+	[CK_HEPATIC_CHRONIC] = "hepatic-chronic",
+	[CK_RENAL_SEVERE] = "renal-severe",
+	[CK_PREGNANCY] = "pregnancy",
+	[CK_TRANSPLANT] = "transplant",
+	[CK_THYROID_AUTOIMMUNE] = "thyroid-autoimmune",
+	[CK_OPIOID_USE_DISORDER] = "opioid-use-disorder",
+};
+
+const char *const med_class_names[MC_COUNT] = {
+	[MC_NONE] = "none",
+	[MC_OPIOID_SHORT] = "opioid-short",
+	[MC_OPIOID_LONG] = "opioid-long",
+	[MC_OPIOID_ANTITUSSIVE] = "opioid-antitussive",
+	[MC_BUPRENORPHINE] = "buprenorphine",
+	[MC_METHADONE] = "methadone",
+	[MC_NALOXONE] = "naloxone",
+	[MC_NALTREXONE_LDN] = "naltrexone-ldn",
+	[MC_NALTREXONE_STANDARD] = "naltrexone-standard",
+	[MC_NALTREXONE_UNKNOWN_DOSE] = "naltrexone-unknown-dose",
+	[MC_NALTREXONE_BUPROPION] = "naltrexone-bupropion",
+	[MC_IMMUNOSUPPRESSANT] = "immunosuppressant",
+	[MC_OPIOID_ANTIDIARRHEAL] = "opioid-antidiarrheal",
+};

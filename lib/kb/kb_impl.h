@@ -1,0 +1,171 @@
+/*
+ * The knowledge base as the engine reads it.  Everything is owned by the
+ * KB's arena; after ldn_kb_load() nothing here changes.
+ */
+#ifndef LDN_KB_IMPL_H
+#define LDN_KB_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ldn/kb.h"
+
+#include "../base/arena.h"
+#include "contract.h"
+
+enum evidence {
+	EV_RANDOMISED_TRIAL,
+	EV_SYSTEMATIC_REVIEW,
+	EV_OBSERVATIONAL,
+	EV_CASE_REPORT,
+	EV_REVIEW,
+	EV_LABEL,
+	EV_GUIDELINE,
+	EV_EXPERT_OPINION,
+	EV_VENDOR_SUMMARY,
+	EV_COUNT
+};
+
+extern const char *const evidence_names[EV_COUNT];
+
+enum audience { AUD_CLINICIAN, AUD_PATIENT, AUD_COUNT };
+
+extern const char *const audience_names[AUD_COUNT];
+
+struct kb_ref {
+	const char *id;
+	int seed_cite; /* 0: none */
+	const char *kind;
+	enum evidence evidence;
+	const char *title, *authors, *source, *volume, *pages;
+	const char *doi, *pmid, *url, *accessed, *resolution, *note;
+	int year;
+	uint32_t line, col;
+};
+
+/* A template is a list of segments: literal text, a variable, or a
+ * number (its value or its range). */
+enum seg_kind { SEG_LIT, SEG_VAR, SEG_NUM, SEG_RANGE };
+
+struct seg {
+	enum seg_kind kind;
+	const char *lit; /* SEG_LIT */
+	size_t len;      /* SEG_LIT */
+	int idx;         /* enum var, or index into kb->numbers */
+};
+
+struct tmpl {
+	struct seg *segs;
+	size_t n;
+	uint32_t vars; /* variables used */
+};
+
+struct cites {
+	const uint16_t *ref; /* indices into kb->refs */
+	size_t n;
+};
+
+struct kb_number {
+	const char *id;
+	int32_t value;
+	enum unit unit;
+	bool has_range;
+	int32_t lo, hi;
+	struct cites cites;
+	const char *why;
+};
+
+enum review_state {
+	RV_DRAFT,
+	RV_SUBMITTED,
+	RV_UNDER_REVIEW,
+	RV_CHANGES_REQUESTED,
+	RV_APPROVED,
+	RV_RETIRED,
+	RV_COUNT
+};
+
+extern const char *const review_names[RV_COUNT];
+
+struct kb_statement {
+	const char *id;
+	enum section section;
+	enum evidence evidence;
+	struct cites cites;
+	uint32_t when_flags;    /* bit per enum flag */
+	uint64_t when_concepts; /* bit per concept index (indication.X) */
+	struct tmpl text[AUD_COUNT];
+	enum review_state review;
+};
+
+/* A finding, monitoring item or schedule line: words for an entry_id. */
+struct kb_entry {
+	const char *id;
+	enum entry_list list;
+	enum severity severity;
+	enum evidence evidence;
+	struct cites cites;
+	struct tmpl text[AUD_COUNT];
+};
+
+struct kb_concept {
+	const char *id;
+	enum concept_kind kind;
+	const char *label;
+};
+
+struct code_map {
+	const char *code; /* ICD-10-CM without dots, upper case; or SNOMED id */
+	size_t len;
+	uint16_t concept;
+};
+
+/* A phrase pre-split into words, for whole-word matching. */
+struct phrase {
+	const char **words;
+	uint8_t n;
+	uint16_t target; /* concept index, or enum med_class */
+};
+
+struct rx_entry {
+	uint32_t code;
+	enum med_class cls;
+	const char *display;
+};
+
+struct ldn_kb {
+	struct arena arena;
+	const char *version, *updated, *review_note;
+	enum review_state review;
+	char fingerprint[17];
+
+	struct kb_ref *refs;
+	size_t n_refs;
+	struct kb_number *numbers;
+	size_t n_numbers;
+	struct params params;
+	int number_of_param[32]; /* index into numbers per number_spec */
+	struct kb_statement *statements;
+	size_t n_statements;
+	struct kb_entry entries[E_COUNT];
+
+	struct kb_concept *concepts;
+	size_t n_concepts;
+	struct code_map *icd10; /* sorted by code */
+	size_t n_icd10;
+	struct code_map *snomed; /* sorted by code */
+	size_t n_snomed;
+	struct phrase *condition_text; /* sorted by first word */
+	size_t n_condition_text;
+	struct phrase *med_names; /* sorted by first word */
+	size_t n_med_names;
+	struct phrase *long_acting; /* sorted by first word */
+	size_t n_long_acting;
+	struct rx_entry *rxnorm; /* sorted by code */
+	size_t n_rxnorm;
+};
+
+/* The index of a reference id, or -1. */
+int kb_ref_index(const struct ldn_kb *kb, const char *id);
+
+#endif

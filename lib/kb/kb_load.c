@@ -1,0 +1,1366 @@
+/*
+ * Loading kb/ and holding it to the contract.  The loader keeps going after a
+ * problem, so `ldn kb check` can list them all; ldn_kb_load() refuses a KB
+ * with any problem and reports the first.
+ */
+#include "kb_impl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/date.h"
+#include "../base/tree.h"
+#include "words.h"
+
+const char *const evidence_names[EV_COUNT] = {
+	[EV_RANDOMISED_TRIAL] = "randomised-trial",
+	[EV_SYSTEMATIC_REVIEW] = "systematic-review",
+	[EV_OBSERVATIONAL] = "observational",
+	[EV_CASE_REPORT] = "case-report",
+	[EV_REVIEW] = "review",
+	[EV_LABEL] = "label",
+	[EV_GUIDELINE] = "guideline",
+	[EV_EXPERT_OPINION] = "expert-opinion",
+	[EV_VENDOR_SUMMARY] = "vendor-summary",
+};
+
+const char *const audience_names[AUD_COUNT] = { "clinician", "patient" };
+
+const char *const review_names[RV_COUNT] = {
+	[RV_DRAFT] = "draft",
+	[RV_SUBMITTED] = "submitted",
+	[RV_UNDER_REVIEW] = "under-review",
+	[RV_CHANGES_REQUESTED] = "changes-requested",
+	[RV_APPROVED] = "approved",
+	[RV_RETIRED] = "retired",
+};
+
+static const char *const unit_names[U_COUNT] = {
+	[U_UG] = "ug",
+	[U_D] = "d",
+	[U_Y] = "y",
+	[U_KG] = "kg",
+	[U_UG_PER_KG] = "ug_per_kg",
+	[U_EGFR] = "egfr",
+};
+
+static const char *const ref_kinds[] = { "article", "label",
+	"guideline-summary", "book-chapter", "web", "press-release",
+	"registry", NULL };
+
+enum { MAX_REFS = 60000 };
+
+struct loader {
+	struct ldn_kb *kb;
+	struct arena *a;
+	const char *dir;
+	char file[512]; /* the file being read, as dir/name */
+	ldn_kb_report_fn report;
+	void *ud;
+	size_t problems;
+	struct ldn_error *err;
+	uint64_t hash;
+	bool *ref_used;
+};
+
+static void
+problem(struct loader *L, const struct jnode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+problem(struct loader *L, const struct jnode *at, const char *fmt, ...)
+{
+	char where[600], msg[320];
+	va_list ap;
+
+	snprintf(where, sizeof(where), "%s:%u:%u", L->file,
+	    at ? at->line : 0, at ? at->col : 0);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (L->problems++ == 0 && L->err != NULL)
+		ldn_fail(L->err, LDN_E_KB, where, "%s", msg);
+	if (L->report != NULL)
+		L->report(L->ud, where, msg);
+}
+
+static void
+problem_at_file(struct loader *L, const struct ldn_error *e)
+{
+	if (L->problems++ == 0 && L->err != NULL)
+		*L->err = *e;
+	if (L->report != NULL)
+		L->report(L->ud, e->where, e->msg);
+}
+
+/* FNV-1a over every byte of every file, in load order: the fingerprint. */
+static void
+hash_file(struct loader *L, const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	int c;
+
+	if (fp == NULL)
+		return;
+	while ((c = getc(fp)) != EOF) {
+		L->hash ^= (unsigned char)c;
+		L->hash *= 0x100000001b3ULL;
+	}
+	fclose(fp);
+}
+
+static const struct jnode *
+open_yaml(struct loader *L, const char *name, const char *top)
+{
+	struct ldn_error e;
+	struct jnode *root;
+	const struct jnode *list;
+
+	snprintf(L->file, sizeof(L->file), "%s/%s", L->dir, name);
+	if (yaml_parse_file(L->a, L->file, &root, &e) != LDN_OK) {
+		problem_at_file(L, &e);
+		return NULL;
+	}
+	hash_file(L, L->file);
+	if (top == NULL)
+		return root;
+	list = tree_get(root, top);
+	if (list == NULL || list->type != J_ARR) {
+		problem(L, root, "expected a top-level list named \"%s\"", top);
+		return NULL;
+	}
+	return list;
+}
+
+/* A string field; NULL (and a problem if required) when absent. */
+static const char *
+str_field(struct loader *L, const struct jnode *obj, const char *key,
+    bool required)
+{
+	const struct jnode *v = tree_get(obj, key);
+
+	if (v == NULL || v->type == J_NULL) {
+		if (required)
+			problem(L, obj, "missing field \"%s\"", key);
+		return NULL;
+	}
+	if (v->type != J_STR || v->n == 0) {
+		problem(L, v, "\"%s\" must be a non-empty string", key);
+		return NULL;
+	}
+	if (strlen(v->u.s) != v->n) {
+		problem(L, v, "\"%s\" contains a NUL byte", key);
+		return NULL;
+	}
+	return v->u.s;
+}
+
+static bool
+int_field(struct loader *L, const struct jnode *obj, const char *key,
+    bool required, long lo, long hi, long *out)
+{
+	const struct jnode *v = tree_get(obj, key);
+	char *end;
+	long x;
+
+	if (v == NULL || v->type == J_NULL) {
+		if (required)
+			problem(L, obj, "missing field \"%s\"", key);
+		return false;
+	}
+	if (v->type != J_STR) {
+		problem(L, v, "\"%s\" must be a whole number", key);
+		return false;
+	}
+	errno = 0;
+	x = strtol(v->u.s, &end, 10);
+	if (errno != 0 || end == v->u.s || *end != '\0') {
+		problem(L, v, "\"%s\" must be a whole number, not \"%s\"", key,
+		    v->u.s);
+		return false;
+	}
+	if (x < lo || x > hi) {
+		problem(L, v, "\"%s\" must be between %ld and %ld", key, lo,
+		    hi);
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+/* The index of s in a NULL-free name table of n entries, or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] != NULL && strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+enum_field(struct loader *L, const struct jnode *obj, const char *key,
+    const char *const *names, size_t n, bool required)
+{
+	const char *s = str_field(L, obj, key, required);
+	int i;
+
+	if (s == NULL)
+		return -1;
+	i = name_index(names, n, s);
+	if (i < 0) {
+		char allowed[300];
+		size_t o = 0;
+
+		allowed[0] = '\0';
+		for (size_t k = 0; k < n && o < sizeof(allowed) - 40; k++)
+			if (names[k] != NULL)
+				o += (size_t)snprintf(allowed + o,
+				    sizeof(allowed) - o, "%s%s", o ? ", " : "",
+				    names[k]);
+		problem(L, tree_get(obj, key), "\"%s\" is \"%s\"; allowed: %s",
+		    key, s, allowed);
+	}
+	return i;
+}
+
+static void
+check_keys(struct loader *L, const struct jnode *obj,
+    const char *const *allowed)
+{
+	for (size_t i = 0; i < obj->n; i++) {
+		bool ok = false;
+
+		for (const char *const *k = allowed; *k && !ok; k++)
+			ok = strcmp(*k, obj->u.members[i].key) == 0;
+		if (!ok)
+			problem(L, &obj->u.members[i].val, "unknown field \"%s\"",
+			    obj->u.members[i].key);
+	}
+}
+
+int
+kb_ref_index(const struct ldn_kb *kb, const char *id)
+{
+	for (size_t i = 0; i < kb->n_refs; i++)
+		if (strcmp(kb->refs[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool
+valid_id(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+			*s == '_' || *s == '.' || *s == '-'))
+			return false;
+	return true;
+}
+
+static struct cites
+cites_field(struct loader *L, const struct jnode *obj)
+{
+	const struct jnode *v = tree_get(obj, "cites");
+	struct cites c = { NULL, 0 };
+	uint16_t *idx;
+
+	if (v == NULL || v->type != J_ARR || v->n == 0) {
+		problem(L, v ? v : obj,
+		    "\"cites\" must list at least one reference id");
+		return c;
+	}
+	idx = arena_calloc(L->a, v->n, sizeof(*idx));
+	if (idx == NULL)
+		return c;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct jnode *e = &v->u.items[i];
+		int r;
+
+		if (e->type != J_STR) {
+			problem(L, e, "a citation must be a reference id");
+			continue;
+		}
+		r = kb_ref_index(L->kb, e->u.s);
+		if (r < 0) {
+			problem(L, e,
+			    "citation \"%s\" does not resolve to a reference",
+			    e->u.s);
+			continue;
+		}
+		for (size_t k = 0; k < c.n; k++)
+			if (idx[k] == r)
+				problem(L, e, "\"%s\" is cited twice", e->u.s);
+		L->ref_used[r] = true;
+		idx[c.n++] = (uint16_t)r;
+	}
+	c.ref = idx;
+	return c;
+}
+
+static void
+load_manifest(struct loader *L)
+{
+	static const char *const keys[] = { "name", "version", "updated",
+		"review", NULL };
+	const struct jnode *root = open_yaml(L, "kb.yaml", NULL);
+	const struct jnode *rv;
+	const char *updated;
+	int32_t day;
+
+	if (root == NULL)
+		return;
+	if (root->type != J_OBJ) {
+		problem(L, root, "kb.yaml must be a mapping");
+		return;
+	}
+	check_keys(L, root, keys);
+	str_field(L, root, "name", true);
+	L->kb->version = str_field(L, root, "version", true);
+	updated = str_field(L, root, "updated", true);
+	if (updated && !date_parse(updated, strlen(updated), &day))
+		problem(L, tree_get(root, "updated"),
+		    "\"updated\" must be a date YYYY-MM-DD");
+	L->kb->updated = updated;
+	rv = tree_get(root, "review");
+	if (rv == NULL || rv->type != J_OBJ) {
+		problem(L, root, "\"review\" must be a mapping with a state");
+		return;
+	}
+	int st = enum_field(L, rv, "state", review_names, RV_COUNT, true);
+	L->kb->review = st < 0 ? RV_DRAFT : (enum review_state)st;
+	L->kb->review_note = str_field(L, rv, "note", false);
+}
+
+static void
+load_references(struct loader *L)
+{
+	static const char *const keys[] = { "id", "seed_cite", "kind",
+		"evidence", "title", "authors", "source", "year", "volume",
+		"pages", "doi", "pmid", "url", "accessed", "resolution", "note",
+		NULL };
+	static const char *const resolutions[] = { "resolved", "partial",
+		"unresolved" };
+	const struct jnode *list = open_yaml(L, "references.yaml",
+	    "references");
+	struct ldn_kb *kb = L->kb;
+
+	if (list == NULL)
+		return;
+	if (list->n > MAX_REFS) {
+		problem(L, list, "too many references");
+		return;
+	}
+	kb->refs = arena_calloc(L->a, list->n ? list->n : 1,
+	    sizeof(*kb->refs));
+	L->ref_used = arena_calloc(L->a, list->n ? list->n : 1, sizeof(bool));
+	if (kb->refs == NULL || L->ref_used == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i];
+		struct kb_ref *r = &kb->refs[kb->n_refs];
+		int32_t day;
+		long v;
+		int e;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a reference must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		r->id = str_field(L, o, "id", true);
+		if (r->id == NULL)
+			continue;
+		if (!valid_id(r->id))
+			problem(L, tree_get(o, "id"),
+			    "reference id \"%s\" must be lower-case letters, "
+			    "digits and _",
+			    r->id);
+		if (kb_ref_index(kb, r->id) >= 0)
+			problem(L, tree_get(o, "id"), "duplicate reference id "
+			    "\"%s\"", r->id);
+		r->line = o->line;
+		r->col = o->col;
+		r->seed_cite = int_field(L, o, "seed_cite", false, 1, 99, &v) ?
+		    (int)v : 0;
+		e = enum_field(L, o, "kind", ref_kinds, 7, true);
+		r->kind = e >= 0 ? ref_kinds[e] : "article";
+		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT, true);
+		r->evidence = e >= 0 ? (enum evidence)e : EV_EXPERT_OPINION;
+		r->title = str_field(L, o, "title", true);
+		r->authors = str_field(L, o, "authors", false);
+		r->source = str_field(L, o, "source", true);
+		/* No year rather than an invented one: labels and web pages
+		 * often have none, and the note says why. */
+		r->year = int_field(L, o, "year", false, 1900, 2100, &v) ?
+		    (int)v : 0;
+		r->accessed = str_field(L, o, "accessed", false);
+		if (r->accessed && !date_parse(r->accessed,
+				       strlen(r->accessed), &day))
+			problem(L, tree_get(o, "accessed"),
+			    "\"accessed\" must be a date YYYY-MM-DD");
+		if (r->year == 0 && tree_get(o, "note") == NULL)
+			problem(L, o, "a reference without a year needs a "
+			    "note that says why");
+		r->volume = str_field(L, o, "volume", false);
+		r->pages = str_field(L, o, "pages", false);
+		r->doi = str_field(L, o, "doi", false);
+		if (r->doi && strncmp(r->doi, "10.", 3) != 0)
+			problem(L, tree_get(o, "doi"),
+			    "a DOI starts with \"10.\"");
+		r->pmid = str_field(L, o, "pmid", false);
+		if (r->pmid)
+			for (const char *c = r->pmid; *c; c++)
+				if (*c < '0' || *c > '9') {
+					problem(L, tree_get(o, "pmid"),
+					    "a PMID is digits only");
+					break;
+				}
+		r->url = str_field(L, o, "url", false);
+		e = enum_field(L, o, "resolution", resolutions, 3, true);
+		r->resolution = e >= 0 ? resolutions[e] : "unresolved";
+		r->note = str_field(L, o, "note", e > 0);
+		kb->n_refs++;
+	}
+}
+
+static enum unit
+unit_of_spec(const char *id, int *spec)
+{
+	for (size_t i = 0; i < n_number_specs; i++)
+		if (strcmp(number_specs[i].id, id) == 0) {
+			*spec = (int)i;
+			return number_specs[i].unit;
+		}
+	*spec = -1;
+	return U_COUNT;
+}
+
+static void
+load_numbers(struct loader *L)
+{
+	static const char *const keys[] = { "id", "value", "unit", "range",
+		"cites", "why", NULL };
+	const struct jnode *list = open_yaml(L, "numbers.yaml", "numbers");
+	struct ldn_kb *kb = L->kb;
+	bool seen[32] = { false };
+
+	for (size_t i = 0; i < n_number_specs; i++)
+		kb->number_of_param[i] = -1;
+	if (list == NULL)
+		return;
+	kb->numbers = arena_calloc(L->a, list->n ? list->n : 1,
+	    sizeof(*kb->numbers));
+	if (kb->numbers == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i], *rg;
+		struct kb_number *nb = &kb->numbers[kb->n_numbers];
+		long v;
+		int u, spec;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a number must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		nb->id = str_field(L, o, "id", true);
+		if (nb->id == NULL)
+			continue;
+		for (size_t k = 0; k < kb->n_numbers; k++)
+			if (strcmp(kb->numbers[k].id, nb->id) == 0)
+				problem(L, o, "duplicate number \"%s\"",
+				    nb->id);
+		if (!int_field(L, o, "value", true, 0, 1000000, &v))
+			continue;
+		nb->value = (int32_t)v;
+		u = enum_field(L, o, "unit", unit_names, U_COUNT, true);
+		if (u < 0)
+			continue;
+		nb->unit = (enum unit)u;
+		rg = tree_get(o, "range");
+		if (rg != NULL) {
+			char *e1, *e2;
+			long lo, hi;
+
+			if (rg->type != J_ARR || rg->n != 2 ||
+			    rg->u.items[0].type != J_STR ||
+			    rg->u.items[1].type != J_STR) {
+				problem(L, rg, "\"range\" must be [low, high]");
+			} else {
+				lo = strtol(rg->u.items[0].u.s, &e1, 10);
+				hi = strtol(rg->u.items[1].u.s, &e2, 10);
+				if (*e1 || *e2 || lo > hi || v < lo || v > hi)
+					problem(L, rg,
+					    "\"range\" must be two whole numbers "
+					    "low <= value <= high");
+				else {
+					nb->has_range = true;
+					nb->lo = (int32_t)lo;
+					nb->hi = (int32_t)hi;
+				}
+			}
+		}
+		nb->cites = cites_field(L, o);
+		nb->why = str_field(L, o, "why", true);
+		if (unit_of_spec(nb->id, &spec) != U_COUNT) {
+			const struct number_spec *s = &number_specs[spec];
+
+			if (s->unit != nb->unit)
+				problem(L, tree_get(o, "unit"),
+				    "\"%s\" must be in %s", nb->id,
+				    unit_names[s->unit]);
+			else if (nb->value < s->min || nb->value > s->max)
+				problem(L, tree_get(o, "value"),
+				    "\"%s\" = %d is outside the engine's safe "
+				    "bounds %d to %d",
+				    nb->id, nb->value, s->min, s->max);
+			else {
+				*(int32_t *)((char *)&kb->params + s->offset) =
+				    nb->value;
+				kb->number_of_param[spec] = (int)kb->n_numbers;
+				seen[spec] = true;
+			}
+		} else {
+			problem(L, o, "number \"%s\" is not used by the engine",
+			    nb->id);
+		}
+		kb->n_numbers++;
+	}
+	for (size_t s = 0; s < n_number_specs; s++)
+		if (!seen[s])
+			problem(L, list, "missing number \"%s\" (%s)",
+			    number_specs[s].id, unit_names[number_specs[s].unit]);
+}
+
+/* Cross-checks between numbers that each look fine alone. */
+static void
+check_params(struct loader *L)
+{
+	const struct params *p = &L->kb->params;
+	const struct jnode *none = NULL;
+
+	snprintf(L->file, sizeof(L->file), "%s/numbers.yaml", L->dir);
+	if (p->ceiling_ug > p->ldn_max_ug)
+		problem(L, none, "dose.ceiling_ug is above dose.ldn_max_ug: "
+		    "that would not be low-dose naltrexone");
+	if (p->start_ug > p->ceiling_ug ||
+	    p->start_sensitive_ug > p->start_ug)
+		problem(L, none, "doses must satisfy start_sensitive <= start "
+		    "<= ceiling");
+	if (p->granularity_ug > 0 &&
+	    (p->start_ug % p->granularity_ug || p->step_ug % p->granularity_ug ||
+		p->ceiling_ug % p->granularity_ug ||
+		p->start_sensitive_ug % p->granularity_ug))
+		problem(L, none, "doses must be multiples of "
+		    "dose.granularity_ug");
+	if (p->trial_min_d > p->trial_max_d)
+		problem(L, none, "trial.min_d is above trial.max_d");
+	if (p->egfr_severe >= p->egfr_moderate)
+		problem(L, none, "renal.egfr_severe must be below "
+		    "renal.egfr_moderate");
+	if (p->washout_short_d > p->washout_long_d ||
+	    p->washout_long_d > p->washout_bup_methadone_d)
+		problem(L, none, "washouts must satisfy short <= long <= "
+		    "buprenorphine/methadone");
+}
+
+static int
+number_index(const struct ldn_kb *kb, const char *id, size_t n)
+{
+	for (size_t i = 0; i < kb->n_numbers; i++)
+		if (strlen(kb->numbers[i].id) == n &&
+		    memcmp(kb->numbers[i].id, id, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Split text into segments; variables must be among allowed_vars. */
+static struct tmpl
+parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
+    uint32_t allowed_vars)
+{
+	struct tmpl t = { NULL, 0, 0 };
+	size_t cap = 1, n = 0;
+	struct seg *segs;
+
+	for (const char *c = text; *c; c++)
+		cap += *c == '{' ? 2 : 0;
+	segs = arena_calloc(L->a, cap, sizeof(*segs));
+	if (segs == NULL)
+		return t;
+	for (const char *p = text; *p;) {
+		const char *open = strchr(p, '{'), *close;
+
+		if (open == NULL) {
+			segs[n++] = (struct seg){ SEG_LIT, p, strlen(p), 0 };
+			break;
+		}
+		if (open > p)
+			segs[n++] = (struct seg){ SEG_LIT, p, (size_t)(open - p),
+				0 };
+		close = strchr(open, '}');
+		if (close == NULL) {
+			problem(L, at, "unclosed \"{\" in text");
+			return t;
+		}
+		const char *name = open + 1;
+		size_t len = (size_t)(close - name);
+		if (len > 2 && strncmp(name, "n:", 2) == 0) {
+			int k = number_index(L->kb, name + 2, len - 2);
+
+			if (k < 0)
+				problem(L, at, "{%.*s} names no number",
+				    (int)len, name);
+			segs[n++] = (struct seg){ SEG_NUM, NULL, 0, k };
+		} else if (len > 6 && strncmp(name, "range:", 6) == 0) {
+			int k = number_index(L->kb, name + 6, len - 6);
+
+			if (k < 0)
+				problem(L, at, "{%.*s} names no number",
+				    (int)len, name);
+			else if (!L->kb->numbers[k].has_range)
+				problem(L, at, "{%.*s}: that number has no range",
+				    (int)len, name);
+			segs[n++] = (struct seg){ SEG_RANGE, NULL, 0, k };
+		} else {
+			int v = -1;
+
+			for (int k = 0; k < V_COUNT; k++)
+				if (strlen(var_names[k]) == len &&
+				    memcmp(var_names[k], name, len) == 0)
+					v = k;
+			if (v < 0)
+				problem(L, at, "{%.*s} is not a known variable",
+				    (int)len, name);
+			else if (!(allowed_vars & (1u << v)))
+				problem(L, at,
+				    "{%.*s} is not supplied for this entry",
+				    (int)len, name);
+			else
+				t.vars |= 1u << v;
+			segs[n++] = (struct seg){ SEG_VAR, NULL, 0, v };
+		}
+		p = close + 1;
+	}
+	t.segs = segs;
+	t.n = n;
+	return t;
+}
+
+static void
+texts_field(struct loader *L, const struct jnode *o, struct tmpl *text,
+    uint32_t allowed_vars)
+{
+	for (int a = 0; a < AUD_COUNT; a++) {
+		const char *s = str_field(L, o, audience_names[a], true);
+
+		if (s != NULL)
+			text[a] = parse_tmpl(L, tree_get(o, audience_names[a]),
+			    s, allowed_vars);
+	}
+}
+
+static void
+evidence_matches(struct loader *L, const struct jnode *o, enum evidence ev,
+    struct cites c)
+{
+	bool ok = c.n == 0;
+
+	for (size_t i = 0; i < c.n; i++)
+		ok |= L->kb->refs[c.ref[i]].evidence == ev;
+	if (!ok)
+		problem(L, tree_get(o, "evidence"),
+		    "evidence \"%s\" matches none of the cited references",
+		    evidence_names[ev]);
+}
+
+static int
+concept_index(const struct ldn_kb *kb, const char *id)
+{
+	for (size_t i = 0; i < kb->n_concepts; i++)
+		if (strcmp(kb->concepts[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+load_statements(struct loader *L)
+{
+	static const char *const keys[] = { "id", "section", "evidence",
+		"cites", "when", "clinician", "patient", "review", NULL };
+	const struct jnode *list = open_yaml(L, "statements.yaml",
+	    "statements");
+	struct ldn_kb *kb = L->kb;
+
+	if (list == NULL)
+		return;
+	kb->statements = arena_calloc(L->a, list->n ? list->n : 1,
+	    sizeof(*kb->statements));
+	if (kb->statements == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i], *when;
+		struct kb_statement *s = &kb->statements[kb->n_statements];
+		int e;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a statement must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		s->id = str_field(L, o, "id", true);
+		if (s->id == NULL)
+			continue;
+		for (size_t k = 0; k < kb->n_statements; k++)
+			if (strcmp(kb->statements[k].id, s->id) == 0)
+				problem(L, o, "duplicate statement \"%s\"",
+				    s->id);
+		e = enum_field(L, o, "section", section_ids, S_COUNT, true);
+		s->section = e >= 0 ? (enum section)e : S_PROTOCOL;
+		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT, true);
+		s->evidence = e >= 0 ? (enum evidence)e : EV_EXPERT_OPINION;
+		s->cites = cites_field(L, o);
+		if (e >= 0)
+			evidence_matches(L, o, s->evidence, s->cites);
+		e = enum_field(L, o, "review", review_names, RV_COUNT, true);
+		s->review = e >= 0 ? (enum review_state)e : RV_DRAFT;
+		when = tree_get(o, "when");
+		if (when == NULL) {
+			s->when_flags = 1u << FL_ALWAYS;
+		} else if (when->type != J_ARR || when->n == 0) {
+			problem(L, when, "\"when\" must be a list of flags");
+		} else {
+			for (size_t k = 0; k < when->n; k++) {
+				const struct jnode *f = &when->u.items[k];
+				int fl, c;
+
+				if (f->type != J_STR) {
+					problem(L, f, "a flag must be a word");
+					continue;
+				}
+				if (strncmp(f->u.s, "indication.", 11) == 0) {
+					c = concept_index(kb, f->u.s + 11);
+					if (c < 0 || c >= 64 ||
+					    kb->concepts[c].kind != CK_INDICATION)
+						problem(L, f,
+						    "\"%s\" names no indication "
+						    "concept",
+						    f->u.s);
+					else
+						s->when_concepts |= 1ULL << c;
+					continue;
+				}
+				fl = name_index(flag_names, FL_COUNT, f->u.s);
+				if (fl < 0)
+					problem(L, f, "unknown flag \"%s\"",
+					    f->u.s);
+				else
+					s->when_flags |= 1u << fl;
+			}
+		}
+		texts_field(L, o, s->text, 0);
+		kb->n_statements++;
+	}
+}
+
+static void
+load_entries(struct loader *L, const struct jnode *root, const char *top,
+    enum entry_list want)
+{
+	static const char *const keys[] = { "id", "severity", "evidence",
+		"cites", "clinician", "patient", NULL };
+	const struct jnode *list = tree_get(root, top);
+	struct ldn_kb *kb = L->kb;
+
+	if (list == NULL || list->type != J_ARR) {
+		problem(L, root, "expected a top-level list named \"%s\"", top);
+		return;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i];
+		const char *id;
+		int e = -1, sev;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "an entry must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		id = str_field(L, o, "id", true);
+		if (id == NULL)
+			continue;
+		for (int k = 0; k < E_COUNT; k++)
+			if (strcmp(entry_specs[k].id, id) == 0)
+				e = k;
+		if (e < 0 || entry_specs[e].list != want) {
+			problem(L, o, "\"%s\" is not a %s the engine raises", id,
+			    top);
+			continue;
+		}
+		struct kb_entry *en = &kb->entries[e];
+		if (en->id != NULL) {
+			problem(L, o, "duplicate entry \"%s\"", id);
+			continue;
+		}
+		en->id = id;
+		en->list = want;
+		if (want == L_FINDING) {
+			sev = enum_field(L, o, "severity", severity_names, 3,
+			    true);
+			if (sev >= 0 && sev != (int)entry_specs[e].severity)
+				problem(L, tree_get(o, "severity"),
+				    "\"%s\" is a %s in the engine", id,
+				    severity_names[entry_specs[e].severity]);
+			en->severity = entry_specs[e].severity;
+		} else {
+			en->severity = SEV_NONE;
+			if (tree_get(o, "severity") != NULL)
+				problem(L, o, "only findings have a severity");
+		}
+		sev = enum_field(L, o, "evidence", evidence_names, EV_COUNT,
+		    true);
+		en->evidence = sev >= 0 ? (enum evidence)sev : EV_EXPERT_OPINION;
+		en->cites = cites_field(L, o);
+		if (sev >= 0)
+			evidence_matches(L, o, en->evidence, en->cites);
+		texts_field(L, o, en->text, entry_specs[e].vars);
+	}
+}
+
+static void
+load_findings(struct loader *L)
+{
+	const struct jnode *root = open_yaml(L, "findings.yaml", NULL);
+
+	if (root == NULL)
+		return;
+	load_entries(L, root, "findings", L_FINDING);
+	load_entries(L, root, "monitoring", L_MONITOR);
+	load_entries(L, root, "schedule", L_SCHEDULE);
+	for (int e = 0; e < E_COUNT; e++)
+		if (L->kb->entries[e].id == NULL)
+			problem(L, root, "missing entry \"%s\": the engine "
+			    "raises it",
+			    entry_specs[e].id);
+}
+
+static int
+code_cmp(const void *a, const void *b)
+{
+	const struct code_map *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	return c != 0 ? c : (int)x->concept - (int)y->concept;
+}
+
+/* ICD-10-CM codes are compared without the dot, in upper case. */
+static char *
+icd10_norm(struct arena *a, const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *p = arena_alloc(a, n + 1);
+
+	if (p == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '.')
+			p[o++] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+				s[i] - ('a' - 'A') : s[i]);
+	p[o] = '\0';
+	return p;
+}
+
+static bool
+valid_icd10(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 3 || n > 7 || !(s[0] >= 'A' && s[0] <= 'Z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+			(s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+static size_t
+count_codes(const struct jnode *list, const char *key)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; list && i < list->n; i++) {
+		const struct jnode *v = tree_get(&list->u.items[i], key);
+
+		if (v && v->type == J_ARR)
+			n += v->n;
+	}
+	return n;
+}
+
+static void
+load_conditions(struct loader *L)
+{
+	static const char *const keys[] = { "id", "kind", "label", "icd10",
+		"snomed", "text", "cites", NULL };
+	const struct jnode *list = open_yaml(L, "codes/conditions.yaml",
+	    "concepts");
+	struct ldn_kb *kb = L->kb;
+
+	if (list == NULL)
+		return;
+	if (list->n > 64) {
+		problem(L, list, "at most 64 concepts are supported");
+		return;
+	}
+	kb->concepts = arena_calloc(L->a, list->n ? list->n : 1,
+	    sizeof(*kb->concepts));
+	kb->icd10 = arena_calloc(L->a, count_codes(list, "icd10") + 1,
+	    sizeof(*kb->icd10));
+	kb->snomed = arena_calloc(L->a, count_codes(list, "snomed") + 1,
+	    sizeof(*kb->snomed));
+	kb->condition_text = arena_calloc(L->a, count_codes(list, "text") + 1,
+	    sizeof(*kb->condition_text));
+	if (!kb->concepts || !kb->icd10 || !kb->snomed || !kb->condition_text)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i];
+		struct kb_concept *c = &kb->concepts[kb->n_concepts];
+		uint16_t ci = (uint16_t)kb->n_concepts;
+		int k;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a concept must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		c->id = str_field(L, o, "id", true);
+		if (c->id == NULL)
+			continue;
+		if (concept_index(kb, c->id) >= 0)
+			problem(L, o, "duplicate concept \"%s\"", c->id);
+		k = enum_field(L, o, "kind", concept_kind_names, CK_COUNT, true);
+		c->kind = k >= 0 ? (enum concept_kind)k : CK_INDICATION;
+		c->label = str_field(L, o, "label", true);
+		if (c->label == NULL)
+			c->label = c->id;
+		if (tree_get(o, "cites") != NULL)
+			(void)cites_field(L, o);
+		for (int f = 0; f < 3; f++) {
+			const char *key = f == 0 ? "icd10" :
+			    f == 1		     ? "snomed" :
+						       "text";
+			const struct jnode *v = tree_get(o, key);
+
+			if (v == NULL)
+				continue;
+			if (v->type != J_ARR) {
+				problem(L, v, "\"%s\" must be a list", key);
+				continue;
+			}
+			for (size_t j = 0; j < v->n; j++) {
+				const struct jnode *e = &v->u.items[j];
+
+				if (e->type != J_STR || e->n == 0) {
+					problem(L, e, "a code must be a string");
+					continue;
+				}
+				if (f == 0) {
+					char *code = icd10_norm(L->a, e->u.s);
+
+					if (code == NULL)
+						return;
+					if (!valid_icd10(code))
+						problem(L, e,
+						    "\"%s\" is not an ICD-10-CM "
+						    "code",
+						    e->u.s);
+					kb->icd10[kb->n_icd10++] =
+					    (struct code_map){ code,
+						    strlen(code), ci };
+				} else if (f == 1) {
+					bool digits = e->n >= 6 && e->n <= 18;
+
+					for (size_t d = 0; d < e->n; d++)
+						digits &= e->u.s[d] >= '0' &&
+						    e->u.s[d] <= '9';
+					if (!digits)
+						problem(L, e,
+						    "\"%s\" is not a SNOMED CT "
+						    "concept id",
+						    e->u.s);
+					kb->snomed[kb->n_snomed++] =
+					    (struct code_map){ e->u.s, e->n,
+						    ci };
+				} else if (words_phrase(L->a, e->u.s, ci,
+					       &kb->condition_text
+						    [kb->n_condition_text]) ==
+				    0) {
+					kb->n_condition_text++;
+				} else {
+					problem(L, e, "\"%s\" has no words",
+					    e->u.s);
+				}
+			}
+		}
+		kb->n_concepts++;
+	}
+	qsort(kb->icd10, kb->n_icd10, sizeof(*kb->icd10), code_cmp);
+	qsort(kb->snomed, kb->n_snomed, sizeof(*kb->snomed), code_cmp);
+	words_sort(kb->condition_text, kb->n_condition_text);
+	for (size_t i = 1; i < kb->n_snomed; i++)
+		if (code_cmp(&kb->snomed[i - 1], &kb->snomed[i]) == 0)
+			problem(L, list, "SNOMED CT %s is listed twice for "
+			    "\"%s\"",
+			    kb->snomed[i].code,
+			    kb->concepts[kb->snomed[i].concept].id);
+}
+
+static const char *const med_class_ids[] = { "opioid",
+	"opioid-antitussive", "buprenorphine", "methadone", "naloxone",
+	"naltrexone", "naltrexone-bupropion", "immunosuppressant",
+	"opioid-antidiarrheal" };
+
+/* The class a name list stands for; naltrexone is refined by dose. */
+static const enum med_class med_class_of_id[] = { MC_OPIOID_SHORT,
+	MC_OPIOID_ANTITUSSIVE, MC_BUPRENORPHINE, MC_METHADONE, MC_NALOXONE,
+	MC_NALTREXONE_UNKNOWN_DOSE, MC_NALTREXONE_BUPROPION,
+	MC_IMMUNOSUPPRESSANT, MC_OPIOID_ANTIDIARRHEAL };
+
+static void
+load_phrases(struct loader *L, const struct jnode *v, uint16_t target,
+    struct phrase *out, size_t *n)
+{
+	for (size_t j = 0; j < v->n; j++) {
+		const struct jnode *e = &v->u.items[j];
+
+		if (e->type != J_STR ||
+		    words_phrase(L->a, e->u.s, target, &out[*n]) != 0) {
+			problem(L, e, "a name must be a short phrase of words");
+			continue;
+		}
+		(*n)++;
+	}
+}
+
+static void
+load_medications(struct loader *L)
+{
+	static const char *const keys[] = { "id", "names", NULL };
+	const struct jnode *root = open_yaml(L, "codes/medications.yaml", NULL);
+	const struct jnode *classes, *markers;
+	struct ldn_kb *kb = L->kb;
+
+	if (root == NULL)
+		return;
+	classes = tree_get(root, "classes");
+	markers = tree_get(root, "long_acting_markers");
+	if (classes == NULL || classes->type != J_ARR || markers == NULL ||
+	    markers->type != J_ARR) {
+		problem(L, root, "expected lists \"classes\" and "
+		    "\"long_acting_markers\"");
+		return;
+	}
+	kb->med_names = arena_calloc(L->a, count_codes(classes, "names") + 1,
+	    sizeof(*kb->med_names));
+	kb->long_acting = arena_calloc(L->a, markers->n + 1,
+	    sizeof(*kb->long_acting));
+	if (kb->med_names == NULL || kb->long_acting == NULL)
+		return;
+	for (size_t i = 0; i < classes->n; i++) {
+		const struct jnode *o = &classes->u.items[i], *names;
+		int c;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a class must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		c = enum_field(L, o, "id", med_class_ids,
+		    sizeof(med_class_ids) / sizeof(med_class_ids[0]), true);
+		names = tree_get(o, "names");
+		if (c < 0 || names == NULL || names->type != J_ARR) {
+			if (c >= 0)
+				problem(L, o, "\"names\" must be a list");
+			continue;
+		}
+		load_phrases(L, names, (uint16_t)med_class_of_id[c],
+		    kb->med_names, &kb->n_med_names);
+	}
+	load_phrases(L, markers, 0, kb->long_acting, &kb->n_long_acting);
+	words_sort(kb->med_names, kb->n_med_names);
+	words_sort(kb->long_acting, kb->n_long_acting);
+}
+
+/*
+ * The class of an RxNorm row, from its category, its value sets and its
+ * display string.  An opioid analgesic is long-acting when the CDC value
+ * sets say so (long-acting or extended-release sets); for codes outside
+ * those sets, the long-acting markers of medications.yaml decide.
+ */
+static enum med_class
+rx_class(const struct ldn_kb *kb, const char *category, const char *display,
+    const char *valuesets)
+{
+	struct words w;
+	uint16_t t[4];
+	int32_t ug;
+
+	words_split(&w, display, strlen(display));
+	if (strcmp(category, "opioid-analgesic") == 0) {
+		if (valuesets && (strstr(valuesets, "long-acting-opioids") ||
+				     strstr(valuesets, "extended-release-opioid")))
+			return MC_OPIOID_LONG;
+		if (valuesets && strstr(valuesets, "short-acting-opioids"))
+			return MC_OPIOID_SHORT;
+		return words_match(kb->long_acting, kb->n_long_acting, &w, t,
+			   4) ?
+		    MC_OPIOID_LONG :
+		    MC_OPIOID_SHORT;
+	}
+	if (strcmp(category, "opioid-antitussive") == 0)
+		return MC_OPIOID_ANTITUSSIVE;
+	if (strcmp(category, "mat-buprenorphine") == 0)
+		return MC_BUPRENORPHINE;
+	if (strcmp(category, "mat-methadone") == 0)
+		return MC_METHADONE;
+	if (strcmp(category, "naloxone") == 0)
+		return MC_NALOXONE;
+	if (strcmp(category, "naltrexone") == 0) {
+		for (size_t i = 0; i < w.n; i++)
+			if (strcmp(w.w[i], "bupropion") == 0)
+				return MC_NALTREXONE_BUPROPION;
+		ug = words_mg_after(display, "naltrexone");
+		if (ug < 0)
+			return MC_NALTREXONE_UNKNOWN_DOSE;
+		return ug <= kb->params.ldn_max_ug ? MC_NALTREXONE_LDN :
+						     MC_NALTREXONE_STANDARD;
+	}
+	return MC_COUNT;
+}
+
+static int
+rx_cmp(const void *a, const void *b)
+{
+	const struct rx_entry *x = a, *y = b;
+
+	return x->code < y->code ? -1 : x->code > y->code;
+}
+
+static void
+load_rxnorm(struct loader *L)
+{
+	FILE *fp;
+	char line[2048];
+	size_t cap = 4096, lineno = 0;
+	struct ldn_kb *kb = L->kb;
+	struct jnode at = { 0 };
+
+	snprintf(L->file, sizeof(L->file), "%s/codes/opioid_rxnorm.tsv",
+	    L->dir);
+	fp = fopen(L->file, "r");
+	if (fp == NULL) {
+		problem(L, NULL, "cannot open: %s", strerror(errno));
+		return;
+	}
+	hash_file(L, L->file);
+	kb->rxnorm = arena_calloc(L->a, cap, sizeof(*kb->rxnorm));
+	while (kb->rxnorm && fgets(line, sizeof(line), fp) != NULL) {
+		char *f[5], *p = line, *end;
+		size_t nf = 0;
+		unsigned long code;
+
+		at.line = (uint32_t)++lineno;
+		at.col = 1;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (lineno == 1) {
+			if (strncmp(line, "code\tdisplay\tcategory", 21) != 0)
+				problem(L, &at, "the header must start with "
+				    "code, display, category");
+			continue;
+		}
+		while (nf < 5) {
+			f[nf++] = p;
+			p = strchr(p, '\t');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (nf < 3) {
+			problem(L, &at, "a row needs code, display, category");
+			continue;
+		}
+		code = strtoul(f[0], &end, 10);
+		if (*end || end == f[0] || code == 0 || code > UINT32_MAX) {
+			problem(L, &at, "\"%s\" is not an RxNorm code", f[0]);
+			continue;
+		}
+		enum med_class cls = rx_class(kb, f[2], f[1], nf >= 5 ? f[4] : NULL);
+		if (cls == MC_COUNT) {
+			problem(L, &at, "unknown category \"%s\"", f[2]);
+			continue;
+		}
+		if (kb->n_rxnorm == cap) {
+			struct rx_entry *bigger = arena_calloc(L->a, cap * 2,
+			    sizeof(*bigger));
+
+			if (bigger == NULL)
+				break;
+			memcpy(bigger, kb->rxnorm, cap * sizeof(*bigger));
+			kb->rxnorm = bigger;
+			cap *= 2;
+		}
+		kb->rxnorm[kb->n_rxnorm++] = (struct rx_entry){ (uint32_t)code,
+			cls, arena_strdup(L->a, f[1]) };
+	}
+	fclose(fp);
+	qsort(kb->rxnorm, kb->n_rxnorm, sizeof(*kb->rxnorm), rx_cmp);
+	for (size_t i = 1; i < kb->n_rxnorm; i++)
+		if (kb->rxnorm[i].code == kb->rxnorm[i - 1].code) {
+			at.line = 0;
+			problem(L, &at, "RxNorm %u is listed twice",
+			    kb->rxnorm[i].code);
+		}
+}
+
+static void
+check_unused(struct loader *L)
+{
+	snprintf(L->file, sizeof(L->file), "%s/references.yaml", L->dir);
+	for (size_t i = 0; i < L->kb->n_refs; i++)
+		if (!L->ref_used[i]) {
+			struct jnode at = { 0 };
+
+			at.line = L->kb->refs[i].line;
+			at.col = L->kb->refs[i].col;
+			problem(L, &at, "reference \"%s\" is never cited",
+			    L->kb->refs[i].id);
+		}
+}
+
+static struct ldn_kb *
+load(const char *dir, ldn_kb_report_fn report, void *ud,
+    struct ldn_error *err, size_t *problems)
+{
+	struct ldn_kb *kb = calloc(1, sizeof(*kb));
+	struct loader L = { 0 };
+
+	*problems = 1;
+	if (kb == NULL) {
+		ldn_fail(err, LDN_E_NOMEM, dir, "out of memory");
+		return NULL;
+	}
+	kb->arena = ARENA_INIT(64u << 20);
+	L.kb = kb;
+	L.a = &kb->arena;
+	L.dir = dir;
+	L.report = report;
+	L.ud = ud;
+	L.err = err;
+	L.hash = 0xcbf29ce484222325ULL;
+	load_manifest(&L);
+	load_references(&L);
+	if (L.ref_used == NULL) {
+		/* without references nothing else can be checked */
+		if (L.problems == 0)
+			problem(&L, NULL, "no references loaded");
+		*problems = L.problems;
+		return kb;
+	}
+	load_numbers(&L);
+	check_params(&L);
+	load_conditions(&L);
+	load_statements(&L);
+	load_findings(&L);
+	load_medications(&L);
+	load_rxnorm(&L);
+	check_unused(&L);
+	if (kb->arena.failed) {
+		snprintf(L.file, sizeof(L.file), "%s", dir);
+		problem(&L, NULL, "the knowledge base is too large");
+	}
+	snprintf(kb->fingerprint, sizeof(kb->fingerprint), "%016llx",
+	    (unsigned long long)L.hash);
+	*problems = L.problems;
+	return kb;
+}
+
+enum ldn_status
+ldn_kb_load(const char *dir, struct ldn_kb **out, struct ldn_error *err)
+{
+	size_t problems;
+	struct ldn_kb *kb = load(dir, NULL, NULL, err, &problems);
+
+	if (kb == NULL)
+		return LDN_E_NOMEM;
+	if (problems > 0) {
+		enum ldn_status rc = err ? err->code : LDN_E_KB;
+
+		ldn_kb_free(kb);
+		return rc == LDN_OK ? LDN_E_KB : rc;
+	}
+	*out = kb;
+	return LDN_OK;
+}
+
+size_t
+ldn_kb_check(const char *dir, ldn_kb_report_fn report, void *ud)
+{
+	size_t problems;
+	struct ldn_error err;
+	struct ldn_kb *kb = load(dir, report, ud, &err, &problems);
+
+	ldn_kb_free(kb);
+	return problems;
+}
+
+void
+ldn_kb_free(struct ldn_kb *kb)
+{
+	if (kb == NULL)
+		return;
+	arena_free(&kb->arena);
+	free(kb);
+}
+
+const char *
+ldn_kb_version(const struct ldn_kb *kb)
+{
+	return kb->version ? kb->version : "";
+}
+
+const char *
+ldn_kb_updated(const struct ldn_kb *kb)
+{
+	return kb->updated ? kb->updated : "";
+}
+
+const char *
+ldn_kb_fingerprint(const struct ldn_kb *kb)
+{
+	return kb->fingerprint;
+}
+
+size_t
+ldn_kb_count(const struct ldn_kb *kb, const char *what)
+{
+	if (strcmp(what, "references") == 0)
+		return kb->n_refs;
+	if (strcmp(what, "numbers") == 0)
+		return kb->n_numbers;
+	if (strcmp(what, "statements") == 0)
+		return kb->n_statements;
+	if (strcmp(what, "concepts") == 0)
+		return kb->n_concepts;
+	if (strcmp(what, "rxnorm") == 0)
+		return kb->n_rxnorm;
+	if (strcmp(what, "entries") == 0)
+		return E_COUNT;
+	return 0;
+}

@@ -1,0 +1,184 @@
+/*
+ * The public face of the pipeline: build a plan (intake, screen, titrate,
+ * compose) and let callers look at it.  Rendering lives in render/.
+ */
+#include "plan_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "intake/intake.h"
+
+enum { PLAN_ARENA_LIMIT = 64u << 20 };
+
+static const char *const decision_names[] = { "start", "wait",
+	"do-not-start" };
+
+const char *
+ldn_decision_name(enum ldn_decision d)
+{
+	return (unsigned)d < 3 ? decision_names[d] : "unknown";
+}
+
+enum ldn_status
+ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
+    const char *as_of, struct ldn_plan **out, struct ldn_error *err)
+{
+	struct ldn_plan *pl;
+	int32_t day;
+	enum ldn_status rc;
+
+	if (as_of == NULL)
+		day = date_today();
+	else if (!date_parse(as_of, strlen(as_of), &day))
+		return ldn_fail(err, LDN_E_SCHEMA, "as_of",
+		    "\"%s\" is not a date YYYY-MM-DD", as_of);
+	pl = calloc(1, sizeof(*pl));
+	if (pl == NULL)
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	pl->arena = ARENA_INIT(PLAN_ARENA_LIMIT);
+	pl->kb = kb;
+	pl->as_of = day;
+	rc = intake_native(kb, &pl->arena, buf, len, day, &pl->patient, err);
+	if (rc != LDN_OK) {
+		ldn_plan_free(pl);
+		return rc;
+	}
+	screen(pl);
+	titrate(pl);
+	compose(pl);
+	if (pl->arena.failed) {
+		ldn_plan_free(pl);
+		return ldn_fail(err, LDN_E_NOMEM, "",
+		    "the plan is too large to build");
+	}
+	date_format(pl->as_of, pl->as_of_str);
+	if (pl->earliest != DATE_NONE)
+		date_format(pl->earliest, pl->earliest_str);
+	*out = pl;
+	return LDN_OK;
+}
+
+void
+ldn_plan_free(struct ldn_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	arena_free(&plan->arena);
+	free(plan);
+}
+
+enum ldn_decision
+ldn_plan_decision(const struct ldn_plan *plan)
+{
+	return plan->decision;
+}
+
+const char *
+ldn_plan_earliest_start(const struct ldn_plan *plan)
+{
+	return plan->earliest_str;
+}
+
+const char *
+ldn_plan_as_of(const struct ldn_plan *plan)
+{
+	return plan->as_of_str;
+}
+
+int32_t
+ldn_plan_ceiling_ug(const struct ldn_plan *plan)
+{
+	return plan->ceiling_ug;
+}
+
+int32_t
+ldn_plan_step_ug(const struct ldn_plan *plan)
+{
+	return plan->step_ug;
+}
+
+int
+ldn_plan_interval_d(const struct ldn_plan *plan)
+{
+	return plan->interval_d;
+}
+
+size_t
+ldn_plan_n_steps(const struct ldn_plan *plan)
+{
+	return plan->n_steps;
+}
+
+static const char *const step_kinds[] = { "start", "increase", "hold",
+	"restart" };
+
+void
+ldn_plan_step(const struct ldn_plan *plan, size_t i, struct ldn_step *out)
+{
+	const struct step *s = &plan->steps[i];
+
+	date_format(s->date, out->date);
+	out->day = (int)(s->date - plan->steps[0].date) + 1;
+	out->dose_ug = s->dose_ug;
+	out->kind = step_kinds[s->kind];
+}
+
+size_t
+ldn_plan_n_findings(const struct ldn_plan *plan)
+{
+	return plan->n_findings;
+}
+
+void
+ldn_plan_finding(const struct ldn_plan *plan, size_t i,
+    struct ldn_finding *out)
+{
+	const struct finding *f = &plan->findings[i];
+
+	out->id = entry_specs[f->id].id;
+	out->severity = severity_names[entry_specs[f->id].severity];
+	out->lifts[0] = '\0';
+	if (f->lift != DATE_NONE)
+		date_format(f->lift, out->lifts);
+}
+
+size_t
+ldn_plan_n_blackouts(const struct ldn_plan *plan)
+{
+	return plan->n_blackouts;
+}
+
+void
+ldn_plan_blackout(const struct ldn_plan *plan, size_t i, int32_t *from,
+    int32_t *to)
+{
+	*from = plan->blackouts[i].from;
+	*to = plan->blackouts[i].to;
+}
+
+static size_t
+unresolved(const struct ldn_plan *pl, struct cites c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c.n; i++)
+		n += c.ref[i] >= pl->kb->n_refs || pl->ref_number[c.ref[i]] == 0;
+	return n + (c.n == 0);
+}
+
+size_t
+ldn_plan_unresolved_citations(const struct ldn_plan *plan)
+{
+	const struct ldn_kb *kb = plan->kb;
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_findings; i++)
+		n += unresolved(plan, kb->entries[plan->findings[i].id].cites);
+	for (size_t i = 0; i < plan->n_items; i++)
+		n += unresolved(plan, kb->entries[plan->items[i].id].cites);
+	for (size_t i = 0; i < plan->n_statements; i++)
+		n += unresolved(plan, plan->statements[i]->cites);
+	return n;
+}

@@ -1,0 +1,101 @@
+/*
+ * A plan while it is built and after: screen fills findings and flags,
+ * titrate the decision and schedule, compose the monitoring, the sections
+ * and the numbered reference list.  Everything is owned by plan->arena.
+ */
+#ifndef LDN_PLAN_IMPL_H
+#define LDN_PLAN_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ldn/plan.h"
+
+#include "base/arena.h"
+#include "kb/kb_impl.h"
+#include "patient.h"
+
+enum { MAX_SRC = 4 };
+
+struct finding {
+	enum entry_id id;
+	int32_t lift; /* DATE_NONE: no date on which it lifts */
+	const char *vars[V_COUNT];
+	const char *src[MAX_SRC];
+	size_t n_src;
+};
+
+struct item {
+	enum entry_id id;
+	int32_t date; /* DATE_NONE when not dated */
+	const char *vars[V_COUNT];
+};
+
+enum step_kind { STEP_START, STEP_INCREASE, STEP_HOLD, STEP_RESTART };
+
+struct step {
+	int32_t date;
+	int32_t dose_ug;
+	enum step_kind kind;
+	const char *procedure;
+};
+
+struct window {
+	int32_t from, to; /* [from, to) */
+	const char *procedure;
+	int32_t procedure_date;
+	const char *src;
+};
+
+struct ldn_plan {
+	struct arena arena;
+	const struct ldn_kb *kb;
+	struct patient *patient;
+	int32_t as_of;
+
+	/* screen */
+	struct finding *findings;
+	size_t n_findings, cap_findings;
+	uint32_t flags;    /* bit per enum flag */
+	uint64_t concepts; /* bit per concept on file (active) */
+	bool sensitive;
+	int32_t ceiling_ug, start_ug, step_ug, interval_d;
+	struct window *holds; /* perioperative holds, sorted, merged */
+	size_t n_holds;
+
+	/* titrate */
+	enum ldn_decision decision;
+	int32_t earliest; /* DATE_NONE for do-not-start */
+	struct step *steps;
+	size_t n_steps, cap_steps;
+	struct window *blackouts; /* for the safety properties */
+	size_t n_blackouts;
+
+	/* compose */
+	struct item *items; /* monitoring and before-first-dose */
+	size_t n_items, cap_items;
+	const struct kb_statement **statements;
+	size_t n_statements;
+	uint16_t *ref_order; /* kb ref indices in order of first citation */
+	size_t n_refs;
+	uint16_t *ref_number; /* per kb ref: its number in this plan, 0 none */
+
+	char as_of_str[11], earliest_str[11];
+};
+
+/* Append one zeroed element to an arena vector; NULL on failure. */
+void *plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
+    size_t size);
+
+/* The pipeline's steps, in the order data flows. */
+void screen(struct ldn_plan *pl);
+void titrate(struct ldn_plan *pl);
+void compose(struct ldn_plan *pl);
+
+/* Formatting shared by the steps and the renderers. */
+const char *fmt_date(struct ldn_plan *pl, int32_t day);
+const char *fmt_mg(struct ldn_plan *pl, int32_t ug);
+/* Write ug as mg ("1.5", "0.25", "4.5") into buf. */
+void mg_string(int32_t ug, char buf[static 16]);
+
+#endif

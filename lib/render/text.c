@@ -1,0 +1,319 @@
+/*
+ * The plan as text that reads like the seed article written for one
+ * patient: the decision and dates first, then findings, the schedule,
+ * monitoring and the article's sections, each statement with numbered
+ * citations, and the reference list last.  Lines wrap at 78 columns.
+ */
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/date.h"
+#include "../base/error_impl.h"
+
+enum { WIDTH = 78 };
+
+/* Headings and labels for each audience (interface words, not claims). */
+struct labels {
+	const char *title, *decision[3], *findings, *sev[3], *before,
+	    *schedule, *monitoring, *references, *kb, *pending;
+	const char *section[S_COUNT];
+};
+
+static const struct labels labels[AUD_COUNT] = {
+	[AUD_CLINICIAN] = {
+	    .title = "Low-dose naltrexone (LDN) plan",
+	    .decision = { "START: may start on %s.",
+		"WAIT: may start on %s, not before.",
+		"DO NOT START: the blocks below must be resolved first." },
+	    .findings = "Findings for this patient",
+	    .sev = { "BLOCK", "CAUTION", "INFO" },
+	    .before = "Before the first dose",
+	    .schedule = "Titration schedule",
+	    .monitoring = "Monitoring",
+	    .references = "References",
+	    .kb = "Knowledge base",
+	    .pending = "Content is pending clinical review: verify against "
+		       "the cited sources before use.",
+	    .section = { "Definition and mechanism", "Titration protocol",
+		"Clinical indications", "Duration and monitoring",
+		"Safety and adverse effects",
+		"Contraindications and precautions", "Special populations",
+		"Perioperative management",
+		"Comparison with standard-dose naltrexone", "Pitfalls to avoid",
+		"Place in the treatment algorithm" },
+	},
+	[AUD_PATIENT] = {
+	    .title = "Your low-dose naltrexone (LDN) plan",
+	    .decision = { "You may start on %s.",
+		"Please wait: you may start on %s, not before.",
+		"Do not start LDN yet. Your clinician needs to sort out the "
+		"points below first." },
+	    .findings = "What we checked for you",
+	    .sev = { "STOP", "TAKE CARE", "GOOD TO KNOW" },
+	    .before = "Before your first dose",
+	    .schedule = "Your dose calendar",
+	    .monitoring = "What to track and tell your clinician",
+	    .references = "Where this comes from",
+	    .kb = "About this information",
+	    .pending = "This information has not yet been approved by a "
+		       "clinical reviewer. Talk with your clinician before "
+		       "acting on it.",
+	    .section = { "What LDN is", "How the dose goes up",
+		"What LDN is used for", "How long, and what to watch",
+		"Side effects", "When LDN is not safe", "If this applies to you",
+		"If you have surgery or a procedure",
+		"How LDN differs from other naltrexone", "Things to avoid",
+		"When LDN is tried" },
+	},
+};
+
+static size_t
+utf8_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+/* Append text wrapped to WIDTH: the first line after a prefix of width
+ * first_w already written, the rest indented by indent spaces. */
+static void
+wrap(struct strbuf *b, const char *text, size_t first_w, size_t indent)
+{
+	size_t col = first_w;
+	const char *p = text;
+	bool line_start = true;
+
+	while (*p) {
+		const char *w = p;
+		size_t n, wd;
+
+		while (*p && *p != ' ')
+			p++;
+		n = (size_t)(p - w);
+		wd = utf8_width(w, n);
+		if (!line_start && col + 1 + wd > WIDTH) {
+			sb_puts(b, "\n");
+			for (size_t i = 0; i < indent; i++)
+				sb_puts(b, " ");
+			col = indent;
+			line_start = true;
+		}
+		if (!line_start) {
+			sb_puts(b, " ");
+			col++;
+		}
+		sb_add(b, w, n);
+		col += wd;
+		line_start = false;
+		while (*p == ' ')
+			p++;
+	}
+	sb_puts(b, "\n");
+}
+
+static void
+heading(struct strbuf *b, const char *title)
+{
+	size_t n = utf8_width(title, strlen(title));
+
+	sb_printf(b, "\n%s\n", title);
+	for (size_t i = 0; i < n; i++)
+		sb_puts(b, "-");
+	sb_puts(b, "\n");
+}
+
+/* One bullet: "  - text [1, 2]" wrapped with a hanging indent. */
+static void
+bullet(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    const char *prefix, const struct tmpl *t, const char *const *vars,
+    struct cites c)
+{
+	tmp->len = 0;
+	if (tmp->s)
+		tmp->s[0] = '\0';
+	render_tmpl(tmp, pl->kb, t, vars);
+	if (c.n > 0) {
+		sb_puts(tmp, " [");
+		render_cite_list(tmp, pl, c);
+		sb_puts(tmp, "]");
+	}
+	sb_puts(b, prefix);
+	wrap(b, tmp->s ? tmp->s : "", utf8_width(prefix, strlen(prefix)), 4);
+}
+
+static void
+reference(struct strbuf *b, struct strbuf *tmp, const struct kb_ref *r,
+    size_t n)
+{
+	char prefix[32];
+
+	tmp->len = 0;
+	if (r->authors)
+		sb_printf(tmp, "%s. ", r->authors);
+	sb_printf(tmp, "%s. %s", r->title ? r->title : r->id,
+	    r->source ? r->source : "");
+	if (r->year)
+		sb_printf(tmp, ", %d", r->year);
+	if (r->volume)
+		sb_printf(tmp, ";%s", r->volume);
+	if (r->pages)
+		sb_printf(tmp, ":%s", r->pages);
+	sb_puts(tmp, ".");
+	if (r->doi)
+		sb_printf(tmp, " doi:%s.", r->doi);
+	if (r->pmid)
+		sb_printf(tmp, " PMID %s.", r->pmid);
+	if (r->url && !r->doi)
+		sb_printf(tmp, " %s", r->url);
+	sb_printf(tmp, " [%s", evidence_names[r->evidence]);
+	if (strcmp(r->resolution, "resolved") != 0)
+		sb_printf(tmp, "; reference %s", r->resolution);
+	sb_puts(tmp, "]");
+	snprintf(prefix, sizeof(prefix), "%3zu. ", n);
+	sb_puts(b, prefix);
+	wrap(b, tmp->s, strlen(prefix), 5);
+}
+
+static const enum entry_id step_entries[] = { E_SCHEDULE_START,
+	E_SCHEDULE_INCREASE, E_SCHEDULE_HOLD, E_SCHEDULE_RESTART };
+
+static void
+schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    enum audience aud)
+{
+	const struct labels *L = &labels[aud];
+	const struct kb_entry *ceil = &pl->kb->entries[E_SCHEDULE_CEILING];
+	const char *vars[V_COUNT] = { 0 };
+	char mg[16], dose[24], d[11];
+
+	heading(b, L->schedule);
+	for (size_t i = 0; i < pl->n_steps; i++) {
+		const struct step *s = &pl->steps[i];
+		char prefix[64];
+
+		date_format(s->date, d);
+		/* A hold names the dose being stopped; the table says "none". */
+		mg_string(s->kind == STEP_HOLD && i > 0 ? pl->steps[i - 1].dose_ug :
+							  s->dose_ug,
+		    mg);
+		snprintf(dose, sizeof(dose), "%s mg", mg);
+		vars[V_DATE] = d;
+		vars[V_DOSE] = dose;
+		vars[V_PROCEDURE] = s->procedure;
+		snprintf(prefix, sizeof(prefix), "  %s  day %3d  %-7s  ", d,
+		    (int)(s->date - pl->steps[0].date + 1),
+		    s->kind == STEP_HOLD ? "none" : dose);
+		tmp->len = 0;
+		if (tmp->s)
+			tmp->s[0] = '\0';
+		render_tmpl(tmp, pl->kb,
+		    &pl->kb->entries[step_entries[s->kind]].text[aud], vars);
+		sb_puts(b, prefix);
+		wrap(b, tmp->s ? tmp->s : "", strlen(prefix), strlen(prefix));
+	}
+	mg_string(pl->ceiling_ug, mg);
+	snprintf(dose, sizeof(dose), "%s mg", mg);
+	vars[V_DOSE] = dose;
+	bullet(b, tmp, pl, "  ", &ceil->text[aud], vars, ceil->cites);
+}
+
+enum ldn_status
+render_text(const struct ldn_plan *pl, enum audience aud, char **out,
+    size_t *len, struct ldn_error *err)
+{
+	const struct labels *L = &labels[aud];
+	const struct ldn_kb *kb = pl->kb;
+	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
+	struct strbuf tmp = STRBUF_INIT(RENDER_LIMIT);
+	char d[11], mg[4][16];
+
+	sb_printf(&b, "%s\n", L->title);
+	for (size_t i = 0; i < strlen(L->title); i++)
+		sb_puts(&b, "=");
+	sb_printf(&b, "\nPatient: %s    As of: %s\n\n",
+	    pl->patient->id ? pl->patient->id : "(no id)", pl->as_of_str);
+	if (pl->earliest != DATE_NONE)
+		date_format(pl->earliest, d);
+	sb_printf(&b, L->decision[pl->decision], d);
+	sb_puts(&b, "\n");
+	if (pl->decision != LDN_DECISION_DO_NOT_START) {
+		mg_string(pl->start_ug, mg[0]);
+		mg_string(pl->step_ug, mg[1]);
+		mg_string(pl->ceiling_ug, mg[2]);
+		sb_printf(&b,
+		    aud == AUD_CLINICIAN ?
+			"Start %s mg at bedtime; +%s mg every %d days; "
+			"ceiling %s mg.\n" :
+			"First dose %s mg at bedtime; it goes up by %s mg "
+			"every %d days, to at most %s mg.\n",
+		    mg[0], mg[1], (int)pl->interval_d, mg[2]);
+	}
+	heading(&b, L->findings);
+	for (size_t i = 0; i < pl->n_findings; i++) {
+		const struct finding *f = &pl->findings[i];
+		const struct kb_entry *e = &kb->entries[f->id];
+		char prefix[40];
+
+		snprintf(prefix, sizeof(prefix), "  [%s] ",
+		    L->sev[entry_specs[f->id].severity]);
+		bullet(&b, &tmp, pl, prefix, &e->text[aud], f->vars, e->cites);
+	}
+	heading(&b, L->before);
+	for (size_t i = 0; i < pl->n_items; i++)
+		if (entry_specs[pl->items[i].id].list == L_SCHEDULE)
+			bullet(&b, &tmp, pl, "  - ",
+			    &kb->entries[pl->items[i].id].text[aud],
+			    pl->items[i].vars, kb->entries[pl->items[i].id].cites);
+	if (pl->n_steps > 0)
+		schedule(&b, &tmp, pl, aud);
+	if (pl->decision != LDN_DECISION_DO_NOT_START) {
+		heading(&b, L->monitoring);
+		for (size_t i = 0; i < pl->n_items; i++)
+			if (entry_specs[pl->items[i].id].list == L_MONITOR)
+				bullet(&b, &tmp, pl, "  - ",
+				    &kb->entries[pl->items[i].id].text[aud],
+				    pl->items[i].vars,
+				    kb->entries[pl->items[i].id].cites);
+	}
+	for (int s = 0; s < S_COUNT; s++) {
+		bool any = false;
+
+		for (size_t i = 0; i < pl->n_statements; i++) {
+			const struct kb_statement *st = pl->statements[i];
+
+			if (st->section != (enum section)s)
+				continue;
+			if (!any)
+				heading(&b, L->section[s]);
+			any = true;
+			bullet(&b, &tmp, pl, "  - ", &st->text[aud], NULL,
+			    st->cites);
+		}
+	}
+	heading(&b, L->references);
+	for (size_t i = 0; i < pl->n_refs; i++)
+		reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
+	heading(&b, L->kb);
+	sb_printf(&b, "  Version %s, updated %s, fingerprint %s; review "
+		       "state: %s.\n",
+	    kb->version, kb->updated, kb->fingerprint,
+	    review_names[kb->review]);
+	if (kb->review != RV_APPROVED) {
+		sb_puts(&b, "  ");
+		wrap(&b, L->pending, 2, 2);
+	}
+	sb_free(&tmp);
+	if (b.failed) {
+		sb_free(&b);
+		return ldn_fail(err, LDN_E_NOMEM, "", "the plan is too large");
+	}
+	*out = sb_take(&b, len);
+	if (*out == NULL)
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	return LDN_OK;
+}

@@ -1,0 +1,692 @@
+/*
+ * Screening: rules over the patient's facts give findings (block, caution,
+ * info), each naming the input fields that drove it.  The rules' logic is
+ * here; their numbers and words are in kb/.  A block with a lift date
+ * (a washout) delays the start; a block without one prevents it.
+ */
+#include "plan_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+
+void *
+plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
+    size_t size)
+{
+	char *p;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		void *bigger = arena_calloc(&pl->arena, ncap, size);
+
+		if (bigger == NULL)
+			return NULL;
+		if (*n)
+			memcpy(bigger, *items, *n * size);
+		*items = bigger;
+		*cap = ncap;
+	}
+	p = (char *)*items + (*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
+void
+mg_string(int32_t ug, char buf[static 16])
+{
+	int32_t whole = ug / 1000, frac = ug % 1000;
+	int n;
+
+	if (ug < 0) {
+		snprintf(buf, 16, "?");
+		return;
+	}
+	n = snprintf(buf, 16, "%d", (int)whole);
+	if (frac != 0 && n > 0 && n < 10) {
+		snprintf(buf + n, (size_t)(16 - n), ".%03d", (int)frac);
+		for (char *e = buf + strlen(buf) - 1; *e == '0'; e--)
+			*e = '\0';
+	}
+}
+
+const char *
+fmt_mg(struct ldn_plan *pl, int32_t ug)
+{
+	char b[16];
+
+	mg_string(ug, b);
+	return arena_printf(&pl->arena, "%s mg", b);
+}
+
+const char *
+fmt_date(struct ldn_plan *pl, int32_t day)
+{
+	char b[11];
+
+	date_format(day, b);
+	return arena_strdup(&pl->arena, b);
+}
+
+static const char *
+fmt_int(struct ldn_plan *pl, long v)
+{
+	return arena_printf(&pl->arena, "%ld", v);
+}
+
+static struct finding *
+raise(struct ldn_plan *pl, enum entry_id id, const char *src)
+{
+	struct finding *f = plan_push(pl, (void **)&pl->findings,
+	    &pl->n_findings, &pl->cap_findings, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	f->id = id;
+	f->lift = DATE_NONE;
+	if (src != NULL)
+		f->src[f->n_src++] = src;
+	return f;
+}
+
+static void
+add_src(struct finding *f, const char *src)
+{
+	if (f != NULL && src != NULL && f->n_src < MAX_SRC)
+		f->src[f->n_src++] = src;
+}
+
+/* How a medication is named in findings: its recorded name, or the code's
+ * display; both when the code says more than the name. */
+static const char *
+med_label(struct ldn_plan *pl, const struct medication *m)
+{
+	if (m->code_display && m->name && m->name_cls != m->cls)
+		return arena_printf(&pl->arena, "%s (recorded as \"%s\")",
+		    m->code_display, m->name);
+	if (m->name)
+		return m->name;
+	if (m->code_display)
+		return m->code_display;
+	return arena_printf(&pl->arena, "RxNorm %s", m->rxnorm);
+}
+
+static int32_t
+washout_for(const struct params *p, enum med_class c)
+{
+	switch (c) {
+	case MC_BUPRENORPHINE:
+	case MC_METHADONE:
+		return p->washout_bup_methadone_d;
+	case MC_OPIOID_LONG:
+		return p->washout_long_d;
+	default:
+		return p->washout_short_d;
+	}
+}
+
+static const char *
+acting_label(enum med_class c)
+{
+	switch (c) {
+	case MC_BUPRENORPHINE:
+		return "buprenorphine";
+	case MC_METHADONE:
+		return "methadone";
+	case MC_OPIOID_LONG:
+		return "long-acting opioid";
+	case MC_OPIOID_ANTITUSSIVE:
+		return "opioid cough medicine";
+	default:
+		return "short-acting opioid";
+	}
+}
+
+static void
+screen_opioid(struct ldn_plan *pl, const struct medication *m)
+{
+	const struct params *p = &pl->kb->params;
+	int32_t wd = washout_for(p, m->cls);
+	const char *drug = med_label(pl, m);
+	struct finding *f;
+
+	pl->flags |= 1u << FL_OPIOID_HISTORY;
+	if (m->active) {
+		f = raise(pl, E_OPIOID_ACTIVE, m->src);
+		if (f == NULL)
+			return;
+		f->vars[V_DRUG] = drug;
+		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
+		return;
+	}
+	if (m->last_dose == DATE_NONE) {
+		f = raise(pl, E_OPIOID_LAST_DOSE_UNKNOWN, m->src);
+		if (f == NULL)
+			return;
+		f->vars[V_DRUG] = drug;
+		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
+		return;
+	}
+	int32_t lift = m->last_dose + wd;
+	f = raise(pl, lift > pl->as_of ? E_OPIOID_WASHOUT :
+					 E_OPIOID_WASHOUT_DONE,
+	    m->src);
+	if (f == NULL)
+		return;
+	if (lift > pl->as_of) {
+		f->lift = lift;
+		f->vars[V_LIFT_DATE] = fmt_date(pl, lift);
+	}
+	f->vars[V_DRUG] = drug;
+	f->vars[V_ACTING] = acting_label(m->cls);
+	f->vars[V_LAST_DOSE] = fmt_date(pl, m->last_dose);
+	f->vars[V_DAYS_SINCE] = fmt_int(pl, pl->as_of - m->last_dose);
+	f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
+}
+
+static void
+screen_medications(struct ldn_plan *pl)
+{
+	const struct patient *pt = pl->patient;
+	struct finding *f;
+
+	if (!pt->medications_given)
+		raise(pl, E_INTAKE_MEDICATIONS_UNKNOWN, NULL);
+	for (size_t i = 0; i < pt->n_medications; i++) {
+		const struct medication *m = &pt->medications[i];
+		enum entry_id id = E_COUNT;
+
+		if (m->conflict) {
+			f = raise(pl, E_MEDICATION_CODE_NAME_CONFLICT, m->src);
+			if (f != NULL) {
+				f->vars[V_DRUG] = m->name;
+				f->vars[V_CODE] = m->rxnorm;
+				f->vars[V_CODE_DISPLAY] =
+				    "a product outside the opioid and "
+				    "naltrexone code sets";
+			}
+			continue;
+		}
+		if (med_class_is_opioid(m->cls)) {
+			screen_opioid(pl, m);
+			continue;
+		}
+		if (!m->active)
+			continue;
+		switch (m->cls) {
+		case MC_NALOXONE:
+			id = E_OPIOID_NALOXONE_ON_FILE;
+			pl->flags |= 1u << FL_OPIOID_HISTORY;
+			break;
+		case MC_OPIOID_ANTIDIARRHEAL:
+			id = E_OPIOID_ANTIDIARRHEAL;
+			break;
+		case MC_NALTREXONE_STANDARD:
+		case MC_NALTREXONE_UNKNOWN_DOSE:
+			id = E_ANTAGONIST_STANDARD_DOSE;
+			break;
+		case MC_NALTREXONE_BUPROPION:
+			id = E_ANTAGONIST_NALTREXONE_BUPROPION;
+			break;
+		case MC_NALTREXONE_LDN:
+			id = E_ANTAGONIST_ALREADY_LDN;
+			break;
+		case MC_IMMUNOSUPPRESSANT:
+			id = E_TRANSPLANT_IMMUNOSUPPRESSION;
+			pl->flags |= 1u << FL_TRANSPLANT;
+			break;
+		default:
+			break;
+		}
+		if (id == E_COUNT)
+			continue;
+		f = raise(pl, id, m->src);
+		if (f == NULL)
+			continue;
+		if (id == E_TRANSPLANT_IMMUNOSUPPRESSION)
+			f->vars[V_DETAIL] = med_label(pl, m);
+		else
+			f->vars[V_DRUG] = med_label(pl, m);
+	}
+}
+
+static const char *
+condition_label(const struct ldn_plan *pl, const struct condition *c,
+    enum concept_kind kind)
+{
+	if (c->display)
+		return c->display;
+	for (size_t k = 0; k < pl->kb->n_concepts; k++)
+		if ((c->concepts >> k & 1) && pl->kb->concepts[k].kind == kind)
+			return pl->kb->concepts[k].label;
+	return c->code;
+}
+
+/* The first active condition of a kind, or NULL. */
+static const struct condition *
+first_of_kind(const struct ldn_plan *pl, enum concept_kind kind)
+{
+	const struct patient *pt = pl->patient;
+
+	for (size_t i = 0; i < pt->n_conditions; i++) {
+		const struct condition *c = &pt->conditions[i];
+
+		if (!c->active)
+			continue;
+		for (size_t k = 0; k < pl->kb->n_concepts; k++)
+			if ((c->concepts >> k & 1) &&
+			    pl->kb->concepts[k].kind == kind)
+				return c;
+	}
+	return NULL;
+}
+
+static void
+raise_condition(struct ldn_plan *pl, enum entry_id id,
+    const struct condition *c, enum concept_kind kind)
+{
+	struct finding *f = raise(pl, id, c->src);
+
+	if (f != NULL)
+		f->vars[V_CONDITION] = condition_label(pl, c, kind);
+}
+
+static void
+screen_conditions(struct ldn_plan *pl)
+{
+	const struct patient *pt = pl->patient;
+	const struct condition *c, *cirr, *decomp;
+	bool any_indication = false;
+
+	for (size_t i = 0; i < pt->n_conditions; i++) {
+		c = &pt->conditions[i];
+		if (!c->active)
+			continue;
+		pl->concepts |= c->concepts;
+		for (size_t k = 0; k < pl->kb->n_concepts; k++)
+			if ((c->concepts >> k & 1) &&
+			    pl->kb->concepts[k].kind == CK_INDICATION) {
+				raise_condition(pl, E_INDICATION_MATCH, c,
+				    CK_INDICATION);
+				any_indication = true;
+				break;
+			}
+	}
+	if (!any_indication)
+		raise(pl, E_INDICATION_NONE, NULL);
+
+	if ((c = first_of_kind(pl, CK_HEPATIC_ACUTE)) != NULL) {
+		raise_condition(pl, E_HEPATIC_ACUTE, c, CK_HEPATIC_ACUTE);
+		pl->flags |= 1u << FL_HEPATIC;
+	}
+	cirr = first_of_kind(pl, CK_CIRRHOSIS);
+	decomp = first_of_kind(pl, CK_LIVER_DECOMPENSATION);
+	if ((c = first_of_kind(pl, CK_HEPATIC_FAILURE)) != NULL) {
+		raise_condition(pl, E_HEPATIC_DECOMPENSATED, c,
+		    CK_HEPATIC_FAILURE);
+		pl->flags |= 1u << FL_HEPATIC;
+	} else if (cirr != NULL && decomp != NULL) {
+		/* Cirrhosis with a decompensating event on file. */
+		raise_condition(pl, E_HEPATIC_DECOMPENSATED, decomp,
+		    CK_LIVER_DECOMPENSATION);
+		add_src(&pl->findings[pl->n_findings - 1], cirr->src);
+		pl->flags |= 1u << FL_HEPATIC;
+	} else if ((c = cirr ? cirr :
+			 decomp		  ? decomp :
+					    first_of_kind(pl, CK_HEPATIC_CHRONIC)) !=
+	    NULL) {
+		raise_condition(pl, E_HEPATIC_IMPAIRMENT, c,
+		    cirr	     ? CK_CIRRHOSIS :
+			decomp ? CK_LIVER_DECOMPENSATION :
+				 CK_HEPATIC_CHRONIC);
+		pl->flags |= 1u << FL_HEPATIC;
+	}
+	if ((c = first_of_kind(pl, CK_OPIOID_USE_DISORDER)) != NULL) {
+		raise_condition(pl, E_OPIOID_USE_DISORDER, c,
+		    CK_OPIOID_USE_DISORDER);
+		pl->flags |= 1u << FL_OPIOID_HISTORY;
+	}
+	if ((c = first_of_kind(pl, CK_THYROID_AUTOIMMUNE)) != NULL) {
+		raise_condition(pl, E_THYROID_AUTOIMMUNE, c,
+		    CK_THYROID_AUTOIMMUNE);
+		pl->flags |= 1u << FL_THYROID;
+	}
+	if ((c = first_of_kind(pl, CK_TRANSPLANT)) != NULL) {
+		struct finding *f = raise(pl, E_TRANSPLANT_IMMUNOSUPPRESSION,
+		    c->src);
+
+		if (f != NULL)
+			f->vars[V_DETAIL] = condition_label(pl, c, CK_TRANSPLANT);
+		pl->flags |= 1u << FL_TRANSPLANT;
+	}
+}
+
+static bool
+is_egfr(const char *loinc)
+{
+	static const char *const codes[] = { "33914-3", "62238-1", "98979-8",
+		"48642-3", "48643-1" };
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(codes[i], loinc) == 0)
+			return true;
+	return false;
+}
+
+/* The latest lab of a kind: dated results beat undated ones, and among
+ * undated ones the last listed wins. */
+static const struct lab *
+latest_lab(const struct patient *pt, bool (*match)(const char *))
+{
+	const struct lab *best = NULL;
+
+	for (size_t i = 0; i < pt->n_labs; i++) {
+		const struct lab *l = &pt->labs[i];
+
+		if (!match(l->loinc))
+			continue;
+		if (best == NULL || l->date >= best->date)
+			best = l;
+	}
+	return best;
+}
+
+static void
+screen_renal(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+	const struct lab *egfr = latest_lab(pl->patient, is_egfr);
+	const struct condition *ckd = first_of_kind(pl, CK_RENAL_SEVERE);
+	struct finding *f = NULL;
+
+	if (egfr != NULL) {
+		const char *detail = arena_printf(&pl->arena,
+		    "eGFR %g mL/min/1.73 m²%s%s", egfr->value,
+		    egfr->date != DATE_NONE ? " on " : "",
+		    egfr->date != DATE_NONE ? fmt_date(pl, egfr->date) : "");
+
+		if (egfr->value < p->egfr_severe)
+			f = raise(pl, E_RENAL_SEVERE, egfr->src);
+		else if (egfr->value < p->egfr_moderate && ckd == NULL)
+			f = raise(pl, E_RENAL_MODERATE, egfr->src);
+		if (f != NULL)
+			f->vars[V_DETAIL] = detail;
+	}
+	if (ckd != NULL && (f == NULL || f->id != E_RENAL_SEVERE)) {
+		if (f != NULL && f->id == E_RENAL_MODERATE)
+			f->id = E_RENAL_SEVERE; /* the diagnosis outranks */
+		else
+			f = raise(pl, E_RENAL_SEVERE, NULL);
+		if (f != NULL) {
+			add_src(f, ckd->src);
+			f->vars[V_DETAIL] =
+			    condition_label(pl, ckd, CK_RENAL_SEVERE);
+		}
+	} else if (ckd != NULL) {
+		add_src(f, ckd->src);
+	}
+	if (f != NULL)
+		pl->flags |= 1u << FL_RENAL;
+}
+
+static bool
+is_weight(const char *loinc)
+{
+	return strcmp(loinc, "29463-7") == 0;
+}
+
+static void
+screen_age(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+	struct patient *pt = pl->patient;
+	struct finding *f;
+
+	if (pt->weight_g == 0) {
+		const struct lab *w = latest_lab(pt, is_weight);
+
+		if (w != NULL) {
+			pt->weight_g = (int32_t)(w->value * 1000 + 0.5);
+			pt->weight_src = w->src;
+		}
+	}
+	if (pt->age_years < 0) {
+		raise(pl, E_INTAKE_AGE_UNKNOWN, NULL);
+		return;
+	}
+	if (pt->age_years < p->adult_y) {
+		pl->flags |= 1u << FL_CHILD;
+		if (pt->weight_g == 0) {
+			f = raise(pl, E_AGE_CHILD_WEIGHT_MISSING, NULL);
+			if (f != NULL)
+				f->vars[V_AGE] = fmt_int(pl, pt->age_years);
+			return;
+		}
+		/* 0.1 mg/kg, rounded down to what can be measured. */
+		int64_t ug = (int64_t)pt->weight_g * p->child_ug_per_kg / 1000;
+		ug -= ug % p->granularity_ug;
+		if (ug < pl->ceiling_ug)
+			pl->ceiling_ug = (int32_t)ug;
+		f = raise(pl, E_AGE_CHILD, pt->weight_src);
+		if (f != NULL) {
+			f->vars[V_AGE] = fmt_int(pl, pt->age_years);
+			f->vars[V_WEIGHT] = arena_printf(&pl->arena, "%g kg",
+			    pt->weight_g / 1000.0);
+			f->vars[V_CEILING] = fmt_mg(pl, pl->ceiling_ug);
+		}
+		return;
+	}
+	if (pt->age_years >= p->older_y) {
+		pl->flags |= 1u << FL_OLDER;
+		f = raise(pl, E_AGE_OLDER, NULL);
+		if (f != NULL)
+			f->vars[V_AGE] = fmt_int(pl, pt->age_years);
+	}
+}
+
+static void
+screen_pregnancy(struct ldn_plan *pl)
+{
+	const struct patient *pt = pl->patient;
+	const struct condition *c = first_of_kind(pl, CK_PREGNANCY);
+	enum pregnancy st = pt->pregnancy;
+
+	if (c != NULL && (st == PREG_NOT_GIVEN || st == PREG_NONE ||
+			     st == PREG_UNKNOWN || st == PREG_PLANNING))
+		st = PREG_PREGNANT; /* an active pregnancy on file */
+	switch (st) {
+	case PREG_PREGNANT: {
+		struct finding *f = raise(pl, E_PREGNANCY_PREGNANT,
+		    c ? c->src : "/pregnancy");
+
+		if (c != NULL && pt->pregnancy == PREG_PREGNANT)
+			add_src(f, "/pregnancy");
+		pl->flags |= 1u << FL_PREGNANT;
+		break;
+	}
+	case PREG_BREASTFEEDING:
+		raise(pl, E_PREGNANCY_BREASTFEEDING, "/pregnancy");
+		pl->flags |= 1u << FL_BREASTFEEDING;
+		break;
+	case PREG_PLANNING:
+		raise(pl, E_PREGNANCY_PLANNING, "/pregnancy");
+		pl->flags |= 1u << FL_PLANNING_PREGNANCY;
+		break;
+	case PREG_NONE:
+		break;
+	case PREG_NOT_GIVEN:
+	case PREG_UNKNOWN:
+		if (pt->sex != SEX_MALE)
+			raise(pl, E_PREGNANCY_UNKNOWN, NULL);
+		break;
+	}
+}
+
+static int
+window_cmp(const void *a, const void *b)
+{
+	const struct window *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/*
+ * Procedures: a planned one with opioids expected (or not recorded, which
+ * is then assumed) gives a hold window from the hold start to the first day
+ * LDN may restart; a recent completed one delays the start like a washout.
+ */
+static void
+screen_procedures(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+	const struct patient *pt = pl->patient;
+	size_t n = 0;
+
+	pl->holds = arena_calloc(&pl->arena,
+	    pt->n_procedures ? pt->n_procedures : 1, sizeof(*pl->holds));
+	if (pl->holds == NULL)
+		return;
+	for (size_t i = 0; i < pt->n_procedures; i++) {
+		const struct procedure *pr = &pt->procedures[i];
+		struct finding *f;
+
+		if (pr->opioids_expected == TRI_NO)
+			continue;
+		if (pr->status == PROC_COMPLETED) {
+			int32_t lift = pr->date + p->washout_short_d;
+
+			if (lift <= pl->as_of)
+				continue;
+			if (pr->opioids_expected == TRI_UNKNOWN) {
+				f = raise(pl, E_PERIOP_OPIOIDS_UNKNOWN, pr->src);
+				if (f) {
+					f->vars[V_PROCEDURE] = pr->display;
+					f->vars[V_PROCEDURE_DATE] =
+					    fmt_date(pl, pr->date);
+				}
+			}
+			f = raise(pl, E_PERIOP_RECENT, pr->src);
+			if (f == NULL)
+				continue;
+			f->lift = lift;
+			f->vars[V_PROCEDURE] = pr->display;
+			f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
+			f->vars[V_WASHOUT_DAYS] = fmt_int(pl, p->washout_short_d);
+			f->vars[V_LIFT_DATE] = fmt_date(pl, lift);
+			continue;
+		}
+		pl->flags |= 1u << FL_PERIOP;
+		if (pr->opioids_expected == TRI_UNKNOWN) {
+			f = raise(pl, E_PERIOP_OPIOIDS_UNKNOWN, pr->src);
+			if (f) {
+				f->vars[V_PROCEDURE] = pr->display;
+				f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
+			}
+		}
+		struct window *w = &pl->holds[n++];
+		w->from = pr->date - p->periop_hold_d;
+		w->to = pr->date + p->washout_short_d;
+		w->procedure = pr->display;
+		w->procedure_date = pr->date;
+		w->src = pr->src;
+		f = raise(pl, E_PERIOP_HOLD, pr->src);
+		if (f == NULL)
+			continue;
+		f->vars[V_PROCEDURE] = pr->display;
+		f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
+		f->vars[V_HOLD_START] = fmt_date(pl, w->from);
+		f->vars[V_HOLD_DAYS] = fmt_int(pl, p->periop_hold_d);
+		f->vars[V_RESTART_DATE] = fmt_date(pl, w->to);
+		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, p->washout_short_d);
+	}
+	/* Overlapping holds become one. */
+	if (n > 1)
+		qsort(pl->holds, n, sizeof(*pl->holds), window_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && pl->holds[i].from <= pl->holds[m - 1].to) {
+			if (pl->holds[i].to > pl->holds[m - 1].to)
+				pl->holds[m - 1].to = pl->holds[i].to;
+			continue;
+		}
+		pl->holds[m++] = pl->holds[i];
+	}
+	pl->n_holds = m;
+}
+
+static void
+screen_history(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+	const struct patient *pt = pl->patient;
+	struct finding *f;
+
+	if (pt->opioid_analgesia_required == TRI_YES)
+		raise(pl, E_OPIOID_REQUIRED, "/opioid_analgesia_required");
+	if (pt->occult_opioid_use_suspected == TRI_YES) {
+		raise(pl, E_OPIOID_OCCULT, "/occult_opioid_use_suspected");
+		pl->flags |= 1u << FL_OPIOID_HISTORY;
+	}
+	if (pt->sensitive == TRI_YES)
+		pl->sensitive = true;
+	for (size_t i = 0; i < pt->n_prior; i++) {
+		const struct prior_ldn *pr = &pt->prior[i];
+		enum entry_id id;
+
+		pl->flags |= 1u << FL_PRIOR_LDN;
+		switch (pr->outcome) {
+		case OUT_BENEFIT:
+			id = E_PRIOR_BENEFIT;
+			break;
+		case OUT_NO_BENEFIT:
+			id = pr->titrated == TRI_YES ? E_PRIOR_TITRATED_FAILURE :
+						       E_PRIOR_FIXED_DOSE_FAILURE;
+			break;
+		case OUT_SIDE_EFFECTS:
+			id = E_PRIOR_SIDE_EFFECTS;
+			pl->sensitive = true;
+			break;
+		default:
+			continue;
+		}
+		f = raise(pl, id, pr->src);
+		if (f != NULL)
+			f->vars[V_MAX_DOSE] = pr->max_dose_ug > 0 ?
+			    fmt_mg(pl, pr->max_dose_ug) :
+			    "a dose not recorded";
+	}
+	if (pl->sensitive) {
+		pl->flags |= 1u << FL_SENSITIVE;
+		pl->start_ug = p->start_sensitive_ug;
+		pl->interval_d = p->interval_sensitive_d;
+		f = raise(pl, E_DOSE_SENSITIVE,
+		    pt->sensitive == TRI_YES ? "/sensitive" : NULL);
+		if (f != NULL) {
+			f->vars[V_START_DOSE] = fmt_mg(pl, pl->start_ug);
+			f->vars[V_INTERVAL_DAYS] = fmt_int(pl, pl->interval_d);
+		}
+	}
+}
+
+void
+screen(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+
+	pl->flags = 1u << FL_ALWAYS;
+	pl->start_ug = p->start_ug;
+	pl->step_ug = p->step_ug;
+	pl->interval_d = p->interval_d;
+	pl->ceiling_ug = p->ceiling_ug;
+	screen_history(pl);
+	screen_medications(pl);
+	screen_conditions(pl);
+	screen_renal(pl);
+	screen_age(pl);
+	screen_pregnancy(pl);
+	screen_procedures(pl);
+	if (pl->start_ug > pl->ceiling_ug)
+		pl->start_ug = pl->ceiling_ug;
+}

@@ -1,0 +1,18 @@
+/*
+ * A tiny TAP harness: each ok() prints one "ok N - ..." line; tap_done()
+ * prints the plan line and returns the exit status.  Meson and prove read it.
+ */
+#ifndef LDN_TAP_H
+#define LDN_TAP_H
+
+#include <stdbool.h>
+
+int tap_ok(bool pass, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A note in the TAP stream ("# ..."), for figures the suite reports. */
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int tap_done(void);
+
+#define ok(cond, ...) tap_ok((cond), __FILE__, __LINE__, __VA_ARGS__)
+
+#endif
