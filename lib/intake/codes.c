@@ -108,10 +108,13 @@ lookup_rxnorm(const struct ldn_kb *kb, const char *code)
 static enum med_class
 class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 {
+	/* A product that names an opioid agonist is an opioid whatever else
+	 * it contains (morphine/naltrexone, tilidine/naloxone), except
+	 * naltrexone-bupropion, which names none. */
 	static const enum med_class order[] = { MC_NALTREXONE_BUPROPION,
-		MC_NALTREXONE_UNKNOWN_DOSE, MC_BUPRENORPHINE, MC_METHADONE,
-		MC_OPIOID_ANTITUSSIVE, MC_OPIOID_SHORT, MC_OPIOID_ANTIDIARRHEAL,
-		MC_NALOXONE, MC_IMMUNOSUPPRESSANT };
+		MC_BUPRENORPHINE, MC_METHADONE, MC_OPIOID_ANTITUSSIVE,
+		MC_OPIOID_SHORT, MC_NALTREXONE_UNKNOWN_DOSE,
+		MC_OPIOID_ANTIDIARRHEAL, MC_NALOXONE, MC_IMMUNOSUPPRESSANT };
 	struct words w;
 	uint16_t t[8];
 	size_t n;

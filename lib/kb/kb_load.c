@@ -1130,8 +1130,19 @@ rx_class(const struct ldn_kb *kb, const char *category, const char *display,
 		return MC_BUPRENORPHINE;
 	if (strcmp(category, "mat-methadone") == 0)
 		return MC_METHADONE;
-	if (strcmp(category, "naloxone") == 0)
+	if (strcmp(category, "naloxone") == 0) {
+		/* Upstream files tilidine/naloxone here: a product that names
+		 * an opioid agonist is an opioid. */
+		size_t n = words_match(kb->med_names, kb->n_med_names, &w, t, 4);
+
+		for (size_t i = 0; i < n; i++)
+			if (t[i] == MC_OPIOID_SHORT)
+				return words_match(kb->long_acting,
+					   kb->n_long_acting, &w, t, 4) ?
+				    MC_OPIOID_LONG :
+				    MC_OPIOID_SHORT;
 		return MC_NALOXONE;
+	}
 	if (strcmp(category, "naltrexone") == 0) {
 		for (size_t i = 0; i < w.n; i++)
 			if (strcmp(w.w[i], "bupropion") == 0)

@@ -1,0 +1,207 @@
+/*
+ * Golden cases: tests/golden/NAME/ holds patient.json (the input), WHY (one
+ * line: what the case proves), optionally AS_OF (default 2026-11-25), and
+ * expect.json: the clinically decisive part of the plan (decision, dates,
+ * ceiling, schedule, findings), or the error for refused input.  Wording
+ * changes in kb/ do not touch these; rule changes do, and `golden --update`
+ * rewrites them so the diff can be reviewed like code.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ldn/kb.h"
+#include "ldn/plan.h"
+
+#include "tap.h"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	if (buf) {
+		buf[n] = '\0';
+		if (len)
+			*len = (size_t)n;
+	}
+	return buf;
+}
+
+static json_t *
+summary(const struct ldn_plan *plan)
+{
+	json_t *o = json_object(), *steps = json_array(), *fs = json_array();
+	const char *es = ldn_plan_earliest_start(plan);
+
+	json_object_set_new(o, "decision",
+	    json_string(ldn_decision_name(ldn_plan_decision(plan))));
+	json_object_set_new(o, "earliest_start",
+	    *es ? json_string(es) : json_null());
+	json_object_set_new(o, "ceiling_mg",
+	    json_real(ldn_plan_ceiling_ug(plan) / 1000.0));
+	for (size_t i = 0; i < ldn_plan_n_steps(plan); i++) {
+		struct ldn_step s;
+		char line[64];
+
+		ldn_plan_step(plan, i, &s);
+		snprintf(line, sizeof(line), "%s %s %g", s.date, s.kind,
+		    s.dose_ug / 1000.0);
+		json_array_append_new(steps, json_string(line));
+	}
+	json_object_set_new(o, "schedule", steps);
+	for (size_t i = 0; i < ldn_plan_n_findings(plan); i++) {
+		struct ldn_finding f;
+		char line[128];
+
+		ldn_plan_finding(plan, i, &f);
+		snprintf(line, sizeof(line), "%s %s%s%s", f.severity, f.id,
+		    *f.lifts ? " lifts " : "", f.lifts);
+		json_array_append_new(fs, json_string(line));
+	}
+	json_object_set_new(o, "findings", fs);
+	return o;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+run_case(const struct ldn_kb *kb, const char *root, const char *name,
+    int update)
+{
+	char path[1024], as_of[16] = "2026-11-25";
+	char *input, *expect, *got, *why, *aof, *out;
+	size_t len, out_len;
+	struct ldn_plan *plan = NULL;
+	struct ldn_error err = { 0 };
+	enum ldn_status rc;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/%s/patient.json", root, name);
+	input = slurp(path, &len);
+	snprintf(path, sizeof(path), "%s/%s/WHY", root, name);
+	why = slurp(path, NULL);
+	snprintf(path, sizeof(path), "%s/%s/AS_OF", root, name);
+	if ((aof = slurp(path, NULL)) != NULL) {
+		snprintf(as_of, sizeof(as_of), "%.10s", aof);
+		free(aof);
+	}
+	if (input == NULL || why == NULL) {
+		ok(0, "%s: patient.json and WHY present", name);
+		free(input);
+		free(why);
+		return;
+	}
+	why[strcspn(why, "\n")] = '\0';
+	rc = ldn_plan_build(kb, input, len, as_of, &plan, &err);
+	if (rc == LDN_OK) {
+		j = summary(plan);
+		/* Every plan must render in every form for every audience,
+		 * with every citation resolving. */
+		for (int f = 0; f < 2; f++)
+			for (int a = 0; a < 2; a++) {
+				if (ldn_plan_render(plan, (enum ldn_format)f,
+					(enum ldn_audience)a, &out, &out_len,
+					&err) != LDN_OK) {
+					ok(0, "%s: renders (%s)", name, err.msg);
+					continue;
+				}
+				free(out);
+			}
+		if (ldn_plan_unresolved_citations(plan) != 0)
+			ok(0, "%s: every citation resolves", name);
+		ldn_plan_free(plan);
+	} else {
+		j = json_pack("{s:{s:s,s:s,s:s}}", "error", "code",
+		    ldn_status_name(rc), "where", err.where, "message", err.msg);
+	}
+	got = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/%s/expect.json", root, name);
+	if (update) {
+		FILE *fp = fopen(path, "w");
+
+		if (fp) {
+			fprintf(fp, "%s\n", got);
+			fclose(fp);
+		}
+		ok(fp != NULL, "%s: updated", name);
+	} else {
+		expect = slurp(path, NULL);
+		if (expect)
+			expect[strcspn(expect, "\0")] = '\0';
+		ok(expect && strncmp(expect, got, strlen(got)) == 0 &&
+			strlen(expect) == strlen(got) + 1,
+		    "%s: %s", name, why);
+		if (!(expect && strncmp(expect, got, strlen(got)) == 0 &&
+			strlen(expect) == strlen(got) + 1))
+			printf("# got:\n%s\n", got);
+		free(expect);
+	}
+	free(got);
+	free(input);
+	free(why);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *root = argc > 1 ? argv[1] : "tests/golden";
+	int update = argc > 2 && strcmp(argv[2], "--update") == 0;
+	struct ldn_kb *kb;
+	struct ldn_error err;
+	DIR *d;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb, &err) != LDN_OK) {
+		printf("Bail out! knowledge base: %s: %s\n", err.where, err.msg);
+		return 1;
+	}
+	d = opendir(root);
+	if (d == NULL) {
+		printf("Bail out! %s: %s\n", root, strerror(errno));
+		return 1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = realloc(names, cap * sizeof(*names));
+		}
+		names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n; i++) {
+		run_case(kb, root, names[i], update);
+		free(names[i]);
+	}
+	free(names);
+	ok(n >= 1, "found %zu golden cases", n);
+	ldn_kb_free(kb);
+	return tap_done();
+}

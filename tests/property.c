@@ -1,0 +1,493 @@
+/*
+ * Safety properties over many generated patients (DESIGN.md "Safety
+ * properties").  The generator knows the truth it wrote (each opioid's
+ * class and last dose, each procedure's date), and the checks below use the
+ * protocol's own numbers written out here, independently of the engine, so
+ * a wrong rule or a wrong kb/ number both fail this test.
+ *
+ *   property [COUNT] [SEED]     (default 100000 patients, seed 1)
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldn/kb.h"
+#include "ldn/plan.h"
+
+#include "tap.h"
+
+/* The seed protocol, as the oracle knows it (kb/numbers.yaml). */
+enum {
+	SHORT_D = 7,
+	LONG_D = 10,
+	BUP_METHADONE_D = 14,
+	HOLD_D = 3,
+	RESTART_D = 7, /* opioid-free days after a procedure */
+	CEILING_UG = 4500,
+	STEP_UG = 500,
+	INTERVAL_D = 7,
+	INTERVAL_SENSITIVE_D = 14,
+	CHILD_UG_PER_KG = 100,
+	ADULT_Y = 18,
+};
+
+static uint64_t rng_state;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static int
+pick(int n)
+{
+	return (int)(rnd() % (uint64_t)n);
+}
+
+static bool
+chance(int percent)
+{
+	return pick(100) < percent;
+}
+
+struct buf {
+	char s[16384];
+	size_t n;
+};
+
+static void
+put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	b->n += (size_t)vsnprintf(b->s + b->n, sizeof(b->s) - b->n, fmt, ap);
+	va_end(ap);
+}
+
+/* Days since 1970-01-01 of y-m-d, and back (as the engine's date.c, but
+ * written again so the oracle does not share code with it). */
+static int32_t
+days(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = y / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+static void
+ymd(int32_t z, char out[16])
+{
+	z += 719468;
+	int era = z / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	int d = doy - (153 * mp + 2) / 5 + 1;
+	int m = mp < 10 ? mp + 3 : mp - 9;
+
+	snprintf(out, 16, "%04d-%02d-%02d", (yoe + era * 400 + (m <= 2)) % 10000,
+	    m % 100, d % 100);
+}
+
+static int32_t
+parse(const char *s)
+{
+	return days(atoi(s), atoi(s + 5), atoi(s + 8));
+}
+
+/* Medications the generator draws from, with what the oracle knows. */
+static const struct {
+	const char *rxnorm, *name;
+	int washout_d; /* 0: not an opioid */
+	bool blocks_when_active; /* an antagonist already on board */
+} meds[] = {
+	{ "1049621", "Oxycodone 5 mg tablet", SHORT_D, false },
+	{ "141950", NULL, BUP_METHADONE_D, false },
+	{ "1010601", "Suboxone", BUP_METHADONE_D, false },
+	{ "197696", "Fentanyl patch", LONG_D, false },
+	{ "250646", NULL, SHORT_D, false },
+	{ NULL, "Tramadol 50 mg", SHORT_D, false },
+	{ NULL, "Tylenol #3", SHORT_D, false },
+	{ NULL, "Norco 5/325", SHORT_D, false },
+	{ NULL, "Lisinopril 10 mg", 0, false },
+	{ "197361", "Amlodipine 5 mg", 0, false },
+	{ "1483744", NULL, 0, true },
+	{ NULL, "Contrave", 0, true },
+	{ NULL, "LDN 4.5 mg", 0, false },
+	{ "7242", NULL, 0, false },
+	{ NULL, "Imodium", 0, false },
+	{ NULL, "Tacrolimus 1 mg", 0, false },
+};
+
+static const struct {
+	const char *system, *code;
+	bool blocks; /* when active */
+} conds[] = {
+	{ "icd10", "M79.7", false },  { "icd10", "G35", false },
+	{ "snomed", "95417003", false }, { "icd10", "B17.1", true },
+	{ "icd10", "K74.60", false }, { "icd10", "R18.8", false },
+	{ "icd10", "N18.4", false },  { "icd10", "Z33.1", false },
+	{ "icd10", "E06.3", false },  { "icd10", "F11.20", false },
+	{ "icd10", "Z94.0", false },  { "icd10", "K72.10", true },
+};
+
+struct truth {
+	int32_t as_of;
+	bool must_not_start;
+	bool child;
+	int32_t weight_g; /* 0 unknown */
+	bool sensitive;
+	/* no dose may be taken before this day (washouts) */
+	int32_t not_before;
+	/* hold windows [from, to) */
+	int32_t hold_from[4], hold_to[4];
+	int n_holds;
+};
+
+static void
+gen(struct buf *b, struct truth *t)
+{
+	char d[16];
+	int n;
+	bool cirrhosis = false, decomp = false;
+
+	memset(t, 0, sizeof(*t));
+	b->n = 0;
+	t->as_of = days(2026, 1, 1) + pick(730);
+	t->not_before = t->as_of;
+	put(b, "{\"id\":\"gen\"");
+	if (chance(97)) {
+		int age = pick(100);
+
+		ymd(t->as_of - age * 366 - pick(300), d);
+		put(b, ",\"birth_date\":\"%s\"", d);
+		t->child = age < ADULT_Y; /* age*366 keeps the age exact */
+	} else {
+		t->must_not_start = true;
+	}
+	put(b, ",\"sex\":\"%s\"", (const char *[]){ "female", "male", "other",
+					  "unknown" }[pick(4)]);
+	if (chance(85)) {
+		int kg10 = 30 + pick(1500);
+
+		put(b, ",\"weight_kg\":%d.%d", kg10 / 10, kg10 % 10);
+		t->weight_g = kg10 * 100;
+	} else if (t->child) {
+		t->must_not_start = true;
+	}
+	if (chance(60))
+		put(b, ",\"pregnancy\":\"%s\"",
+		    (const char *[]){ "none", "pregnant", "breastfeeding",
+			"planning", "unknown" }[pick(5)]);
+	if (chance(96)) {
+		put(b, ",\"medications\":[");
+		n = pick(5);
+		for (int i = 0; i < n; i++) {
+			int k = pick(sizeof(meds) / sizeof(meds[0]));
+			bool active = chance(30);
+
+			put(b, "%s{", i ? "," : "");
+			if (meds[k].rxnorm)
+				put(b, "\"rxnorm\":\"%s\",", meds[k].rxnorm);
+			if (meds[k].name)
+				put(b, "\"name\":\"%s\",", meds[k].name);
+			put(b, "\"status\":\"%s\"", active ? "active" : "stopped");
+			if (active && (meds[k].washout_d || meds[k].blocks_when_active))
+				t->must_not_start = true;
+			if (!active && chance(85)) {
+				int32_t last = t->as_of - pick(40);
+
+				ymd(last, d);
+				put(b, ",\"last_dose\":\"%s\"", d);
+				if (meds[k].washout_d &&
+				    last + meds[k].washout_d > t->not_before)
+					t->not_before = last + meds[k].washout_d;
+			} else if (!active && meds[k].washout_d) {
+				t->must_not_start = true;
+			}
+			put(b, "}");
+		}
+		put(b, "]");
+	} else {
+		t->must_not_start = true;
+	}
+	if (chance(70)) {
+		put(b, ",\"conditions\":[");
+		n = 1 + pick(3);
+		for (int i = 0; i < n; i++) {
+			int k = pick(sizeof(conds) / sizeof(conds[0]));
+			bool active = chance(70);
+
+			put(b, "%s{\"system\":\"%s\",\"code\":\"%s\",\"status\":"
+			       "\"%s\"}",
+			    i ? "," : "", conds[k].system, conds[k].code,
+			    active ? "active" : "resolved");
+			if (active && conds[k].blocks)
+				t->must_not_start = true;
+			if (active && strcmp(conds[k].code, "K74.60") == 0)
+				cirrhosis = true;
+			if (active && strcmp(conds[k].code, "R18.8") == 0)
+				decomp = true;
+		}
+		put(b, "]");
+	}
+	if (cirrhosis && decomp)
+		t->must_not_start = true;
+	if (chance(40)) {
+		put(b, ",\"labs\":[{\"loinc\":\"62238-1\",\"value\":%d}]",
+		    5 + pick(110));
+	}
+	if (chance(45)) {
+		put(b, ",\"procedures\":[");
+		n = 1 + pick(2);
+		for (int i = 0; i < n; i++) {
+			bool planned = chance(70);
+			int32_t date = planned ? t->as_of + pick(200) :
+						 t->as_of - pick(30);
+			int opi = pick(3); /* 0 false, 1 true, 2 absent */
+
+			ymd(date, d);
+			put(b, "%s{\"display\":\"Procedure %d\",\"date\":\"%s\","
+			       "\"status\":\"%s\"",
+			    i ? "," : "", i, d, planned ? "planned" : "completed");
+			if (opi < 2)
+				put(b, ",\"opioids_expected\":%s",
+				    opi ? "true" : "false");
+			put(b, "}");
+			if (opi == 0)
+				continue;
+			if (planned) {
+				t->hold_from[t->n_holds] = date - HOLD_D;
+				t->hold_to[t->n_holds++] = date + RESTART_D;
+			} else if (date + RESTART_D > t->not_before) {
+				t->not_before = date + RESTART_D;
+			}
+		}
+		put(b, "]");
+	}
+	if (chance(5)) {
+		put(b, ",\"opioid_analgesia_required\":true");
+		t->must_not_start = true;
+	}
+	if (chance(10))
+		put(b, ",\"occult_opioid_use_suspected\":true");
+	if (chance(15)) {
+		put(b, ",\"sensitive\":true");
+		t->sensitive = true;
+	}
+	if (chance(20)) {
+		int outcome = pick(4);
+
+		put(b, ",\"prior_ldn\":[{\"max_dose_mg\":4.5,\"titrated\":%s,"
+		       "\"outcome\":\"%s\"}]",
+		    chance(50) ? "true" : "false",
+		    (const char *[]){ "benefit", "no-benefit", "side-effects",
+			"unknown" }[outcome]);
+		if (outcome == 2)
+			t->sensitive = true;
+	}
+	put(b, "}");
+}
+
+struct tally {
+	long plans, failures, start, wait, dns, steps;
+};
+
+static bool
+fail(struct tally *ty, const struct buf *b, const char *what)
+{
+	if (ty->failures++ < 10)
+		printf("# property failed: %s\n#   patient: %s\n", what, b->s);
+	return false;
+}
+
+/* The dose in effect on a day, from the schedule's step function. */
+static int32_t
+dose_on(const struct ldn_step *s, size_t n, int32_t day)
+{
+	int32_t dose = 0;
+
+	for (size_t i = 0; i < n && parse(s[i].date) <= day; i++)
+		dose = s[i].dose_ug;
+	return dose;
+}
+
+static bool
+check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
+    struct tally *ty, bool deep)
+{
+	struct ldn_plan *plan;
+	struct ldn_error err;
+	struct ldn_step s[64];
+	char as_of[16];
+	size_t n;
+	enum ldn_decision dec;
+
+	ymd(t->as_of, as_of);
+	if (ldn_plan_build(kb, b->s, b->n, as_of, &plan, &err) != LDN_OK) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "valid input refused: %s: %s",
+		    err.where, err.msg);
+		return fail(ty, b, msg);
+	}
+	ty->plans++;
+	dec = ldn_plan_decision(plan);
+	n = ldn_plan_n_steps(plan);
+	if (n > 64) {
+		ldn_plan_free(plan);
+		return fail(ty, b, "schedule longer than 64 steps");
+	}
+	for (size_t i = 0; i < n; i++)
+		ldn_plan_step(plan, i, &s[i]);
+	ty->steps += (long)n;
+	bool good = true;
+	const char *es = ldn_plan_earliest_start(plan);
+
+	if (ldn_plan_unresolved_citations(plan) != 0)
+		good = fail(ty, b, "a citation does not resolve");
+	if (dec == LDN_DECISION_DO_NOT_START) {
+		ty->dns++;
+		if (n != 0 || *es)
+			good = fail(ty, b, "do-not-start with a schedule");
+	} else {
+		dec == LDN_DECISION_START ? ty->start++ : ty->wait++;
+		if (t->must_not_start)
+			good = fail(ty, b, "a start despite a standing block");
+		if (n == 0 || strcmp(s[0].date, es) != 0)
+			good = fail(ty, b, "the first dose is not on "
+			    "earliest_start");
+		if (dec == LDN_DECISION_START && parse(es) != t->as_of)
+			good = fail(ty, b, "start but earliest_start != as_of");
+		if (dec == LDN_DECISION_WAIT && parse(es) <= t->as_of)
+			good = fail(ty, b, "wait but earliest_start <= as_of");
+		if (parse(es) < t->not_before)
+			good = fail(ty, b, "a dose inside an opioid washout");
+	}
+	int32_t ceiling = ldn_plan_ceiling_ug(plan);
+	int32_t cap = CEILING_UG;
+	if (t->child && t->weight_g)
+		cap = (int32_t)((int64_t)t->weight_g * CHILD_UG_PER_KG / 1000);
+	if (ceiling > cap)
+		good = fail(ty, b, "ceiling above the protocol's limit");
+	int interval = t->sensitive ? INTERVAL_SENSITIVE_D : INTERVAL_D;
+	int32_t last_change = 0;
+	for (size_t i = 0; i < n; i++) {
+		int32_t day = parse(s[i].date);
+
+		if (s[i].dose_ug > ceiling)
+			good = fail(ty, b, "a dose above the ceiling");
+		if (strcmp(s[i].kind, "hold") != 0 && s[i].dose_ug <= 0)
+			good = fail(ty, b, "a zero dose outside a hold");
+		if (strcmp(s[i].kind, "increase") == 0) {
+			if (i == 0 || s[i].dose_ug - s[i - 1].dose_ug > STEP_UG ||
+			    s[i].dose_ug <= s[i - 1].dose_ug)
+				good = fail(ty, b, "an increase larger than "
+				    "one step");
+			if (day - last_change < interval)
+				good = fail(ty, b, "two changes closer than "
+				    "the interval");
+		}
+		if (i > 0 && day < parse(s[i - 1].date))
+			good = fail(ty, b, "steps out of order");
+		last_change = day;
+	}
+	if (n > 0) {
+		for (int h = 0; h < t->n_holds; h++)
+			for (int32_t d = t->hold_from[h]; d < t->hold_to[h];
+			    d++)
+				if (dose_on(s, n, d) != 0) {
+					good = fail(ty, b, "a dose inside a "
+					    "perioperative hold");
+					h = t->n_holds;
+					break;
+				}
+	}
+	if (deep) {
+		char *a, *c;
+		size_t la, lc;
+
+		if (ldn_plan_render(plan, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN,
+			&a, &la, &err) != LDN_OK) {
+			good = fail(ty, b, "JSON rendering failed");
+		} else {
+			struct ldn_plan *again;
+
+			if (ldn_plan_build(kb, b->s, b->n, as_of, &again, &err) !=
+				    LDN_OK ||
+			    ldn_plan_render(again, LDN_FORMAT_JSON,
+				LDN_AUDIENCE_CLINICIAN, &c, &lc, &err) != LDN_OK) {
+				good = fail(ty, b, "second build failed");
+			} else {
+				if (la != lc || memcmp(a, c, la) != 0)
+					good = fail(ty, b, "the same input gave "
+					    "different bytes");
+				free(c);
+			}
+			ldn_plan_free(again);
+			free(a);
+		}
+		for (int aud = 0; aud < 2; aud++)
+			if (ldn_plan_render(plan, LDN_FORMAT_TEXT,
+				(enum ldn_audience)aud, &a, &la, &err) == LDN_OK)
+				free(a);
+			else
+				good = fail(ty, b, "text rendering failed");
+	}
+	ldn_plan_free(plan);
+	return good;
+}
+
+int
+main(int argc, char **argv)
+{
+	long count = argc > 1 ? atol(argv[1]) : 100000;
+	struct ldn_kb *kb;
+	struct ldn_error err;
+	struct tally ty = { 0 };
+	struct truth t;
+	static struct buf b;
+
+	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	if (rng_state == 0)
+		rng_state = 1;
+	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb, &err) != LDN_OK) {
+		printf("Bail out! knowledge base: %s: %s\n", err.where, err.msg);
+		return 1;
+	}
+	for (long i = 0; i < count; i++) {
+		gen(&b, &t);
+		check(kb, &b, &t, &ty, i % 50 == 0);
+	}
+	tap_diag("%ld patients: %ld start, %ld wait, %ld do-not-start; "
+		 "%ld schedule steps checked",
+	    ty.plans, ty.start, ty.wait, ty.dns, ty.steps);
+	ok(ty.plans == count, "every generated patient was accepted (%ld/%ld)",
+	    ty.plans, count);
+	ok(ty.failures == 0,
+	    "no start inside a washout or hold, no dose above the ceiling, "
+	    "no schedule for do-not-start, every citation resolves, "
+	    "same input same bytes (%ld failures)",
+	    ty.failures);
+	ok(ty.start > count / 20 && ty.wait > count / 50 &&
+		ty.dns > count / 20,
+	    "the generator reaches every decision");
+	ldn_kb_free(kb);
+	return tap_done();
+}
