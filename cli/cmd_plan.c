@@ -78,8 +78,9 @@ exec_plan(int argc, char **argv)
 	path = argv[optind];
 	rc = ldn_kb_load(cli_kb_dir(kb_dir), &kb, &err);
 	if (rc != LDN_OK) {
+		/* Missing or invalid, the knowledge base is configuration. */
 		cli_warn("knowledge base: %s: %s", err.where, err.msg);
-		return cli_exit_code(rc);
+		return rc == LDN_E_NOMEM ? EX_SOFTWARE_ : EX_CONFIG_;
 	}
 	input = cli_read_file(path, &len);
 	if (input == NULL) {

@@ -203,7 +203,8 @@ screen_medications(struct ldn_plan *pl)
 			if (f != NULL) {
 				f->vars[V_DRUG] = m->name;
 				f->vars[V_CODE] = m->rxnorm;
-				f->vars[V_CODE_DISPLAY] =
+				f->vars[V_CODE_DISPLAY] = m->code_display ?
+				    m->code_display :
 				    "a product outside the opioid and "
 				    "naltrexone code sets";
 			}
@@ -493,9 +494,16 @@ screen_pregnancy(struct ldn_plan *pl)
 	const struct condition *c = first_of_kind(pl, CK_PREGNANCY);
 	enum pregnancy st = pt->pregnancy;
 
-	if (c != NULL && (st == PREG_NOT_GIVEN || st == PREG_NONE ||
-			     st == PREG_UNKNOWN || st == PREG_PLANNING))
-		st = PREG_PREGNANT; /* an active pregnancy on file */
+	/* An active pregnancy on file is a pregnancy, whatever the field
+	 * says; breastfeeding recorded beside it is raised too. */
+	if (c != NULL && st != PREG_PREGNANT) {
+		struct finding *f = raise(pl, E_PREGNANCY_PREGNANT, c->src);
+
+		pl->flags |= 1u << FL_PREGNANT;
+		if (st != PREG_BREASTFEEDING)
+			return;
+		(void)f;
+	}
 	switch (st) {
 	case PREG_PREGNANT: {
 		struct finding *f = raise(pl, E_PREGNANCY_PREGNANT,
@@ -601,19 +609,42 @@ screen_procedures(struct ldn_plan *pl)
 		f->vars[V_RESTART_DATE] = fmt_date(pl, w->to);
 		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, p->washout_short_d);
 	}
-	/* Overlapping holds become one. */
+	/* Overlapping holds become one, named after every procedure in it;
+	 * each procedure's finding then gives the merged restart date, so
+	 * the findings and the schedule agree. */
 	if (n > 1)
 		qsort(pl->holds, n, sizeof(*pl->holds), window_cmp);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (m > 0 && pl->holds[i].from <= pl->holds[m - 1].to) {
-			if (pl->holds[i].to > pl->holds[m - 1].to)
-				pl->holds[m - 1].to = pl->holds[i].to;
+			struct window *w = &pl->holds[m - 1];
+
+			if (pl->holds[i].to > w->to)
+				w->to = pl->holds[i].to;
+			w->procedure = arena_printf(&pl->arena, "%s and %s",
+			    w->procedure, pl->holds[i].procedure);
 			continue;
 		}
 		pl->holds[m++] = pl->holds[i];
 	}
 	pl->n_holds = m;
+	for (size_t i = 0; i < pl->n_findings; i++) {
+		struct finding *f = &pl->findings[i];
+
+		if (f->id != E_PERIOP_HOLD)
+			continue;
+		for (size_t k = 0; k < m; k++) {
+			const char *from = fmt_date(pl, pl->holds[k].from);
+
+			/* the window that holds this procedure's hold start */
+			if (f->vars[V_HOLD_START] &&
+			    strcmp(f->vars[V_HOLD_START], from) >= 0 &&
+			    strcmp(f->vars[V_HOLD_START],
+				fmt_date(pl, pl->holds[k].to)) < 0)
+				f->vars[V_RESTART_DATE] =
+				    fmt_date(pl, pl->holds[k].to);
+		}
+	}
 }
 
 static void

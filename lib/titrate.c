@@ -86,7 +86,10 @@ build_schedule(struct ldn_plan *pl, int32_t start)
 		    next_hold < pl->n_holds ? &pl->holds[next_hold] : NULL;
 		int32_t next = date + pl->interval_d;
 
-		if (w != NULL && (dose >= pl->ceiling_ug || next >= w->from)) {
+		/* No climbing into a hold: a step needs a whole interval
+		 * before the hold to be judged. */
+		if (w != NULL && (dose >= pl->ceiling_ug ||
+				     next + pl->interval_d > w->from)) {
 			push_step(pl, w->from, 0, STEP_HOLD, w->procedure);
 			date = w->to;
 			dose = pl->start_ug;

@@ -128,13 +128,14 @@ class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 		for (size_t i = 0; i < n; i++) {
 			if (t[i] != order[o])
 				continue;
-			if (order[o] == MC_OPIOID_SHORT) {
+			if (order[o] == MC_OPIOID_SHORT ||
+			    order[o] == MC_OPIOID_ANTITUSSIVE) {
 				uint16_t la[2];
 
-				return words_match(kb->long_acting,
-					   kb->n_long_acting, &w, la, 2) ?
-				    MC_OPIOID_LONG :
-				    MC_OPIOID_SHORT;
+				if (words_match(kb->long_acting,
+					kb->n_long_acting, &w, la, 2))
+					return MC_OPIOID_LONG;
+				return order[o];
 			}
 			if (order[o] == MC_NALTREXONE_UNKNOWN_DOSE) {
 				int32_t ug = words_mg_after(name, NULL);
@@ -176,6 +177,10 @@ codes_medication(const struct ldn_kb *kb, struct medication *m)
 	if (rx != NULL) {
 		m->cls = rx->cls;
 		m->dose_ug = words_mg_after(rx->display, "naltrexone");
+		/* The code wins, except that a name naming an opioid the
+		 * code does not is a conflict a person must resolve. */
+		m->conflict = med_class_is_opioid(m->name_cls) &&
+		    !med_class_is_opioid(m->cls);
 		return;
 	}
 	if (m->rxnorm != NULL) {

@@ -37,16 +37,57 @@ struct rd {
 		jpath_pop(&(r)->path, old_);                   \
 	} while (0)
 
+/* Edit distance of two short strings, capped at 9. */
+static int
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[33];
+
+	if (la > 32 || lb > 32)
+		return 9;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb] > 9 ? 9 : row[lb];
+}
+
 static enum ldn_status
 check_keys(struct rd *r, const struct jnode *o, const char *const *allowed)
 {
 	for (size_t i = 0; i < o->n; i++) {
+		const char *key = o->u.members[i].key, *near = NULL;
 		bool ok = false;
 
-		for (const char *const *k = allowed; *k && !ok; k++)
-			ok = strcmp(*k, o->u.members[i].key) == 0;
+		for (const char *const *k = allowed; *k && !ok; k++) {
+			ok = strcmp(*k, key) == 0;
+			if (near == NULL && (distance(*k, key) <= 2 ||
+						(strlen(key) >= 4 &&
+						    strncmp(*k, key,
+							strlen(key)) == 0)))
+				near = *k;
+		}
 		if (!ok) {
-			jpath_key(&r->path, o->u.members[i].key);
+			jpath_key(&r->path, key);
+			if (near != NULL)
+				return FAIL(r, "unknown field; did you mean "
+				    "\"%s\"?",
+				    near);
 			return FAIL(r, "unknown field; see the README for the "
 			    "patient fields");
 		}
@@ -74,7 +115,7 @@ static enum ldn_status
 get_enum(struct rd *r, const struct jnode *v, const char *const *names,
     int *out)
 {
-	const char *s;
+	const char *s = NULL;
 	enum ldn_status rc = get_str(r, v, &s);
 	char allowed[200];
 	size_t o = 0;
@@ -119,27 +160,47 @@ get_num(struct rd *r, const struct jnode *v, double *out)
 static enum ldn_status
 get_int(struct rd *r, const struct jnode *v, int lo, int hi, int *out)
 {
-	if (v->type != J_NUM || !v->u.num.is_int)
-		return FAIL(r, "must be a whole number");
-	if (v->u.num.i < lo || v->u.num.i > hi)
-		return FAIL(r, "must be between %d and %d, not %lld", lo, hi,
-		    (long long)v->u.num.i);
-	*out = (int)v->u.num.i;
+	double d;
+
+	if (v->type != J_NUM)
+		return FAIL(r, "must be a whole number from %d to %d, not %s", lo,
+		    hi, tree_type_name(v->type));
+	d = v->u.num.d; /* 7.0 is as whole as 7 */
+	if (!isfinite(d) || d != floor(d))
+		return FAIL(r, "must be a whole number from %d to %d, not %g",
+		    lo, hi, d);
+	if (d < lo || d > hi)
+		return FAIL(r, "must be from %d to %d, not %g", lo, hi, d);
+	*out = (int)d;
 	return LDN_OK;
+}
+
+/* Why a string is not an acceptable date: its shape, or its day. */
+static enum ldn_status
+bad_date(struct rd *r, const char *s, size_t n)
+{
+	bool shape = n == 10 && s[4] == '-' && s[7] == '-';
+
+	for (size_t i = 0; shape && i < n; i++)
+		shape = i == 4 || i == 7 || (s[i] >= '0' && s[i] <= '9');
+	if (shape)
+		return FAIL(r, "\"%s\" is not a real calendar day (or is "
+		    "outside the years 1900 to 2199)", s);
+	return FAIL(r, "\"%s\" is not a date YYYY-MM-DD", s);
 }
 
 /* A date that cannot be after as_of (nothing recorded happens later). */
 static enum ldn_status
 get_past_date(struct rd *r, const struct jnode *v, int32_t *out)
 {
-	const char *s;
+	const char *s = NULL;
 	char buf[11];
 	enum ldn_status rc = get_str(r, v, &s);
 
 	if (rc != LDN_OK)
 		return rc;
 	if (!date_parse(s, v->n, out))
-		return FAIL(r, "\"%s\" is not a date YYYY-MM-DD", s);
+		return bad_date(r, s, v->n);
 	if (*out > r->as_of) {
 		date_format(r->as_of, buf);
 		return FAIL(r, "%s is after the as-of date %s", s, buf);
@@ -150,13 +211,13 @@ get_past_date(struct rd *r, const struct jnode *v, int32_t *out)
 static enum ldn_status
 get_any_date(struct rd *r, const struct jnode *v, int32_t *out)
 {
-	const char *s;
+	const char *s = NULL;
 	enum ldn_status rc = get_str(r, v, &s);
 
 	if (rc != LDN_OK)
 		return rc;
 	if (!date_parse(s, v->n, out))
-		return FAIL(r, "\"%s\" is not a date YYYY-MM-DD", s);
+		return bad_date(r, s, v->n);
 	return LDN_OK;
 }
 
@@ -442,7 +503,7 @@ read_prior(struct rd *r, const struct jnode *o, struct prior_ldn *p)
 		"side-effects", "unknown", NULL };
 	const struct jnode *v;
 	enum ldn_status rc;
-	double mg;
+	double mg = 0;
 	int e;
 
 	if ((rc = need_object(r, o)) != LDN_OK ||
@@ -538,7 +599,7 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 		}
 	}
 	if ((v = tree_get(root, "age_years")) != NULL) {
-		int age;
+		int age = 0;
 
 		WITH_KEY(r, "age_years", get_int(r, v, 0, 130, &age));
 		if (p->age_years >= 0 && age != p->age_years) {
@@ -554,7 +615,7 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 		p->sex = (enum sex)(e + 1);
 	}
 	if ((v = tree_get(root, "weight_kg")) != NULL) {
-		double kg;
+		double kg = 0;
 		size_t old = jpath_key(&r->path, "weight_kg");
 
 		if ((rc = get_num(r, v, &kg)) != LDN_OK)

@@ -97,8 +97,10 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("antagonist.standard_dose", SEV_BLOCK, B(V_DRUG)),
 	[E_ANTAGONIST_NALTREXONE_BUPROPION] =
 	    F("antagonist.naltrexone_bupropion", SEV_BLOCK, B(V_DRUG)),
+	/* A start plan for someone already on LDN would restart them at the
+	 * first dose: refused, and the follow-up workflow named instead. */
 	[E_ANTAGONIST_ALREADY_LDN] =
-	    F("antagonist.already_ldn", SEV_CAUTION, B(V_DRUG)),
+	    F("antagonist.already_ldn", SEV_BLOCK, B(V_DRUG)),
 	[E_HEPATIC_ACUTE] = F("hepatic.acute", SEV_BLOCK, B(V_CONDITION)),
 	[E_HEPATIC_DECOMPENSATED] =
 	    F("hepatic.decompensated", SEV_BLOCK, B(V_CONDITION)),

@@ -1124,8 +1124,16 @@ rx_class(const struct ldn_kb *kb, const char *category, const char *display,
 		    MC_OPIOID_LONG :
 		    MC_OPIOID_SHORT;
 	}
-	if (strcmp(category, "opioid-antitussive") == 0)
+	if (strcmp(category, "opioid-antitussive") == 0) {
+		/* An extended-release cough product (hydrocodone
+		 * polistirex) acts as long as any long-acting opioid. */
+		if ((valuesets && (strstr(valuesets, "long-acting-opioids") ||
+				      strstr(valuesets,
+					  "extended-release-opioid"))) ||
+		    words_match(kb->long_acting, kb->n_long_acting, &w, t, 4))
+			return MC_OPIOID_LONG;
 		return MC_OPIOID_ANTITUSSIVE;
+	}
 	if (strcmp(category, "mat-buprenorphine") == 0)
 		return MC_BUPRENORPHINE;
 	if (strcmp(category, "mat-methadone") == 0)
@@ -1183,7 +1191,7 @@ load_rxnorm(struct loader *L)
 	hash_file(L, L->file);
 	kb->rxnorm = arena_calloc(L->a, cap, sizeof(*kb->rxnorm));
 	while (kb->rxnorm && fgets(line, sizeof(line), fp) != NULL) {
-		char *f[5], *p = line, *end;
+		char *f[5] = { NULL }, *p = line, *end;
 		size_t nf = 0;
 		unsigned long code;
 

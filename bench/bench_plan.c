@@ -1,0 +1,156 @@
+/*
+ * Plans per second, in process, on one core, for a typical patient.
+ *
+ *   bench_plan PATIENT.json [SECONDS]
+ *
+ * Four loops over the same input, each for SECONDS (default 3):
+ *   baseline  jansson parses the patient file (json_loadb + json_decref):
+ *             a well-known C library doing much less than a plan
+ *   parse     simdjson parse into the library's tree (the intake's edge)
+ *   build     ldn_plan_build: intake, screen, titrate, compose
+ *   json      ldn_plan_build + ldn_plan_render(JSON, clinician)
+ * Each line gives operations per second, microseconds per operation and the
+ * ratio to the baseline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "ldn/kb.h"
+#include "ldn/plan.h"
+
+#include "base/tree.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const struct ldn_kb *kb;
+static const char *input;
+static size_t input_len;
+
+static int
+op_baseline(void)
+{
+	json_t *j = json_loadb(input, input_len, JSON_REJECT_DUPLICATES, NULL);
+
+	if (j == NULL)
+		return -1;
+	json_decref(j);
+	return 0;
+}
+
+static int
+op_parse(void)
+{
+	static struct arena a = { .limit = 1u << 24 };
+	struct jnode *root;
+	struct ldn_error err;
+	int rc = json_parse(&a, input, input_len, 16, &root, &err) == LDN_OK ?
+	    0 :
+	    -1;
+
+	arena_reset(&a);
+	return rc;
+}
+
+static int
+op_build(void)
+{
+	struct ldn_plan *p;
+	struct ldn_error err;
+
+	if (ldn_plan_build(kb, input, input_len, "2026-11-25", &p, &err) !=
+	    LDN_OK)
+		return -1;
+	ldn_plan_free(p);
+	return 0;
+}
+
+static int
+op_json(void)
+{
+	struct ldn_plan *p;
+	struct ldn_error err;
+	char *out;
+	size_t len;
+
+	if (ldn_plan_build(kb, input, input_len, "2026-11-25", &p, &err) !=
+		LDN_OK ||
+	    ldn_plan_render(p, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN, &out,
+		&len, &err) != LDN_OK)
+		return -1;
+	free(out);
+	ldn_plan_free(p);
+	return 0;
+}
+
+static double
+rate(const char *name, int (*op)(void), double secs, double base)
+{
+	double t0, t;
+	long n = 0;
+
+	for (int i = 0; i < 1000; i++) /* warm up */
+		if (op() != 0) {
+			fprintf(stderr, "bench: %s failed\n", name);
+			exit(1);
+		}
+	t0 = now();
+	do {
+		for (int i = 0; i < 256; i++)
+			op();
+		n += 256;
+		t = now() - t0;
+	} while (t < secs);
+	double r = n / t;
+	printf("%-9s %12.0f ops/s %9.2f us/op", name, r, 1e6 / r);
+	if (base > 0)
+		printf("   %6.2fx baseline", r / base);
+	printf("\n");
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ldn_kb *k;
+	struct ldn_error err;
+	FILE *fp;
+	static char buf[1 << 20];
+	double secs = argc > 2 ? atof(argv[2]) : 3;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_plan PATIENT.json [SECONDS]\n");
+		return 64;
+	}
+	fp = fopen(argv[1], "rb");
+	if (fp == NULL) {
+		perror(argv[1]);
+		return 66;
+	}
+	input_len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	input = buf;
+	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &k,
+		&err) != LDN_OK) {
+		fprintf(stderr, "%s: %s\n", err.where, err.msg);
+		return 78;
+	}
+	kb = k;
+	printf("input: %s (%zu bytes)\n", argv[1], input_len);
+	double base = rate("baseline", op_baseline, secs, 0);
+	rate("parse", op_parse, secs, base);
+	rate("build", op_build, secs, base);
+	rate("json", op_json, secs, base);
+	ldn_kb_free(k);
+	return 0;
+}

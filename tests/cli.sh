@@ -1,0 +1,114 @@
+#!/bin/sh
+# The `ldn` command as a user meets it: help, exit codes, errors that name
+# the field, both formats and audiences, and `ldn kb check` on broken
+# knowledge bases.  TAP output.
+#   tests/cli.sh LDN_BINARY SOURCE_ROOT
+ldn=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+t() { # t DESCRIPTION COMMAND...: ok when the command succeeds
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$tmp/out" 2>"$tmp/err"; then
+		echo "ok $n - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $desc"
+		sed 's/^/#   /' "$tmp/err" | head -5
+	fi
+}
+
+code() { # code EXPECTED COMMAND...: the command exits with EXPECTED
+	want=$1
+	shift
+	"$@" >"$tmp/cout" 2>"$tmp/cerr"
+	got=$?
+	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want" >&2; return 1; }
+}
+
+has() { grep -q -- "$1" "$2"; }
+
+ex=$src/examples/fibromyalgia.json
+AS="--as-of 2026-11-25"
+
+t "ldn --help exits 0" code 0 "$ldn" --help
+t "ldn with no command is a usage error (64)" code 64 "$ldn"
+t "an unknown command is a usage error" code 64 "$ldn" frobnicate
+t "ldn plan --help documents --as-of" sh -c "'$ldn' plan --help | grep -q -- --as-of"
+t "ldn kb --help documents file:line:column" sh -c "'$ldn' kb --help | grep -q LINE"
+t "plan without a file is a usage error" code 64 "$ldn" plan
+t "an unknown --format is a usage error" code 64 "$ldn" plan --format xml "$ex"
+t "an unknown --audience is a usage error" code 64 "$ldn" plan --audience robot "$ex"
+t "a missing file exits 66" code 66 "$ldn" plan $AS "$tmp/nothing.json"
+t "the example plans (exit 0)" code 0 "$ldn" plan $AS "$ex"
+t "the text says WAIT and the date" has "WAIT: may start on 2026-11-27" "$tmp/cout"
+t "the text ends with the reference list and KB version" has "Version 1.0.0" "$tmp/cout"
+t "JSON output parses" sh -c "'$ldn' plan $AS --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"decision\"]==\"wait\" and d[\"earliest_start\"]==\"2026-11-27\"'"
+t "every citation in the JSON resolves to a reference" sh -c "'$ldn' plan $AS --format json '$ex' | python3 -c '
+import json,sys
+d=json.load(sys.stdin); n=len(d[\"references\"])
+cs=[c for f in d[\"findings\"] for c in f[\"citations\"]]+[c for s in d[\"sections\"] for st in s[\"statements\"] for c in st[\"citations\"]]
+assert cs and all(1<=c<=n for c in cs), cs
+assert all(f[\"citations\"] for f in d[\"findings\"])'"
+t "doses print as 1.5, not 1.50000" sh -c "'$ldn' plan $AS --format json '$ex' | grep -q '\"dose_mg\": 1.5,'"
+t "the same input gives the same bytes" sh -c "'$ldn' plan $AS --format json '$ex' > '$tmp/a'; '$ldn' plan $AS --format json '$ex' > '$tmp/b'; cmp '$tmp/a' '$tmp/b'"
+t "stdin works as -" sh -c "'$ldn' plan $AS - < '$ex' | grep -q WAIT"
+t "the patient audience reads as the patient's plan" sh -c "'$ldn' plan $AS --audience patient '$ex' | grep -q 'Your low-dose naltrexone'"
+echo '{"age_years": 40, "medications": [], "weight_kg": 0}' > "$tmp/w0.json"
+t "weight 0 exits 65" code 65 "$ldn" plan $AS "$tmp/w0.json"
+t "and the error names /weight_kg" has "/weight_kg" "$tmp/cerr"
+echo '{"age_years": 40, "medications": [{"name": "Tramadol", "status": "stopped", "last_dose": "2026-12-01"}]}' > "$tmp/future.json"
+t "a last dose after --as-of exits 65" code 65 "$ldn" plan $AS "$tmp/future.json"
+t "and names /medications/0/last_dose" has "/medications/0/last_dose" "$tmp/cerr"
+printf '{"age_years": 40,\n "medications": [\n' > "$tmp/trunc.json"
+t "truncated JSON exits 65" code 65 "$ldn" plan $AS "$tmp/trunc.json"
+t "and gives a line and column" has "line 3" "$tmp/cerr"
+t "a bad --as-of is refused" code 65 "$ldn" plan --as-of 2026-02-30 "$ex"
+t "a missing knowledge base exits 78" code 78 "$ldn" plan $AS --kb "$tmp/nokb" "$ex"
+t "kb check passes on kb/" code 0 "$ldn" kb check --kb "$src/kb"
+t "and says what it validated" has "references" "$tmp/cout"
+
+# Broken copies of the knowledge base: each must be refused, as FILE:LINE:COL.
+broken() { # broken NAME FILE PYTHON-EXPRESSION-ON-s EXPECTED-MESSAGE
+	rm -rf "$tmp/kb"
+	cp -r "$src/kb" "$tmp/kb"
+	python3 -c "
+p='$tmp/kb/$2'; s=open(p).read(); s2=$3
+assert s2 != s, 'the mutation changed nothing'
+open(p,'w').write(s2)" || return 1
+	"$ldn" kb check --kb "$tmp/kb" >/dev/null 2>"$tmp/kerr"
+	rc=$?
+	[ $rc -eq 78 ] || { echo "exit $rc" >&2; return 1; }
+	grep -q "$tmp/kb/$2:[0-9][0-9]*:[0-9][0-9]*: .*$4" "$tmp/kerr" || {
+		cat "$tmp/kerr" >&2
+		return 1
+	}
+}
+t "kb check: a citation that does not resolve" broken cite statements.yaml \
+	"s.replace('cites: [', 'cites: [no_such_ref, ', 1)" "does not resolve"
+t "kb check: a number without a citation" broken nocite numbers.yaml \
+	"s.replace('cites:', 'cited:', 1)" 'cites'
+t "kb check: an unused reference" broken unused references.yaml \
+	"s + '''  - id: never_cited\n    kind: article\n    evidence: review\n    title: \"T\"\n    source: \"S\"\n    year: 2020\n    resolution: resolved\n'''" "never cited"
+t "kb check: a placeholder naming no number" broken ph statements.yaml \
+	"s.replace('{range:dose.start_ug}', '{range:dose.start_mg}', 1)" "names no number"
+t "kb check: a variable the engine does not supply" broken var findings.yaml \
+	"s.replace('{drug}', '{patient_name}', 1)" "not a known variable"
+t "kb check: a finding the engine raises is missing" broken missing findings.yaml \
+	"s.replace('id: opioid.washout_done', 'id: opioid.washout_gone', 1)" "missing entry"
+t "kb check: a severity that differs from the engine's" broken sev findings.yaml \
+	"s.replace('severity: block', 'severity: info', 1)" "is a block in the engine"
+t "kb check: a ceiling above the definition of LDN" broken ceil numbers.yaml \
+	"s.replace('value: 5000', 'value: 4000', 1)" "ceiling"
+t "kb check: invalid YAML" broken yaml references.yaml \
+	"s.replace('references:', 'references: [', 1)" "invalid YAML"
+t "kb check: evidence that matches no cited reference" broken ev statements.yaml \
+	"s.replace('evidence: observational', 'evidence: randomised-trial', 1)" "matches none"
+
+echo "1..$n"
+[ $failed -eq 0 ]
