@@ -1,7 +1,7 @@
 /*
  * Plans per second, in process, on one core, for a typical patient.
  *
- *   bench_plan PATIENT.json [SECONDS]
+ *   bench_plan PATIENT.json [SECONDS [parse|build|json]]
  *
  * Four loops over the same input, each for SECONDS (default 3):
  *   baseline  jansson parses the patient file (json_loadb + json_decref):
@@ -9,6 +9,8 @@
  *   parse     simdjson parse into the library's tree (the intake's edge)
  *   build     ldn_plan_build: intake, screen, titrate, compose
  *   json      ldn_plan_build + ldn_plan_render(JSON, clinician)
+ *   jansson   jansson reading and re-writing that same plan JSON: what
+ *             writing the plan with jansson's tree would cost at least
  * Each line gives operations per second, microseconds per operation and the
  * ratio to the baseline.
  */
@@ -54,9 +56,9 @@ op_parse(void)
 	static struct arena a = { .limit = 1u << 24 };
 	struct jnode *root;
 	struct ldn_error err;
-	int rc = json_parse(&a, input, input_len, 16, &root, &err) == LDN_OK ?
-	    0 :
-	    -1;
+	int rc = json_parse(&a, input, input_len, 16, &root, &err) == LDN_OK
+	    ? 0
+	    : -1;
 
 	arena_reset(&a);
 	return rc;
@@ -84,13 +86,30 @@ op_json(void)
 	size_t len;
 
 	if (ldn_plan_build(kb, input, input_len, "2026-11-25", &p, &err) !=
-		LDN_OK ||
+	        LDN_OK ||
 	    ldn_plan_render(p, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN, &out,
-		&len, &err) != LDN_OK)
+	        &len, &err) != LDN_OK)
 		return -1;
 	free(out);
 	ldn_plan_free(p);
 	return 0;
+}
+
+static char *plan_json;
+static size_t plan_json_len;
+
+static int
+op_jansson(void)
+{
+	json_t *j = json_loadb(plan_json, plan_json_len, 0, NULL);
+	char *s;
+
+	if (j == NULL)
+		return -1;
+	s = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	free(s);
+	return s ? 0 : -1;
 }
 
 static double
@@ -141,16 +160,33 @@ main(int argc, char **argv)
 	fclose(fp);
 	input = buf;
 	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &k,
-		&err) != LDN_OK) {
+	        &err) != LDN_OK) {
 		fprintf(stderr, "%s: %s\n", err.where, err.msg);
 		return 78;
 	}
 	kb = k;
 	printf("input: %s (%zu bytes)\n", argv[1], input_len);
-	double base = rate("baseline", op_baseline, secs, 0);
-	rate("parse", op_parse, secs, base);
-	rate("build", op_build, secs, base);
-	rate("json", op_json, secs, base);
+	const char *only = argc > 3 ? argv[3] : NULL; /* one loop, for perf */
+	double base = only ? 0 : rate("baseline", op_baseline, secs, 0);
+
+	if (!only || strcmp(only, "parse") == 0)
+		rate("parse", op_parse, secs, base);
+	if (!only || strcmp(only, "build") == 0)
+		rate("build", op_build, secs, base);
+	if (!only || strcmp(only, "json") == 0)
+		rate("json", op_json, secs, base);
+	if (!only || strcmp(only, "jansson") == 0) {
+		struct ldn_plan *p;
+
+		if (ldn_plan_build(kb, input, input_len, "2026-11-25", &p,
+		        &err) != LDN_OK ||
+		    ldn_plan_render(p, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN,
+		        &plan_json, &plan_json_len, &err) != LDN_OK)
+			return 70;
+		ldn_plan_free(p);
+		rate("jansson", op_jansson, secs, base);
+		free(plan_json);
+	}
 	ldn_kb_free(k);
 	return 0;
 }

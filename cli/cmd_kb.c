@@ -73,10 +73,11 @@ const struct cmd_entry cmd_kb_entry = {
 	.name = "kb",
 	.usage = "check [--kb DIR]",
 	.summary = "Validate the knowledge base and list every problem.",
-	.help = "Checks that every citation resolves, every number a rule uses\n"
-		"is present with its unit and citation, no reference is unused,\n"
-		"every placeholder resolves, and every finding the engine can\n"
-		"raise has words for each audience. Problems are printed as\n"
-		"FILE:LINE:COLUMN: message; the exit code is 78 if any.\n",
+	.help =
+	    "Checks that every citation resolves, every number a rule uses\n"
+	    "is present with its unit and citation, no reference is unused,\n"
+	    "every placeholder resolves, and every finding the engine can\n"
+	    "raise has words for each audience. Problems are printed as\n"
+	    "FILE:LINE:COLUMN: message; the exit code is 78 if any.\n",
 	.exec = exec_kb,
 };

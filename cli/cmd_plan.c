@@ -54,8 +54,9 @@ exec_plan(int argc, char **argv)
 			else if (strcmp(optarg, "patient") == 0)
 				audience = LDN_AUDIENCE_PATIENT;
 			else {
-				cli_warn("--audience: \"%s\" is not clinician or "
-					 "patient",
+				cli_warn(
+				    "--audience: \"%s\" is not clinician or "
+				    "patient",
 				    optarg);
 				return EX_USAGE_;
 			}
@@ -111,17 +112,17 @@ exec_plan(int argc, char **argv)
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
 	.usage = "[--as-of YYYY-MM-DD] [--format text|json] "
-		 "[--audience clinician|patient] [--kb DIR] FILE|-",
+	         "[--audience clinician|patient] [--kb DIR] FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON).",
 	.help = "options:\n"
-		"  --as-of DATE   plan as of this day (default: today, UTC);\n"
-		"                 the same input and date give the same plan\n"
-		"  --format F     text (default) or json\n"
-		"  --audience A   clinician (default) or patient\n"
-		"  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
-		"                 else the one built in)\n"
-		"\nThe patient fields are listed in the README. A decision of\n"
-		"do-not-start is an answer, not an error: the exit code is 0.\n"
-		"Bad input exits 65 with the field (a JSON pointer) and why.\n",
+	        "  --as-of DATE   plan as of this day (default: today, UTC);\n"
+	        "                 the same input and date give the same plan\n"
+	        "  --format F     text (default) or json\n"
+	        "  --audience A   clinician (default) or patient\n"
+	        "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
+	        "                 else the one built in)\n"
+	        "\nThe patient fields are listed in the README. A decision of\n"
+	        "do-not-start is an answer, not an error: the exit code is 0.\n"
+	        "Bad input exits 65 with the field (a JSON pointer) and why.\n",
 	.exec = exec_plan,
 };

@@ -18,7 +18,9 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_kb_entry,
 };
 
-enum { N_COMMANDS = sizeof(commands) / sizeof(commands[0]) };
+enum {
+	N_COMMANDS = sizeof(commands) / sizeof(commands[0])
+};
 
 void
 cli_warn(const char *fmt, ...)
@@ -120,16 +122,18 @@ cli_exit_code(int status)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: ldn COMMAND [OPTIONS]\n\n"
-		    "Clinical decision support for low-dose naltrexone.\n\n"
-		    "commands:\n");
+	fprintf(fp,
+	    "usage: ldn COMMAND [OPTIONS]\n\n"
+	    "Clinical decision support for low-dose naltrexone.\n\n"
+	    "commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(fp, "  %-6s %s\n", commands[i]->name,
 		    commands[i]->summary);
-	fprintf(fp, "\n`ldn COMMAND --help` tells more.\n"
-		    "exit codes: 0 done, 64 usage, 65 bad input, 66 no input,\n"
-		    "            70 internal error, 74 I/O error, 78 bad "
-		    "knowledge base\n");
+	fprintf(fp,
+	    "\n`ldn COMMAND --help` tells more.\n"
+	    "exit codes: 0 done, 64 usage, 65 bad input, 66 no input,\n"
+	    "            70 internal error, 74 I/O error, 78 bad "
+	    "knowledge base\n");
 }
 
 int

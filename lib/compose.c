@@ -75,8 +75,9 @@ order_findings(struct ldn_plan *pl)
 		struct finding f = pl->findings[i];
 		size_t j = i;
 
-		while (j > 0 && entry_specs[pl->findings[j - 1].id].severity >
-			   entry_specs[f.id].severity) {
+		while (j > 0 &&
+		    entry_specs[pl->findings[j - 1].id].severity >
+		        entry_specs[f.id].severity) {
 			pl->findings[j] = pl->findings[j - 1];
 			j--;
 		}
@@ -92,8 +93,7 @@ compose(struct ldn_plan *pl)
 	order_findings(pl);
 	monitoring(pl);
 	pl->statements = arena_calloc(&pl->arena,
-	    kb->n_statements ? kb->n_statements : 1,
-	    sizeof(*pl->statements));
+	    kb->n_statements ? kb->n_statements : 1, sizeof(*pl->statements));
 	pl->ref_order = arena_calloc(&pl->arena, kb->n_refs ? kb->n_refs : 1,
 	    sizeof(*pl->ref_order));
 	pl->ref_number = arena_calloc(&pl->arena, kb->n_refs ? kb->n_refs : 1,
@@ -107,19 +107,18 @@ compose(struct ldn_plan *pl)
 	if (pl->n_steps > 0)
 		for (int e = E_SCHEDULE_START; e <= E_SCHEDULE_CEILING; e++)
 			cite(pl, kb->entries[e].cites);
-	for (int s = 0; s < S_COUNT; s++)
-		for (size_t i = 0; i < kb->n_statements; i++) {
-			const struct kb_statement *st = &kb->statements[i];
+	/* kb->statements are ordered by section already. */
+	for (size_t i = 0; i < kb->n_statements; i++) {
+		const struct kb_statement *st = &kb->statements[i];
 
-			if (st->section != (enum section)s ||
-			    st->review == RV_RETIRED)
-				continue;
-			if (!(st->when_flags & pl->flags) &&
-			    !(st->when_concepts & pl->concepts))
-				continue;
-			pl->statements[pl->n_statements++] = st;
-			cite(pl, st->cites);
-		}
+		if (st->review == RV_RETIRED)
+			continue;
+		if (!(st->when_flags & pl->flags) &&
+		    !(st->when_concepts & pl->concepts))
+			continue;
+		pl->statements[pl->n_statements++] = st;
+		cite(pl, st->cites);
+	}
 	for (size_t i = 0; i < kb->n_numbers; i++)
 		cite(pl, kb->numbers[i].cites);
 }

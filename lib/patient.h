@@ -11,9 +11,19 @@
 
 #include "kb/contract.h"
 
-enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+enum tri {
+	TRI_UNKNOWN = -1,
+	TRI_NO = 0,
+	TRI_YES = 1
+};
 
-enum sex { SEX_NOT_GIVEN, SEX_FEMALE, SEX_MALE, SEX_OTHER, SEX_UNKNOWN };
+enum sex {
+	SEX_NOT_GIVEN,
+	SEX_FEMALE,
+	SEX_MALE,
+	SEX_OTHER,
+	SEX_UNKNOWN
+};
 
 enum pregnancy {
 	PREG_NOT_GIVEN,
@@ -24,13 +34,17 @@ enum pregnancy {
 	PREG_UNKNOWN
 };
 
-enum cond_system { CS_ICD10, CS_SNOMED, CS_TEXT };
+enum cond_system {
+	CS_ICD10,
+	CS_SNOMED,
+	CS_TEXT
+};
 
 struct condition {
 	const char *code, *display;
 	enum cond_system system;
 	bool active;
-	int32_t onset; /* DATE_NONE if not given */
+	int32_t onset;     /* DATE_NONE if not given */
 	uint64_t concepts; /* bit per kb concept it maps to */
 	const char *src;
 };
@@ -40,10 +54,10 @@ struct medication {
 	bool active;
 	int32_t started, last_dose; /* DATE_NONE if not given */
 	enum med_class cls;
-	int32_t dose_ug;         /* naltrexone strength when known, else -1 */
+	int32_t dose_ug;          /* naltrexone strength when known, else -1 */
 	const char *code_display; /* RxNorm display when the code is known */
-	bool conflict;           /* name names an opioid or antagonist the
-				    code does not */
+	bool conflict;            /* name names an opioid or antagonist the
+	                             code does not */
 	enum med_class name_cls;
 	const char *src;
 };
@@ -55,7 +69,10 @@ struct lab {
 	const char *src;
 };
 
-enum proc_status { PROC_PLANNED, PROC_COMPLETED };
+enum proc_status {
+	PROC_PLANNED,
+	PROC_COMPLETED
+};
 
 struct procedure {
 	const char *display;
@@ -65,7 +82,12 @@ struct procedure {
 	const char *src;
 };
 
-enum outcome { OUT_BENEFIT, OUT_NO_BENEFIT, OUT_SIDE_EFFECTS, OUT_UNKNOWN };
+enum outcome {
+	OUT_BENEFIT,
+	OUT_NO_BENEFIT,
+	OUT_SIDE_EFFECTS,
+	OUT_UNKNOWN
+};
 
 struct prior_ldn {
 	int32_t max_dose_ug;

@@ -10,10 +10,11 @@
 #include "base/date.h"
 #include "intake/intake.h"
 
-enum { PLAN_ARENA_LIMIT = 64u << 20 };
+enum {
+	PLAN_ARENA_LIMIT = 64u << 20
+};
 
-static const char *const decision_names[] = { "start", "wait",
-	"do-not-start" };
+static const char *const decision_names[] = { "start", "wait", "do-not-start" };
 
 const char *
 ldn_decision_name(enum ldn_decision d)
@@ -132,8 +133,7 @@ ldn_plan_n_findings(const struct ldn_plan *plan)
 }
 
 void
-ldn_plan_finding(const struct ldn_plan *plan, size_t i,
-    struct ldn_finding *out)
+ldn_plan_finding(const struct ldn_plan *plan, size_t i, struct ldn_finding *out)
 {
 	const struct finding *f = &plan->findings[i];
 
@@ -164,7 +164,8 @@ unresolved(const struct ldn_plan *pl, struct cites c)
 	size_t n = 0;
 
 	for (size_t i = 0; i < c.n; i++)
-		n += c.ref[i] >= pl->kb->n_refs || pl->ref_number[c.ref[i]] == 0;
+		n +=
+		    c.ref[i] >= pl->kb->n_refs || pl->ref_number[c.ref[i]] == 0;
 	return n + (c.n == 0);
 }
 

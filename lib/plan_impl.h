@@ -12,10 +12,13 @@
 #include "ldn/plan.h"
 
 #include "base/arena.h"
+#include "base/dose.h"
 #include "kb/kb_impl.h"
 #include "patient.h"
 
-enum { MAX_SRC = 4 };
+enum {
+	MAX_SRC = 4
+};
 
 struct finding {
 	enum entry_id id;
@@ -31,7 +34,12 @@ struct item {
 	const char *vars[V_COUNT];
 };
 
-enum step_kind { STEP_START, STEP_INCREASE, STEP_HOLD, STEP_RESTART };
+enum step_kind {
+	STEP_START,
+	STEP_INCREASE,
+	STEP_HOLD,
+	STEP_RESTART
+};
 
 struct step {
 	int32_t date;
@@ -95,7 +103,5 @@ void compose(struct ldn_plan *pl);
 /* Formatting shared by the steps and the renderers. */
 const char *fmt_date(struct ldn_plan *pl, int32_t day);
 const char *fmt_mg(struct ldn_plan *pl, int32_t ug);
-/* Write ug as mg ("1.5", "0.25", "4.5") into buf. */
-void mg_string(int32_t ug, char buf[static 16]);
 
 #endif

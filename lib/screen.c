@@ -34,31 +34,14 @@ plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
 	return p;
 }
 
-void
-mg_string(int32_t ug, char buf[static 16])
-{
-	int32_t whole = ug / 1000, frac = ug % 1000;
-	int n;
-
-	if (ug < 0) {
-		snprintf(buf, 16, "?");
-		return;
-	}
-	n = snprintf(buf, 16, "%d", (int)whole);
-	if (frac != 0 && n > 0 && n < 10) {
-		snprintf(buf + n, (size_t)(16 - n), ".%03d", (int)frac);
-		for (char *e = buf + strlen(buf) - 1; *e == '0'; e--)
-			*e = '\0';
-	}
-}
-
 const char *
 fmt_mg(struct ldn_plan *pl, int32_t ug)
 {
-	char b[16];
+	char b[20];
 
 	mg_string(ug, b);
-	return arena_printf(&pl->arena, "%s mg", b);
+	strcat(b, " mg");
+	return arena_strdup(&pl->arena, b);
 }
 
 const char *
@@ -73,7 +56,16 @@ fmt_date(struct ldn_plan *pl, int32_t day)
 static const char *
 fmt_int(struct ldn_plan *pl, long v)
 {
-	return arena_printf(&pl->arena, "%ld", v);
+	char b[24], *p = b + sizeof(b);
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return arena_strdup(&pl->arena, p);
 }
 
 static struct finding *
@@ -170,8 +162,8 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 		return;
 	}
 	int32_t lift = m->last_dose + wd;
-	f = raise(pl, lift > pl->as_of ? E_OPIOID_WASHOUT :
-					 E_OPIOID_WASHOUT_DONE,
+	f = raise(pl,
+	    lift > pl->as_of ? E_OPIOID_WASHOUT : E_OPIOID_WASHOUT_DONE,
 	    m->src);
 	if (f == NULL)
 		return;
@@ -203,10 +195,10 @@ screen_medications(struct ldn_plan *pl)
 			if (f != NULL) {
 				f->vars[V_DRUG] = m->name;
 				f->vars[V_CODE] = m->rxnorm;
-				f->vars[V_CODE_DISPLAY] = m->code_display ?
-				    m->code_display :
-				    "a product outside the opioid and "
-				    "naltrexone code sets";
+				f->vars[V_CODE_DISPLAY] = m->code_display
+				    ? m->code_display
+				    : "a product outside the opioid and "
+				      "naltrexone code sets";
 			}
 			continue;
 		}
@@ -334,14 +326,14 @@ screen_conditions(struct ldn_plan *pl)
 		    CK_LIVER_DECOMPENSATION);
 		add_src(&pl->findings[pl->n_findings - 1], cirr->src);
 		pl->flags |= 1u << FL_HEPATIC;
-	} else if ((c = cirr ? cirr :
-			 decomp		  ? decomp :
-					    first_of_kind(pl, CK_HEPATIC_CHRONIC)) !=
-	    NULL) {
+	} else if ((c = cirr ? cirr
+	                   : decomp
+	                   ? decomp
+	                   : first_of_kind(pl, CK_HEPATIC_CHRONIC)) != NULL) {
 		raise_condition(pl, E_HEPATIC_IMPAIRMENT, c,
-		    cirr	     ? CK_CIRRHOSIS :
-			decomp ? CK_LIVER_DECOMPENSATION :
-				 CK_HEPATIC_CHRONIC);
+		    cirr         ? CK_CIRRHOSIS
+		        : decomp ? CK_LIVER_DECOMPENSATION
+		                 : CK_HEPATIC_CHRONIC);
 		pl->flags |= 1u << FL_HEPATIC;
 	}
 	if ((c = first_of_kind(pl, CK_OPIOID_USE_DISORDER)) != NULL) {
@@ -355,11 +347,12 @@ screen_conditions(struct ldn_plan *pl)
 		pl->flags |= 1u << FL_THYROID;
 	}
 	if ((c = first_of_kind(pl, CK_TRANSPLANT)) != NULL) {
-		struct finding *f = raise(pl, E_TRANSPLANT_IMMUNOSUPPRESSION,
-		    c->src);
+		struct finding *f =
+		    raise(pl, E_TRANSPLANT_IMMUNOSUPPRESSION, c->src);
 
 		if (f != NULL)
-			f->vars[V_DETAIL] = condition_label(pl, c, CK_TRANSPLANT);
+			f->vars[V_DETAIL] =
+			    condition_label(pl, c, CK_TRANSPLANT);
 		pl->flags |= 1u << FL_TRANSPLANT;
 	}
 }
@@ -506,8 +499,8 @@ screen_pregnancy(struct ldn_plan *pl)
 	}
 	switch (st) {
 	case PREG_PREGNANT: {
-		struct finding *f = raise(pl, E_PREGNANCY_PREGNANT,
-		    c ? c->src : "/pregnancy");
+		struct finding *f =
+		    raise(pl, E_PREGNANCY_PREGNANT, c ? c->src : "/pregnancy");
 
 		if (c != NULL && pt->pregnancy == PREG_PREGNANT)
 			add_src(f, "/pregnancy");
@@ -568,7 +561,8 @@ screen_procedures(struct ldn_plan *pl)
 			if (lift <= pl->as_of)
 				continue;
 			if (pr->opioids_expected == TRI_UNKNOWN) {
-				f = raise(pl, E_PERIOP_OPIOIDS_UNKNOWN, pr->src);
+				f = raise(pl, E_PERIOP_OPIOIDS_UNKNOWN,
+				    pr->src);
 				if (f) {
 					f->vars[V_PROCEDURE] = pr->display;
 					f->vars[V_PROCEDURE_DATE] =
@@ -581,7 +575,8 @@ screen_procedures(struct ldn_plan *pl)
 			f->lift = lift;
 			f->vars[V_PROCEDURE] = pr->display;
 			f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
-			f->vars[V_WASHOUT_DAYS] = fmt_int(pl, p->washout_short_d);
+			f->vars[V_WASHOUT_DAYS] =
+			    fmt_int(pl, p->washout_short_d);
 			f->vars[V_LIFT_DATE] = fmt_date(pl, lift);
 			continue;
 		}
@@ -590,7 +585,8 @@ screen_procedures(struct ldn_plan *pl)
 			f = raise(pl, E_PERIOP_OPIOIDS_UNKNOWN, pr->src);
 			if (f) {
 				f->vars[V_PROCEDURE] = pr->display;
-				f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
+				f->vars[V_PROCEDURE_DATE] =
+				    fmt_date(pl, pr->date);
 			}
 		}
 		struct window *w = &pl->holds[n++];
@@ -640,7 +636,7 @@ screen_procedures(struct ldn_plan *pl)
 			if (f->vars[V_HOLD_START] &&
 			    strcmp(f->vars[V_HOLD_START], from) >= 0 &&
 			    strcmp(f->vars[V_HOLD_START],
-				fmt_date(pl, pl->holds[k].to)) < 0)
+			        fmt_date(pl, pl->holds[k].to)) < 0)
 				f->vars[V_RESTART_DATE] =
 				    fmt_date(pl, pl->holds[k].to);
 		}
@@ -672,8 +668,9 @@ screen_history(struct ldn_plan *pl)
 			id = E_PRIOR_BENEFIT;
 			break;
 		case OUT_NO_BENEFIT:
-			id = pr->titrated == TRI_YES ? E_PRIOR_TITRATED_FAILURE :
-						       E_PRIOR_FIXED_DOSE_FAILURE;
+			id = pr->titrated == TRI_YES
+			    ? E_PRIOR_TITRATED_FAILURE
+			    : E_PRIOR_FIXED_DOSE_FAILURE;
 			break;
 		case OUT_SIDE_EFFECTS:
 			id = E_PRIOR_SIDE_EFFECTS;
@@ -684,9 +681,9 @@ screen_history(struct ldn_plan *pl)
 		}
 		f = raise(pl, id, pr->src);
 		if (f != NULL)
-			f->vars[V_MAX_DOSE] = pr->max_dose_ug > 0 ?
-			    fmt_mg(pl, pr->max_dose_ug) :
-			    "a dose not recorded";
+			f->vars[V_MAX_DOSE] = pr->max_dose_ug > 0
+			    ? fmt_mg(pl, pr->max_dose_ug)
+			    : "a dose not recorded";
 	}
 	if (pl->sensitive) {
 		pl->flags |= 1u << FL_SENSITIVE;

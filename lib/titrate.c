@@ -29,10 +29,11 @@ push_step(struct ldn_plan *pl, int32_t date, int32_t dose_ug,
 static void
 blackout(struct ldn_plan *pl, int32_t from, int32_t to)
 {
-	if (from < to && pl->n_blackouts < pl->patient->n_medications +
-		    pl->patient->n_procedures + pl->n_findings + 1)
-		pl->blackouts[pl->n_blackouts++] = (struct window){ from, to,
-			NULL, 0, NULL };
+	if (from < to &&
+	    pl->n_blackouts < pl->patient->n_medications +
+	            pl->patient->n_procedures + pl->n_findings + 1)
+		pl->blackouts[pl->n_blackouts++] =
+		    (struct window){ from, to, NULL, 0, NULL };
 }
 
 /*
@@ -88,8 +89,9 @@ build_schedule(struct ldn_plan *pl, int32_t start)
 
 		/* No climbing into a hold: a step needs a whole interval
 		 * before the hold to be judged. */
-		if (w != NULL && (dose >= pl->ceiling_ug ||
-				     next + pl->interval_d > w->from)) {
+		if (w != NULL &&
+		    (dose >= pl->ceiling_ug ||
+		        next + pl->interval_d > w->from)) {
 			push_step(pl, w->from, 0, STEP_HOLD, w->procedure);
 			date = w->to;
 			dose = pl->start_ug;
@@ -99,9 +101,8 @@ build_schedule(struct ldn_plan *pl, int32_t start)
 		}
 		if (dose >= pl->ceiling_ug)
 			break;
-		dose = dose + pl->step_ug > pl->ceiling_ug ?
-		    pl->ceiling_ug :
-		    dose + pl->step_ug;
+		dose = dose + pl->step_ug > pl->ceiling_ug ? pl->ceiling_ug
+		                                           : dose + pl->step_ug;
 		date = next;
 		push_step(pl, date, dose, STEP_INCREASE, NULL);
 	}
@@ -115,7 +116,7 @@ titrate(struct ldn_plan *pl)
 
 	pl->blackouts = arena_calloc(&pl->arena,
 	    pl->patient->n_medications + pl->patient->n_procedures +
-		pl->n_findings + 1,
+	        pl->n_findings + 1,
 	    sizeof(*pl->blackouts));
 	for (size_t i = 0; i < pl->n_findings; i++) {
 		const struct finding *f = &pl->findings[i];
@@ -138,11 +139,11 @@ titrate(struct ldn_plan *pl)
 	}
 	earliest = clear_of_holds(pl, earliest);
 	for (size_t i = 0; i < pl->n_holds; i++)
-		pl->blackouts[pl->n_blackouts++] = (struct window){
-			pl->holds[i].from, pl->holds[i].to, NULL, 0, NULL
-		};
+		pl->blackouts[pl->n_blackouts++] =
+		    (struct window){ pl->holds[i].from, pl->holds[i].to, NULL,
+			    0, NULL };
 	pl->earliest = earliest;
-	pl->decision = earliest == pl->as_of ? LDN_DECISION_START :
-					       LDN_DECISION_WAIT;
+	pl->decision =
+	    earliest == pl->as_of ? LDN_DECISION_START : LDN_DECISION_WAIT;
 	build_schedule(pl, earliest);
 }

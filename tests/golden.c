@@ -122,9 +122,10 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		for (int f = 0; f < 2; f++)
 			for (int a = 0; a < 2; a++) {
 				if (ldn_plan_render(plan, (enum ldn_format)f,
-					(enum ldn_audience)a, &out, &out_len,
-					&err) != LDN_OK) {
-					ok(0, "%s: renders (%s)", name, err.msg);
+				        (enum ldn_audience)a, &out, &out_len,
+				        &err) != LDN_OK) {
+					ok(0, "%s: renders (%s)", name,
+					    err.msg);
 					continue;
 				}
 				free(out);
@@ -134,7 +135,8 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		ldn_plan_free(plan);
 	} else {
 		j = json_pack("{s:{s:s,s:s,s:s}}", "error", "code",
-		    ldn_status_name(rc), "where", err.where, "message", err.msg);
+		    ldn_status_name(rc), "where", err.where, "message",
+		    err.msg);
 	}
 	got = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(j);
@@ -152,10 +154,10 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		if (expect)
 			expect[strcspn(expect, "\0")] = '\0';
 		ok(expect && strncmp(expect, got, strlen(got)) == 0 &&
-			strlen(expect) == strlen(got) + 1,
+		        strlen(expect) == strlen(got) + 1,
 		    "%s: %s", name, why);
 		if (!(expect && strncmp(expect, got, strlen(got)) == 0 &&
-			strlen(expect) == strlen(got) + 1))
+		        strlen(expect) == strlen(got) + 1))
 			printf("# got:\n%s\n", got);
 		free(expect);
 	}
@@ -176,8 +178,10 @@ main(int argc, char **argv)
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 
-	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb, &err) != LDN_OK) {
-		printf("Bail out! knowledge base: %s: %s\n", err.where, err.msg);
+	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb,
+	        &err) != LDN_OK) {
+		printf("Bail out! knowledge base: %s: %s\n", err.where,
+		    err.msg);
 		return 1;
 	}
 	d = opendir(root);

@@ -101,8 +101,8 @@ ymd(int32_t z, char out[16])
 	int d = doy - (153 * mp + 2) / 5 + 1;
 	int m = mp < 10 ? mp + 3 : mp - 9;
 
-	snprintf(out, 16, "%04d-%02d-%02d", (yoe + era * 400 + (m <= 2)) % 10000,
-	    m % 100, d % 100);
+	snprintf(out, 16, "%04d-%02d-%02d",
+	    (yoe + era * 400 + (m <= 2)) % 10000, m % 100, d % 100);
 }
 
 static int32_t
@@ -114,7 +114,7 @@ parse(const char *s)
 /* Medications the generator draws from, with what the oracle knows. */
 static const struct {
 	const char *rxnorm, *name;
-	int washout_d; /* 0: not an opioid */
+	int washout_d;           /* 0: not an opioid */
 	bool blocks_when_active; /* an antagonist already on board */
 } meds[] = {
 	{ "1049621", "Oxycodone 5 mg tablet", SHORT_D, false },
@@ -139,12 +139,18 @@ static const struct {
 	const char *system, *code;
 	bool blocks; /* when active */
 } conds[] = {
-	{ "icd10", "M79.7", false },  { "icd10", "G35", false },
-	{ "snomed", "95417003", false }, { "icd10", "B17.1", true },
-	{ "icd10", "K74.60", false }, { "icd10", "R18.8", false },
-	{ "icd10", "N18.4", false },  { "icd10", "Z33.1", false },
-	{ "icd10", "E06.3", false },  { "icd10", "F11.20", false },
-	{ "icd10", "Z94.0", false },  { "icd10", "K72.10", true },
+	{ "icd10", "M79.7", false },
+	{ "icd10", "G35", false },
+	{ "snomed", "95417003", false },
+	{ "icd10", "B17.1", true },
+	{ "icd10", "K74.60", false },
+	{ "icd10", "R18.8", false },
+	{ "icd10", "N18.4", false },
+	{ "icd10", "Z33.1", false },
+	{ "icd10", "E06.3", false },
+	{ "icd10", "F11.20", false },
+	{ "icd10", "Z94.0", false },
+	{ "icd10", "K72.10", true },
 };
 
 struct truth {
@@ -181,8 +187,8 @@ gen(struct buf *b, struct truth *t)
 	} else {
 		t->must_not_start = true;
 	}
-	put(b, ",\"sex\":\"%s\"", (const char *[]){ "female", "male", "other",
-					  "unknown" }[pick(4)]);
+	put(b, ",\"sex\":\"%s\"",
+	    (const char *[]){ "female", "male", "other", "unknown" }[pick(4)]);
 	if (chance(85)) {
 		int kg10 = 30 + pick(1500);
 
@@ -194,7 +200,7 @@ gen(struct buf *b, struct truth *t)
 	if (chance(60))
 		put(b, ",\"pregnancy\":\"%s\"",
 		    (const char *[]){ "none", "pregnant", "breastfeeding",
-			"planning", "unknown" }[pick(5)]);
+		        "planning", "unknown" }[pick(5)]);
 	if (chance(96)) {
 		put(b, ",\"medications\":[");
 		n = pick(5);
@@ -207,8 +213,10 @@ gen(struct buf *b, struct truth *t)
 				put(b, "\"rxnorm\":\"%s\",", meds[k].rxnorm);
 			if (meds[k].name)
 				put(b, "\"name\":\"%s\",", meds[k].name);
-			put(b, "\"status\":\"%s\"", active ? "active" : "stopped");
-			if (active && (meds[k].washout_d || meds[k].blocks_when_active))
+			put(b, "\"status\":\"%s\"",
+			    active ? "active" : "stopped");
+			if (active &&
+			    (meds[k].washout_d || meds[k].blocks_when_active))
 				t->must_not_start = true;
 			if (!active && chance(85)) {
 				int32_t last = t->as_of - pick(40);
@@ -217,7 +225,8 @@ gen(struct buf *b, struct truth *t)
 				put(b, ",\"last_dose\":\"%s\"", d);
 				if (meds[k].washout_d &&
 				    last + meds[k].washout_d > t->not_before)
-					t->not_before = last + meds[k].washout_d;
+					t->not_before =
+					    last + meds[k].washout_d;
 			} else if (!active && meds[k].washout_d) {
 				t->must_not_start = true;
 			}
@@ -234,8 +243,9 @@ gen(struct buf *b, struct truth *t)
 			int k = pick(sizeof(conds) / sizeof(conds[0]));
 			bool active = chance(70);
 
-			put(b, "%s{\"system\":\"%s\",\"code\":\"%s\",\"status\":"
-			       "\"%s\"}",
+			put(b,
+			    "%s{\"system\":\"%s\",\"code\":\"%s\",\"status\":"
+			    "\"%s\"}",
 			    i ? "," : "", conds[k].system, conds[k].code,
 			    active ? "active" : "resolved");
 			if (active && conds[k].blocks)
@@ -258,14 +268,16 @@ gen(struct buf *b, struct truth *t)
 		n = 1 + pick(2);
 		for (int i = 0; i < n; i++) {
 			bool planned = chance(70);
-			int32_t date = planned ? t->as_of + pick(200) :
-						 t->as_of - pick(30);
+			int32_t date = planned ? t->as_of + pick(200)
+			                       : t->as_of - pick(30);
 			int opi = pick(3); /* 0 false, 1 true, 2 absent */
 
 			ymd(date, d);
-			put(b, "%s{\"display\":\"Procedure %d\",\"date\":\"%s\","
-			       "\"status\":\"%s\"",
-			    i ? "," : "", i, d, planned ? "planned" : "completed");
+			put(b,
+			    "%s{\"display\":\"Procedure %d\",\"date\":\"%s\","
+			    "\"status\":\"%s\"",
+			    i ? "," : "", i, d,
+			    planned ? "planned" : "completed");
 			if (opi < 2)
 				put(b, ",\"opioids_expected\":%s",
 				    opi ? "true" : "false");
@@ -294,11 +306,12 @@ gen(struct buf *b, struct truth *t)
 	if (chance(20)) {
 		int outcome = pick(4);
 
-		put(b, ",\"prior_ldn\":[{\"max_dose_mg\":4.5,\"titrated\":%s,"
-		       "\"outcome\":\"%s\"}]",
+		put(b,
+		    ",\"prior_ldn\":[{\"max_dose_mg\":4.5,\"titrated\":%s,"
+		    "\"outcome\":\"%s\"}]",
 		    chance(50) ? "true" : "false",
 		    (const char *[]){ "benefit", "no-benefit", "side-effects",
-			"unknown" }[outcome]);
+		        "unknown" }[outcome]);
 		if (outcome == 2)
 			t->sensitive = true;
 	}
@@ -371,7 +384,8 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		if (t->must_not_start)
 			good = fail(ty, b, "a start despite a standing block");
 		if (n == 0 || strcmp(s[0].date, es) != 0)
-			good = fail(ty, b, "the first dose is not on "
+			good = fail(ty, b,
+			    "the first dose is not on "
 			    "earliest_start");
 		if (dec == LDN_DECISION_START && parse(es) != t->as_of)
 			good = fail(ty, b, "start but earliest_start != as_of");
@@ -396,12 +410,15 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		if (strcmp(s[i].kind, "hold") != 0 && s[i].dose_ug <= 0)
 			good = fail(ty, b, "a zero dose outside a hold");
 		if (strcmp(s[i].kind, "increase") == 0) {
-			if (i == 0 || s[i].dose_ug - s[i - 1].dose_ug > STEP_UG ||
+			if (i == 0 ||
+			    s[i].dose_ug - s[i - 1].dose_ug > STEP_UG ||
 			    s[i].dose_ug <= s[i - 1].dose_ug)
-				good = fail(ty, b, "an increase larger than "
+				good = fail(ty, b,
+				    "an increase larger than "
 				    "one step");
 			if (day - last_change < interval)
-				good = fail(ty, b, "two changes closer than "
+				good = fail(ty, b,
+				    "two changes closer than "
 				    "the interval");
 		}
 		if (i > 0 && day < parse(s[i - 1].date))
@@ -411,9 +428,10 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	if (n > 0) {
 		for (int h = 0; h < t->n_holds; h++)
 			for (int32_t d = t->hold_from[h]; d < t->hold_to[h];
-			    d++)
+			     d++)
 				if (dose_on(s, n, d) != 0) {
-					good = fail(ty, b, "a dose inside a "
+					good = fail(ty, b,
+					    "a dose inside a "
 					    "perioperative hold");
 					h = t->n_holds;
 					break;
@@ -423,20 +441,22 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		char *a, *c;
 		size_t la, lc;
 
-		if (ldn_plan_render(plan, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN,
-			&a, &la, &err) != LDN_OK) {
+		if (ldn_plan_render(plan, LDN_FORMAT_JSON,
+		        LDN_AUDIENCE_CLINICIAN, &a, &la, &err) != LDN_OK) {
 			good = fail(ty, b, "JSON rendering failed");
 		} else {
 			struct ldn_plan *again;
 
-			if (ldn_plan_build(kb, b->s, b->n, as_of, &again, &err) !=
-				    LDN_OK ||
+			if (ldn_plan_build(kb, b->s, b->n, as_of, &again,
+			        &err) != LDN_OK ||
 			    ldn_plan_render(again, LDN_FORMAT_JSON,
-				LDN_AUDIENCE_CLINICIAN, &c, &lc, &err) != LDN_OK) {
+			        LDN_AUDIENCE_CLINICIAN, &c, &lc,
+			        &err) != LDN_OK) {
 				good = fail(ty, b, "second build failed");
 			} else {
 				if (la != lc || memcmp(a, c, la) != 0)
-					good = fail(ty, b, "the same input gave "
+					good = fail(ty, b,
+					    "the same input gave "
 					    "different bytes");
 				free(c);
 			}
@@ -445,7 +465,8 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		}
 		for (int aud = 0; aud < 2; aud++)
 			if (ldn_plan_render(plan, LDN_FORMAT_TEXT,
-				(enum ldn_audience)aud, &a, &la, &err) == LDN_OK)
+			        (enum ldn_audience)aud, &a, &la,
+			        &err) == LDN_OK)
 				free(a);
 			else
 				good = fail(ty, b, "text rendering failed");
@@ -467,8 +488,10 @@ main(int argc, char **argv)
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 	if (rng_state == 0)
 		rng_state = 1;
-	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb, &err) != LDN_OK) {
-		printf("Bail out! knowledge base: %s: %s\n", err.where, err.msg);
+	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb,
+	        &err) != LDN_OK) {
+		printf("Bail out! knowledge base: %s: %s\n", err.where,
+		    err.msg);
 		return 1;
 	}
 	for (long i = 0; i < count; i++) {
@@ -476,7 +499,7 @@ main(int argc, char **argv)
 		check(kb, &b, &t, &ty, i % 50 == 0);
 	}
 	tap_diag("%ld patients: %ld start, %ld wait, %ld do-not-start; "
-		 "%ld schedule steps checked",
+	         "%ld schedule steps checked",
 	    ty.plans, ty.start, ty.wait, ty.dns, ty.steps);
 	ok(ty.plans == count, "every generated patient was accepted (%ld/%ld)",
 	    ty.plans, count);
@@ -485,8 +508,7 @@ main(int argc, char **argv)
 	    "no schedule for do-not-start, every citation resolves, "
 	    "same input same bytes (%ld failures)",
 	    ty.failures);
-	ok(ty.start > count / 20 && ty.wait > count / 50 &&
-		ty.dns > count / 20,
+	ok(ty.start > count / 20 && ty.wait > count / 50 && ty.dns > count / 20,
 	    "the generator reaches every decision");
 	ldn_kb_free(kb);
 	return tap_done();

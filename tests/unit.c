@@ -24,7 +24,8 @@ test_dates(void)
 	int32_t d;
 	char b[11];
 
-	ok(date_parse("2026-11-25", 10, &d) && d == 20782, "2026-11-25 is day "
+	ok(date_parse("2026-11-25", 10, &d) && d == 20782,
+	    "2026-11-25 is day "
 	    "20782");
 	date_format(d, b);
 	ok(strcmp(b, "2026-11-25") == 0, "and formats back");
@@ -42,7 +43,7 @@ test_dates(void)
 	ok(!date_parse("+026-11-25", 10, &d), "signs refused");
 	date_parse("2000-03-01", 10, &d);
 	ok(date_years_between(date_from_ymd(1990, 3, 1), d) == 10 &&
-		date_years_between(date_from_ymd(1990, 3, 2), d) == 9,
+	        date_years_between(date_from_ymd(1990, 3, 2), d) == 9,
 	    "an age changes on the birthday, not before");
 	for (int32_t x = -1000; x < 80000; x += 37) {
 		int y;
@@ -81,7 +82,7 @@ test_doses(void)
 	ok(words_mg_after("naltrexone 0.5 mg/mL liquid", "naltrexone") == 500,
 	    "0.5 mg/mL read as 0.5 mg");
 	ok(words_mg_after("12 HR Bupropion Hydrochloride 90 MG / Naltrexone "
-			  "hydrochloride 8 MG",
+	                  "hydrochloride 8 MG",
 	       "naltrexone") == 8000,
 	    "the strength after naltrexone, not bupropion's");
 	ok(words_mg_after("naltrexone", "naltrexone") == -1, "no strength");
@@ -96,15 +97,16 @@ test_words(void)
 
 	words_split(&w, "Co-codamol 30/500 TABS", 22);
 	ok(w.n == 5 && strcmp(w.w[0], "co") == 0 &&
-		strcmp(w.w[1], "codamol") == 0 && strcmp(w.w[3], "500") == 0 &&
-		strcmp(w.w[4], "tabs") == 0,
+	        strcmp(w.w[1], "codamol") == 0 && strcmp(w.w[3], "500") == 0 &&
+	        strcmp(w.w[4], "tabs") == 0,
 	    "words split on punctuation and fold case");
 	words_split(&w, "", 0);
 	ok(w.n == 0, "no words in nothing");
 	char big[2000];
 	memset(big, 'a', sizeof(big));
 	words_split(&w, big, sizeof(big));
-	ok(w.n == 1 && strlen(w.w[0]) < WORDS_BUF, "a huge word is cut, not "
+	ok(w.n == 1 && strlen(w.w[0]) < WORDS_BUF,
+	    "a huge word is cut, not "
 	    "overflowed");
 }
 
@@ -112,16 +114,22 @@ static void
 test_jpath(void)
 {
 	struct jpath p;
+	char where[160];
 	const char *bad = "{\"a\":[1,{\"b\":\"x\xff\"}]}";
 
 	jpath_init(&p);
 	jpath_key(&p, "a/b~c");
 	jpath_index(&p, 3);
 	ok(strcmp(jpath_str(&p), "/a~1b~0c/3") == 0, "RFC 6901 escaping");
-	json_locate(bad, strlen(bad), strlen(bad) - 4, &p);
-	ok(strcmp(jpath_str(&p), "/a/1/b") == 0,
-	    "a byte offset becomes the pointer of the field (%s)",
-	    jpath_str(&p));
+	json_locate(bad, strlen(bad), strlen(bad) - 4, where, sizeof(where));
+	ok(strcmp(where, "/a/1/b") == 0,
+	    "a byte offset becomes the pointer of the field (%s)", where);
+	jpath_init(&p);
+	for (int i = 0; i < 100; i++)
+		jpath_key(&p, "abcdefgh");
+	ok(strlen(jpath_str(&p)) < sizeof(p.buf) &&
+	        strstr(jpath_str(&p), "...") != NULL,
+	    "a pointer too long for its buffer is cut with ...");
 }
 
 static void
@@ -191,7 +199,8 @@ test_alloc_failures(const struct ldn_kb *kb, const char *example)
 		clean &= rc == LDN_E_NOMEM && p == NULL;
 	}
 	ok(clean && failures > 10,
-	    "each of %ld allocation failures in intake gives LDN_E_NOMEM", failures);
+	    "each of %ld allocation failures in intake gives LDN_E_NOMEM",
+	    failures);
 	free(buf);
 }
 
@@ -224,12 +233,13 @@ test_code_table(const struct ldn_kb *kb, const char *path)
 		return;
 	}
 	while (fgets(line, sizeof(line), fp)) {
-		char *sys = strtok(line, "\t\r\n"), *code = strtok(NULL, "\t\r\n"),
+		char *sys = strtok(line, "\t\r\n"),
+		     *code = strtok(NULL, "\t\r\n"),
 		     *want = strtok(NULL, "\t\r\n");
 		char got[200] = "";
 
-		if (sys == NULL || code == NULL || want == NULL || sys[0] == '#' ||
-		    strcmp(sys, "system") == 0)
+		if (sys == NULL || code == NULL || want == NULL ||
+		    sys[0] == '#' || strcmp(sys, "system") == 0)
 			continue;
 		rows++;
 		if (strcmp(sys, "rxnorm") == 0 || strcmp(sys, "medtext") == 0) {
@@ -240,19 +250,22 @@ test_code_table(const struct ldn_kb *kb, const char *path)
 			else
 				m.name = code;
 			codes_medication(kb, &m);
-			snprintf(got, sizeof(got), "%s", med_class_names[m.cls]);
+			snprintf(got, sizeof(got), "%s",
+			    med_class_names[m.cls]);
 			if (class_named(want) == MC_COUNT) {
 				printf("# unknown class %s\n", want);
 				bad++;
 				continue;
 			}
 		} else {
-			enum cond_system cs = strcmp(sys, "icd10") == 0 ? CS_ICD10 :
-			    strcmp(sys, "snomed") == 0		      ? CS_SNOMED :
-									CS_TEXT;
+			enum cond_system cs = strcmp(sys, "icd10") == 0
+			    ? CS_ICD10
+			    : strcmp(sys, "snomed") == 0 ? CS_SNOMED
+			                                 : CS_TEXT;
 			uint64_t mask = codes_condition(kb, cs, code, code);
 
-			/* several concepts are listed sorted, comma-separated */
+			/* several concepts are listed sorted, comma-separated
+			 */
 			const char *ids[64];
 			size_t n = 0;
 
@@ -267,14 +280,14 @@ test_code_table(const struct ldn_kb *kb, const char *path)
 				    k ? "," : "", ids[k]);
 		}
 		if (strcmp(got, want) != 0) {
-			printf("# %s %s: expected %s, got %s\n", sys, code, want,
-			    got);
+			printf("# %s %s: expected %s, got %s\n", sys, code,
+			    want, got);
 			bad++;
 		}
 	}
 	fclose(fp);
-	ok(rows >= 60 && bad == 0, "%d of %d code expectations hold", rows - bad,
-	    rows);
+	ok(rows >= 60 && bad == 0, "%d of %d code expectations hold",
+	    rows - bad, rows);
 }
 
 int
@@ -296,7 +309,8 @@ main(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/examples/fibromyalgia.json", src);
 	test_alloc_failures(kb, path);
-	snprintf(path, sizeof(path), "%s/tests/data/code_expectations.tsv", src);
+	snprintf(path, sizeof(path), "%s/tests/data/code_expectations.tsv",
+	    src);
 	test_code_table(kb, path);
 	ldn_kb_free(kb);
 	return tap_done();

@@ -23,8 +23,7 @@ enum ldn_status ldn_kb_load(const char *dir, struct ldn_kb **out,
 void ldn_kb_free(struct ldn_kb *kb);
 
 /* Called once per problem found by ldn_kb_check(). */
-typedef void (*ldn_kb_report_fn)(void *ud, const char *where,
-    const char *msg);
+typedef void (*ldn_kb_report_fn)(void *ud, const char *where, const char *msg);
 
 /*
  * Validate the knowledge base in dir and report every problem, not only the

@@ -22,9 +22,15 @@ enum ldn_decision {
 	LDN_DECISION_DO_NOT_START, /* not now; findings say why */
 };
 
-enum ldn_format { LDN_FORMAT_TEXT, LDN_FORMAT_JSON };
+enum ldn_format {
+	LDN_FORMAT_TEXT,
+	LDN_FORMAT_JSON
+};
 
-enum ldn_audience { LDN_AUDIENCE_CLINICIAN, LDN_AUDIENCE_PATIENT };
+enum ldn_audience {
+	LDN_AUDIENCE_CLINICIAN,
+	LDN_AUDIENCE_PATIENT
+};
 
 /*
  * Build a plan from native patient JSON (len bytes at buf) as of the date
@@ -44,14 +50,14 @@ void ldn_plan_free(struct ldn_plan *plan);
  * arguments give the same bytes.
  */
 enum ldn_status ldn_plan_render(const struct ldn_plan *plan,
-    enum ldn_format format, enum ldn_audience audience, char **out,
-    size_t *len, struct ldn_error *err);
+    enum ldn_format format, enum ldn_audience audience, char **out, size_t *len,
+    struct ldn_error *err);
 
 /* What tests and callers inspect without parsing a rendering. */
 struct ldn_step {
-	char date[11];   /* YYYY-MM-DD */
-	int day;         /* 1 on the first dose */
-	int32_t dose_ug; /* 0 while held */
+	char date[11];    /* YYYY-MM-DD */
+	int day;          /* 1 on the first dose */
+	int32_t dose_ug;  /* 0 while held */
 	const char *kind; /* "start", "increase", "hold", "restart" */
 };
 
@@ -70,8 +76,7 @@ int32_t ldn_plan_ceiling_ug(const struct ldn_plan *plan);
 int32_t ldn_plan_step_ug(const struct ldn_plan *plan);
 int ldn_plan_interval_d(const struct ldn_plan *plan);
 size_t ldn_plan_n_steps(const struct ldn_plan *plan);
-void ldn_plan_step(const struct ldn_plan *plan, size_t i,
-    struct ldn_step *out);
+void ldn_plan_step(const struct ldn_plan *plan, size_t i, struct ldn_step *out);
 size_t ldn_plan_n_findings(const struct ldn_plan *plan);
 void ldn_plan_finding(const struct ldn_plan *plan, size_t i,
     struct ldn_finding *out);

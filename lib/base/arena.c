@@ -4,8 +4,8 @@
  */
 #include "arena.h"
 
-#include <stdarg.h>
 #include <stdalign.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,10 @@ struct arena_block {
 	alignas(max_align_t) unsigned char data[];
 };
 
-enum { FIRST_BLOCK = 4096, MAX_BLOCK = 1 << 20 };
+enum {
+	FIRST_BLOCK = 4096,
+	MAX_BLOCK = 1 << 20
+};
 
 static struct arena_block *
 block_new(struct arena *a, size_t want)

@@ -17,8 +17,7 @@ json_explain(const char *buf, size_t len, const char *fast_reason,
 {
 	json_error_t jerr;
 	json_t *root;
-	struct jpath p;
-	char where[160];
+	char where[160] = "";
 
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root != NULL) {
@@ -28,10 +27,9 @@ json_explain(const char *buf, size_t len, const char *fast_reason,
 		return ldn_fail(err, LDN_E_PARSE, "", "invalid JSON: %s",
 		    fast_reason);
 	}
-	jpath_init(&p);
 	if (jerr.position >= 0)
-		json_locate(buf, len, (size_t)jerr.position, &p);
-	snprintf(where, sizeof(where), "%s", jpath_str(&p));
+		json_locate(buf, len, (size_t)jerr.position, where,
+		    sizeof(where));
 	return ldn_fail(err, LDN_E_PARSE, where,
 	    "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
 	    jerr.text);
@@ -43,7 +41,10 @@ json_explain(const char *buf, size_t len, const char *fast_reason,
  * Malformed input after off does not matter; before off it can only make
  * the pointer less precise, never crash.
  */
-enum { LOC_MAX_DEPTH = 32, LOC_KEY_MAX = 48 };
+enum {
+	LOC_MAX_DEPTH = 32,
+	LOC_KEY_MAX = 48
+};
 
 struct loc_frame {
 	bool is_obj;
@@ -53,9 +54,10 @@ struct loc_frame {
 };
 
 void
-json_locate(const char *buf, size_t len, size_t off, struct jpath *p)
+json_locate(const char *buf, size_t len, size_t off, char *out, size_t out_size)
 {
 	struct loc_frame st[LOC_MAX_DEPTH];
+	struct jpath path, *p = &path;
 	int depth = 0;
 	bool expect_key = false;
 	size_t i = 0;
@@ -127,4 +129,6 @@ json_locate(const char *buf, size_t len, size_t off, struct jpath *p)
 			jpath_index(p, st[d].index);
 		}
 	}
+	/* st[] dies with this call: render the pointer while it lives. */
+	snprintf(out, out_size, "%s", jpath_str(p));
 }

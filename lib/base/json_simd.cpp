@@ -13,7 +13,8 @@ extern "C" {
 #include "tree.h"
 }
 
-namespace {
+namespace
+{
 
 struct builder {
 	struct arena *a;
@@ -30,7 +31,9 @@ has_duplicate(const struct jmember *m, size_t n, size_t *dup)
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (m[i].key_len == m[j].key_len &&
-			    std::memcmp(m[i].key, m[j].key, m[i].key_len) == 0) {
+			    (m[i].key_len == 0 || m[i].key[0] == m[j].key[0]) &&
+			    std::memcmp(m[i].key, m[j].key, m[i].key_len) ==
+			        0) {
 				*dup = i;
 				return true;
 			}
@@ -82,8 +85,9 @@ convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
 		out->n = sv.size();
 		out->u.s = arena_strndup(b->a, sv.data(), sv.size());
 		if (out->u.s == nullptr) {
-			b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
-			    "the input is too large to hold in memory");
+			b->rc =
+			    ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			        "the input is too large to hold in memory");
 			return false;
 		}
 		return true;
@@ -96,8 +100,9 @@ convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
 		out->u.items = static_cast<struct jnode *>(
 		    arena_calloc(b->a, n ? n : 1, sizeof(struct jnode)));
 		if (out->u.items == nullptr) {
-			b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
-			    "the input is too large to hold in memory");
+			b->rc =
+			    ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			        "the input is too large to hold in memory");
 			return false;
 		}
 		for (simdjson::dom::element child : arr) {
@@ -119,8 +124,9 @@ convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
 		out->u.members = static_cast<struct jmember *>(
 		    arena_calloc(b->a, n ? n : 1, sizeof(struct jmember)));
 		if (out->u.members == nullptr) {
-			b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
-			    "the input is too large to hold in memory");
+			b->rc =
+			    ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			        "the input is too large to hold in memory");
 			return false;
 		}
 		for (simdjson::dom::key_value_pair kv : obj) {
@@ -145,7 +151,8 @@ convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
 		out->n = i;
 		if (has_duplicate(out->u.members, i, &dup)) {
 			jpath_key(&b->path, out->u.members[dup].key);
-			b->rc = ldn_fail(b->err, LDN_E_PARSE, jpath_str(&b->path),
+			b->rc = ldn_fail(b->err, LDN_E_PARSE,
+			    jpath_str(&b->path),
 			    "duplicate key \"%s\": each key may appear once",
 			    out->u.members[dup].key);
 			return false;
@@ -169,7 +176,8 @@ json_parse(struct arena *a, const char *buf, size_t len, unsigned max_depth,
 		 * which is most of simdjson's speed on small documents. */
 		thread_local simdjson::dom::parser parser;
 		simdjson::dom::element root;
-		simdjson::error_code ec = parser.parse(buf, len, true).get(root);
+		simdjson::error_code ec =
+		    parser.parse(buf, len, true).get(root);
 		struct builder b = { a, max_depth, {}, err, LDN_OK };
 		struct jnode *node;
 

@@ -39,11 +39,30 @@ reserve(struct strbuf *b, size_t extra)
 void
 sb_add(struct strbuf *b, const char *s, size_t n)
 {
-	if (!reserve(b, n))
+	/* reserve() keeps a byte spare for the NUL that sb_cstr() and
+	 * sb_take() write; appends do not write it. */
+	if ((b->cap == 0 || b->len + n >= b->cap) && !reserve(b, n))
 		return;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
+}
+
+const char *
+sb_cstr(struct strbuf *b)
+{
+	if (b->s == NULL && !reserve(b, 0))
+		return "";
+	if (b->s == NULL)
+		return "";
 	b->s[b->len] = '\0';
+	return b->s;
+}
+
+void
+sb_hint(struct strbuf *b, size_t n)
+{
+	if (n > b->len)
+		(void)reserve(b, n - b->len);
 }
 
 void
@@ -78,6 +97,7 @@ sb_take(struct strbuf *b, size_t *len)
 
 	if (b->failed || !reserve(b, 0))
 		return NULL;
+	b->s[b->len] = '\0';
 	s = b->s;
 	if (len != NULL)
 		*len = b->len;

@@ -18,9 +18,14 @@ struct strbuf {
 #define STRBUF_INIT(max) ((struct strbuf){ .limit = (max) })
 
 void sb_add(struct strbuf *b, const char *s, size_t n);
+/* Make room for n bytes in all, so appends need not grow the buffer. */
+void sb_hint(struct strbuf *b, size_t n);
 void sb_puts(struct strbuf *b, const char *s);
 void sb_printf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The contents as a C string (NUL-terminated now); "" if empty or failed.
+ * Valid until the next append. */
+const char *sb_cstr(struct strbuf *b);
 /* Take the string (NUL-terminated, caller frees); the buffer is reset. */
 char *sb_take(struct strbuf *b, size_t *len);
 void sb_free(struct strbuf *b);

@@ -15,7 +15,8 @@ tree_get(const struct jnode *obj, const char *key)
 	for (size_t i = 0; i < obj->n; i++) {
 		const struct jmember *m = &obj->u.members[i];
 
-		if (m->key_len == klen && memcmp(m->key, key, klen) == 0)
+		if (m->key_len == klen && m->key[0] == key[0] &&
+		    memcmp(m->key, key, klen) == 0)
 			return &m->val;
 	}
 	return NULL;
@@ -44,68 +45,81 @@ tree_type_name(enum jtype t)
 void
 jpath_init(struct jpath *p)
 {
+	p->depth = 0;
 	p->buf[0] = '\0';
-	p->len = 0;
-}
-
-static void
-jpath_put(struct jpath *p, char c)
-{
-	if (p->len + 4 >= sizeof(p->buf)) {
-		if (p->len + 4 == sizeof(p->buf)) {
-			memcpy(p->buf + p->len, "...", 4);
-			p->len += 3;
-		}
-		return;
-	}
-	p->buf[p->len++] = c;
-	p->buf[p->len] = '\0';
 }
 
 size_t
 jpath_key(struct jpath *p, const char *key)
 {
-	size_t old = p->len;
+	size_t old = p->depth;
 
-	jpath_put(p, '/');
-	for (; *key; key++) {
-		if (*key == '~') {
-			jpath_put(p, '~');
-			jpath_put(p, '0');
-		} else if (*key == '/') {
-			jpath_put(p, '~');
-			jpath_put(p, '1');
-		} else {
-			jpath_put(p, *key);
-		}
-	}
+	if (p->depth < JPATH_DEPTH)
+		p->seg[p->depth] = (struct jpath_seg){ key, 0 };
+	p->depth++;
 	return old;
 }
 
 size_t
 jpath_index(struct jpath *p, size_t i)
 {
-	char num[24];
-	size_t old = p->len;
+	size_t old = p->depth;
 
-	snprintf(num, sizeof(num), "%zu", i);
-	jpath_put(p, '/');
-	for (const char *c = num; *c; c++)
-		jpath_put(p, *c);
+	if (p->depth < JPATH_DEPTH)
+		p->seg[p->depth] = (struct jpath_seg){ NULL, i };
+	p->depth++;
 	return old;
 }
 
 void
-jpath_pop(struct jpath *p, size_t len)
+jpath_pop(struct jpath *p, size_t depth)
 {
-	if (len <= p->len) {
-		p->len = len;
-		p->buf[len] = '\0';
+	if (depth <= p->depth)
+		p->depth = depth;
+}
+
+/* Append c, keeping room for "..." and the NUL; false once full. */
+static bool
+put(struct jpath *p, size_t *len, char c)
+{
+	if (*len + 4 >= sizeof(p->buf)) {
+		memcpy(p->buf + *len, "...", 4);
+		*len += 3;
+		return false;
 	}
+	p->buf[(*len)++] = c;
+	return true;
 }
 
 const char *
-jpath_str(const struct jpath *p)
+jpath_str(struct jpath *p)
 {
+	size_t len = 0, n = p->depth < JPATH_DEPTH ? p->depth : JPATH_DEPTH;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct jpath_seg *s = &p->seg[i];
+		char num[24];
+		const char *c = num;
+
+		if (!put(p, &len, '/'))
+			return p->buf;
+		if (s->key == NULL)
+			snprintf(num, sizeof(num), "%zu", s->index);
+		else
+			c = s->key;
+		for (; *c; c++) {
+			bool fits = true;
+
+			if (s->key != NULL && *c == '~')
+				fits = put(p, &len, '~') && put(p, &len, '0');
+			else if (s->key != NULL && *c == '/')
+				fits = put(p, &len, '~') && put(p, &len, '1');
+			else
+				fits = put(p, &len, *c);
+			if (!fits)
+				return p->buf;
+		}
+	}
+	p->buf[len] = '\0';
 	return p->buf;
 }

@@ -15,7 +15,14 @@
 #include "arena.h"
 #include "error_impl.h"
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+enum jtype {
+	J_NULL,
+	J_BOOL,
+	J_NUM,
+	J_STR,
+	J_ARR,
+	J_OBJ
+};
 
 struct jmember;
 
@@ -28,9 +35,11 @@ struct jnode {
 		struct {
 			double d;
 			int64_t i;
-			bool is_int; /* the number had no fraction or exponent */
+			bool
+			    is_int; /* the number had no fraction or exponent */
 		} num;
-		const char *s; /* NUL-terminated; may contain NUL if n says so */
+		const char
+		    *s; /* NUL-terminated; may contain NUL if n says so */
 		struct jnode *items;
 		struct jmember *members;
 	} u;
@@ -47,20 +56,32 @@ const struct jnode *tree_get(const struct jnode *obj, const char *key);
 const char *tree_type_name(enum jtype t);
 
 /*
- * A JSON pointer (RFC 6901) built while walking, for error messages.  Paths
- * longer than the buffer are cut with "..." rather than failing.
+ * A JSON pointer (RFC 6901) kept while walking, for error messages.  Pushes
+ * and pops only record the segment (the key is borrowed, and must outlive
+ * the pointer); the string is built when jpath_str() asks for it, which is
+ * on the error path.  Paths longer than the buffer are cut with "...".
  */
+enum {
+	JPATH_DEPTH = 64
+};
+
+struct jpath_seg {
+	const char *key; /* NULL for an array index */
+	size_t index;
+};
+
 struct jpath {
+	struct jpath_seg seg[JPATH_DEPTH];
+	size_t depth; /* may exceed JPATH_DEPTH; deeper segments are dropped */
 	char buf[160];
-	size_t len;
 };
 void jpath_init(struct jpath *p);
-/* Push a key or an index; returns the old length for jpath_pop(). */
+/* Push a key or an index; returns the old depth for jpath_pop(). */
 size_t jpath_key(struct jpath *p, const char *key);
 size_t jpath_index(struct jpath *p, size_t i);
-void jpath_pop(struct jpath *p, size_t len);
-/* The pointer, "" for the root. */
-const char *jpath_str(const struct jpath *p);
+void jpath_pop(struct jpath *p, size_t depth);
+/* The pointer, "" for the root; valid until the next change to p. */
+const char *jpath_str(struct jpath *p);
 
 /*
  * Parse len bytes of JSON into a tree owned by a.  Refuses malformed JSON,
@@ -78,8 +99,9 @@ enum ldn_status json_explain(const char *buf, size_t len,
     const char *fast_reason, struct ldn_error *err);
 
 /* The JSON pointer of the value that contains byte offset off of buf, found
- * by a tolerant scan (buf may be malformed after off).  Writes into p. */
-void json_locate(const char *buf, size_t len, size_t off, struct jpath *p);
+ * by a tolerant scan (buf may be malformed after off), written into out. */
+void json_locate(const char *buf, size_t len, size_t off, char *out,
+    size_t out_size);
 
 /*
  * Parse the YAML file at path into a tree owned by a.  Every node carries its

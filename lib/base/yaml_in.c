@@ -56,7 +56,8 @@ ybuild_node(struct ybuild *b, struct fy_node *fyn, struct jnode *out,
 	if (depth > 32)
 		return yfail(b, out->line, out->col, "nesting is too deep");
 	if (fy_node_get_tag_token(fyn) != NULL)
-		return yfail(b, out->line, out->col, "YAML tags are not allowed");
+		return yfail(b, out->line, out->col,
+		    "YAML tags are not allowed");
 	switch (fy_node_get_type(fyn)) {
 	case FYNT_SCALAR: {
 		size_t n;
@@ -76,7 +77,7 @@ ybuild_node(struct ybuild *b, struct fy_node *fyn, struct jnode *out,
 		/* An unquoted empty or ~ scalar is YAML's null. */
 		if (fy_node_get_style(fyn) == FYNS_PLAIN &&
 		    (n == 0 || (n == 1 && s[0] == '~') ||
-			(n == 4 && memcmp(s, "null", 4) == 0)))
+		        (n == 4 && memcmp(s, "null", 4) == 0)))
 			out->type = J_NULL;
 		return true;
 	}
@@ -124,18 +125,19 @@ ybuild_node(struct ybuild *b, struct fy_node *fyn, struct jnode *out,
 				return yfail(b, kl, kc,
 				    "mapping keys must be plain words");
 			ks = fy_node_get_scalar(k, &klen);
-			m->key = arena_strndup(b->a, ks ? ks : "", ks ? klen : 0);
+			m->key =
+			    arena_strndup(b->a, ks ? ks : "", ks ? klen : 0);
 			m->key_len = ks ? klen : 0;
 			if (m->key == NULL)
 				return yfail(b, kl, kc, "out of memory");
 			for (size_t j = 0; j < i; j++)
 				if (out->u.members[j].key_len == m->key_len &&
 				    memcmp(out->u.members[j].key, m->key,
-					m->key_len) == 0)
+				        m->key_len) == 0)
 					return yfail(b, kl, kc,
 					    "duplicate key in mapping");
 			if (!ybuild_node(b, fy_node_pair_value(pair), &m->val,
-				depth + 1))
+			        depth + 1))
 				return false;
 			if (m->val.line == 0) {
 				m->val.line = kl;

@@ -20,8 +20,9 @@ lookup_snomed(const struct ldn_kb *kb, const char *code)
 		else
 			hi = mid;
 	}
-	for (; lo < kb->n_snomed && strcmp(kb->snomed[lo].code, code) == 0; lo++)
-		mask |= 1ULL << kb->snomed[lo].concept;
+	for (; lo < kb->n_snomed && strcmp(kb->snomed[lo].code, code) == 0;
+	     lo++)
+	mask |= 1ULL << kb->snomed[lo].concept;
 	return mask;
 }
 
@@ -36,16 +37,29 @@ lookup_icd10(const struct ldn_kb *kb, const char *code)
 
 	for (const char *c = code; *c && n + 1 < sizeof(norm); c++)
 		if (*c != '.')
-			norm[n++] = (char)(*c >= 'a' && *c <= 'z' ?
-				*c - ('a' - 'A') : *c);
+			norm[n++] =
+			    (char)(*c >= 'a' && *c <= 'z' ? *c - ('a' - 'A')
+			                                  : *c);
 	norm[n] = '\0';
+	/* kb->icd10 is sorted by code: one binary search per prefix. */
 	for (size_t len = 3; len <= n; len++) {
-		for (size_t i = 0; i < kb->n_icd10; i++) {
-			const struct code_map *m = &kb->icd10[i];
+		char saved = norm[len];
+		size_t lo = 0, hi = kb->n_icd10;
 
-			if (m->len == len && memcmp(m->code, norm, len) == 0)
-				mask |= 1ULL << m->concept;
+		norm[len] = '\0';
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(kb->icd10[mid].code, norm) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		for (;
+		     lo < kb->n_icd10 && strcmp(kb->icd10[lo].code, norm) == 0;
+		     lo++)
+		mask |= 1ULL << kb->icd10[lo].concept;
+		norm[len] = saved;
 	}
 	return mask;
 }
@@ -68,8 +82,8 @@ lookup_text(const struct ldn_kb *kb, const char *text)
 }
 
 uint64_t
-codes_condition(const struct ldn_kb *kb, enum cond_system sys,
-    const char *code, const char *display)
+codes_condition(const struct ldn_kb *kb, enum cond_system sys, const char *code,
+    const char *display)
 {
 	switch (sys) {
 	case CS_SNOMED:
@@ -99,8 +113,8 @@ lookup_rxnorm(const struct ldn_kb *kb, const char *code)
 		else
 			hi = mid;
 	}
-	return lo < kb->n_rxnorm && kb->rxnorm[lo].code == c ? &kb->rxnorm[lo] :
-							       NULL;
+	return lo < kb->n_rxnorm && kb->rxnorm[lo].code == c ? &kb->rxnorm[lo]
+	                                                     : NULL;
 }
 
 /* The most specific class named in a text: naltrexone-bupropion before
@@ -133,7 +147,7 @@ class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 				uint16_t la[2];
 
 				if (words_match(kb->long_acting,
-					kb->n_long_acting, &w, la, 2))
+				        kb->n_long_acting, &w, la, 2))
 					return MC_OPIOID_LONG;
 				return order[o];
 			}
@@ -146,11 +160,11 @@ class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 					    strcmp(w.w[k], "low") == 0;
 				*dose_ug = ug;
 				if (ug < 0)
-					return low ? MC_NALTREXONE_LDN :
-						     MC_NALTREXONE_UNKNOWN_DOSE;
-				return ug <= kb->params.ldn_max_ug ?
-				    MC_NALTREXONE_LDN :
-				    MC_NALTREXONE_STANDARD;
+					return low ? MC_NALTREXONE_LDN
+					           : MC_NALTREXONE_UNKNOWN_DOSE;
+				return ug <= kb->params.ldn_max_ug
+				    ? MC_NALTREXONE_LDN
+				    : MC_NALTREXONE_STANDARD;
 			}
 			return order[o];
 		}
@@ -167,8 +181,8 @@ relevant(enum med_class c)
 void
 codes_medication(const struct ldn_kb *kb, struct medication *m)
 {
-	const struct rx_entry *rx = m->rxnorm ? lookup_rxnorm(kb, m->rxnorm) :
-						 NULL;
+	const struct rx_entry *rx =
+	    m->rxnorm ? lookup_rxnorm(kb, m->rxnorm) : NULL;
 	int32_t name_dose;
 
 	m->name_cls = class_of_name(kb, m->name, &name_dose);

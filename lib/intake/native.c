@@ -14,7 +14,11 @@
 #include "../base/tree.h"
 #include "codes.h"
 
-enum { MAX_ITEMS = 10000, MAX_STR = 1000, MAX_DEPTH = 16 };
+enum {
+	MAX_ITEMS = 10000,
+	MAX_STR = 1000,
+	MAX_DEPTH = 16
+};
 
 struct rd {
 	const struct ldn_kb *kb;
@@ -24,17 +28,17 @@ struct rd {
 	struct ldn_error *err;
 };
 
-#define FAIL(r, ...) ldn_fail((r)->err, LDN_E_SCHEMA, jpath_str(&(r)->path), \
-    __VA_ARGS__)
+#define FAIL(r, ...) \
+	ldn_fail((r)->err, LDN_E_SCHEMA, jpath_str(&(r)->path), __VA_ARGS__)
 
 /* Push key for the duration of one field check. */
-#define WITH_KEY(r, key, stmt)                                 \
-	do {                                                   \
-		size_t old_ = jpath_key(&(r)->path, (key));    \
-		enum ldn_status rc_ = (stmt);                  \
-		if (rc_ != LDN_OK)                             \
-			return rc_;                            \
-		jpath_pop(&(r)->path, old_);                   \
+#define WITH_KEY(r, key, stmt)                              \
+	do {                                                \
+		size_t old_ = jpath_key(&(r)->path, (key)); \
+		enum ldn_status rc_ = (stmt);               \
+		if (rc_ != LDN_OK)                          \
+			return rc_;                         \
+		jpath_pop(&(r)->path, old_);                \
 	} while (0)
 
 /* Edit distance of two short strings, capped at 9. */
@@ -74,21 +78,23 @@ check_keys(struct rd *r, const struct jnode *o, const char *const *allowed)
 		const char *key = o->u.members[i].key, *near = NULL;
 		bool ok = false;
 
-		for (const char *const *k = allowed; *k && !ok; k++) {
+		for (const char *const *k = allowed; *k && !ok; k++)
 			ok = strcmp(*k, key) == 0;
-			if (near == NULL && (distance(*k, key) <= 2 ||
-						(strlen(key) >= 4 &&
-						    strncmp(*k, key,
-							strlen(key)) == 0)))
-				near = *k;
-		}
 		if (!ok) {
+			/* only now, on the error path, look for a near miss */
+			for (const char *const *k = allowed; *k && !near; k++)
+				if (distance(*k, key) <= 2 ||
+				    (strlen(key) >= 4 &&
+				        strncmp(*k, key, strlen(key)) == 0))
+					near = *k;
 			jpath_key(&r->path, key);
 			if (near != NULL)
-				return FAIL(r, "unknown field; did you mean "
+				return FAIL(r,
+				    "unknown field; did you mean "
 				    "\"%s\"?",
 				    near);
-			return FAIL(r, "unknown field; see the README for the "
+			return FAIL(r,
+			    "unknown field; see the README for the "
 			    "patient fields");
 		}
 	}
@@ -163,8 +169,8 @@ get_int(struct rd *r, const struct jnode *v, int lo, int hi, int *out)
 	double d;
 
 	if (v->type != J_NUM)
-		return FAIL(r, "must be a whole number from %d to %d, not %s", lo,
-		    hi, tree_type_name(v->type));
+		return FAIL(r, "must be a whole number from %d to %d, not %s",
+		    lo, hi, tree_type_name(v->type));
 	d = v->u.num.d; /* 7.0 is as whole as 7 */
 	if (!isfinite(d) || d != floor(d))
 		return FAIL(r, "must be a whole number from %d to %d, not %g",
@@ -184,8 +190,10 @@ bad_date(struct rd *r, const char *s, size_t n)
 	for (size_t i = 0; shape && i < n; i++)
 		shape = i == 4 || i == 7 || (s[i] >= '0' && s[i] <= '9');
 	if (shape)
-		return FAIL(r, "\"%s\" is not a real calendar day (or is "
-		    "outside the years 1900 to 2199)", s);
+		return FAIL(r,
+		    "\"%s\" is not a real calendar day (or is "
+		    "outside the years 1900 to 2199)",
+		    s);
 	return FAIL(r, "\"%s\" is not a date YYYY-MM-DD", s);
 }
 
@@ -293,7 +301,8 @@ read_condition(struct rd *r, const struct jnode *o, struct condition *c)
 		for (const char *d = c->code; *d; d++)
 			if (*d < '0' || *d > '9') {
 				jpath_key(&r->path, "code");
-				return FAIL(r, "\"%s\" is not a SNOMED CT id "
+				return FAIL(r,
+				    "\"%s\" is not a SNOMED CT id "
 				    "(digits only)",
 				    c->code);
 			}
@@ -329,15 +338,18 @@ read_medication(struct rd *r, const struct jnode *o, struct medication *m)
 		size_t old = jpath_key(&r->path, "rxnorm");
 
 		if (v->type == J_NUM)
-			return FAIL(r, "must be a string of digits, e.g. "
+			return FAIL(r,
+			    "must be a string of digits, e.g. "
 			    "\"1049621\"");
 		if ((rc = get_str(r, v, &m->rxnorm)) != LDN_OK)
 			return rc;
 		if (v->n > 10)
-			return FAIL(r, "\"%s\" is not an RxNorm code", m->rxnorm);
+			return FAIL(r, "\"%s\" is not an RxNorm code",
+			    m->rxnorm);
 		for (const char *d = m->rxnorm; *d; d++)
 			if (*d < '0' || *d > '9')
-				return FAIL(r, "\"%s\" is not an RxNorm code "
+				return FAIL(r,
+				    "\"%s\" is not an RxNorm code "
 				    "(digits only)",
 				    m->rxnorm);
 		jpath_pop(&r->path, old);
@@ -372,11 +384,11 @@ static const struct {
 	double lo, hi;
 	bool whole;
 } lab_bounds[] = {
-	{ "33914-3", 0, 250, false }, /* eGFR (MDRD) */
-	{ "62238-1", 0, 250, false }, /* eGFR (CKD-EPI) */
-	{ "98979-8", 0, 250, false }, /* eGFR (CKD-EPI 2021) */
-	{ "48642-3", 0, 250, false }, /* eGFR non-black */
-	{ "48643-1", 0, 250, false }, /* eGFR black */
+	{ "33914-3", 0, 250, false },   /* eGFR (MDRD) */
+	{ "62238-1", 0, 250, false },   /* eGFR (CKD-EPI) */
+	{ "98979-8", 0, 250, false },   /* eGFR (CKD-EPI 2021) */
+	{ "48642-3", 0, 250, false },   /* eGFR non-black */
+	{ "48643-1", 0, 250, false },   /* eGFR black */
 	{ "1742-6", 0, 100000, false }, /* ALT */
 	{ "1920-8", 0, 100000, false }, /* AST */
 	{ "3016-3", 0, 1000, false },   /* TSH */
@@ -423,10 +435,12 @@ read_lab(struct rd *r, const struct jnode *o, struct lab *l)
 	WITH_KEY(r, "value", get_num(r, v, &l->value));
 	for (size_t i = 0; i < sizeof(lab_bounds) / sizeof(lab_bounds[0]); i++)
 		if (strcmp(lab_bounds[i].loinc, l->loinc) == 0 &&
-		    (l->value < lab_bounds[i].lo || l->value > lab_bounds[i].hi ||
-			(lab_bounds[i].whole && l->value != floor(l->value)))) {
+		    (l->value < lab_bounds[i].lo ||
+		        l->value > lab_bounds[i].hi ||
+		        (lab_bounds[i].whole && l->value != floor(l->value)))) {
 			jpath_key(&r->path, "value");
-			return FAIL(r, "%g is impossible for LOINC %s (%s%g to "
+			return FAIL(r,
+			    "%g is impossible for LOINC %s (%s%g to "
 			    "%g)",
 			    l->value, l->loinc,
 			    lab_bounds[i].whole ? "whole numbers " : "",
@@ -478,13 +492,15 @@ read_procedure(struct rd *r, const struct jnode *o, struct procedure *p)
 	date_format(r->as_of, buf);
 	if (p->status == PROC_PLANNED && p->date < r->as_of) {
 		jpath_key(&r->path, "date");
-		return FAIL(r, "a planned procedure cannot be before the as-of "
+		return FAIL(r,
+		    "a planned procedure cannot be before the as-of "
 		    "date %s; mark it completed or correct the date",
 		    buf);
 	}
 	if (p->status == PROC_COMPLETED && p->date > r->as_of) {
 		jpath_key(&r->path, "date");
-		return FAIL(r, "a completed procedure cannot be after the as-of "
+		return FAIL(r,
+		    "a completed procedure cannot be after the as-of "
 		    "date %s",
 		    buf);
 	}
@@ -527,7 +543,8 @@ read_prior(struct rd *r, const struct jnode *o, struct prior_ldn *p)
 		WITH_KEY(r, "titrated", get_bool(r, v, &p->titrated));
 	if ((v = tree_get(o, "outcome")) == NULL) {
 		jpath_key(&r->path, "outcome");
-		return FAIL(r, "is required: benefit, no-benefit, side-effects "
+		return FAIL(r,
+		    "is required: benefit, no-benefit, side-effects "
 		    "or unknown");
 	}
 	WITH_KEY(r, "outcome", get_enum(r, v, outcomes, &e));
@@ -537,12 +554,12 @@ read_prior(struct rd *r, const struct jnode *o, struct prior_ldn *p)
 	return LDN_OK;
 }
 
-typedef enum ldn_status (*item_reader)(struct rd *, const struct jnode *,
-    void *);
+typedef enum ldn_status (
+    *item_reader)(struct rd *, const struct jnode *, void *);
 
 static enum ldn_status
-read_list(struct rd *r, const struct jnode *root, const char *key,
-    size_t size, item_reader fn, void **items, size_t *n)
+read_list(struct rd *r, const struct jnode *root, const char *key, size_t size,
+    item_reader fn, void **items, size_t *n)
 {
 	const struct jnode *v = tree_get(root, key);
 	size_t old;
@@ -604,7 +621,8 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 		WITH_KEY(r, "age_years", get_int(r, v, 0, 130, &age));
 		if (p->age_years >= 0 && age != p->age_years) {
 			jpath_key(&r->path, "age_years");
-			return FAIL(r, "is %d but birth_date gives %d on the "
+			return FAIL(r,
+			    "is %d but birth_date gives %d on the "
 			    "as-of date",
 			    age, p->age_years);
 		}
@@ -623,10 +641,13 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 		if (kg <= 0)
 			return FAIL(r, "must be above 0 kg");
 		if (kg < 1)
-			return FAIL(r, "%g kg is below the 1 kg this tool "
-			    "can plan for", kg);
+			return FAIL(r,
+			    "%g kg is below the 1 kg this tool "
+			    "can plan for",
+			    kg);
 		if (kg > 700)
-			return FAIL(r, "%g kg is not a possible body weight", kg);
+			return FAIL(r, "%g kg is not a possible body weight",
+			    kg);
 		p->weight_g = (int32_t)lround(kg * 1000);
 		p->weight_src = "/weight_kg";
 		jpath_pop(&r->path, old);
@@ -648,20 +669,20 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 		WITH_KEY(r, "sensitive", get_bool(r, v, &p->sensitive));
 	p->medications_given = tree_get(root, "medications") != NULL;
 	if ((rc = read_list(r, root, "conditions", sizeof(struct condition),
-		 (item_reader)read_condition, (void **)&p->conditions,
-		 &p->n_conditions)) != LDN_OK ||
+	         (item_reader)read_condition, (void **)&p->conditions,
+	         &p->n_conditions)) != LDN_OK ||
 	    (rc = read_list(r, root, "medications", sizeof(struct medication),
-		 (item_reader)read_medication, (void **)&p->medications,
-		 &p->n_medications)) != LDN_OK ||
+	         (item_reader)read_medication, (void **)&p->medications,
+	         &p->n_medications)) != LDN_OK ||
 	    (rc = read_list(r, root, "labs", sizeof(struct lab),
-		 (item_reader)read_lab, (void **)&p->labs, &p->n_labs)) !=
-		LDN_OK ||
+	         (item_reader)read_lab, (void **)&p->labs, &p->n_labs)) !=
+	        LDN_OK ||
 	    (rc = read_list(r, root, "procedures", sizeof(struct procedure),
-		 (item_reader)read_procedure, (void **)&p->procedures,
-		 &p->n_procedures)) != LDN_OK ||
+	         (item_reader)read_procedure, (void **)&p->procedures,
+	         &p->n_procedures)) != LDN_OK ||
 	    (rc = read_list(r, root, "prior_ldn", sizeof(struct prior_ldn),
-		 (item_reader)read_prior, (void **)&p->prior, &p->n_prior)) !=
-		LDN_OK)
+	         (item_reader)read_prior, (void **)&p->prior, &p->n_prior)) !=
+	        LDN_OK)
 		return rc;
 	return LDN_OK;
 }
@@ -670,7 +691,7 @@ enum ldn_status
 intake_native(const struct ldn_kb *kb, struct arena *a, const char *buf,
     size_t len, int32_t as_of, struct patient **out, struct ldn_error *err)
 {
-	struct rd r = { kb, a, as_of, { { 0 }, 0 }, err };
+	struct rd r = { .kb = kb, .a = a, .as_of = as_of, .err = err };
 	struct jnode *root;
 	struct patient *p;
 	enum ldn_status rc;

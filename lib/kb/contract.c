@@ -64,25 +64,34 @@ const char *const var_names[V_COUNT] = {
 const char *const severity_names[3] = { "block", "caution", "info" };
 
 #define B(v) (1u << (v))
-#define F(id, sev, vars) { id, L_FINDING, sev, vars }
-#define M(id, vars) { id, L_MONITOR, SEV_NONE, vars }
-#define S(id, vars) { id, L_SCHEDULE, SEV_NONE, vars }
+#define F(id, sev, vars)                 \
+	{                                \
+		id, L_FINDING, sev, vars \
+	}
+#define M(id, vars)                           \
+	{                                     \
+		id, L_MONITOR, SEV_NONE, vars \
+	}
+#define S(id, vars)                            \
+	{                                      \
+		id, L_SCHEDULE, SEV_NONE, vars \
+	}
 
 const struct entry_spec entry_specs[E_COUNT] = {
 	[E_INTAKE_MEDICATIONS_UNKNOWN] =
 	    F("intake.medications_unknown", SEV_BLOCK, 0),
 	[E_INTAKE_AGE_UNKNOWN] = F("intake.age_unknown", SEV_BLOCK, 0),
 	[E_OPIOID_REQUIRED] = F("opioid.required", SEV_BLOCK, 0),
-	[E_OPIOID_ACTIVE] = F("opioid.active", SEV_BLOCK,
-	    B(V_DRUG) | B(V_WASHOUT_DAYS)),
+	[E_OPIOID_ACTIVE] =
+	    F("opioid.active", SEV_BLOCK, B(V_DRUG) | B(V_WASHOUT_DAYS)),
 	[E_OPIOID_LAST_DOSE_UNKNOWN] = F("opioid.last_dose_unknown", SEV_BLOCK,
 	    B(V_DRUG) | B(V_WASHOUT_DAYS)),
 	[E_OPIOID_WASHOUT] = F("opioid.washout", SEV_BLOCK,
 	    B(V_DRUG) | B(V_ACTING) | B(V_LAST_DOSE) | B(V_DAYS_SINCE) |
-		B(V_WASHOUT_DAYS) | B(V_LIFT_DATE)),
+	        B(V_WASHOUT_DAYS) | B(V_LIFT_DATE)),
 	[E_OPIOID_WASHOUT_DONE] = F("opioid.washout_done", SEV_INFO,
 	    B(V_DRUG) | B(V_ACTING) | B(V_LAST_DOSE) | B(V_DAYS_SINCE) |
-		B(V_WASHOUT_DAYS)),
+	        B(V_WASHOUT_DAYS)),
 	[E_OPIOID_OCCULT] = F("opioid.occult", SEV_CAUTION, 0),
 	[E_OPIOID_USE_DISORDER] =
 	    F("opioid.use_disorder", SEV_CAUTION, B(V_CONDITION)),
@@ -90,9 +99,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("opioid.naloxone_on_file", SEV_CAUTION, B(V_DRUG)),
 	[E_OPIOID_ANTIDIARRHEAL] =
 	    F("opioid.antidiarrheal", SEV_CAUTION, B(V_DRUG)),
-	[E_MEDICATION_CODE_NAME_CONFLICT] =
-	    F("medication.code_name_conflict", SEV_BLOCK,
-		B(V_DRUG) | B(V_CODE) | B(V_CODE_DISPLAY)),
+	[E_MEDICATION_CODE_NAME_CONFLICT] = F("medication.code_name_conflict",
+	    SEV_BLOCK, B(V_DRUG) | B(V_CODE) | B(V_CODE_DISPLAY)),
 	[E_ANTAGONIST_STANDARD_DOSE] =
 	    F("antagonist.standard_dose", SEV_BLOCK, B(V_DRUG)),
 	[E_ANTAGONIST_NALTREXONE_BUPROPION] =
@@ -108,8 +116,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("hepatic.impairment", SEV_CAUTION, B(V_CONDITION)),
 	[E_RENAL_SEVERE] = F("renal.severe", SEV_CAUTION, B(V_DETAIL)),
 	[E_RENAL_MODERATE] = F("renal.moderate", SEV_INFO, B(V_DETAIL)),
-	[E_AGE_CHILD] = F("age.child", SEV_CAUTION,
-	    B(V_AGE) | B(V_WEIGHT) | B(V_CEILING)),
+	[E_AGE_CHILD] =
+	    F("age.child", SEV_CAUTION, B(V_AGE) | B(V_WEIGHT) | B(V_CEILING)),
 	[E_AGE_CHILD_WEIGHT_MISSING] =
 	    F("age.child_weight_missing", SEV_BLOCK, B(V_AGE)),
 	[E_AGE_OLDER] = F("age.older", SEV_CAUTION, B(V_AGE)),
@@ -124,16 +132,15 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("transplant.immunosuppression", SEV_CAUTION, B(V_DETAIL)),
 	[E_PERIOP_HOLD] = F("periop.hold", SEV_CAUTION,
 	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_HOLD_START) |
-		B(V_HOLD_DAYS) | B(V_RESTART_DATE) | B(V_WASHOUT_DAYS)),
+	        B(V_HOLD_DAYS) | B(V_RESTART_DATE) | B(V_WASHOUT_DAYS)),
 	[E_PERIOP_OPIOIDS_UNKNOWN] = F("periop.opioids_unknown", SEV_CAUTION,
 	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE)),
 	[E_PERIOP_RECENT] = F("periop.recent", SEV_BLOCK,
 	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_WASHOUT_DAYS) |
-		B(V_LIFT_DATE)),
+	        B(V_LIFT_DATE)),
 	[E_PERIOP_START_AFTER] = F("periop.start_after", SEV_BLOCK,
 	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_LIFT_DATE)),
-	[E_INDICATION_MATCH] =
-	    F("indication.match", SEV_INFO, B(V_CONDITION)),
+	[E_INDICATION_MATCH] = F("indication.match", SEV_INFO, B(V_CONDITION)),
 	[E_INDICATION_NONE] = F("indication.none", SEV_CAUTION, 0),
 	[E_PRIOR_FIXED_DOSE_FAILURE] =
 	    F("prior.fixed_dose_failure", SEV_INFO, B(V_MAX_DOSE)),
@@ -142,8 +149,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_PRIOR_SIDE_EFFECTS] =
 	    F("prior.side_effects", SEV_CAUTION, B(V_MAX_DOSE)),
 	[E_PRIOR_BENEFIT] = F("prior.benefit", SEV_INFO, B(V_MAX_DOSE)),
-	[E_DOSE_SENSITIVE] = F("dose.sensitive", SEV_INFO,
-	    B(V_START_DOSE) | B(V_INTERVAL_DAYS)),
+	[E_DOSE_SENSITIVE] =
+	    F("dose.sensitive", SEV_INFO, B(V_START_DOSE) | B(V_INTERVAL_DAYS)),
 	[E_MONITOR_BASELINE_PAIN] = M("monitor.baseline_pain", B(V_DATE)),
 	[E_MONITOR_STEP_REVIEW] = M("monitor.step_review", 0),
 	[E_MONITOR_TRIAL_REVIEW] =

@@ -12,7 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum unit { U_UG, U_D, U_Y, U_KG, U_UG_PER_KG, U_EGFR, U_COUNT };
+enum unit {
+	U_UG,
+	U_D,
+	U_Y,
+	U_KG,
+	U_UG_PER_KG,
+	U_EGFR,
+	U_COUNT
+};
 
 /* Every number a rule uses; values are from kb/numbers.yaml. */
 struct params {
@@ -40,7 +48,7 @@ struct params {
 struct number_spec {
 	const char *id;
 	enum unit unit;
-	size_t offset; /* into struct params */
+	size_t offset;    /* into struct params */
 	int32_t min, max; /* sane bounds; outside them the KB is refused */
 };
 
@@ -79,10 +87,19 @@ enum var {
 
 extern const char *const var_names[V_COUNT];
 
-enum severity { SEV_BLOCK, SEV_CAUTION, SEV_INFO, SEV_NONE };
+enum severity {
+	SEV_BLOCK,
+	SEV_CAUTION,
+	SEV_INFO,
+	SEV_NONE
+};
 extern const char *const severity_names[3];
 
-enum entry_list { L_FINDING, L_MONITOR, L_SCHEDULE };
+enum entry_list {
+	L_FINDING,
+	L_MONITOR,
+	L_SCHEDULE
+};
 
 enum entry_id {
 	E_INTAKE_MEDICATIONS_UNKNOWN,

@@ -28,7 +28,11 @@ enum evidence {
 
 extern const char *const evidence_names[EV_COUNT];
 
-enum audience { AUD_CLINICIAN, AUD_PATIENT, AUD_COUNT };
+enum audience {
+	AUD_CLINICIAN,
+	AUD_PATIENT,
+	AUD_COUNT
+};
 
 extern const char *const audience_names[AUD_COUNT];
 
@@ -45,7 +49,12 @@ struct kb_ref {
 
 /* A template is a list of segments: literal text, a variable, or a
  * number (its value or its range). */
-enum seg_kind { SEG_LIT, SEG_VAR, SEG_NUM, SEG_RANGE };
+enum seg_kind {
+	SEG_LIT,
+	SEG_VAR,
+	SEG_NUM,
+	SEG_RANGE
+};
 
 struct seg {
 	enum seg_kind kind;
@@ -95,6 +104,11 @@ struct kb_statement {
 	uint32_t when_flags;    /* bit per enum flag */
 	uint64_t when_concepts; /* bit per concept index (indication.X) */
 	struct tmpl text[AUD_COUNT];
+	/* Statements have no variables, so their text is the same in every
+	 * plan: expanded once at load, and once more as a JSON string. */
+	const char *plain[AUD_COUNT];
+	const char *json[AUD_COUNT]; /* with quotes, escaped */
+	size_t plain_len[AUD_COUNT], json_len[AUD_COUNT];
 	enum review_state review;
 };
 
@@ -145,7 +159,7 @@ struct ldn_kb {
 	size_t n_numbers;
 	struct params params;
 	int number_of_param[32]; /* index into numbers per number_spec */
-	struct kb_statement *statements;
+	struct kb_statement *statements; /* ordered by section */
 	size_t n_statements;
 	struct kb_entry entries[E_COUNT];
 

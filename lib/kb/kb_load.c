@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "../base/date.h"
+#include "../base/jsonw.h"
 #include "../base/tree.h"
+#include "tmpl.h"
 #include "words.h"
 
 const char *const evidence_names[EV_COUNT] = {
@@ -48,10 +50,12 @@ static const char *const unit_names[U_COUNT] = {
 };
 
 static const char *const ref_kinds[] = { "article", "label",
-	"guideline-summary", "book-chapter", "web", "press-release",
-	"registry", NULL };
+	"guideline-summary", "book-chapter", "web", "press-release", "registry",
+	NULL };
 
-enum { MAX_REFS = 60000 };
+enum {
+	MAX_REFS = 60000
+};
 
 struct loader {
 	struct ldn_kb *kb;
@@ -66,9 +70,8 @@ struct loader {
 	bool *ref_used;
 };
 
-static void
-problem(struct loader *L, const struct jnode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void problem(struct loader *L, const struct jnode *at, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 static void
 problem(struct loader *L, const struct jnode *at, const char *fmt, ...)
@@ -76,8 +79,8 @@ problem(struct loader *L, const struct jnode *at, const char *fmt, ...)
 	char where[600], msg[320];
 	va_list ap;
 
-	snprintf(where, sizeof(where), "%s:%u:%u", L->file,
-	    at ? at->line : 0, at ? at->col : 0);
+	snprintf(where, sizeof(where), "%s:%u:%u", L->file, at ? at->line : 0,
+	    at ? at->col : 0);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -237,8 +240,8 @@ check_keys(struct loader *L, const struct jnode *obj,
 		for (const char *const *k = allowed; *k && !ok; k++)
 			ok = strcmp(*k, obj->u.members[i].key) == 0;
 		if (!ok)
-			problem(L, &obj->u.members[i].val, "unknown field \"%s\"",
-			    obj->u.members[i].key);
+			problem(L, &obj->u.members[i].val,
+			    "unknown field \"%s\"", obj->u.members[i].key);
 	}
 }
 
@@ -258,7 +261,7 @@ valid_id(const char *s)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-			*s == '_' || *s == '.' || *s == '-'))
+		        *s == '_' || *s == '.' || *s == '-'))
 			return false;
 	return true;
 }
@@ -346,8 +349,8 @@ load_references(struct loader *L)
 		NULL };
 	static const char *const resolutions[] = { "resolved", "partial",
 		"unresolved" };
-	const struct jnode *list = open_yaml(L, "references.yaml",
-	    "references");
+	const struct jnode *list =
+	    open_yaml(L, "references.yaml", "references");
 	struct ldn_kb *kb = L->kb;
 
 	if (list == NULL)
@@ -356,8 +359,7 @@ load_references(struct loader *L)
 		problem(L, list, "too many references");
 		return;
 	}
-	kb->refs = arena_calloc(L->a, list->n ? list->n : 1,
-	    sizeof(*kb->refs));
+	kb->refs = arena_calloc(L->a, list->n ? list->n : 1, sizeof(*kb->refs));
 	L->ref_used = arena_calloc(L->a, list->n ? list->n : 1, sizeof(bool));
 	if (kb->refs == NULL || L->ref_used == NULL)
 		return;
@@ -382,30 +384,34 @@ load_references(struct loader *L)
 			    "digits and _",
 			    r->id);
 		if (kb_ref_index(kb, r->id) >= 0)
-			problem(L, tree_get(o, "id"), "duplicate reference id "
-			    "\"%s\"", r->id);
+			problem(L, tree_get(o, "id"),
+			    "duplicate reference id "
+			    "\"%s\"",
+			    r->id);
 		r->line = o->line;
 		r->col = o->col;
-		r->seed_cite = int_field(L, o, "seed_cite", false, 1, 99, &v) ?
-		    (int)v : 0;
+		r->seed_cite =
+		    int_field(L, o, "seed_cite", false, 1, 99, &v) ? (int)v : 0;
 		e = enum_field(L, o, "kind", ref_kinds, 7, true);
 		r->kind = e >= 0 ? ref_kinds[e] : "article";
-		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT, true);
+		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT,
+		    true);
 		r->evidence = e >= 0 ? (enum evidence)e : EV_EXPERT_OPINION;
 		r->title = str_field(L, o, "title", true);
 		r->authors = str_field(L, o, "authors", false);
 		r->source = str_field(L, o, "source", true);
 		/* No year rather than an invented one: labels and web pages
 		 * often have none, and the note says why. */
-		r->year = int_field(L, o, "year", false, 1900, 2100, &v) ?
-		    (int)v : 0;
+		r->year =
+		    int_field(L, o, "year", false, 1900, 2100, &v) ? (int)v : 0;
 		r->accessed = str_field(L, o, "accessed", false);
-		if (r->accessed && !date_parse(r->accessed,
-				       strlen(r->accessed), &day))
+		if (r->accessed &&
+		    !date_parse(r->accessed, strlen(r->accessed), &day))
 			problem(L, tree_get(o, "accessed"),
 			    "\"accessed\" must be a date YYYY-MM-DD");
 		if (r->year == 0 && tree_get(o, "note") == NULL)
-			problem(L, o, "a reference without a year needs a "
+			problem(L, o,
+			    "a reference without a year needs a "
 			    "note that says why");
 		r->volume = str_field(L, o, "volume", false);
 		r->pages = str_field(L, o, "pages", false);
@@ -454,8 +460,8 @@ load_numbers(struct loader *L)
 		kb->number_of_param[i] = -1;
 	if (list == NULL)
 		return;
-	kb->numbers = arena_calloc(L->a, list->n ? list->n : 1,
-	    sizeof(*kb->numbers));
+	kb->numbers =
+	    arena_calloc(L->a, list->n ? list->n : 1, sizeof(*kb->numbers));
 	if (kb->numbers == NULL)
 		return;
 	for (size_t i = 0; i < list->n; i++) {
@@ -497,7 +503,8 @@ load_numbers(struct loader *L)
 				hi = strtol(rg->u.items[1].u.s, &e2, 10);
 				if (*e1 || *e2 || lo > hi || v < lo || v > hi)
 					problem(L, rg,
-					    "\"range\" must be two whole numbers "
+					    "\"range\" must be two whole "
+					    "numbers "
 					    "low <= value <= high");
 				else {
 					nb->has_range = true;
@@ -535,7 +542,8 @@ load_numbers(struct loader *L)
 	for (size_t s = 0; s < n_number_specs; s++)
 		if (!seen[s])
 			problem(L, list, "missing number \"%s\" (%s)",
-			    number_specs[s].id, unit_names[number_specs[s].unit]);
+			    number_specs[s].id,
+			    unit_names[number_specs[s].unit]);
 }
 
 /* Cross-checks between numbers that each look fine alone. */
@@ -547,26 +555,31 @@ check_params(struct loader *L)
 
 	snprintf(L->file, sizeof(L->file), "%s/numbers.yaml", L->dir);
 	if (p->ceiling_ug > p->ldn_max_ug)
-		problem(L, none, "dose.ceiling_ug is above dose.ldn_max_ug: "
+		problem(L, none,
+		    "dose.ceiling_ug is above dose.ldn_max_ug: "
 		    "that would not be low-dose naltrexone");
-	if (p->start_ug > p->ceiling_ug ||
-	    p->start_sensitive_ug > p->start_ug)
-		problem(L, none, "doses must satisfy start_sensitive <= start "
+	if (p->start_ug > p->ceiling_ug || p->start_sensitive_ug > p->start_ug)
+		problem(L, none,
+		    "doses must satisfy start_sensitive <= start "
 		    "<= ceiling");
 	if (p->granularity_ug > 0 &&
-	    (p->start_ug % p->granularity_ug || p->step_ug % p->granularity_ug ||
-		p->ceiling_ug % p->granularity_ug ||
-		p->start_sensitive_ug % p->granularity_ug))
-		problem(L, none, "doses must be multiples of "
+	    (p->start_ug % p->granularity_ug ||
+	        p->step_ug % p->granularity_ug ||
+	        p->ceiling_ug % p->granularity_ug ||
+	        p->start_sensitive_ug % p->granularity_ug))
+		problem(L, none,
+		    "doses must be multiples of "
 		    "dose.granularity_ug");
 	if (p->trial_min_d > p->trial_max_d)
 		problem(L, none, "trial.min_d is above trial.max_d");
 	if (p->egfr_severe >= p->egfr_moderate)
-		problem(L, none, "renal.egfr_severe must be below "
+		problem(L, none,
+		    "renal.egfr_severe must be below "
 		    "renal.egfr_moderate");
 	if (p->washout_short_d > p->washout_long_d ||
 	    p->washout_long_d > p->washout_bup_methadone_d)
-		problem(L, none, "washouts must satisfy short <= long <= "
+		problem(L, none,
+		    "washouts must satisfy short <= long <= "
 		    "buprenorphine/methadone");
 }
 
@@ -602,8 +615,8 @@ parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
 			break;
 		}
 		if (open > p)
-			segs[n++] = (struct seg){ SEG_LIT, p, (size_t)(open - p),
-				0 };
+			segs[n++] =
+			    (struct seg){ SEG_LIT, p, (size_t)(open - p), 0 };
 		close = strchr(open, '}');
 		if (close == NULL) {
 			problem(L, at, "unclosed \"{\" in text");
@@ -625,7 +638,8 @@ parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
 				problem(L, at, "{%.*s} names no number",
 				    (int)len, name);
 			else if (!L->kb->numbers[k].has_range)
-				problem(L, at, "{%.*s}: that number has no range",
+				problem(L, at,
+				    "{%.*s}: that number has no range",
 				    (int)len, name);
 			segs[n++] = (struct seg){ SEG_RANGE, NULL, 0, k };
 		} else {
@@ -689,19 +703,37 @@ concept_index(const struct ldn_kb *kb, const char *id)
 	return -1;
 }
 
+/* Expand a statement's text once, as plain text and as a JSON string. */
+static void
+prerender(struct loader *L, struct kb_statement *s, int a)
+{
+	struct strbuf b = STRBUF_INIT(1u << 20), j = STRBUF_INIT(1u << 21);
+	struct jw w;
+
+	tmpl_expand(&b, L->kb, &s->text[a], NULL);
+	jw_init(&w, &j);
+	jw_strn(&w, b.s ? b.s : "", b.len);
+	s->plain[a] = arena_strndup(L->a, b.s ? b.s : "", b.len);
+	s->plain_len[a] = b.len;
+	s->json[a] = arena_strndup(L->a, j.s ? j.s : "\"\"", j.s ? j.len : 2);
+	s->json_len[a] = j.s ? j.len : 2;
+	sb_free(&b);
+	sb_free(&j);
+}
+
 static void
 load_statements(struct loader *L)
 {
 	static const char *const keys[] = { "id", "section", "evidence",
 		"cites", "when", "clinician", "patient", "review", NULL };
-	const struct jnode *list = open_yaml(L, "statements.yaml",
-	    "statements");
+	const struct jnode *list =
+	    open_yaml(L, "statements.yaml", "statements");
 	struct ldn_kb *kb = L->kb;
 
 	if (list == NULL)
 		return;
-	kb->statements = arena_calloc(L->a, list->n ? list->n : 1,
-	    sizeof(*kb->statements));
+	kb->statements =
+	    arena_calloc(L->a, list->n ? list->n : 1, sizeof(*kb->statements));
 	if (kb->statements == NULL)
 		return;
 	for (size_t i = 0; i < list->n; i++) {
@@ -723,7 +755,8 @@ load_statements(struct loader *L)
 				    s->id);
 		e = enum_field(L, o, "section", section_ids, S_COUNT, true);
 		s->section = e >= 0 ? (enum section)e : S_PROTOCOL;
-		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT, true);
+		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT,
+		    true);
 		s->evidence = e >= 0 ? (enum evidence)e : EV_EXPERT_OPINION;
 		s->cites = cites_field(L, o);
 		if (e >= 0)
@@ -747,9 +780,11 @@ load_statements(struct loader *L)
 				if (strncmp(f->u.s, "indication.", 11) == 0) {
 					c = concept_index(kb, f->u.s + 11);
 					if (c < 0 || c >= 64 ||
-					    kb->concepts[c].kind != CK_INDICATION)
+					    kb->concepts[c].kind !=
+					        CK_INDICATION)
 						problem(L, f,
-						    "\"%s\" names no indication "
+						    "\"%s\" names no "
+						    "indication "
 						    "concept",
 						    f->u.s);
 					else
@@ -766,6 +801,21 @@ load_statements(struct loader *L)
 		}
 		texts_field(L, o, s->text, 0);
 		kb->n_statements++;
+	}
+	for (size_t i = 0; i < kb->n_statements; i++)
+		for (int a = 0; a < AUD_COUNT; a++)
+			prerender(L, &kb->statements[i], a);
+	/* Plans show statements section by section, in file order within
+	 * a section: keep them so, once, here (a stable insertion sort). */
+	for (size_t i = 1; i < kb->n_statements; i++) {
+		struct kb_statement st = kb->statements[i];
+		size_t j = i;
+
+		while (j > 0 && kb->statements[j - 1].section > st.section) {
+			kb->statements[j] = kb->statements[j - 1];
+			j--;
+		}
+		kb->statements[j] = st;
 	}
 }
 
@@ -799,8 +849,8 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 			if (strcmp(entry_specs[k].id, id) == 0)
 				e = k;
 		if (e < 0 || entry_specs[e].list != want) {
-			problem(L, o, "\"%s\" is not a %s the engine raises", id,
-			    top);
+			problem(L, o, "\"%s\" is not a %s the engine raises",
+			    id, top);
 			continue;
 		}
 		struct kb_entry *en = &kb->entries[e];
@@ -825,7 +875,8 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 		}
 		sev = enum_field(L, o, "evidence", evidence_names, EV_COUNT,
 		    true);
-		en->evidence = sev >= 0 ? (enum evidence)sev : EV_EXPERT_OPINION;
+		en->evidence =
+		    sev >= 0 ? (enum evidence)sev : EV_EXPERT_OPINION;
 		en->cites = cites_field(L, o);
 		if (sev >= 0)
 			evidence_matches(L, o, en->evidence, en->cites);
@@ -845,7 +896,8 @@ load_findings(struct loader *L)
 	load_entries(L, root, "schedule", L_SCHEDULE);
 	for (int e = 0; e < E_COUNT; e++)
 		if (L->kb->entries[e].id == NULL)
-			problem(L, root, "missing entry \"%s\": the engine "
+			problem(L, root,
+			    "missing entry \"%s\": the engine "
 			    "raises it",
 			    entry_specs[e].id);
 }
@@ -870,8 +922,9 @@ icd10_norm(struct arena *a, const char *s)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != '.')
-			p[o++] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
-				s[i] - ('a' - 'A') : s[i]);
+			p[o++] = (char)(s[i] >= 'a' && s[i] <= 'z'
+			        ? s[i] - ('a' - 'A')
+			        : s[i]);
 	p[o] = '\0';
 	return p;
 }
@@ -885,7 +938,7 @@ valid_icd10(const char *s)
 		return false;
 	for (size_t i = 1; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'A' && s[i] <= 'Z')))
+		        (s[i] >= 'A' && s[i] <= 'Z')))
 			return false;
 	return true;
 }
@@ -909,8 +962,8 @@ load_conditions(struct loader *L)
 {
 	static const char *const keys[] = { "id", "kind", "label", "icd10",
 		"snomed", "text", "cites", NULL };
-	const struct jnode *list = open_yaml(L, "codes/conditions.yaml",
-	    "concepts");
+	const struct jnode *list =
+	    open_yaml(L, "codes/conditions.yaml", "concepts");
 	struct ldn_kb *kb = L->kb;
 
 	if (list == NULL)
@@ -919,8 +972,8 @@ load_conditions(struct loader *L)
 		problem(L, list, "at most 64 concepts are supported");
 		return;
 	}
-	kb->concepts = arena_calloc(L->a, list->n ? list->n : 1,
-	    sizeof(*kb->concepts));
+	kb->concepts =
+	    arena_calloc(L->a, list->n ? list->n : 1, sizeof(*kb->concepts));
 	kb->icd10 = arena_calloc(L->a, count_codes(list, "icd10") + 1,
 	    sizeof(*kb->icd10));
 	kb->snomed = arena_calloc(L->a, count_codes(list, "snomed") + 1,
@@ -945,7 +998,8 @@ load_conditions(struct loader *L)
 			continue;
 		if (concept_index(kb, c->id) >= 0)
 			problem(L, o, "duplicate concept \"%s\"", c->id);
-		k = enum_field(L, o, "kind", concept_kind_names, CK_COUNT, true);
+		k = enum_field(L, o, "kind", concept_kind_names, CK_COUNT,
+		    true);
 		c->kind = k >= 0 ? (enum concept_kind)k : CK_INDICATION;
 		c->label = str_field(L, o, "label", true);
 		if (c->label == NULL)
@@ -953,9 +1007,9 @@ load_conditions(struct loader *L)
 		if (tree_get(o, "cites") != NULL)
 			(void)cites_field(L, o);
 		for (int f = 0; f < 3; f++) {
-			const char *key = f == 0 ? "icd10" :
-			    f == 1		     ? "snomed" :
-						       "text";
+			const char *key = f == 0 ? "icd10"
+			    : f == 1             ? "snomed"
+			                         : "text";
 			const struct jnode *v = tree_get(o, key);
 
 			if (v == NULL)
@@ -968,7 +1022,8 @@ load_conditions(struct loader *L)
 				const struct jnode *e = &v->u.items[j];
 
 				if (e->type != J_STR || e->n == 0) {
-					problem(L, e, "a code must be a string");
+					problem(L, e,
+					    "a code must be a string");
 					continue;
 				}
 				if (f == 0) {
@@ -978,7 +1033,8 @@ load_conditions(struct loader *L)
 						return;
 					if (!valid_icd10(code))
 						problem(L, e,
-						    "\"%s\" is not an ICD-10-CM "
+						    "\"%s\" is not an "
+						    "ICD-10-CM "
 						    "code",
 						    e->u.s);
 					kb->icd10[kb->n_icd10++] =
@@ -999,8 +1055,8 @@ load_conditions(struct loader *L)
 					    (struct code_map){ e->u.s, e->n,
 						    ci };
 				} else if (words_phrase(L->a, e->u.s, ci,
-					       &kb->condition_text
-						    [kb->n_condition_text]) ==
+				               &kb->condition_text
+				                    [kb->n_condition_text]) ==
 				    0) {
 					kb->n_condition_text++;
 				} else {
@@ -1016,16 +1072,16 @@ load_conditions(struct loader *L)
 	words_sort(kb->condition_text, kb->n_condition_text);
 	for (size_t i = 1; i < kb->n_snomed; i++)
 		if (code_cmp(&kb->snomed[i - 1], &kb->snomed[i]) == 0)
-			problem(L, list, "SNOMED CT %s is listed twice for "
+			problem(L, list,
+			    "SNOMED CT %s is listed twice for "
 			    "\"%s\"",
 			    kb->snomed[i].code,
 			    kb->concepts[kb->snomed[i].concept].id);
 }
 
-static const char *const med_class_ids[] = { "opioid",
-	"opioid-antitussive", "buprenorphine", "methadone", "naloxone",
-	"naltrexone", "naltrexone-bupropion", "immunosuppressant",
-	"opioid-antidiarrheal" };
+static const char *const med_class_ids[] = { "opioid", "opioid-antitussive",
+	"buprenorphine", "methadone", "naloxone", "naltrexone",
+	"naltrexone-bupropion", "immunosuppressant", "opioid-antidiarrheal" };
 
 /* The class a name list stands for; naltrexone is refined by dose. */
 static const enum med_class med_class_of_id[] = { MC_OPIOID_SHORT,
@@ -1063,14 +1119,15 @@ load_medications(struct loader *L)
 	markers = tree_get(root, "long_acting_markers");
 	if (classes == NULL || classes->type != J_ARR || markers == NULL ||
 	    markers->type != J_ARR) {
-		problem(L, root, "expected lists \"classes\" and "
+		problem(L, root,
+		    "expected lists \"classes\" and "
 		    "\"long_acting_markers\"");
 		return;
 	}
 	kb->med_names = arena_calloc(L->a, count_codes(classes, "names") + 1,
 	    sizeof(*kb->med_names));
-	kb->long_acting = arena_calloc(L->a, markers->n + 1,
-	    sizeof(*kb->long_acting));
+	kb->long_acting =
+	    arena_calloc(L->a, markers->n + 1, sizeof(*kb->long_acting));
 	if (kb->med_names == NULL || kb->long_acting == NULL)
 		return;
 	for (size_t i = 0; i < classes->n; i++) {
@@ -1114,22 +1171,22 @@ rx_class(const struct ldn_kb *kb, const char *category, const char *display,
 
 	words_split(&w, display, strlen(display));
 	if (strcmp(category, "opioid-analgesic") == 0) {
-		if (valuesets && (strstr(valuesets, "long-acting-opioids") ||
-				     strstr(valuesets, "extended-release-opioid")))
+		if (valuesets &&
+		    (strstr(valuesets, "long-acting-opioids") ||
+		        strstr(valuesets, "extended-release-opioid")))
 			return MC_OPIOID_LONG;
 		if (valuesets && strstr(valuesets, "short-acting-opioids"))
 			return MC_OPIOID_SHORT;
-		return words_match(kb->long_acting, kb->n_long_acting, &w, t,
-			   4) ?
-		    MC_OPIOID_LONG :
-		    MC_OPIOID_SHORT;
+		return words_match(kb->long_acting, kb->n_long_acting, &w, t, 4)
+		    ? MC_OPIOID_LONG
+		    : MC_OPIOID_SHORT;
 	}
 	if (strcmp(category, "opioid-antitussive") == 0) {
 		/* An extended-release cough product (hydrocodone
 		 * polistirex) acts as long as any long-acting opioid. */
-		if ((valuesets && (strstr(valuesets, "long-acting-opioids") ||
-				      strstr(valuesets,
-					  "extended-release-opioid"))) ||
+		if ((valuesets &&
+		        (strstr(valuesets, "long-acting-opioids") ||
+		            strstr(valuesets, "extended-release-opioid"))) ||
 		    words_match(kb->long_acting, kb->n_long_acting, &w, t, 4))
 			return MC_OPIOID_LONG;
 		return MC_OPIOID_ANTITUSSIVE;
@@ -1141,14 +1198,15 @@ rx_class(const struct ldn_kb *kb, const char *category, const char *display,
 	if (strcmp(category, "naloxone") == 0) {
 		/* Upstream files tilidine/naloxone here: a product that names
 		 * an opioid agonist is an opioid. */
-		size_t n = words_match(kb->med_names, kb->n_med_names, &w, t, 4);
+		size_t n =
+		    words_match(kb->med_names, kb->n_med_names, &w, t, 4);
 
 		for (size_t i = 0; i < n; i++)
 			if (t[i] == MC_OPIOID_SHORT)
 				return words_match(kb->long_acting,
-					   kb->n_long_acting, &w, t, 4) ?
-				    MC_OPIOID_LONG :
-				    MC_OPIOID_SHORT;
+				           kb->n_long_acting, &w, t, 4)
+				    ? MC_OPIOID_LONG
+				    : MC_OPIOID_SHORT;
 		return MC_NALOXONE;
 	}
 	if (strcmp(category, "naltrexone") == 0) {
@@ -1158,8 +1216,8 @@ rx_class(const struct ldn_kb *kb, const char *category, const char *display,
 		ug = words_mg_after(display, "naltrexone");
 		if (ug < 0)
 			return MC_NALTREXONE_UNKNOWN_DOSE;
-		return ug <= kb->params.ldn_max_ug ? MC_NALTREXONE_LDN :
-						     MC_NALTREXONE_STANDARD;
+		return ug <= kb->params.ldn_max_ug ? MC_NALTREXONE_LDN
+		                                   : MC_NALTREXONE_STANDARD;
 	}
 	return MC_COUNT;
 }
@@ -1200,7 +1258,8 @@ load_rxnorm(struct loader *L)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (lineno == 1) {
 			if (strncmp(line, "code\tdisplay\tcategory", 21) != 0)
-				problem(L, &at, "the header must start with "
+				problem(L, &at,
+				    "the header must start with "
 				    "code, display, category");
 			continue;
 		}
@@ -1220,14 +1279,15 @@ load_rxnorm(struct loader *L)
 			problem(L, &at, "\"%s\" is not an RxNorm code", f[0]);
 			continue;
 		}
-		enum med_class cls = rx_class(kb, f[2], f[1], nf >= 5 ? f[4] : NULL);
+		enum med_class cls =
+		    rx_class(kb, f[2], f[1], nf >= 5 ? f[4] : NULL);
 		if (cls == MC_COUNT) {
 			problem(L, &at, "unknown category \"%s\"", f[2]);
 			continue;
 		}
 		if (kb->n_rxnorm == cap) {
-			struct rx_entry *bigger = arena_calloc(L->a, cap * 2,
-			    sizeof(*bigger));
+			struct rx_entry *bigger =
+			    arena_calloc(L->a, cap * 2, sizeof(*bigger));
 
 			if (bigger == NULL)
 				break;
@@ -1264,8 +1324,8 @@ check_unused(struct loader *L)
 }
 
 static struct ldn_kb *
-load(const char *dir, ldn_kb_report_fn report, void *ud,
-    struct ldn_error *err, size_t *problems)
+load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
+    size_t *problems)
 {
 	struct ldn_kb *kb = calloc(1, sizeof(*kb));
 	struct loader L = { 0 };

@@ -97,8 +97,8 @@ lower_bound(const struct phrase *list, size_t n, const char *word)
 }
 
 size_t
-words_match(const struct phrase *list, size_t n_list,
-    const struct words *text, uint16_t *targets, size_t max)
+words_match(const struct phrase *list, size_t n_list, const struct words *text,
+    uint16_t *targets, size_t max)
 {
 	size_t found = 0;
 
@@ -106,7 +106,7 @@ words_match(const struct phrase *list, size_t n_list,
 		size_t k = lower_bound(list, n_list, text->w[i]);
 
 		for (; k < n_list && strcmp(list[k].words[0], text->w[i]) == 0;
-		    k++) {
+		     k++) {
 			const struct phrase *p = &list[k];
 			size_t j;
 			bool seen = false;
@@ -177,7 +177,8 @@ words_mg_after(const char *s, const char *after_word)
 		while (*q == ' ')
 			q++;
 		if (lower(q[0]) == 'm' && lower(q[1]) == 'g' &&
-		    !((q[2] >= 'a' && q[2] <= 'z') || (q[2] >= 'A' && q[2] <= 'Z')))
+		    !((q[2] >= 'a' && q[2] <= 'z') ||
+		        (q[2] >= 'A' && q[2] <= 'Z')))
 			return (int32_t)(whole * 1000 + frac * (1000 / scale));
 	}
 	return -1;

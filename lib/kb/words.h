@@ -12,7 +12,10 @@
 
 #include "kb_impl.h"
 
-enum { WORDS_MAX = 48, WORDS_BUF = 512 };
+enum {
+	WORDS_MAX = 48,
+	WORDS_BUF = 512
+};
 
 struct words {
 	char buf[WORDS_BUF];

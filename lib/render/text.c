@@ -12,12 +12,14 @@
 #include "../base/date.h"
 #include "../base/error_impl.h"
 
-enum { WIDTH = 78 };
+enum {
+	WIDTH = 78
+};
 
 /* Headings and labels for each audience (interface words, not claims). */
 struct labels {
-	const char *title, *decision[3], *findings, *sev[3], *before,
-	    *schedule, *monitoring, *references, *kb, *pending;
+	const char *title, *decision[3], *findings, *sev[3], *before, *schedule,
+	    *monitoring, *references, *kb, *pending;
 	const char *section[S_COUNT];
 };
 
@@ -127,23 +129,38 @@ heading(struct strbuf *b, const char *title)
 	sb_puts(b, "\n");
 }
 
-/* One bullet: "  - text [1, 2]" wrapped with a hanging indent. */
+/* One bullet: "  - text [1, 2]" wrapped with a hanging indent; the text
+ * is already expanded, or a template expanded here. */
 static void
-bullet(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
-    const char *prefix, const struct tmpl *t, const char *const *vars,
-    struct cites c)
+bullet_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    const char *prefix, struct cites c)
 {
-	tmp->len = 0;
-	if (tmp->s)
-		tmp->s[0] = '\0';
-	render_tmpl(tmp, pl->kb, t, vars);
 	if (c.n > 0) {
 		sb_puts(tmp, " [");
 		render_cite_list(tmp, pl, c);
 		sb_puts(tmp, "]");
 	}
 	sb_puts(b, prefix);
-	wrap(b, tmp->s ? tmp->s : "", utf8_width(prefix, strlen(prefix)), 4);
+	wrap(b, sb_cstr(tmp), utf8_width(prefix, strlen(prefix)), 4);
+}
+
+static void
+bullet(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    const char *prefix, const struct tmpl *t, const char *const *vars,
+    struct cites c)
+{
+	tmp->len = 0;
+	tmpl_expand(tmp, pl->kb, t, vars);
+	bullet_text(b, tmp, pl, prefix, c);
+}
+
+static void
+bullet_plain(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    const char *prefix, const char *text, struct cites c)
+{
+	tmp->len = 0;
+	sb_puts(tmp, text);
+	bullet_text(b, tmp, pl, prefix, c);
 }
 
 static void
@@ -176,7 +193,7 @@ reference(struct strbuf *b, struct strbuf *tmp, const struct kb_ref *r,
 	sb_puts(tmp, "]");
 	snprintf(prefix, sizeof(prefix), "%3zu. ", n);
 	sb_puts(b, prefix);
-	wrap(b, tmp->s, strlen(prefix), 5);
+	wrap(b, sb_cstr(tmp), strlen(prefix), 5);
 }
 
 static const enum entry_id step_entries[] = { E_SCHEDULE_START,
@@ -197,9 +214,11 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		char prefix[64];
 
 		date_format(s->date, d);
-		/* A hold names the dose being stopped; the table says "none". */
-		mg_string(s->kind == STEP_HOLD && i > 0 ? pl->steps[i - 1].dose_ug :
-							  s->dose_ug,
+		/* A hold names the dose being stopped; the table says "none".
+		 */
+		mg_string(s->kind == STEP_HOLD && i > 0
+		        ? pl->steps[i - 1].dose_ug
+		        : s->dose_ug,
 		    mg);
 		snprintf(dose, sizeof(dose), "%s mg", mg);
 		vars[V_DATE] = d;
@@ -209,12 +228,10 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		    (int)(s->date - pl->steps[0].date + 1),
 		    s->kind == STEP_HOLD ? "none" : dose);
 		tmp->len = 0;
-		if (tmp->s)
-			tmp->s[0] = '\0';
-		render_tmpl(tmp, pl->kb,
+		tmpl_expand(tmp, pl->kb,
 		    &pl->kb->entries[step_entries[s->kind]].text[aud], vars);
 		sb_puts(b, prefix);
-		wrap(b, tmp->s ? tmp->s : "", strlen(prefix), strlen(prefix));
+		wrap(b, sb_cstr(tmp), strlen(prefix), strlen(prefix));
 	}
 	mg_string(pl->ceiling_ug, mg);
 	snprintf(dose, sizeof(dose), "%s mg", mg);
@@ -246,11 +263,11 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
 		sb_printf(&b,
-		    aud == AUD_CLINICIAN ?
-			"Start %s mg at bedtime; +%s mg every %d days; "
-			"ceiling %s mg.\n" :
-			"First dose %s mg at bedtime; it goes up by %s mg "
-			"every %d days, to at most %s mg.\n",
+		    aud == AUD_CLINICIAN
+		        ? "Start %s mg at bedtime; +%s mg every %d days; "
+		          "ceiling %s mg.\n"
+		        : "First dose %s mg at bedtime; it goes up by %s mg "
+		          "every %d days, to at most %s mg.\n",
 		    mg[0], mg[1], (int)pl->interval_d, mg[2]);
 	}
 	heading(&b, L->findings);
@@ -268,7 +285,8 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		if (entry_specs[pl->items[i].id].list == L_SCHEDULE)
 			bullet(&b, &tmp, pl, "  - ",
 			    &kb->entries[pl->items[i].id].text[aud],
-			    pl->items[i].vars, kb->entries[pl->items[i].id].cites);
+			    pl->items[i].vars,
+			    kb->entries[pl->items[i].id].cites);
 	if (pl->n_steps > 0)
 		schedule(&b, &tmp, pl, aud);
 	if (pl->decision != LDN_DECISION_DO_NOT_START) {
@@ -291,7 +309,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 			if (!any)
 				heading(&b, L->section[s]);
 			any = true;
-			bullet(&b, &tmp, pl, "  - ", &st->text[aud], NULL,
+			bullet_plain(&b, &tmp, pl, "  - ", st->plain[aud],
 			    st->cites);
 		}
 	}
@@ -299,8 +317,9 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 	for (size_t i = 0; i < pl->n_refs; i++)
 		reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
 	heading(&b, L->kb);
-	sb_printf(&b, "  Version %s, updated %s, fingerprint %s; review "
-		       "state: %s.\n",
+	sb_printf(&b,
+	    "  Version %s, updated %s, fingerprint %s; review "
+	    "state: %s.\n",
 	    kb->version, kb->updated, kb->fingerprint,
 	    review_names[kb->review]);
 	if (kb->review != RV_APPROVED) {

@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&err, 0, sizeof(err));
 	if (ldn_plan_build(kb, (const char *)data, size, "2026-11-25", &plan,
-		&err) != LDN_OK) {
+	        &err) != LDN_OK) {
 		/* A refusal must say why. */
 		if (err.msg[0] == '\0')
 			abort();
@@ -41,7 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int f = 0; f < 2; f++)
 		for (int a = 0; a < 2; a++)
 			if (ldn_plan_render(plan, (enum ldn_format)f,
-				(enum ldn_audience)a, &out, &len, &err) == LDN_OK)
+			        (enum ldn_audience)a, &out, &len,
+			        &err) == LDN_OK)
 				free(out);
 			else
 				abort();

@@ -53,25 +53,29 @@ main(int argc, char **argv)
 			uint8_t *buf;
 			long len;
 
-			snprintf(path, sizeof(path), "%s/%s", argv[i], names[k]);
+			snprintf(path, sizeof(path), "%s/%s", argv[i],
+			    names[k]);
 			fp = fopen(path, "rb");
+			free(names[k]);
 			if (fp == NULL)
 				continue;
 			fseek(fp, 0, SEEK_END);
 			len = ftell(fp);
 			fseek(fp, 0, SEEK_SET);
 			buf = malloc((size_t)len + 1);
-			if (buf && fread(buf, 1, (size_t)len, fp) == (size_t)len) {
+			if (buf &&
+			    fread(buf, 1, (size_t)len, fp) == (size_t)len) {
 				LLVMFuzzerTestOneInput(buf, (size_t)len);
 				total++;
 			}
 			free(buf);
 			fclose(fp);
-			free(names[k]);
 		}
 		free(names);
 	}
-	ok(total > 0, "replayed %zu corpus inputs without a crash or a "
-	    "sanitizer report", total);
+	ok(total > 0,
+	    "replayed %zu corpus inputs without a crash or a "
+	    "sanitizer report",
+	    total);
 	return tap_done();
 }

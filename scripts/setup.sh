@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install what ldn needs on Debian 12 (as root) and build it.  Safe to run
+# again: it installs only what is missing and rebuilds only what changed.
+#   scripts/setup.sh [BUILD_DIR]     (default build: ASan + UBSan, as tested)
+set -eu
+cd "$(dirname "$0")/.."
+build=${1:-build}
+
+need=""
+for p in meson ninja-build pkg-config gcc g++ libjansson-dev libsimdjson-dev \
+	libfyaml-dev python3 clang libclang-rt-14-dev clang-format; do
+	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
+done
+if [ -n "$need" ]; then
+	echo "setup: installing$need" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $need >&2
+fi
+if [ ! -f "$build/build.ninja" ]; then
+	case "$build" in
+	build-rel) meson setup "$build" -Dbuildtype=release -Db_ndebug=false >&2 ;;
+	*) meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false >&2 ;;
+	esac
+fi
+ninja -C "$build" >&2
