@@ -6,8 +6,8 @@
  * changes in kb/ do not touch these; rule changes do, and `golden --update`
  * rewrites them so the diff can be reviewed like code.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,32 +18,6 @@
 #include "ldn/plan.h"
 
 #include "tap.h"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = (size_t)n;
-	}
-	return buf;
-}
 
 static json_t *
 summary(const struct ldn_plan *plan)
@@ -80,12 +54,6 @@ summary(const struct ldn_plan *plan)
 	return o;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 run_case(const struct ldn_kb *kb, const char *root, const char *name,
     int update)
@@ -99,11 +67,11 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 	json_t *j;
 
 	snprintf(path, sizeof(path), "%s/%s/patient.json", root, name);
-	input = slurp(path, &len);
+	input = tap_slurp(path, &len);
 	snprintf(path, sizeof(path), "%s/%s/WHY", root, name);
-	why = slurp(path, NULL);
+	why = tap_slurp(path, NULL);
 	snprintf(path, sizeof(path), "%s/%s/AS_OF", root, name);
-	if ((aof = slurp(path, NULL)) != NULL) {
+	if ((aof = tap_slurp(path, NULL)) != NULL) {
 		snprintf(as_of, sizeof(as_of), "%.10s", aof);
 		free(aof);
 	}
@@ -150,14 +118,15 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		}
 		ok(fp != NULL, "%s: updated", name);
 	} else {
-		expect = slurp(path, NULL);
-		if (expect)
-			expect[strcspn(expect, "\0")] = '\0';
-		ok(expect && strncmp(expect, got, strlen(got)) == 0 &&
-		        strlen(expect) == strlen(got) + 1,
-		    "%s: %s", name, why);
-		if (!(expect && strncmp(expect, got, strlen(got)) == 0 &&
-		        strlen(expect) == strlen(got) + 1))
+		/* expect.json is the summary and a final newline */
+		size_t n = strlen(got);
+		bool same;
+
+		expect = tap_slurp(path, NULL);
+		same = expect && strncmp(expect, got, n) == 0 &&
+		    strcmp(expect + n, "\n") == 0;
+		ok(same, "%s: %s", name, why);
+		if (!same)
 			printf("# got:\n%s\n", got);
 		free(expect);
 	}
@@ -173,10 +142,8 @@ main(int argc, char **argv)
 	int update = argc > 2 && strcmp(argv[2], "--update") == 0;
 	struct ldn_kb *kb;
 	struct ldn_error err;
-	DIR *d;
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	char **names;
+	size_t n = 0;
 
 	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &kb,
 	        &err) != LDN_OK) {
@@ -184,22 +151,11 @@ main(int argc, char **argv)
 		    err.msg);
 		return 1;
 	}
-	d = opendir(root);
-	if (d == NULL) {
+	names = tap_list_dir(root, &n);
+	if (names == NULL) {
 		printf("Bail out! %s: %s\n", root, strerror(errno));
 		return 1;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = realloc(names, cap * sizeof(*names));
-		}
-		names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
 		run_case(kb, root, names[i], update);
 		free(names[i]);

@@ -146,37 +146,13 @@ test_arena(void)
 	arena_free(&a);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
 /* Fail the 1st, 2nd, ... allocation of a whole intake: each must end in a
  * clean LDN_E_NOMEM (ASan's leak check sees the rest), until it succeeds. */
 static void
 test_alloc_failures(const struct ldn_kb *kb, const char *example)
 {
 	size_t len;
-	char *buf = slurp(example, &len);
+	char *buf = tap_slurp(example, &len);
 	long n, failures = 0;
 	bool clean = true;
 

@@ -101,6 +101,18 @@ check_keys(struct rd *r, const struct jnode *o, const char *const *allowed)
 	return LDN_OK;
 }
 
+/* The member key of o, or an error at /.../key that says why it is needed. */
+static enum ldn_status
+require(struct rd *r, const struct jnode *o, const char *key, const char *why,
+    const struct jnode **v)
+{
+	*v = tree_get(o, key);
+	if (*v != NULL)
+		return LDN_OK;
+	jpath_key(&r->path, key);
+	return FAIL(r, "%s", why);
+}
+
 static enum ldn_status
 get_str(struct rd *r, const struct jnode *v, const char **out)
 {
@@ -278,10 +290,9 @@ read_condition(struct rd *r, const struct jnode *o, struct condition *c)
 		return rc;
 	c->src = src_here(r);
 	c->onset = DATE_NONE;
-	if ((v = tree_get(o, "system")) == NULL) {
-		jpath_key(&r->path, "system");
-		return FAIL(r, "is required: icd10, snomed or text");
-	}
+	if ((rc = require(r, o, "system", "is required: icd10, snomed or text",
+	         &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "system", get_enum(r, v, systems, &e));
 	c->system = (enum cond_system)e;
 	if ((v = tree_get(o, "code")) != NULL)
@@ -307,10 +318,9 @@ read_condition(struct rd *r, const struct jnode *o, struct condition *c)
 				    c->code);
 			}
 	}
-	if ((v = tree_get(o, "status")) == NULL) {
-		jpath_key(&r->path, "status");
-		return FAIL(r, "is required: active or resolved");
-	}
+	if ((rc = require(r, o, "status", "is required: active or resolved",
+	         &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "status", get_enum(r, v, statuses, &e));
 	c->active = e == 0;
 	if ((v = tree_get(o, "onset")) != NULL)
@@ -358,10 +368,9 @@ read_medication(struct rd *r, const struct jnode *o, struct medication *m)
 		WITH_KEY(r, "name", get_str(r, v, &m->name));
 	if (m->rxnorm == NULL && m->name == NULL)
 		return FAIL(r, "needs an rxnorm code or a name");
-	if ((v = tree_get(o, "status")) == NULL) {
-		jpath_key(&r->path, "status");
-		return FAIL(r, "is required: active or stopped");
-	}
+	if ((rc = require(r, o, "status", "is required: active or stopped",
+	         &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "status", get_enum(r, v, statuses, &e));
 	m->active = e == 0;
 	if ((v = tree_get(o, "started")) != NULL)
@@ -411,10 +420,8 @@ read_lab(struct rd *r, const struct jnode *o, struct lab *l)
 		return rc;
 	l->src = src_here(r);
 	l->date = DATE_NONE;
-	if ((v = tree_get(o, "loinc")) == NULL) {
-		jpath_key(&r->path, "loinc");
-		return FAIL(r, "is required");
-	}
+	if ((rc = require(r, o, "loinc", "is required", &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "loinc", get_str(r, v, &l->loinc));
 	for (c = l->loinc; *c; c++) {
 		if (*c == '-')
@@ -428,10 +435,8 @@ read_lab(struct rd *r, const struct jnode *o, struct lab *l)
 		return FAIL(r, "\"%s\" is not a LOINC code such as 62238-1",
 		    l->loinc);
 	}
-	if ((v = tree_get(o, "value")) == NULL) {
-		jpath_key(&r->path, "value");
-		return FAIL(r, "is required");
-	}
+	if ((rc = require(r, o, "value", "is required", &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "value", get_num(r, v, &l->value));
 	for (size_t i = 0; i < sizeof(lab_bounds) / sizeof(lab_bounds[0]); i++)
 		if (strcmp(lab_bounds[i].loinc, l->loinc) == 0 &&
@@ -473,21 +478,17 @@ read_procedure(struct rd *r, const struct jnode *o, struct procedure *p)
 		return rc;
 	p->src = src_here(r);
 	p->opioids_expected = TRI_UNKNOWN;
-	if ((v = tree_get(o, "display")) == NULL) {
-		jpath_key(&r->path, "display");
-		return FAIL(r, "is required: what the procedure is");
-	}
+	if ((rc = require(r, o, "display", "is required: what the procedure is",
+	         &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "display", get_str(r, v, &p->display));
-	if ((v = tree_get(o, "status")) == NULL) {
-		jpath_key(&r->path, "status");
-		return FAIL(r, "is required: planned or completed");
-	}
+	if ((rc = require(r, o, "status", "is required: planned or completed",
+	         &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "status", get_enum(r, v, statuses, &e));
 	p->status = (enum proc_status)e;
-	if ((v = tree_get(o, "date")) == NULL) {
-		jpath_key(&r->path, "date");
-		return FAIL(r, "is required");
-	}
+	if ((rc = require(r, o, "date", "is required", &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "date", get_any_date(r, v, &p->date));
 	date_format(r->as_of, buf);
 	if (p->status == PROC_PLANNED && p->date < r->as_of) {
@@ -541,12 +542,11 @@ read_prior(struct rd *r, const struct jnode *o, struct prior_ldn *p)
 	}
 	if ((v = tree_get(o, "titrated")) != NULL)
 		WITH_KEY(r, "titrated", get_bool(r, v, &p->titrated));
-	if ((v = tree_get(o, "outcome")) == NULL) {
-		jpath_key(&r->path, "outcome");
-		return FAIL(r,
-		    "is required: benefit, no-benefit, side-effects "
-		    "or unknown");
-	}
+	if ((rc = require(r, o, "outcome",
+	         "is required: benefit, no-benefit, side-effects "
+	         "or unknown",
+	         &v)) != LDN_OK)
+		return rc;
 	WITH_KEY(r, "outcome", get_enum(r, v, outcomes, &e));
 	p->outcome = (enum outcome)e;
 	if ((v = tree_get(o, "stopped")) != NULL)

@@ -49,8 +49,6 @@ date_member(struct jw *w, const char *key, int32_t day)
 
 static const char *const step_kinds[] = { "start", "increase", "hold",
 	"restart" };
-static const enum entry_id step_entries[] = { E_SCHEDULE_START,
-	E_SCHEDULE_INCREASE, E_SCHEDULE_HOLD, E_SCHEDULE_RESTART };
 
 static void
 schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
@@ -61,18 +59,9 @@ schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 	for (size_t i = 0; i < pl->n_steps; i++) {
 		const struct step *s = &pl->steps[i];
 		const char *vars[V_COUNT] = { 0 };
-		char d[11], mg[16], dose[24];
+		char d[11], dose[24];
+		enum entry_id e = render_step_vars(pl, i, d, dose, vars);
 
-		date_format(s->date, d);
-		/* A hold names the dose being stopped. */
-		mg_string(s->kind == STEP_HOLD && i > 0
-		        ? pl->steps[i - 1].dose_ug
-		        : s->dose_ug,
-		    mg);
-		snprintf(dose, sizeof(dose), "%s mg", mg);
-		vars[V_DATE] = d;
-		vars[V_DOSE] = dose;
-		vars[V_PROCEDURE] = s->procedure;
 		jw_obj(w);
 		jw_kstr(w, "date", d);
 		jw_kint(w, "day", s->date - pl->steps[0].date + 1);
@@ -81,8 +70,7 @@ schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_kstr(w, "timing", s->dose_ug ? "bedtime" : "none");
 		jw_kstr(w, "kind", step_kinds[s->kind]);
 		jw_key(w, "text");
-		text(w, pl, tmp,
-		    &pl->kb->entries[step_entries[s->kind]].text[aud], vars);
+		text(w, pl, tmp, &pl->kb->entries[e].text[aud], vars);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);

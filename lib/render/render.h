@@ -14,6 +14,12 @@ enum {
 void render_cite_list(struct strbuf *b, const struct ldn_plan *pl,
     struct cites c);
 
+/* The words of schedule step i: its date, its dose ("1.5 mg"; a hold names
+ * the dose being stopped) and its procedure, in vars, backed by the
+ * caller's buffers.  Returns the kb entry whose text describes the step. */
+enum entry_id render_step_vars(const struct ldn_plan *pl, size_t i,
+    char date[static 11], char dose[static 24], const char **vars);
+
 enum ldn_status render_json(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_text(const struct ldn_plan *pl, enum audience aud,

@@ -196,9 +196,6 @@ reference(struct strbuf *b, struct strbuf *tmp, const struct kb_ref *r,
 	wrap(b, sb_cstr(tmp), strlen(prefix), 5);
 }
 
-static const enum entry_id step_entries[] = { E_SCHEDULE_START,
-	E_SCHEDULE_INCREASE, E_SCHEDULE_HOLD, E_SCHEDULE_RESTART };
-
 static void
 schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
     enum audience aud)
@@ -213,23 +210,14 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		const struct step *s = &pl->steps[i];
 		char prefix[64];
 
-		date_format(s->date, d);
-		/* A hold names the dose being stopped; the table says "none".
-		 */
-		mg_string(s->kind == STEP_HOLD && i > 0
-		        ? pl->steps[i - 1].dose_ug
-		        : s->dose_ug,
-		    mg);
-		snprintf(dose, sizeof(dose), "%s mg", mg);
-		vars[V_DATE] = d;
-		vars[V_DOSE] = dose;
-		vars[V_PROCEDURE] = s->procedure;
+		enum entry_id e = render_step_vars(pl, i, d, dose, vars);
+
+		/* the table says "none" for a hold */
 		snprintf(prefix, sizeof(prefix), "  %s  day %3d  %-7s  ", d,
 		    (int)(s->date - pl->steps[0].date + 1),
 		    s->kind == STEP_HOLD ? "none" : dose);
 		tmp->len = 0;
-		tmpl_expand(tmp, pl->kb,
-		    &pl->kb->entries[step_entries[s->kind]].text[aud], vars);
+		tmpl_expand(tmp, pl->kb, &pl->kb->entries[e].text[aud], vars);
 		sb_puts(b, prefix);
 		wrap(b, sb_cstr(tmp), strlen(prefix), strlen(prefix));
 	}
