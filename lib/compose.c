@@ -4,7 +4,7 @@
  * the order a reader meets them: findings, then monitoring, then sections,
  * then the numbers the plan used.
  */
-#include "plan_impl.h"
+#include "draft.h"
 
 #include <string.h>
 

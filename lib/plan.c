@@ -2,7 +2,7 @@
  * The public face of the pipeline: build a plan (intake, screen, titrate,
  * compose) and let callers look at it.  Rendering lives in render/.
  */
-#include "plan_impl.h"
+#include "draft.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,54 +4,13 @@
  * here; their numbers and words are in kb/.  A block with a lift date
  * (a washout) delays the start; a block without one prevents it.
  */
-#include "plan_impl.h"
+#include "draft.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/date.h"
-
-void *
-plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
-    size_t size)
-{
-	char *p;
-
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		void *bigger = arena_calloc(&pl->arena, ncap, size);
-
-		if (bigger == NULL)
-			return NULL;
-		if (*n)
-			memcpy(bigger, *items, *n * size);
-		*items = bigger;
-		*cap = ncap;
-	}
-	p = (char *)*items + (*n)++ * size;
-	memset(p, 0, size);
-	return p;
-}
-
-const char *
-fmt_mg(struct ldn_plan *pl, int32_t ug)
-{
-	char b[20];
-
-	mg_string(ug, b);
-	strcat(b, " mg");
-	return arena_strdup(&pl->arena, b);
-}
-
-const char *
-fmt_date(struct ldn_plan *pl, int32_t day)
-{
-	char b[11];
-
-	date_format(day, b);
-	return arena_strdup(&pl->arena, b);
-}
 
 static const char *
 fmt_int(struct ldn_plan *pl, long v)

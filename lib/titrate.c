@@ -5,7 +5,7 @@
  * every interval up to the ceiling, stopping for each hold and starting
  * again from the first dose after it.
  */
-#include "plan_impl.h"
+#include "draft.h"
 
 #include "base/date.h"
 

@@ -14,7 +14,7 @@
 #include "intake/codes.h"
 #include "intake/intake.h"
 #include "kb/words.h"
-#include "plan_impl.h"
+#include "draft.h"
 
 #include "tap.h"
 

@@ -4,7 +4,7 @@
 
 #include "../base/strbuf.h"
 #include "../kb/tmpl.h"
-#include "../plan_impl.h"
+#include "../draft.h"
 
 enum {
 	RENDER_LIMIT = 16u << 20

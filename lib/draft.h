@@ -1,10 +1,12 @@
 /*
- * A plan while it is built and after: screen fills findings and flags,
- * titrate the decision and schedule, compose the monitoring, the sections
- * and the numbered reference list.  Everything is owned by plan->arena.
+ * The plan as the pipeline drafts it, and what the steps share to do so:
+ * screen fills findings and flags, titrate the decision and schedule,
+ * compose the monitoring, the sections and the numbered reference list;
+ * the renderers then read it.  Everything is owned by plan->arena.
+ * plan.c drives the steps; this file sits below them.
  */
-#ifndef LDN_PLAN_IMPL_H
-#define LDN_PLAN_IMPL_H
+#ifndef LDN_DRAFT_H
+#define LDN_DRAFT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -95,7 +97,8 @@ struct ldn_plan {
 void *plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
     size_t size);
 
-/* The pipeline's steps, in the order data flows. */
+/* The pipeline's steps, in the order data flows (screen.c, titrate.c,
+ * compose.c); plan.c calls them. */
 void screen(struct ldn_plan *pl);
 void titrate(struct ldn_plan *pl);
 void compose(struct ldn_plan *pl);
