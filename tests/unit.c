@@ -11,10 +11,10 @@
 #include "base/arena.h"
 #include "base/date.h"
 #include "base/tree.h"
+#include "draft.h"
 #include "intake/codes.h"
 #include "intake/intake.h"
 #include "kb/words.h"
-#include "draft.h"
 
 #include "tap.h"
 

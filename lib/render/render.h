@@ -3,8 +3,8 @@
 #define LDN_RENDER_H
 
 #include "../base/strbuf.h"
-#include "../kb/tmpl.h"
 #include "../draft.h"
+#include "../kb/tmpl.h"
 
 enum {
 	RENDER_LIMIT = 16u << 20
