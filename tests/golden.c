@@ -1,7 +1,7 @@
 /*
  * Golden cases: tests/golden/NAME/ holds patient.json (the input), WHY (one
  * line: what the case proves), optionally AS_OF (default 2026-11-25), and
- * expect.json: the clinically decisive part of the plan (decision, dates,
+ * plan.json: the clinically decisive part of the plan (decision, dates,
  * ceiling, schedule, findings), or the error for refused input.  Wording
  * changes in kb/ do not touch these; rule changes do, and `golden --update`
  * rewrites them so the diff can be reviewed like code.
@@ -108,7 +108,7 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 	}
 	got = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(j);
-	snprintf(path, sizeof(path), "%s/%s/expect.json", root, name);
+	snprintf(path, sizeof(path), "%s/%s/plan.json", root, name);
 	if (update) {
 		FILE *fp = fopen(path, "w");
 
@@ -118,7 +118,7 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		}
 		ok(fp != NULL, "%s: updated", name);
 	} else {
-		/* expect.json is the summary and a final newline */
+		/* plan.json is the summary and a final newline */
 		size_t n = strlen(got);
 		bool same;
 

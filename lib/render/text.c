@@ -301,9 +301,6 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 			    st->cites);
 		}
 	}
-	heading(&b, L->references);
-	for (size_t i = 0; i < pl->n_refs; i++)
-		reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
 	heading(&b, L->kb);
 	sb_printf(&b,
 	    "  Version %s, updated %s, fingerprint %s; review "
@@ -314,6 +311,9 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		sb_puts(&b, "  ");
 		wrap(&b, L->pending, 2, 2);
 	}
+	heading(&b, L->references);
+	for (size_t i = 0; i < pl->n_refs; i++)
+		reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
 	sb_free(&tmp);
 	if (b.failed) {
 		sb_free(&b);
