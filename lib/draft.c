@@ -5,6 +5,9 @@
 
 #include "base/date.h"
 
+const char *const step_kind_names[4] = { "start", "increase", "hold",
+	"restart" };
+
 void *
 plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
     size_t size)

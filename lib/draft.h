@@ -25,6 +25,7 @@ enum {
 struct finding {
 	enum entry_id id;
 	int32_t lift; /* DATE_NONE: no date on which it lifts */
+	int32_t when; /* the procedure's date, for perioperative findings */
 	const char *vars[V_COUNT];
 	const char *src[MAX_SRC];
 	size_t n_src;
@@ -42,6 +43,9 @@ enum step_kind {
 	STEP_HOLD,
 	STEP_RESTART
 };
+
+/* "start", "increase", "hold", "restart": the words in plans and the API. */
+extern const char *const step_kind_names[4];
 
 struct step {
 	int32_t date;

@@ -46,6 +46,7 @@ struct condition {
 	bool active;
 	int32_t onset;     /* DATE_NONE if not given */
 	uint64_t concepts; /* bit per kb concept it maps to */
+	bool names_opioid; /* the display names an opioid ("OUD on Suboxone") */
 	const char *src;
 };
 
@@ -66,6 +67,7 @@ struct lab {
 	const char *loinc, *unit;
 	double value;
 	int32_t date;
+	int32_t weight_g; /* for a body-weight lab: the value in grams */
 	const char *src;
 };
 

@@ -112,9 +112,6 @@ ldn_plan_n_steps(const struct ldn_plan *plan)
 	return plan->n_steps;
 }
 
-static const char *const step_kinds[] = { "start", "increase", "hold",
-	"restart" };
-
 void
 ldn_plan_step(const struct ldn_plan *plan, size_t i, struct ldn_step *out)
 {
@@ -123,7 +120,7 @@ ldn_plan_step(const struct ldn_plan *plan, size_t i, struct ldn_step *out)
 	date_format(s->date, out->date);
 	out->day = (int)(s->date - plan->steps[0].date) + 1;
 	out->dose_ug = s->dose_ug;
-	out->kind = step_kinds[s->kind];
+	out->kind = step_kind_names[s->kind];
 }
 
 size_t

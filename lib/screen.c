@@ -104,6 +104,15 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 	struct finding *f;
 
 	pl->flags |= 1u << FL_OPIOID_HISTORY;
+	if (m->cls == MC_BUPRENORPHINE_DEPOT) {
+		/* Release goes on for weeks after the last injection or the
+		 * implant's removal: no washout can be counted from the
+		 * record, active or not. */
+		f = raise(pl, E_OPIOID_DEPOT, m->src);
+		if (f != NULL)
+			f->vars[V_DRUG] = drug;
+		return;
+	}
 	if (m->active) {
 		f = raise(pl, E_OPIOID_ACTIVE, m->src);
 		if (f == NULL)
@@ -137,6 +146,41 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 	f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
 }
 
+/*
+ * Every medication that neither its code nor its name tied to a class the
+ * screen knows, in one caution: the clinician sees exactly what the opioid
+ * screen could not vouch for (a brand it does not know, a local code).
+ */
+static void
+unrecognised(struct ldn_plan *pl)
+{
+	const struct patient *pt = pl->patient;
+	struct finding *f = NULL;
+	char *list = NULL;
+
+	for (size_t i = 0; i < pt->n_medications; i++) {
+		const struct medication *m = &pt->medications[i];
+		const char *label;
+
+		if (m->cls != MC_NONE || m->conflict)
+			continue;
+		label = m->name
+		    ? m->name
+		    : arena_printf(&pl->arena, "RxNorm %s", m->rxnorm);
+		if (f == NULL) {
+			f = raise(pl, E_MEDICATION_UNRECOGNISED, m->src);
+			if (f == NULL)
+				return;
+			list = arena_strdup(&pl->arena, label);
+		} else {
+			add_src(f, m->src);
+			list = arena_printf(&pl->arena, "%s; %s", list, label);
+		}
+	}
+	if (f != NULL)
+		f->vars[V_DETAIL] = list;
+}
+
 static void
 screen_medications(struct ldn_plan *pl)
 {
@@ -145,6 +189,7 @@ screen_medications(struct ldn_plan *pl)
 
 	if (!pt->medications_given)
 		raise(pl, E_INTAKE_MEDICATIONS_UNKNOWN, NULL);
+	unrecognised(pl);
 	for (size_t i = 0; i < pt->n_medications; i++) {
 		const struct medication *m = &pt->medications[i];
 		enum entry_id id = E_COUNT;
@@ -281,9 +326,14 @@ screen_conditions(struct ldn_plan *pl)
 		pl->flags |= 1u << FL_HEPATIC;
 	} else if (cirr != NULL && decomp != NULL) {
 		/* Cirrhosis with a decompensating event on file. */
-		raise_condition(pl, E_HEPATIC_DECOMPENSATED, decomp,
-		    CK_LIVER_DECOMPENSATION);
-		add_src(&pl->findings[pl->n_findings - 1], cirr->src);
+		struct finding *f =
+		    raise(pl, E_HEPATIC_DECOMPENSATED, decomp->src);
+
+		if (f != NULL) {
+			f->vars[V_CONDITION] = condition_label(pl, decomp,
+			    CK_LIVER_DECOMPENSATION);
+			add_src(f, cirr->src);
+		}
 		pl->flags |= 1u << FL_HEPATIC;
 	} else if ((c = cirr ? cirr
 	                   : decomp
@@ -294,6 +344,24 @@ screen_conditions(struct ldn_plan *pl)
 		        : decomp ? CK_LIVER_DECOMPENSATION
 		                 : CK_HEPATIC_CHRONIC);
 		pl->flags |= 1u << FL_HEPATIC;
+	}
+	if ((c = first_of_kind(pl, CK_OPIOID_CURRENT_USE)) != NULL) {
+		raise_condition(pl, E_OPIOID_CURRENT_USE, c,
+		    CK_OPIOID_CURRENT_USE);
+		pl->flags |= 1u << FL_OPIOID_HISTORY;
+	}
+	for (size_t i = 0; i < pt->n_conditions; i++) {
+		/* "OUD on Suboxone", "back pain on tramadol": a diagnosis
+		 * that names an opioid says it is being taken. */
+		c = &pt->conditions[i];
+		if (c->active && c->names_opioid) {
+			struct finding *f =
+			    raise(pl, E_OPIOID_CURRENT_USE, c->src);
+
+			if (f != NULL)
+				f->vars[V_CONDITION] = c->display;
+			pl->flags |= 1u << FL_OPIOID_HISTORY;
+		}
 	}
 	if ((c = first_of_kind(pl, CK_OPIOID_USE_DISORDER)) != NULL) {
 		raise_condition(pl, E_OPIOID_USE_DISORDER, c,
@@ -384,27 +452,13 @@ screen_renal(struct ldn_plan *pl)
 		pl->flags |= 1u << FL_RENAL;
 }
 
-static bool
-is_weight(const char *loinc)
-{
-	return strcmp(loinc, "29463-7") == 0;
-}
-
 static void
 screen_age(struct ldn_plan *pl)
 {
 	const struct params *p = &pl->kb->params;
-	struct patient *pt = pl->patient;
+	const struct patient *pt = pl->patient;
 	struct finding *f;
 
-	if (pt->weight_g == 0) {
-		const struct lab *w = latest_lab(pt, is_weight);
-
-		if (w != NULL) {
-			pt->weight_g = (int32_t)(w->value * 1000 + 0.5);
-			pt->weight_src = w->src;
-		}
-	}
 	if (pt->age_years < 0) {
 		raise(pl, E_INTAKE_AGE_UNKNOWN, NULL);
 		return;
@@ -417,11 +471,21 @@ screen_age(struct ldn_plan *pl)
 				f->vars[V_AGE] = fmt_int(pl, pt->age_years);
 			return;
 		}
-		/* 0.1 mg/kg, rounded down to what can be measured. */
+		/* 0.1 mg/kg, rounded down to what can be measured; set
+		 * before any block, so no plan for a child states an adult
+		 * ceiling. */
 		int64_t ug = (int64_t)pt->weight_g * p->child_ug_per_kg / 1000;
 		ug -= ug % p->granularity_ug;
 		if (ug < pl->ceiling_ug)
 			pl->ceiling_ug = (int32_t)ug;
+		if (pt->age_years < p->child_min_y) {
+			/* The only paediatric dosing evidence is from older
+			 * children: no plan below its age range. */
+			f = raise(pl, E_AGE_BELOW_EVIDENCE, NULL);
+			if (f != NULL)
+				f->vars[V_AGE] = fmt_int(pl, pt->age_years);
+			return;
+		}
 		f = raise(pl, E_AGE_CHILD, pt->weight_src);
 		if (f != NULL) {
 			f->vars[V_AGE] = fmt_int(pl, pt->age_years);
@@ -484,12 +548,18 @@ screen_pregnancy(struct ldn_plan *pl)
 	}
 }
 
+/* By hold start, then by procedure date, then by input order (src), so
+ * the order never depends on the C library's sort. */
 static int
 window_cmp(const void *a, const void *b)
 {
 	const struct window *x = a, *y = b;
 
-	return x->from < y->from ? -1 : x->from > y->from;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->procedure_date != y->procedure_date)
+		return x->procedure_date < y->procedure_date ? -1 : 1;
+	return strcmp(x->src, y->src);
 }
 
 /*
@@ -557,6 +627,7 @@ screen_procedures(struct ldn_plan *pl)
 		f = raise(pl, E_PERIOP_HOLD, pr->src);
 		if (f == NULL)
 			continue;
+		f->when = pr->date;
 		f->vars[V_PROCEDURE] = pr->display;
 		f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
 		f->vars[V_HOLD_START] = fmt_date(pl, w->from);
@@ -588,17 +659,14 @@ screen_procedures(struct ldn_plan *pl)
 
 		if (f->id != E_PERIOP_HOLD)
 			continue;
-		for (size_t k = 0; k < m; k++) {
-			const char *from = fmt_date(pl, pl->holds[k].from);
-
-			/* the window that holds this procedure's hold start */
-			if (f->vars[V_HOLD_START] &&
-			    strcmp(f->vars[V_HOLD_START], from) >= 0 &&
-			    strcmp(f->vars[V_HOLD_START],
-			        fmt_date(pl, pl->holds[k].to)) < 0)
+		for (size_t k = 0; k < m; k++)
+			if (f->when >= pl->holds[k].from &&
+			    f->when < pl->holds[k].to) {
+				f->vars[V_HOLD_START] =
+				    fmt_date(pl, pl->holds[k].from);
 				f->vars[V_RESTART_DATE] =
 				    fmt_date(pl, pl->holds[k].to);
-		}
+			}
 	}
 }
 
@@ -611,6 +679,8 @@ screen_history(struct ldn_plan *pl)
 
 	if (pt->opioid_analgesia_required == TRI_YES)
 		raise(pl, E_OPIOID_REQUIRED, "/opioid_analgesia_required");
+	else if (pt->opioid_analgesia_required == TRI_UNKNOWN)
+		raise(pl, E_INTAKE_OPIOID_NEED_UNKNOWN, NULL);
 	if (pt->occult_opioid_use_suspected == TRI_YES) {
 		raise(pl, E_OPIOID_OCCULT, "/occult_opioid_use_suspected");
 		pl->flags |= 1u << FL_OPIOID_HISTORY;

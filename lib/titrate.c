@@ -36,6 +36,23 @@ blackout(struct ldn_plan *pl, int32_t from, int32_t to)
 		    (struct window){ from, to, NULL, 0, NULL };
 }
 
+/* Remove the hold findings of the procedures inside window w. */
+static void
+drop_holds_in(struct ldn_plan *pl, const struct window *w)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < pl->n_findings; i++) {
+		const struct finding *f = &pl->findings[i];
+
+		if (f->id == E_PERIOP_HOLD && f->when >= w->from &&
+		    f->when < w->to)
+			continue;
+		pl->findings[k++] = *f;
+	}
+	pl->n_findings = k;
+}
+
 /*
  * Move the start past any hold that would begin before the first step can
  * be judged: starting a day or two before a hold only to stop again helps
@@ -52,10 +69,14 @@ clear_of_holds(struct ldn_plan *pl, int32_t start)
 			const struct window *w = &pl->holds[i];
 
 			if (start < w->to && start + pl->interval_d > w->from) {
-				struct finding *f = plan_push(pl,
-				    (void **)&pl->findings, &pl->n_findings,
-				    &pl->cap_findings, sizeof(*f));
+				struct finding *f;
 
+				/* No dose comes before this hold, so its
+				 * "last dose" advice does not apply. */
+				drop_holds_in(pl, w);
+				f = plan_push(pl, (void **)&pl->findings,
+				    &pl->n_findings, &pl->cap_findings,
+				    sizeof(*f));
 				start = w->to;
 				moved = true;
 				if (f == NULL)

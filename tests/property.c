@@ -32,6 +32,7 @@ enum {
 	INTERVAL_SENSITIVE_D = 14,
 	CHILD_UG_PER_KG = 100,
 	ADULT_Y = 18,
+	CHILD_MIN_Y = 8, /* no plan below the paediatric evidence */
 };
 
 static uint64_t rng_state;
@@ -148,7 +149,7 @@ static const struct {
 	{ "icd10", "N18.4", false },
 	{ "icd10", "Z33.1", false },
 	{ "icd10", "E06.3", false },
-	{ "icd10", "F11.20", false },
+	{ "icd10", "F11.20", true },
 	{ "icd10", "Z94.0", false },
 	{ "icd10", "K72.10", true },
 };
@@ -184,6 +185,8 @@ gen(struct buf *b, struct truth *t)
 		ymd(t->as_of - age * 366 - pick(300), d);
 		put(b, ",\"birth_date\":\"%s\"", d);
 		t->child = age < ADULT_Y; /* age*366 keeps the age exact */
+		if (age < CHILD_MIN_Y)
+			t->must_not_start = true;
 	} else {
 		t->must_not_start = true;
 	}

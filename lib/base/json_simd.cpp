@@ -4,8 +4,10 @@
  * only json_parse() from tree.h.  A rejected input is explained again by
  * jansson (json_explain), which knows lines and columns.
  */
+#include <algorithm>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -24,19 +26,50 @@ struct builder {
 	enum ldn_status rc;
 };
 
-/* Duplicate keys are refused: two parsers could pick different values. */
+/*
+ * Duplicate keys are refused: two parsers could pick different values.
+ * Small objects are compared pair by pair; large ones (a hostile input of
+ * 40,000 keys) are sorted first, so the check stays O(n log n).
+ */
+bool
+key_less(const struct jmember *a, const struct jmember *b)
+{
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int c = std::memcmp(a->key, b->key, n);
+
+	return c < 0 || (c == 0 && a->key_len < b->key_len);
+}
+
+bool
+same_key(const struct jmember *a, const struct jmember *b)
+{
+	return a->key_len == b->key_len &&
+	    std::memcmp(a->key, b->key, a->key_len) == 0;
+}
+
 bool
 has_duplicate(const struct jmember *m, size_t n, size_t *dup)
 {
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (same_key(&m[i], &m[j])) {
+					*dup = i;
+					return true;
+				}
+		return false;
+	}
+	std::vector<const struct jmember *> order(n);
+	for (size_t i = 0; i < n; i++)
+		order[i] = &m[i];
+	std::stable_sort(order.begin(), order.end(), key_less);
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (m[i].key_len == m[j].key_len &&
-			    (m[i].key_len == 0 || m[i].key[0] == m[j].key[0]) &&
-			    std::memcmp(m[i].key, m[j].key, m[i].key_len) ==
-			        0) {
-				*dup = i;
-				return true;
-			}
+		if (same_key(order[i], order[i - 1])) {
+			/* report the later of the two, as the small case does
+			 */
+			*dup = (size_t)(std::max(order[i], order[i - 1]) - m);
+			return true;
+		}
 	return false;
 }
 

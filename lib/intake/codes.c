@@ -117,6 +117,68 @@ lookup_rxnorm(const struct ldn_kb *kb, const char *code)
 	                                                     : NULL;
 }
 
+/* Edit distance of two words, stopping early above max. */
+static int
+word_distance(const char *a, const char *b, int max)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[40];
+
+	if (la >= 40 || lb >= 40 || (la > lb ? la - lb : lb - la) > (size_t)max)
+		return max + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0], best_in_row;
+
+		row[0] = best_in_row = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j], v = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best_in_row)
+				best_in_row = v;
+		}
+		if (best_in_row > max)
+			return max + 1;
+	}
+	return row[lb];
+}
+
+/*
+ * Misspelt opioid names ("oxycodon", "hydrocodon", "buprenorphin") still
+ * name opioids: a word of six letters or more within one edit of a one-word
+ * opioid name (two edits from nine letters) counts as that name.  Only the
+ * classes that need a washout are matched this way, so a near miss errs
+ * towards waiting.
+ */
+static enum med_class
+fuzzy_opioid(const struct ldn_kb *kb, const struct words *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		size_t len = strlen(w->w[i]);
+		int max = len >= 9 ? 2 : 1;
+
+		if (len < 6)
+			continue;
+		for (size_t k = 0; k < kb->n_med_names; k++) {
+			const struct phrase *p = &kb->med_names[k];
+
+			if (p->n != 1 || !med_class_is_opioid(p->target) ||
+			    strlen(p->words[0]) < 6)
+				continue;
+			if (word_distance(w->w[i], p->words[0], max) <= max)
+				return (enum med_class)p->target;
+		}
+	}
+	return MC_NONE;
+}
+
 /* The most specific class named in a text: naltrexone-bupropion before
  * naltrexone, buprenorphine and methadone before other opioids. */
 static enum med_class
@@ -126,9 +188,10 @@ class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 	 * it contains (morphine/naltrexone, tilidine/naloxone), except
 	 * naltrexone-bupropion, which names none. */
 	static const enum med_class order[] = { MC_NALTREXONE_BUPROPION,
-		MC_BUPRENORPHINE, MC_METHADONE, MC_OPIOID_ANTITUSSIVE,
-		MC_OPIOID_SHORT, MC_NALTREXONE_UNKNOWN_DOSE,
-		MC_OPIOID_ANTIDIARRHEAL, MC_NALOXONE, MC_IMMUNOSUPPRESSANT };
+		MC_BUPRENORPHINE_DEPOT, MC_BUPRENORPHINE, MC_METHADONE,
+		MC_OPIOID_ANTITUSSIVE, MC_OPIOID_SHORT,
+		MC_NALTREXONE_UNKNOWN_DOSE, MC_OPIOID_ANTIDIARRHEAL,
+		MC_NALOXONE, MC_IMMUNOSUPPRESSANT };
 	struct words w;
 	uint16_t t[8];
 	size_t n;
@@ -168,7 +231,31 @@ class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 			}
 			return order[o];
 		}
-	return MC_NONE;
+	return fuzzy_opioid(kb, &w);
+}
+
+enum med_class
+codes_name_class(const struct ldn_kb *kb, const char *text, int32_t *dose_ug)
+{
+	return class_of_name(kb, text, dose_ug);
+}
+
+/* Opioid classes by the length of their washout, shortest first; a depot
+ * has none that can be counted. */
+static int
+washout_rank(enum med_class c)
+{
+	switch (c) {
+	case MC_BUPRENORPHINE_DEPOT:
+		return 4;
+	case MC_BUPRENORPHINE:
+	case MC_METHADONE:
+		return 3;
+	case MC_OPIOID_LONG:
+		return 2;
+	default:
+		return 1;
+	}
 }
 
 /* Classes that matter for safety: anything but none. */
@@ -192,9 +279,16 @@ codes_medication(const struct ldn_kb *kb, struct medication *m)
 		m->cls = rx->cls;
 		m->dose_ug = words_mg_after(rx->display, "naltrexone");
 		/* The code wins, except that a name naming an opioid the
-		 * code does not is a conflict a person must resolve. */
+		 * code does not is a conflict a person must resolve, and
+		 * where both name opioids the longer-acting one decides the
+		 * washout ("OxyContin" recorded with an immediate-release
+		 * code). */
 		m->conflict = med_class_is_opioid(m->name_cls) &&
 		    !med_class_is_opioid(m->cls);
+		if (med_class_is_opioid(m->name_cls) &&
+		    med_class_is_opioid(m->cls) &&
+		    washout_rank(m->name_cls) > washout_rank(m->cls))
+			m->cls = m->name_cls;
 		return;
 	}
 	if (m->rxnorm != NULL) {

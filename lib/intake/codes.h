@@ -15,6 +15,11 @@
 uint64_t codes_condition(const struct ldn_kb *kb, enum cond_system sys,
     const char *code, const char *display);
 
+/* The class a free text names (a medication's name, or a diagnosis that
+ * mentions one); MC_NONE for none.  dose_ug gets a naltrexone strength. */
+enum med_class codes_name_class(const struct ldn_kb *kb, const char *text,
+    int32_t *dose_ug);
+
 /* Fill cls, dose_ug, code_display, conflict and name_cls of m from its
  * rxnorm code and name. */
 void codes_medication(const struct ldn_kb *kb, struct medication *m);

@@ -123,8 +123,11 @@ get_str(struct rd *r, const struct jnode *v, const char **out)
 		return FAIL(r, "must not be empty");
 	if (v->n > MAX_STR)
 		return FAIL(r, "is longer than %d bytes", MAX_STR);
-	if (strlen(v->u.s) != v->n)
-		return FAIL(r, "must not contain a NUL character");
+	for (size_t i = 0; i < v->n; i++)
+		if ((unsigned char)v->u.s[i] < 0x20 || v->u.s[i] == 0x7f)
+			return FAIL(r,
+			    "must not contain control characters "
+			    "(a line break, a tab, a NUL)");
 	*out = v->u.s;
 	return LDN_OK;
 }
@@ -326,6 +329,12 @@ read_condition(struct rd *r, const struct jnode *o, struct condition *c)
 	if ((v = tree_get(o, "onset")) != NULL)
 		WITH_KEY(r, "onset", get_past_date(r, v, &c->onset));
 	c->concepts = codes_condition(r->kb, c->system, c->code, c->display);
+	if (c->display != NULL) {
+		int32_t ug;
+
+		c->names_opioid = med_class_is_opioid(
+		    codes_name_class(r->kb, c->display, &ug));
+	}
 	return LDN_OK;
 }
 
@@ -402,8 +411,36 @@ static const struct {
 	{ "1920-8", 0, 100000, false }, /* AST */
 	{ "3016-3", 0, 1000, false },   /* TSH */
 	{ "72514-3", 0, 10, true },     /* pain severity 0-10 */
-	{ "29463-7", 1, 700, false },   /* body weight, kg */
 };
+
+/*
+ * A body-weight lab (LOINC 29463-7) in kg, g or pounds, as grams; any other
+ * unit, or none, is refused rather than guessed.
+ */
+static enum ldn_status
+lab_weight_g(struct rd *r, const struct lab *l, int32_t *grams)
+{
+	static const struct {
+		const char *unit;
+		double kg_per;
+	} units[] = { { "kg", 1 }, { "g", 0.001 }, { "[lb_av]", 0.45359237 },
+		{ "lb", 0.45359237 }, { "lbs", 0.45359237 } };
+	double kg = -1;
+
+	for (size_t i = 0; l->unit && i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(l->unit, units[i].unit) == 0)
+			kg = l->value * units[i].kg_per;
+	if (kg < 0)
+		return FAIL(r,
+		    "a body weight needs its unit: kg, g or [lb_av]");
+	if (kg < 1 || kg > 700)
+		return FAIL(r,
+		    "%g %s is not a body weight this tool can plan "
+		    "for (1 to 700 kg)",
+		    l->value, l->unit);
+	*grams = (int32_t)lround(kg * 1000);
+	return LDN_OK;
+}
 
 static enum ldn_status
 read_lab(struct rd *r, const struct jnode *o, struct lab *l)
@@ -459,6 +496,12 @@ read_lab(struct rd *r, const struct jnode *o, struct lab *l)
 		WITH_KEY(r, "unit", get_str(r, v, &l->unit));
 	if ((v = tree_get(o, "date")) != NULL)
 		WITH_KEY(r, "date", get_past_date(r, v, &l->date));
+	if (strcmp(l->loinc, "29463-7") == 0) {
+		int32_t g = 0;
+
+		WITH_KEY(r, "unit", lab_weight_g(r, l, &g));
+		l->weight_g = g;
+	}
 	return LDN_OK;
 }
 
@@ -684,6 +727,20 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 	         (item_reader)read_prior, (void **)&p->prior, &p->n_prior)) !=
 	        LDN_OK)
 		return rc;
+	if (p->weight_g == 0) {
+		/* No weight_kg: the latest body-weight lab (dated beats
+		 * undated; the last listed breaks ties). */
+		const struct lab *best = NULL;
+
+		for (size_t i = 0; i < p->n_labs; i++)
+			if (p->labs[i].weight_g > 0 &&
+			    (best == NULL || p->labs[i].date >= best->date))
+				best = &p->labs[i];
+		if (best != NULL) {
+			p->weight_g = best->weight_g;
+			p->weight_src = best->src;
+		}
+	}
 	return LDN_OK;
 }
 

@@ -26,6 +26,7 @@ const struct number_spec number_specs[] = {
 	{ "trial.min_d", U_D, P(trial_min_d), 7, 365 },
 	{ "trial.max_d", U_D, P(trial_max_d), 7, 365 },
 	{ "age.adult_y", U_Y, P(adult_y), 12, 21 },
+	{ "age.child_min_y", U_Y, P(child_min_y), 0, 17 },
 	{ "age.older_y", U_Y, P(older_y), 50, 90 },
 	{ "renal.egfr_severe", U_EGFR, P(egfr_severe), 5, 60 },
 	{ "renal.egfr_moderate", U_EGFR, P(egfr_moderate), 15, 90 },
@@ -99,6 +100,13 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("opioid.naloxone_on_file", SEV_CAUTION, B(V_DRUG)),
 	[E_OPIOID_ANTIDIARRHEAL] =
 	    F("opioid.antidiarrheal", SEV_CAUTION, B(V_DRUG)),
+	[E_OPIOID_DEPOT] = F("opioid.depot", SEV_BLOCK, B(V_DRUG)),
+	[E_OPIOID_CURRENT_USE] =
+	    F("opioid.current_use", SEV_BLOCK, B(V_CONDITION)),
+	[E_MEDICATION_UNRECOGNISED] =
+	    F("medication.unrecognised", SEV_CAUTION, B(V_DETAIL)),
+	[E_INTAKE_OPIOID_NEED_UNKNOWN] =
+	    F("intake.opioid_need_unknown", SEV_CAUTION, 0),
 	[E_MEDICATION_CODE_NAME_CONFLICT] = F("medication.code_name_conflict",
 	    SEV_BLOCK, B(V_DRUG) | B(V_CODE) | B(V_CODE_DISPLAY)),
 	[E_ANTAGONIST_STANDARD_DOSE] =
@@ -120,6 +128,7 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("age.child", SEV_CAUTION, B(V_AGE) | B(V_WEIGHT) | B(V_CEILING)),
 	[E_AGE_CHILD_WEIGHT_MISSING] =
 	    F("age.child_weight_missing", SEV_BLOCK, B(V_AGE)),
+	[E_AGE_BELOW_EVIDENCE] = F("age.below_evidence", SEV_BLOCK, B(V_AGE)),
 	[E_AGE_OLDER] = F("age.older", SEV_CAUTION, B(V_AGE)),
 	[E_PREGNANCY_PREGNANT] = F("pregnancy.pregnant", SEV_CAUTION, 0),
 	[E_PREGNANCY_BREASTFEEDING] =
@@ -213,6 +222,7 @@ const char *const concept_kind_names[CK_COUNT] = {
 	[CK_TRANSPLANT] = "transplant",
 	[CK_THYROID_AUTOIMMUNE] = "thyroid-autoimmune",
 	[CK_OPIOID_USE_DISORDER] = "opioid-use-disorder",
+	[CK_OPIOID_CURRENT_USE] = "opioid-current-use",
 };
 
 const char *const med_class_names[MC_COUNT] = {
@@ -221,6 +231,7 @@ const char *const med_class_names[MC_COUNT] = {
 	[MC_OPIOID_LONG] = "opioid-long",
 	[MC_OPIOID_ANTITUSSIVE] = "opioid-antitussive",
 	[MC_BUPRENORPHINE] = "buprenorphine",
+	[MC_BUPRENORPHINE_DEPOT] = "buprenorphine-depot",
 	[MC_METHADONE] = "methadone",
 	[MC_NALOXONE] = "naloxone",
 	[MC_NALTREXONE_LDN] = "naltrexone-ldn",

@@ -1079,15 +1079,27 @@ load_conditions(struct loader *L)
 			    kb->concepts[kb->snomed[i].concept].id);
 }
 
-static const char *const med_class_ids[] = { "opioid", "opioid-antitussive",
-	"buprenorphine", "methadone", "naloxone", "naltrexone",
-	"naltrexone-bupropion", "immunosuppressant", "opioid-antidiarrheal" };
+/* The class each name list stands for (naltrexone is refined by dose),
+ * in one table so the two can never fall out of step. */
+static const struct {
+	const char *id;
+	enum med_class cls;
+} med_class_lists[] = {
+	{ "opioid", MC_OPIOID_SHORT },
+	{ "opioid-antitussive", MC_OPIOID_ANTITUSSIVE },
+	{ "buprenorphine", MC_BUPRENORPHINE },
+	{ "buprenorphine-depot", MC_BUPRENORPHINE_DEPOT },
+	{ "methadone", MC_METHADONE },
+	{ "naloxone", MC_NALOXONE },
+	{ "naltrexone", MC_NALTREXONE_UNKNOWN_DOSE },
+	{ "naltrexone-bupropion", MC_NALTREXONE_BUPROPION },
+	{ "immunosuppressant", MC_IMMUNOSUPPRESSANT },
+	{ "opioid-antidiarrheal", MC_OPIOID_ANTIDIARRHEAL },
+};
 
-/* The class a name list stands for; naltrexone is refined by dose. */
-static const enum med_class med_class_of_id[] = { MC_OPIOID_SHORT,
-	MC_OPIOID_ANTITUSSIVE, MC_BUPRENORPHINE, MC_METHADONE, MC_NALOXONE,
-	MC_NALTREXONE_UNKNOWN_DOSE, MC_NALTREXONE_BUPROPION,
-	MC_IMMUNOSUPPRESSANT, MC_OPIOID_ANTIDIARRHEAL };
+enum {
+	N_MED_LISTS = sizeof(med_class_lists) / sizeof(med_class_lists[0])
+};
 
 static void
 load_phrases(struct loader *L, const struct jnode *v, uint16_t target,
@@ -1139,15 +1151,18 @@ load_medications(struct loader *L)
 			continue;
 		}
 		check_keys(L, o, keys);
-		c = enum_field(L, o, "id", med_class_ids,
-		    sizeof(med_class_ids) / sizeof(med_class_ids[0]), true);
+		const char *ids[N_MED_LISTS];
+
+		for (size_t k = 0; k < N_MED_LISTS; k++)
+			ids[k] = med_class_lists[k].id;
+		c = enum_field(L, o, "id", ids, N_MED_LISTS, true);
 		names = tree_get(o, "names");
 		if (c < 0 || names == NULL || names->type != J_ARR) {
 			if (c >= 0)
 				problem(L, o, "\"names\" must be a list");
 			continue;
 		}
-		load_phrases(L, names, (uint16_t)med_class_of_id[c],
+		load_phrases(L, names, (uint16_t)med_class_lists[c].cls,
 		    kb->med_names, &kb->n_med_names);
 	}
 	load_phrases(L, markers, 0, kb->long_acting, &kb->n_long_acting);
@@ -1191,8 +1206,21 @@ rx_class(const struct ldn_kb *kb, const char *category, const char *display,
 			return MC_OPIOID_LONG;
 		return MC_OPIOID_ANTITUSSIVE;
 	}
-	if (strcmp(category, "mat-buprenorphine") == 0)
+	if (strcmp(category, "mat-buprenorphine") == 0) {
+		/* An implant or a depot injection releases for weeks. */
+		size_t n =
+		    words_match(kb->med_names, kb->n_med_names, &w, t, 4);
+
+		for (size_t i = 0; i < n; i++)
+			if (t[i] == MC_BUPRENORPHINE_DEPOT)
+				return MC_BUPRENORPHINE_DEPOT;
+		for (size_t i = 0; i < w.n; i++)
+			if (strcmp(w.w[i], "implant") == 0 ||
+			    (strcmp(w.w[i], "prefilled") == 0 && i + 1 < w.n &&
+			        strcmp(w.w[i + 1], "syringe") == 0))
+				return MC_BUPRENORPHINE_DEPOT;
 		return MC_BUPRENORPHINE;
+	}
 	if (strcmp(category, "mat-methadone") == 0)
 		return MC_METHADONE;
 	if (strcmp(category, "naloxone") == 0) {

@@ -12,9 +12,11 @@
 
 #include "kb_impl.h"
 
+/* Room for the longest string intake accepts (1,000 bytes): nothing a
+ * record says is cut off before it is matched. */
 enum {
-	WORDS_MAX = 48,
-	WORDS_BUF = 512
+	WORDS_MAX = 512,
+	WORDS_BUF = 2048
 };
 
 struct words {

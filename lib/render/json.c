@@ -47,9 +47,6 @@ date_member(struct jw *w, const char *key, int32_t day)
 	jw_str(w, b);
 }
 
-static const char *const step_kinds[] = { "start", "increase", "hold",
-	"restart" };
-
 static void
 schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
     struct strbuf *tmp)
@@ -68,7 +65,7 @@ schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_key(w, "dose_mg");
 		jw_mg(w, s->dose_ug);
 		jw_kstr(w, "timing", s->dose_ug ? "bedtime" : "none");
-		jw_kstr(w, "kind", step_kinds[s->kind]);
+		jw_kstr(w, "kind", step_kind_names[s->kind]);
 		jw_key(w, "text");
 		text(w, pl, tmp, &pl->kb->entries[e].text[aud], vars);
 		jw_end_obj(w);
