@@ -103,10 +103,18 @@ jpath_str(struct jpath *p)
 
 		if (!put(p, &len, '/'))
 			return p->buf;
-		if (s->key == NULL)
-			snprintf(num, sizeof(num), "%zu", s->index);
-		else
+		if (s->key == NULL) {
+			char *e = num + sizeof(num);
+			size_t v = s->index;
+
+			*--e = '\0';
+			do
+				*--e = (char)('0' + v % 10);
+			while ((v /= 10) != 0);
+			c = e;
+		} else {
 			c = s->key;
+		}
 		for (; *c; c++) {
 			bool fits = true;
 

@@ -152,8 +152,9 @@ word_distance(const char *a, const char *b, int max)
 
 /*
  * Misspelt opioid names ("oxycodon", "hydrocodon", "buprenorphin") still
- * name opioids: a word of six letters or more within one edit of a one-word
- * opioid name (two edits from nine letters) counts as that name.  Only the
+ * name opioids: a word of six letters or more, with the same first letter,
+ * within one edit of a one-word opioid name (two edits from nine letters)
+ * counts as that name.  Only the
  * classes that need a washout are matched this way, so a near miss errs
  * towards waiting.
  */
@@ -166,12 +167,17 @@ fuzzy_opioid(const struct ldn_kb *kb, const struct words *w)
 
 		if (len < 6)
 			continue;
-		for (size_t k = 0; k < kb->n_med_names; k++) {
-			const struct phrase *p = &kb->med_names[k];
+		unsigned char c0 = (unsigned char)w->w[i][0];
+		uint32_t letters = words_letters(w->w[i]);
 
-			if (p->n != 1 || !med_class_is_opioid(p->target) ||
-			    strlen(p->words[0]) < 6)
-				continue;
+		/* Typing slips keep the first letter almost always, so only
+		 * names with the same first byte are candidates. */
+		for (size_t k = kb->fuzzy_start[c0];
+		     k < kb->fuzzy_start[c0 + 1]; k++) {
+			const struct phrase *p = kb->fuzzy[k];
+
+			if (__builtin_popcount(letters ^ p->letters) > 2 * max)
+				continue; /* too many letters differ */
 			if (word_distance(w->w[i], p->words[0], max) <= max)
 				return (enum med_class)p->target;
 		}

@@ -79,7 +79,7 @@ check_keys(struct rd *r, const struct jnode *o, const char *const *allowed)
 		bool ok = false;
 
 		for (const char *const *k = allowed; *k && !ok; k++)
-			ok = strcmp(*k, key) == 0;
+			ok = (*k)[0] == key[0] && strcmp(*k, key) == 0;
 		if (!ok) {
 			/* only now, on the error path, look for a near miss */
 			for (const char *const *k = allowed; *k && !near; k++)

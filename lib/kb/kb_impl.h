@@ -138,7 +138,8 @@ struct code_map {
 struct phrase {
 	const char **words;
 	uint8_t n;
-	uint16_t target; /* concept index, or enum med_class */
+	uint16_t target;  /* concept index, or enum med_class */
+	uint32_t letters; /* a-z present in the first word (words_letters) */
 };
 
 struct rx_entry {
@@ -173,6 +174,11 @@ struct ldn_kb {
 	size_t n_condition_text;
 	struct phrase *med_names; /* sorted by first word */
 	size_t n_med_names;
+	/* Typo candidates: one-word names of opioid classes, six letters or
+	 * more, ordered by first byte; fuzzy_start[c] .. fuzzy_start[c + 1]
+	 * are those starting with byte c. */
+	const struct phrase **fuzzy;
+	size_t fuzzy_start[257];
 	struct phrase *long_acting; /* sorted by first word */
 	size_t n_long_acting;
 	struct rx_entry *rxnorm; /* sorted by code */

@@ -104,14 +104,16 @@ static void
 hash_file(struct loader *L, const char *path)
 {
 	FILE *fp = fopen(path, "rb");
-	int c;
+	unsigned char buf[1 << 14];
+	size_t n;
 
 	if (fp == NULL)
 		return;
-	while ((c = getc(fp)) != EOF) {
-		L->hash ^= (unsigned char)c;
-		L->hash *= 0x100000001b3ULL;
-	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			L->hash ^= buf[i];
+			L->hash *= 0x100000001b3ULL;
+		}
 	fclose(fp);
 }
 
@@ -1168,6 +1170,24 @@ load_medications(struct loader *L)
 	load_phrases(L, markers, 0, kb->long_acting, &kb->n_long_acting);
 	words_sort(kb->med_names, kb->n_med_names);
 	words_sort(kb->long_acting, kb->n_long_acting);
+	/* med_names is sorted by first word, so typo candidates come out
+	 * grouped by first byte as well. */
+	kb->fuzzy = arena_calloc(L->a, kb->n_med_names + 1, sizeof(*kb->fuzzy));
+	if (kb->fuzzy == NULL)
+		return;
+	size_t nf = 0;
+	for (int c = 0; c < 256; c++) {
+		kb->fuzzy_start[c] = nf;
+		for (size_t i = 0; i < kb->n_med_names; i++) {
+			const struct phrase *p = &kb->med_names[i];
+
+			if ((unsigned char)p->words[0][0] == c && p->n == 1 &&
+			    med_class_is_opioid(p->target) &&
+			    strlen(p->words[0]) >= 6)
+				kb->fuzzy[nf++] = p;
+		}
+	}
+	kb->fuzzy_start[256] = nf;
 }
 
 /*

@@ -76,7 +76,19 @@ words_phrase(struct arena *a, const char *text, uint16_t target,
 	out->words = v;
 	out->n = (uint8_t)w.n;
 	out->target = target;
+	out->letters = words_letters(v[0]);
 	return 0;
+}
+
+uint32_t
+words_letters(const char *w)
+{
+	uint32_t m = 0;
+
+	for (; *w; w++)
+		if (*w >= 'a' && *w <= 'z')
+			m |= 1u << (*w - 'a');
+	return m;
 }
 
 /* The first phrase whose first word is not less than word. */

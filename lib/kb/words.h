@@ -43,6 +43,10 @@ void words_sort(struct phrase *list, size_t n);
 int words_phrase(struct arena *a, const char *text, uint16_t target,
     struct phrase *out);
 
+/* The set of letters a to z in a word, one bit each: an edit changes at
+ * most two bits, so words d edits apart differ in at most 2d bits. */
+uint32_t words_letters(const char *w);
+
 /*
  * The strength in micrograms of the first "<number> mg" in s that follows
  * the word "naltrexone" (or anywhere, if after_word is NULL), or -1.
