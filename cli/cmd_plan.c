@@ -42,8 +42,12 @@ exec_plan(int argc, char **argv)
 				format = LDN_FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				format = LDN_FORMAT_JSON;
+			else if (strcmp(optarg, "fhir") == 0)
+				format = LDN_FORMAT_FHIR;
 			else {
-				cli_warn("--format: \"%s\" is not text or json",
+				cli_warn(
+				    "--format: \"%s\" is not text, json or "
+				    "fhir",
 				    optarg);
 				return EX_USAGE_;
 			}
@@ -96,8 +100,14 @@ exec_plan(int argc, char **argv)
 	if (rc != LDN_OK) {
 		cli_warn("%s: %s%s%s", strcmp(path, "-") ? path : "stdin",
 		    err.where, *err.where ? ": " : "", err.msg);
+		/* Asked for FHIR, the caller gets the refusal in FHIR too. */
+		if (format == LDN_FORMAT_FHIR &&
+		    ldn_error_outcome(&err, &out, &out_len) == LDN_OK) {
+			fwrite(out, 1, out_len, stdout);
+			fputc('\n', stdout);
+		}
 	} else if (fwrite(out, 1, out_len, stdout) != out_len ||
-	    (format == LDN_FORMAT_JSON && fputc('\n', stdout) == EOF) ||
+	    (format != LDN_FORMAT_TEXT && fputc('\n', stdout) == EOF) ||
 	    fflush(stdout) != 0) {
 		cli_warn("writing the plan: %s", strerror(errno));
 		rc = LDN_E_IO;
@@ -111,18 +121,23 @@ exec_plan(int argc, char **argv)
 
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
-	.usage = "[--as-of YYYY-MM-DD] [--format text|json] "
+	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir] "
 	         "[--audience clinician|patient] [--kb DIR] FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON).",
 	.help = "options:\n"
 	        "  --as-of DATE   plan as of this day (default: today, UTC);\n"
 	        "                 the same input and date give the same plan\n"
-	        "  --format F     text (default) or json\n"
+	        "  --format F     text (default), json, or fhir (a FHIR R4\n"
+	        "                 Bundle: CarePlan, MedicationRequests,\n"
+	        "                 DetectedIssues)\n"
 	        "  --audience A   clinician (default) or patient\n"
 	        "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
 	        "                 else the one built in)\n"
-	        "\nThe patient fields are listed in the README. A decision of\n"
-	        "do-not-start is an answer, not an error: the exit code is 0.\n"
-	        "Bad input exits 65 with the field (a JSON pointer) and why.\n",
+	        "\nFILE is the native patient JSON or a FHIR R4 Bundle (told\n"
+	        "apart by its resourceType); the fields are in the README.\n"
+	        "A decision of do-not-start is an answer, not an error: the\n"
+	        "exit code is 0. Bad input exits 65 with the field (a JSON\n"
+	        "pointer) and why; with --format fhir, also a FHIR\n"
+	        "OperationOutcome on standard output.\n",
 	.exec = exec_plan,
 };

@@ -60,6 +60,12 @@ struct medication {
 	bool conflict;            /* name names an opioid or antagonist the
 	                             code does not */
 	enum med_class name_cls;
+	/* FHIR: an active order with no evidence that it is taken */
+	bool order_only;
+	/* FHIR: last_dose is the latest it can be (order date plus the
+	 * supply window), not a recorded dose; order_date says from what */
+	bool last_dose_inferred;
+	int32_t order_date;
 	const char *src;
 };
 
@@ -102,6 +108,8 @@ struct prior_ldn {
 struct patient {
 	const char *id;
 	int32_t as_of;
+	bool deceased;
+	const char *deceased_src;
 	int32_t birth_date; /* DATE_NONE if not given */
 	int age_years;      /* -1 if unknown; from birth_date when given */
 	enum sex sex;

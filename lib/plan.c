@@ -41,7 +41,7 @@ ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
 	pl->arena = ARENA_INIT(PLAN_ARENA_LIMIT);
 	pl->kb = kb;
 	pl->as_of = day;
-	rc = intake_native(kb, &pl->arena, buf, len, day, &pl->patient, err);
+	rc = intake_parse(kb, &pl->arena, buf, len, day, &pl->patient, err);
 	if (rc != LDN_OK) {
 		ldn_plan_free(pl);
 		return rc;

@@ -113,6 +113,19 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 			f->vars[V_DRUG] = drug;
 		return;
 	}
+	if (m->active && m->order_only) {
+		/* An order on file, no evidence it is taken: a person must
+		 * say whether it is, and since when it is not. */
+		f = raise(pl, E_OPIOID_ORDER_ON_FILE, m->src);
+		if (f == NULL)
+			return;
+		f->vars[V_DRUG] = drug;
+		f->vars[V_DATE] = m->order_date != DATE_NONE
+		    ? fmt_date(pl, m->order_date)
+		    : "an unrecorded date";
+		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
+		return;
+	}
 	if (m->active) {
 		f = raise(pl, E_OPIOID_ACTIVE, m->src);
 		if (f == NULL)
@@ -121,7 +134,22 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
 		return;
 	}
-	if (m->last_dose == DATE_NONE) {
+	int32_t last = m->last_dose;
+	if (m->last_dose_inferred && m->order_date != DATE_NONE) {
+		/* Only the order's date is on file: the last dose is taken
+		 * to be as late as the order could have lasted, and the
+		 * clinician is told so. */
+		last = m->order_date + pl->kb->params.order_supply_d;
+		if (last > pl->as_of)
+			last = pl->as_of;
+		f = raise(pl, E_OPIOID_LAST_DOSE_INFERRED, m->src);
+		if (f != NULL) {
+			f->vars[V_DRUG] = drug;
+			f->vars[V_DATE] = fmt_date(pl, m->order_date);
+			f->vars[V_LAST_DOSE] = fmt_date(pl, last);
+		}
+	}
+	if (last == DATE_NONE) {
 		f = raise(pl, E_OPIOID_LAST_DOSE_UNKNOWN, m->src);
 		if (f == NULL)
 			return;
@@ -129,7 +157,7 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
 		return;
 	}
-	int32_t lift = m->last_dose + wd;
+	int32_t lift = last + wd;
 	f = raise(pl,
 	    lift > pl->as_of ? E_OPIOID_WASHOUT : E_OPIOID_WASHOUT_DONE,
 	    m->src);
@@ -141,8 +169,8 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 	}
 	f->vars[V_DRUG] = drug;
 	f->vars[V_ACTING] = acting_label(m->cls);
-	f->vars[V_LAST_DOSE] = fmt_date(pl, m->last_dose);
-	f->vars[V_DAYS_SINCE] = fmt_int(pl, pl->as_of - m->last_dose);
+	f->vars[V_LAST_DOSE] = fmt_date(pl, last);
+	f->vars[V_DAYS_SINCE] = fmt_int(pl, pl->as_of - last);
 	f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
 }
 
@@ -731,6 +759,9 @@ void
 screen(struct ldn_plan *pl)
 {
 	const struct params *p = &pl->kb->params;
+
+	if (pl->patient->deceased)
+		raise(pl, E_PATIENT_DECEASED, pl->patient->deceased_src);
 
 	pl->flags = 1u << FL_ALWAYS;
 	pl->start_ug = p->start_ug;

@@ -15,8 +15,10 @@ fi
 if ninja -C build-fuzz >/dev/null; then
 	# The session may add inputs; they land in a scratch copy, so the
 	# committed corpus only changes when someone reviews and adds them.
-	rm -rf build-fuzz/corpus && cp -r tests/fuzz/corpus/patient build-fuzz/corpus
-	meson test -C build-fuzz --print-errorlogs fuzz-run ||
+	rm -rf build-fuzz/corpus build-fuzz/corpus-fhir
+	cp -r tests/fuzz/corpus/patient build-fuzz/corpus
+	cp -r tests/fuzz/corpus/fhir build-fuzz/corpus-fhir
+	meson test -C build-fuzz --print-errorlogs fuzz-run fuzz-run-fhir ||
 		status=1
 else
 	status=1

@@ -25,4 +25,13 @@ struct ldn_error {
 /* A short stable name for a status ("schema", "parse", ...). */
 const char *ldn_status_name(enum ldn_status code);
 
+/*
+ * The error as a FHIR R4 OperationOutcome (JSON) in a new buffer *out
+ * (*len bytes) that the caller frees with free(); the place becomes a
+ * FHIRPath-style expression.  For callers that were sent a FHIR Bundle.
+ */
+#include <stddef.h>
+enum ldn_status ldn_error_outcome(const struct ldn_error *e, char **out,
+    size_t *len);
+
 #endif

@@ -24,7 +24,8 @@ enum ldn_decision {
 
 enum ldn_format {
 	LDN_FORMAT_TEXT,
-	LDN_FORMAT_JSON
+	LDN_FORMAT_JSON,
+	LDN_FORMAT_FHIR /* a FHIR R4 Bundle (collection) */
 };
 
 enum ldn_audience {

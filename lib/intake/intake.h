@@ -10,14 +10,32 @@
 #include "../kb/kb_impl.h"
 #include "../patient.h"
 
+#include "../base/tree.h"
+
 /*
- * Read the native patient JSON in buf (len bytes) as of the given day.
- * Strict: unknown fields, wrong types, impossible values and dates after
- * as_of are refused, with err->where the JSON pointer of the field.  On
- * success *out is owned by a.
+ * Read a patient from len bytes of JSON at buf, as of the given day: a FHIR
+ * R4 Bundle (detected by its resourceType) or the native patient JSON.  On
+ * success *out is owned by a; on failure err names the field (a JSON
+ * pointer) and says why.
  */
-enum ldn_status intake_native(const struct ldn_kb *kb, struct arena *a,
+enum ldn_status intake_parse(const struct ldn_kb *kb, struct arena *a,
     const char *buf, size_t len, int32_t as_of, struct patient **out,
     struct ldn_error *err);
+
+/* The native patient JSON (native.c).  Strict: unknown fields, wrong types,
+ * impossible values and dates after as_of are refused. */
+enum ldn_status intake_native(const struct ldn_kb *kb, struct arena *a,
+    const struct jnode *root, int32_t as_of, struct patient *p,
+    struct ldn_error *err);
+
+/* A FHIR R4 Bundle (fhir.c). */
+bool intake_is_fhir(const struct jnode *root);
+enum ldn_status intake_fhir(const struct ldn_kb *kb, struct arena *a,
+    const struct jnode *root, int32_t as_of, struct patient *p,
+    struct ldn_error *err);
+
+/* Without a recorded weight, the latest body-weight lab's (dated beats
+ * undated; the last listed breaks ties). */
+void intake_weight_from_labs(struct patient *p);
 
 #endif

@@ -727,28 +727,41 @@ read_root(struct rd *r, const struct jnode *root, struct patient *p)
 	         (item_reader)read_prior, (void **)&p->prior, &p->n_prior)) !=
 	        LDN_OK)
 		return rc;
-	if (p->weight_g == 0) {
-		/* No weight_kg: the latest body-weight lab (dated beats
-		 * undated; the last listed breaks ties). */
-		const struct lab *best = NULL;
-
-		for (size_t i = 0; i < p->n_labs; i++)
-			if (p->labs[i].weight_g > 0 &&
-			    (best == NULL || p->labs[i].date >= best->date))
-				best = &p->labs[i];
-		if (best != NULL) {
-			p->weight_g = best->weight_g;
-			p->weight_src = best->src;
-		}
-	}
 	return LDN_OK;
 }
 
 enum ldn_status
-intake_native(const struct ldn_kb *kb, struct arena *a, const char *buf,
-    size_t len, int32_t as_of, struct patient **out, struct ldn_error *err)
+intake_native(const struct ldn_kb *kb, struct arena *a,
+    const struct jnode *root, int32_t as_of, struct patient *p,
+    struct ldn_error *err)
 {
 	struct rd r = { .kb = kb, .a = a, .as_of = as_of, .err = err };
+
+	jpath_init(&r.path);
+	return read_root(&r, root, p);
+}
+
+void
+intake_weight_from_labs(struct patient *p)
+{
+	const struct lab *best = NULL;
+
+	if (p->weight_g != 0)
+		return;
+	for (size_t i = 0; i < p->n_labs; i++)
+		if (p->labs[i].weight_g > 0 &&
+		    (best == NULL || p->labs[i].date >= best->date))
+			best = &p->labs[i];
+	if (best != NULL) {
+		p->weight_g = best->weight_g;
+		p->weight_src = best->src;
+	}
+}
+
+enum ldn_status
+intake_parse(const struct ldn_kb *kb, struct arena *a, const char *buf,
+    size_t len, int32_t as_of, struct patient **out, struct ldn_error *err)
+{
 	struct jnode *root;
 	struct patient *p;
 	enum ldn_status rc;
@@ -766,10 +779,22 @@ intake_native(const struct ldn_kb *kb, struct arena *a, const char *buf,
 	p->opioid_analgesia_required = TRI_UNKNOWN;
 	p->occult_opioid_use_suspected = TRI_UNKNOWN;
 	p->sensitive = TRI_UNKNOWN;
-	jpath_init(&r.path);
-	rc = read_root(&r, root, p);
+	const struct jnode *rt = tree_get(root, "resourceType");
+
+	if (root->type == J_OBJ && intake_is_fhir(root))
+		rc = intake_fhir(kb, a, root, as_of, p, err);
+	else if (rt != NULL)
+		/* A FHIR resource, but not a Bundle: say so plainly rather
+		 * than refuse its fields one by one as native JSON. */
+		rc = ldn_fail(err, LDN_E_SCHEMA, "/resourceType",
+		    "a FHIR %s on its own: ldn reads a Bundle holding the "
+		    "Patient and their records, or the native patient JSON",
+		    rt->type == J_STR ? rt->u.s : "resource");
+	else
+		rc = intake_native(kb, a, root, as_of, p, err);
 	if (rc != LDN_OK)
 		return rc;
+	intake_weight_from_labs(p);
 	if (a->failed)
 		return ldn_fail(err, LDN_E_NOMEM, "", "the input is too large");
 	*out = p;

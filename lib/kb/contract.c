@@ -30,6 +30,7 @@ const struct number_spec number_specs[] = {
 	{ "age.older_y", U_Y, P(older_y), 50, 90 },
 	{ "renal.egfr_severe", U_EGFR, P(egfr_severe), 5, 60 },
 	{ "renal.egfr_moderate", U_EGFR, P(egfr_moderate), 15, 90 },
+	{ "fhir.order_supply_d", U_D, P(order_supply_d), 1, 365 },
 };
 
 const size_t n_number_specs = sizeof(number_specs) / sizeof(number_specs[0]);
@@ -105,6 +106,11 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("opioid.current_use", SEV_BLOCK, B(V_CONDITION)),
 	[E_MEDICATION_UNRECOGNISED] =
 	    F("medication.unrecognised", SEV_CAUTION, B(V_DETAIL)),
+	[E_PATIENT_DECEASED] = F("patient.deceased", SEV_BLOCK, 0),
+	[E_OPIOID_ORDER_ON_FILE] = F("opioid.order_on_file", SEV_BLOCK,
+	    B(V_DRUG) | B(V_DATE) | B(V_WASHOUT_DAYS)),
+	[E_OPIOID_LAST_DOSE_INFERRED] = F("opioid.last_dose_inferred",
+	    SEV_CAUTION, B(V_DRUG) | B(V_DATE) | B(V_LAST_DOSE)),
 	[E_INTAKE_OPIOID_NEED_UNKNOWN] =
 	    F("intake.opioid_need_unknown", SEV_CAUTION, 0),
 	[E_MEDICATION_CODE_NAME_CONFLICT] = F("medication.code_name_conflict",

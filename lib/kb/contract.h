@@ -44,6 +44,7 @@ struct params {
 	int32_t older_y;
 	int32_t egfr_severe;
 	int32_t egfr_moderate;
+	int32_t order_supply_d;
 };
 
 struct number_spec {
@@ -118,6 +119,9 @@ enum entry_id {
 	E_OPIOID_CURRENT_USE,
 	E_MEDICATION_UNRECOGNISED,
 	E_INTAKE_OPIOID_NEED_UNKNOWN,
+	E_PATIENT_DECEASED,
+	E_OPIOID_ORDER_ON_FILE,
+	E_OPIOID_LAST_DOSE_INFERRED,
 	E_MEDICATION_CODE_NAME_CONFLICT,
 	E_ANTAGONIST_STANDARD_DOSE,
 	E_ANTAGONIST_NALTREXONE_BUPROPION,

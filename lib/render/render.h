@@ -24,5 +24,7 @@ enum ldn_status render_json(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_text(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
+enum ldn_status render_fhir(const struct ldn_plan *pl, enum audience aud,
+    char **out, size_t *len, struct ldn_error *err);
 
 #endif

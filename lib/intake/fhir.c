@@ -1,0 +1,858 @@
+/*
+ * FHIR R4 intake: a Bundle (transaction, batch, collection, searchset, or
+ * with no type) becomes the same struct patient as the native JSON.  Codes
+ * win over display text, unknown elements are ignored, and a known element
+ * of the wrong type is an error that names its path.  Every fact keeps the
+ * resource it came from ("MedicationRequest/7c22..."), so findings can name
+ * the resources that drove them.  Facts dated after as-of are outside the
+ * plan's view and are left out: a plan as of a day sees that day's record.
+ */
+#include "intake.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/date.h"
+#include "../base/tree.h"
+#include "codes.h"
+
+enum {
+	MAX_DEPTH = 64
+};
+
+static const char SYS_SNOMED[] = "http://snomed.info/sct";
+static const char SYS_ICD10CM[] = "http://hl7.org/fhir/sid/icd-10-cm";
+static const char SYS_ICD10[] = "http://hl7.org/fhir/sid/icd-10";
+static const char SYS_RXNORM[] = "http://www.nlm.nih.gov/research/umls/rxnorm";
+static const char SYS_LOINC[] = "http://loinc.org";
+
+/* One entry of the bundle, for resolving references. */
+struct entry {
+	const char *full_url; /* may be NULL */
+	const char *type, *id;
+	const struct jnode *res;
+	size_t index;
+};
+
+struct fx {
+	const struct ldn_kb *kb;
+	struct arena *a;
+	int32_t as_of;
+	struct jpath path;
+	struct ldn_error *err;
+	struct entry *entries;
+	size_t n_entries;
+	struct patient *p;
+	/* growable lists, copied into the patient at the end */
+	size_t cap_cond, cap_med, cap_lab, cap_proc;
+};
+
+#define FAIL(x, ...) \
+	ldn_fail((x)->err, LDN_E_SCHEMA, jpath_str(&(x)->path), __VA_ARGS__)
+
+/* A string element, or NULL if absent; an error if present but not a
+ * string (the caller checks x->err->code after a NULL with *bad set). */
+static const char *
+str_at(struct fx *x, const struct jnode *o, const char *key, bool *bad)
+{
+	const struct jnode *v = tree_get(o, key);
+	size_t old;
+
+	if (v == NULL || v->type == J_NULL)
+		return NULL;
+	if (v->type == J_STR && strlen(v->u.s) == v->n)
+		return v->u.s;
+	old = jpath_key(&x->path, key);
+	FAIL(x, "must be a string, not %s", tree_type_name(v->type));
+	jpath_pop(&x->path, old);
+	*bad = true;
+	return NULL;
+}
+
+/* The calendar day of a FHIR date or dateTime ("2015-07-03",
+ * "2015-07-03T16:51:27+00:00"); partial dates ("2015", "2015-07") and
+ * anything unreadable give DATE_NONE. */
+static int32_t
+day_of(const char *s)
+{
+	int32_t d;
+
+	if (s == NULL || strlen(s) < 10 || (s[10] != '\0' && s[10] != 'T'))
+		return DATE_NONE;
+	return date_parse(s, 10, &d) ? d : DATE_NONE;
+}
+
+/* The first coding of a CodeableConcept with the given system. */
+static const char *
+code_in(const struct jnode *cc, const char *system)
+{
+	const struct jnode *codings = tree_get(cc, "coding");
+
+	if (codings == NULL || codings->type != J_ARR)
+		return NULL;
+	for (size_t i = 0; i < codings->n; i++) {
+		const struct jnode *sys =
+		    tree_get(&codings->u.items[i], "system");
+		const struct jnode *code =
+		    tree_get(&codings->u.items[i], "code");
+
+		if (sys && sys->type == J_STR &&
+		    strcmp(sys->u.s, system) == 0 && code &&
+		    code->type == J_STR && code->n > 0)
+			return code->u.s;
+	}
+	return NULL;
+}
+
+/* Display text of a CodeableConcept: its text, else a coding's display. */
+static const char *
+text_of(const struct jnode *cc)
+{
+	const struct jnode *t = tree_get(cc, "text"), *codings;
+
+	if (t && t->type == J_STR && t->n > 0)
+		return t->u.s;
+	codings = tree_get(cc, "coding");
+	for (size_t i = 0; codings && codings->type == J_ARR && i < codings->n;
+	     i++) {
+		const struct jnode *d =
+		    tree_get(&codings->u.items[i], "display");
+
+		if (d && d->type == J_STR && d->n > 0)
+			return d->u.s;
+	}
+	return NULL;
+}
+
+/* The first coding's code of a status-like CodeableConcept. */
+static const char *
+status_code(const struct jnode *cc)
+{
+	const struct jnode *codings = tree_get(cc, "coding");
+
+	if (codings == NULL || codings->type != J_ARR || codings->n == 0)
+		return NULL;
+	const struct jnode *c = tree_get(&codings->u.items[0], "code");
+	return c && c->type == J_STR ? c->u.s : NULL;
+}
+
+static const char *
+src_of(struct fx *x, const struct entry *e)
+{
+	const char *s = e->id
+	    ? arena_printf(x->a, "%s/%s", e->type, e->id)
+	    : arena_printf(x->a, "Bundle.entry[%zu]", e->index);
+
+	return s ? s : "";
+}
+
+static void *
+grow(struct fx *x, void **items, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *bigger = arena_calloc(x->a, ncap, size);
+
+		if (bigger == NULL)
+			return NULL;
+		if (*n)
+			memcpy(bigger, *items, *n * size);
+		*items = bigger;
+		*cap = ncap;
+	}
+	void *p = (char *)*items + (*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
+/* A reference ("urn:uuid:...", "Medication/abc", or a full URL ending in
+ * Type/id) resolved within the bundle, or NULL. */
+static const struct entry *
+resolve(const struct fx *x, const char *ref)
+{
+	const char *slash;
+
+	if (ref == NULL)
+		return NULL;
+	for (size_t i = 0; i < x->n_entries; i++)
+		if (x->entries[i].full_url &&
+		    strcmp(x->entries[i].full_url, ref) == 0)
+			return &x->entries[i];
+	/* Type/id, possibly at the end of an absolute URL */
+	slash = strrchr(ref, '/');
+	if (slash == NULL)
+		return NULL;
+	const char *id = slash + 1, *type = slash;
+	while (type > ref && type[-1] != '/')
+		type--;
+	size_t tlen = (size_t)(slash - type);
+	for (size_t i = 0; i < x->n_entries; i++) {
+		const struct entry *e = &x->entries[i];
+
+		if (e->id && strcmp(e->id, id) == 0 &&
+		    strlen(e->type) == tlen &&
+		    strncmp(e->type, type, tlen) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static enum ldn_status
+read_patient(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res, *dec;
+	bool bad = false;
+	const char *birth = str_at(x, r, "birthDate", &bad);
+	const char *gender = str_at(x, r, "gender", &bad);
+	struct patient *p = x->p;
+
+	if (bad)
+		return x->err->code;
+	if (p->id == NULL)
+		p->id = e->id;
+	if (birth != NULL) {
+		int32_t d = day_of(birth);
+
+		if (d != DATE_NONE && d <= x->as_of) {
+			p->birth_date = d;
+			p->age_years = date_years_between(d, x->as_of);
+		}
+	}
+	if (gender != NULL) {
+		p->sex = strcmp(gender, "female") == 0 ? SEX_FEMALE
+		    : strcmp(gender, "male") == 0      ? SEX_MALE
+		    : strcmp(gender, "other") == 0     ? SEX_OTHER
+		                                       : SEX_UNKNOWN;
+	}
+	if ((dec = tree_get(r, "deceasedBoolean")) != NULL) {
+		if (dec->type != J_BOOL) {
+			jpath_key(&x->path, "deceasedBoolean");
+			return FAIL(x, "must be true or false");
+		}
+		p->deceased |= dec->u.b;
+	}
+	const char *dd = str_at(x, r, "deceasedDateTime", &bad);
+	if (bad)
+		return x->err->code;
+	if (dd != NULL && (day_of(dd) == DATE_NONE || day_of(dd) <= x->as_of))
+		p->deceased = true;
+	if (p->deceased)
+		p->deceased_src = src_of(x, e);
+	return LDN_OK;
+}
+
+static enum ldn_status
+read_condition(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res, *code = tree_get(r, "code");
+	const char *clinical = status_code(tree_get(r, "clinicalStatus"));
+	const char *verification =
+	    status_code(tree_get(r, "verificationStatus"));
+	bool bad = false;
+	const char *onset = str_at(x, r, "onsetDateTime", &bad);
+	const char *abated = str_at(x, r, "abatementDateTime", &bad);
+	struct condition *c;
+	const char *s;
+
+	if (bad)
+		return x->err->code;
+	if (code == NULL || code->type != J_OBJ)
+		return LDN_OK; /* nothing to map */
+	if (verification &&
+	    (strcmp(verification, "refuted") == 0 ||
+	        strcmp(verification, "entered-in-error") == 0))
+		return LDN_OK;
+	if (onset && day_of(onset) != DATE_NONE && day_of(onset) > x->as_of)
+		return LDN_OK; /* after the plan's day */
+	c = grow(x, (void **)&x->p->conditions, &x->p->n_conditions,
+	    &x->cap_cond, sizeof(*c));
+	if (c == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	c->src = src_of(x, e);
+	c->onset = day_of(onset);
+	c->display = text_of(code);
+	/* Active unless the record says it has ended; absent status with an
+	 * abatement on or before as-of is an ended condition too. */
+	c->active = clinical == NULL || strcmp(clinical, "active") == 0 ||
+	    strcmp(clinical, "recurrence") == 0 ||
+	    strcmp(clinical, "relapse") == 0;
+	if (abated && day_of(abated) != DATE_NONE && day_of(abated) <= x->as_of)
+		c->active = false;
+	if ((s = code_in(code, SYS_SNOMED)) != NULL) {
+		c->system = CS_SNOMED;
+		c->code = s;
+		c->concepts = codes_condition(x->kb, CS_SNOMED, s, NULL);
+	}
+	if ((s = code_in(code, SYS_ICD10CM)) != NULL ||
+	    (s = code_in(code, SYS_ICD10)) != NULL) {
+		uint64_t m = codes_condition(x->kb, CS_ICD10, s, NULL);
+
+		if (c->code == NULL) {
+			c->system = CS_ICD10;
+			c->code = s;
+		}
+		c->concepts |= m;
+	}
+	if (c->code == NULL) {
+		/* no code system the knowledge base knows: the words */
+		c->system = CS_TEXT;
+		c->concepts = codes_condition(x->kb, CS_TEXT, NULL, c->display);
+	}
+	if (c->display != NULL) {
+		int32_t ug;
+
+		c->names_opioid = med_class_is_opioid(
+		    codes_name_class(x->kb, c->display, &ug));
+	}
+	return LDN_OK;
+}
+
+/* The medication of a Medication* resource: its CodeableConcept, or the
+ * Medication resource its reference points at. */
+static const struct jnode *
+medication_concept(struct fx *x, const struct jnode *r)
+{
+	const struct jnode *cc = tree_get(r, "medicationCodeableConcept");
+	const struct jnode *ref = tree_get(r, "medicationReference");
+
+	if (cc && cc->type == J_OBJ)
+		return cc;
+	if (ref && ref->type == J_OBJ) {
+		const struct jnode *s = tree_get(ref, "reference");
+		const struct entry *m =
+		    s && s->type == J_STR ? resolve(x, s->u.s) : NULL;
+
+		if (m && strcmp(m->type, "Medication") == 0) {
+			const struct jnode *code = tree_get(m->res, "code");
+
+			if (code && code->type == J_OBJ)
+				return code;
+		}
+		const struct jnode *d = tree_get(ref, "display");
+		if (d && d->type == J_STR)
+			return ref; /* text_of() reads nothing; name below */
+	}
+	return NULL;
+}
+
+static struct medication *
+new_med(struct fx *x, const struct entry *e, const struct jnode *cc)
+{
+	struct medication *m = grow(x, (void **)&x->p->medications,
+	    &x->p->n_medications, &x->cap_med, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->src = src_of(x, e);
+	m->started = m->last_dose = m->order_date = DATE_NONE;
+	m->rxnorm = code_in(cc, SYS_RXNORM);
+	m->name = text_of(cc);
+	if (m->name == NULL && tree_get(cc, "display")) {
+		const struct jnode *d = tree_get(cc, "display");
+
+		m->name = d->type == J_STR ? d->u.s : NULL;
+	}
+	return m;
+}
+
+/* Latest date inside a Period's end, or a dateTime. */
+static int32_t
+end_of_period(const struct jnode *period)
+{
+	const struct jnode *end = tree_get(period, "end");
+
+	return end && end->type == J_STR ? day_of(end->u.s) : DATE_NONE;
+}
+
+static enum ldn_status
+read_med_request(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res, *cc = medication_concept(x, r);
+	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
+	const char *authored = str_at(x, r, "authoredOn", &bad);
+	const struct jnode *disp = tree_get(r, "dispenseRequest");
+	struct medication *m;
+	int32_t day, validity_end = DATE_NONE;
+
+	if (bad)
+		return x->err->code;
+	if (cc == NULL || status == NULL ||
+	    strcmp(status, "entered-in-error") == 0 ||
+	    strcmp(status, "draft") == 0 || strcmp(status, "cancelled") == 0)
+		return LDN_OK; /* never dispensed: no exposure */
+	day = day_of(authored);
+	if (day != DATE_NONE && day > x->as_of)
+		return LDN_OK;
+	if ((m = new_med(x, e, cc)) == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	m->started = day;
+	m->order_date = day;
+	if (disp && disp->type == J_OBJ)
+		validity_end = end_of_period(tree_get(disp, "validityPeriod"));
+	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0) {
+		/* An order is not proof of use: a person must confirm. */
+		m->active = true;
+		m->order_only = true;
+	} else {
+		/* stopped, completed, unknown: the last dose is at most the
+		 * end of the order's validity, else its date plus the supply
+		 * window (the engine adds that, and says so) */
+		m->active = false;
+		if (validity_end != DATE_NONE && validity_end <= x->as_of)
+			m->last_dose = validity_end;
+		else if (day != DATE_NONE)
+			m->last_dose_inferred = true;
+	}
+	codes_medication(x->kb, m);
+	return LDN_OK;
+}
+
+static enum ldn_status
+read_med_statement(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res, *cc = medication_concept(x, r);
+	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
+	const char *eff = str_at(x, r, "effectiveDateTime", &bad);
+	struct medication *m;
+	int32_t end;
+
+	if (bad)
+		return x->err->code;
+	if (cc == NULL || status == NULL ||
+	    strcmp(status, "entered-in-error") == 0 ||
+	    strcmp(status, "not-taken") == 0 || strcmp(status, "intended") == 0)
+		return LDN_OK;
+	if ((m = new_med(x, e, cc)) == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	end = end_of_period(tree_get(r, "effectivePeriod"));
+	if (end == DATE_NONE)
+		end = day_of(eff);
+	if (strcmp(status, "active") == 0 &&
+	    (end == DATE_NONE || end > x->as_of)) {
+		m->active = true; /* the patient says they take it */
+	} else {
+		m->active = strcmp(status, "active") == 0 && end == DATE_NONE;
+		if (end != DATE_NONE && end <= x->as_of)
+			m->last_dose = end;
+	}
+	codes_medication(x->kb, m);
+	return LDN_OK;
+}
+
+static enum ldn_status
+read_med_dispense(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res, *cc = medication_concept(x, r);
+	const struct jnode *ds = tree_get(r, "daysSupply");
+	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
+	const char *handed = str_at(x, r, "whenHandedOver", &bad);
+	struct medication *m;
+	int32_t day = day_of(handed), supply = 0;
+
+	if (bad)
+		return x->err->code;
+	if (cc == NULL || day == DATE_NONE || day > x->as_of ||
+	    (status && strcmp(status, "completed") != 0))
+		return LDN_OK;
+	if (ds && ds->type == J_OBJ) {
+		const struct jnode *v = tree_get(ds, "value");
+
+		if (v && v->type == J_NUM && v->u.num.d >= 0 &&
+		    v->u.num.d < 3650)
+			supply = (int32_t)ceil(v->u.num.d);
+	}
+	if ((m = new_med(x, e, cc)) == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	/* Handed over on day, taken up to the end of its supply. */
+	if (day + supply > x->as_of) {
+		m->active = true; /* supply still running */
+	} else {
+		m->last_dose = day + supply;
+	}
+	codes_medication(x->kb, m);
+	return LDN_OK;
+}
+
+/* LOINC codes intake keeps (see the native lab bounds). */
+static bool
+wanted_loinc(const char *c)
+{
+	static const char *const codes[] = { "33914-3", "62238-1", "98979-8",
+		"48642-3", "48643-1", "1742-6", "1920-8", "3016-3", "72514-3",
+		"29463-7" };
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(codes[i], c) == 0)
+			return true;
+	return false;
+}
+
+static enum ldn_status
+read_observation(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res, *code = tree_get(r, "code");
+	const struct jnode *q = tree_get(r, "valueQuantity"), *v;
+	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
+	const char *when = str_at(x, r, "effectiveDateTime", &bad);
+	const char *loinc = code ? code_in(code, SYS_LOINC) : NULL;
+	struct lab *l;
+	int32_t day = day_of(when);
+
+	if (bad)
+		return x->err->code;
+	if (loinc == NULL || q == NULL || q->type != J_OBJ ||
+	    (status &&
+	        (strcmp(status, "entered-in-error") == 0 ||
+	            strcmp(status, "cancelled") == 0)) ||
+	    (day != DATE_NONE && day > x->as_of))
+		return LDN_OK;
+	if (strcmp(loinc, "82810-3") == 0 || strcmp(loinc, "63895-7") == 0)
+		return LDN_OK; /* coded answers, read by read_status_obs */
+	if (!wanted_loinc(loinc))
+		return LDN_OK;
+	v = tree_get(q, "value");
+	if (v == NULL || v->type != J_NUM || !isfinite(v->u.num.d) ||
+	    v->u.num.d < 0)
+		return LDN_OK; /* not a usable measurement */
+	l = grow(x, (void **)&x->p->labs, &x->p->n_labs, &x->cap_lab,
+	    sizeof(*l));
+	if (l == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	l->src = src_of(x, e);
+	l->loinc = loinc;
+	l->value = v->u.num.d;
+	l->date = day;
+	const struct jnode *u = tree_get(q, "code");
+	if (u == NULL || u->type != J_STR)
+		u = tree_get(q, "unit");
+	l->unit = u && u->type == J_STR ? u->u.s : NULL;
+	if (strcmp(loinc, "29463-7") == 0 && l->unit) {
+		double kg = strcmp(l->unit, "kg") == 0 ? l->value
+		    : strcmp(l->unit, "g") == 0        ? l->value / 1000
+		    : strcmp(l->unit, "[lb_av]") == 0  ? l->value * 0.45359237
+		                                       : -1;
+
+		if (kg >= 1 && kg <= 700)
+			l->weight_g = (int32_t)lround(kg * 1000);
+	}
+	return LDN_OK;
+}
+
+/* Pregnancy status (LOINC 82810-3) and breastfeeding (63895-7), coded. */
+static void
+read_status_obs(struct fx *x, const struct entry *e, int32_t *latest)
+{
+	const struct jnode *r = e->res, *code = tree_get(r, "code");
+	const char *loinc = code ? code_in(code, SYS_LOINC) : NULL;
+	const struct jnode *vc = tree_get(r, "valueCodeableConcept");
+	bool bad = false;
+	int32_t day = day_of(str_at(x, r, "effectiveDateTime", &bad));
+	const char *answer;
+
+	if (bad || loinc == NULL || vc == NULL || vc->type != J_OBJ ||
+	    (day != DATE_NONE && day > x->as_of) ||
+	    (day != DATE_NONE && *latest != DATE_NONE && day < *latest))
+		return;
+	answer = code_in(vc, SYS_SNOMED);
+	if (answer == NULL)
+		return;
+	if (strcmp(loinc, "82810-3") == 0) {
+		/* SNOMED 77386006 pregnant, 60001007 not pregnant */
+		if (strcmp(answer, "77386006") == 0)
+			x->p->pregnancy = PREG_PREGNANT;
+		else if (strcmp(answer, "60001007") == 0 &&
+		    x->p->pregnancy != PREG_BREASTFEEDING)
+			x->p->pregnancy = PREG_NONE;
+		*latest = day;
+	} else if (strcmp(loinc, "63895-7") == 0 &&
+	    strcmp(answer, "373066001") == 0 && /* yes */
+	    x->p->pregnancy != PREG_PREGNANT) {
+		x->p->pregnancy = PREG_BREASTFEEDING;
+	}
+}
+
+/* A planned or recent procedure from ServiceRequest, Appointment or
+ * Procedure.  Opioids expected are not recorded in FHIR: left unknown,
+ * which the engine treats as expected and says so. */
+static enum ldn_status
+read_procedure(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res;
+	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
+	const char *type = e->type, *when = NULL;
+	const struct jnode *what;
+	struct procedure *p;
+	enum proc_status ps;
+	int32_t day;
+
+	if (bad)
+		return x->err->code;
+	if (status == NULL)
+		return LDN_OK;
+	if (strcmp(type, "ServiceRequest") == 0) {
+		const char *intent = str_at(x, r, "intent", &bad);
+
+		if (bad)
+			return x->err->code;
+		if (strcmp(status, "active") != 0 || intent == NULL ||
+		    (strcmp(intent, "order") != 0 &&
+		        strcmp(intent, "plan") != 0 &&
+		        strcmp(intent, "original-order") != 0))
+			return LDN_OK;
+		when = str_at(x, r, "occurrenceDateTime", &bad);
+		if (when == NULL) {
+			const struct jnode *per =
+			    tree_get(r, "occurrencePeriod");
+			const struct jnode *st =
+			    per ? tree_get(per, "start") : NULL;
+
+			when = st && st->type == J_STR ? st->u.s : NULL;
+		}
+		what = tree_get(r, "code");
+		ps = PROC_PLANNED;
+	} else if (strcmp(type, "Appointment") == 0) {
+		if (strcmp(status, "booked") != 0 &&
+		    strcmp(status, "pending") != 0)
+			return LDN_OK;
+		when = str_at(x, r, "start", &bad);
+		what = tree_get(r, "serviceType");
+		if (what && what->type == J_ARR && what->n > 0)
+			what = &what->u.items[0];
+		ps = PROC_PLANNED;
+	} else {
+		bool planned = strcmp(status, "preparation") == 0 ||
+		    strcmp(status, "in-progress") == 0;
+
+		if (!planned && strcmp(status, "completed") != 0)
+			return LDN_OK;
+		when = str_at(x, r, "performedDateTime", &bad);
+		if (when == NULL) {
+			const struct jnode *per =
+			    tree_get(r, "performedPeriod");
+			const struct jnode *st =
+			    per ? tree_get(per, "start") : NULL;
+
+			when = st && st->type == J_STR ? st->u.s : NULL;
+		}
+		what = tree_get(r, "code");
+		ps = planned ? PROC_PLANNED : PROC_COMPLETED;
+	}
+	if (bad)
+		return x->err->code;
+	day = day_of(when);
+	if (day == DATE_NONE)
+		return LDN_OK;
+	/* A plan's view: planned ones from as-of on, completed ones up to
+	 * it, and only completed ones recent enough to matter. */
+	if (ps == PROC_PLANNED && day < x->as_of)
+		return LDN_OK;
+	if (ps == PROC_COMPLETED &&
+	    (day > x->as_of || day + x->kb->params.washout_short_d <= x->as_of))
+		return LDN_OK;
+	p = grow(x, (void **)&x->p->procedures, &x->p->n_procedures,
+	    &x->cap_proc, sizeof(*p));
+	if (p == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	p->src = src_of(x, e);
+	p->display = what && what->type == J_OBJ ? text_of(what) : NULL;
+	if (p->display == NULL)
+		p->display = type;
+	p->date = day;
+	p->status = ps;
+	p->opioids_expected = TRI_UNKNOWN;
+	return LDN_OK;
+}
+
+/*
+ * The same medication is often on file many times (a repeat order every few
+ * weeks).  Keep one per code or name: active wins, then the latest
+ * evidence of a last dose, so the findings speak of the latest exposure.
+ */
+static void
+merge_medications(struct patient *p)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->n_medications; i++) {
+		struct medication *m = &p->medications[i];
+		bool merged = false;
+
+		for (size_t j = 0; j < k && !merged; j++) {
+			struct medication *o = &p->medications[j];
+			bool same = m->rxnorm && o->rxnorm
+			    ? strcmp(m->rxnorm, o->rxnorm) == 0
+			    : (!m->rxnorm && !o->rxnorm && m->name && o->name &&
+			          strcmp(m->name, o->name) == 0);
+
+			if (!same)
+				continue;
+			merged = true;
+			/* an order on file does not outrank evidence of use */
+			if (m->active && (!o->active || o->order_only)) {
+				if (!(m->order_only && o->active))
+					*o = *m;
+			} else if (!o->active) {
+				int32_t ml = m->last_dose_inferred
+				    ? m->order_date
+				    : m->last_dose;
+				int32_t ol = o->last_dose_inferred
+				    ? o->order_date
+				    : o->last_dose;
+
+				if (ml != DATE_NONE &&
+				    (ol == DATE_NONE || ml > ol))
+					*o = *m;
+			}
+		}
+		if (!merged)
+			p->medications[k++] = *m;
+	}
+	p->n_medications = k;
+}
+
+static enum ldn_status
+index_entries(struct fx *x, const struct jnode *bundle)
+{
+	const struct jnode *entries = tree_get(bundle, "entry");
+	size_t old;
+
+	if (entries == NULL)
+		return FAIL(x, "the Bundle has no entry: nothing to plan from");
+	old = jpath_key(&x->path, "entry");
+	if (entries->type != J_ARR)
+		return FAIL(x, "must be an array, not %s",
+		    tree_type_name(entries->type));
+	x->entries = arena_calloc(x->a, entries->n ? entries->n : 1,
+	    sizeof(*x->entries));
+	if (x->entries == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	for (size_t i = 0; i < entries->n; i++) {
+		const struct jnode *en = &entries->u.items[i], *res, *rt;
+		struct entry *e = &x->entries[x->n_entries];
+		bool bad = false;
+		size_t o2 = jpath_index(&x->path, i);
+
+		if (en->type != J_OBJ)
+			return FAIL(x, "an entry must be an object, not %s",
+			    tree_type_name(en->type));
+		res = tree_get(en, "resource");
+		if (res == NULL) {
+			jpath_pop(&x->path, o2);
+			continue; /* a request-only entry (batch delete...) */
+		}
+		jpath_key(&x->path, "resource");
+		if (res->type != J_OBJ)
+			return FAIL(x, "must be an object, not %s",
+			    tree_type_name(res->type));
+		rt = tree_get(res, "resourceType");
+		if (rt == NULL || rt->type != J_STR) {
+			jpath_key(&x->path, "resourceType");
+			return FAIL(x,
+			    "every resource needs a resourceType string");
+		}
+		e->type = rt->u.s;
+		e->id = str_at(x, res, "id", &bad);
+		jpath_pop(&x->path, o2);
+		e->full_url = str_at(x, en, "fullUrl", &bad);
+		if (bad)
+			return x->err->code;
+		e->res = res;
+		e->index = i;
+		x->n_entries++;
+	}
+	jpath_pop(&x->path, old);
+	return LDN_OK;
+}
+
+typedef enum ldn_status (*reader)(struct fx *, const struct entry *);
+
+static const struct {
+	const char *type;
+	reader fn;
+} readers[] = {
+	{ "Patient", read_patient },
+	{ "Condition", read_condition },
+	{ "MedicationRequest", read_med_request },
+	{ "MedicationStatement", read_med_statement },
+	{ "MedicationDispense", read_med_dispense },
+	{ "Observation", read_observation },
+	{ "ServiceRequest", read_procedure },
+	{ "Appointment", read_procedure },
+	{ "Procedure", read_procedure },
+};
+
+bool
+intake_is_fhir(const struct jnode *root)
+{
+	const struct jnode *rt = tree_get(root, "resourceType");
+
+	return rt != NULL && rt->type == J_STR &&
+	    strcmp(rt->u.s, "Bundle") == 0;
+}
+
+enum ldn_status
+intake_fhir(const struct ldn_kb *kb, struct arena *a, const struct jnode *root,
+    int32_t as_of, struct patient *p, struct ldn_error *err)
+{
+	struct fx x = { .kb = kb, .a = a, .as_of = as_of, .err = err, .p = p };
+	enum ldn_status rc;
+	int32_t preg_day = DATE_NONE;
+	size_t patients = 0;
+
+	jpath_init(&x.path);
+	if ((rc = index_entries(&x, root)) != LDN_OK)
+		return rc;
+	for (size_t i = 0; i < x.n_entries; i++) {
+		const struct entry *e = &x.entries[i];
+
+		patients += strcmp(e->type, "Patient") == 0;
+		for (size_t k = 0; k < sizeof(readers) / sizeof(readers[0]);
+		     k++) {
+			if (strcmp(readers[k].type, e->type) != 0)
+				continue;
+			size_t o1 = jpath_key(&x.path, "entry");
+			jpath_index(&x.path, e->index);
+			jpath_key(&x.path, "resource");
+			rc = readers[k].fn(&x, e);
+			if (rc == LDN_OK && strcmp(e->type, "Observation") == 0)
+				read_status_obs(&x, e, &preg_day);
+			if (rc != LDN_OK)
+				return rc;
+			jpath_pop(&x.path, o1);
+		}
+	}
+	if (patients > 1)
+		return ldn_fail(err, LDN_E_SCHEMA, "/entry",
+		    "the Bundle holds %zu patients; a plan is for one",
+		    patients);
+	/* A medication list is on file when the bundle carries medication
+	 * resources, or is a whole record (a Patient in a transaction, batch
+	 * or collection, as an EHR export is) where none means none.  A
+	 * search result without them says nothing: the engine then asks. */
+	const struct jnode *bt = tree_get(root, "type");
+	bool whole = patients == 1 &&
+	    (bt == NULL || bt->type != J_STR ||
+	        strcmp(bt->u.s, "searchset") != 0);
+	for (size_t i = 0; i < x.n_entries && !p->medications_given; i++)
+		p->medications_given =
+		    strncmp(x.entries[i].type, "Medication", 10) == 0;
+	p->medications_given |= whole;
+	merge_medications(p);
+	if (a->failed)
+		return ldn_fail(err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
+	return LDN_OK;
+}
