@@ -292,12 +292,13 @@ outcome(const struct ldn_error *err, const char *file)
 	issue = json_array_get(json_object_get(o, "issue"), 0);
 	expr = json_string_value(
 	    json_array_get(json_object_get(issue, "expression"), 0));
-	ok(o && strcmp(json_string_value(json_object_get(o, "resourceType")),
-		    "OperationOutcome") == 0 &&
-		json_string_value(json_object_get(issue, "code")) && expr &&
-		strncmp(expr, "Bundle", 6) == 0 &&
-		strcmp(json_string_value(json_object_get(issue, "diagnostics")),
-		    err->msg) == 0,
+	ok(o &&
+	        strcmp(json_string_value(json_object_get(o, "resourceType")),
+	            "OperationOutcome") == 0 &&
+	        json_string_value(json_object_get(issue, "code")) && expr &&
+	        strncmp(expr, "Bundle", 6) == 0 &&
+	        strcmp(json_string_value(json_object_get(issue, "diagnostics")),
+	            err->msg) == 0,
 	    "%s: OperationOutcome with expression %s", file, expr ? expr : "?");
 	json_decref(o);
 	free(out);
