@@ -28,7 +28,8 @@ extern const struct cmd_entry cmd_kb_entry;
 
 /* The knowledge base directory: --kb, else $LDN_KB, else the built-in. */
 const char *cli_kb_dir(const char *opt);
-/* Read all of a file ("-" for stdin) into a malloc'd buffer. */
+/* Read all of a file ("-" for stdin) into a malloc'd buffer, followed by
+ * LDN_INPUT_PADDING zero bytes (not counted in *len). */
 char *cli_read_file(const char *path, size_t *len);
 /* Print "ldn: " and the message to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

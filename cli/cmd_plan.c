@@ -93,7 +93,7 @@ exec_plan(int argc, char **argv)
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
-	rc = ldn_plan_build(kb, input, len, as_of, &plan, &err);
+	rc = ldn_plan_build_padded(kb, input, len, as_of, &plan, &err);
 	if (rc == LDN_OK)
 		rc = ldn_plan_render(plan, format, audience, &out, &out_len,
 		    &err);

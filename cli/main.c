@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ldn/error.h"
+#include "ldn/plan.h"
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_plan_entry,
@@ -93,6 +94,15 @@ cli_read_file(const char *path, size_t *len)
 		free(buf);
 		buf = NULL;
 	}
+	/* room for the parser's padding (ldn_plan_build_padded) */
+	if (buf != NULL && cap - n < LDN_INPUT_PADDING) {
+		bigger = realloc(buf, n + LDN_INPUT_PADDING);
+		if (bigger == NULL)
+			free(buf);
+		buf = bigger;
+	}
+	if (buf != NULL)
+		memset(buf + n, 0, LDN_INPUT_PADDING);
 	if (fp != stdin)
 		fclose(fp);
 	*len = n;

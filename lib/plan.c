@@ -4,10 +4,12 @@
  */
 #include "draft.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/date.h"
+#include "base/tree.h"
 #include "intake/intake.h"
 
 enum {
@@ -22,8 +24,29 @@ ldn_decision_name(enum ldn_decision d)
 	return (unsigned)d < 3 ? decision_names[d] : "unknown";
 }
 
+static_assert(LDN_INPUT_PADDING >= JSON_INPUT_PADDING,
+    "the public padding must cover the JSON parser's");
+
+static enum ldn_status build(const struct ldn_kb *kb, const char *buf,
+    size_t len, bool padded, const char *as_of, struct ldn_plan **out,
+    struct ldn_error *err);
+
 enum ldn_status
 ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
+    const char *as_of, struct ldn_plan **out, struct ldn_error *err)
+{
+	return build(kb, buf, len, false, as_of, out, err);
+}
+
+enum ldn_status
+ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf, size_t len,
+    const char *as_of, struct ldn_plan **out, struct ldn_error *err)
+{
+	return build(kb, buf, len, true, as_of, out, err);
+}
+
+static enum ldn_status
+build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
 	struct ldn_plan *pl;
@@ -41,7 +64,8 @@ ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
 	pl->arena = ARENA_INIT(PLAN_ARENA_LIMIT);
 	pl->kb = kb;
 	pl->as_of = day;
-	rc = intake_parse(kb, &pl->arena, buf, len, day, &pl->patient, err);
+	rc = intake_parse(kb, &pl->arena, buf, len, padded, day, &pl->patient,
+	    err);
 	if (rc != LDN_OK) {
 		ldn_plan_free(pl);
 		return rc;

@@ -167,7 +167,7 @@ test_alloc_failures(const struct ldn_kb *kb, const char *example)
 		enum ldn_status rc;
 
 		a.fail_after = n;
-		rc = intake_parse(kb, &a, buf, len, 20782, &p, &err);
+		rc = intake_parse(kb, &a, buf, len, false, 20782, &p, &err);
 		arena_free(&a);
 		if (rc == LDN_OK)
 			break;

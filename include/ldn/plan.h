@@ -34,12 +34,25 @@ enum ldn_audience {
 };
 
 /*
- * Build a plan from native patient JSON (len bytes at buf) as of the date
+ * Build a plan from native patient JSON or a FHIR R4 Bundle (len bytes at
+ * buf; told apart by the Bundle's resourceType) as of the date
  * as_of ("YYYY-MM-DD"; NULL means today, UTC).  On success *out owns a new
  * plan.  On failure *out is untouched and err names the field (a JSON
  * pointer) and says why.  Thread-safe for distinct plans on a shared KB.
  */
 enum ldn_status ldn_plan_build(const struct ldn_kb *kb, const char *buf,
+    size_t len, const char *as_of, struct ldn_plan **out,
+    struct ldn_error *err);
+
+/*
+ * As ldn_plan_build(), for callers that own their buffer: the
+ * LDN_INPUT_PADDING bytes after buf[len] must be readable (their values do
+ * not matter).  The JSON parser then reads the input where it lies instead
+ * of copying it first, which is a tenth of the time for a large FHIR
+ * Bundle.
+ */
+#define LDN_INPUT_PADDING 64
+enum ldn_status ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf,
     size_t len, const char *as_of, struct ldn_plan **out,
     struct ldn_error *err);
 

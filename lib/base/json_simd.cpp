@@ -21,6 +21,7 @@ namespace
 struct builder {
 	struct arena *a;
 	unsigned max_depth;
+	const char *const *keep_types; /* NULL: keep everything */
 	struct jpath path;
 	struct ldn_error *err;
 	enum ldn_status rc;
@@ -71,6 +72,58 @@ has_duplicate(const struct jmember *m, size_t n, size_t *dup)
 			return true;
 		}
 	return false;
+}
+
+/* Whether an object is kept whole: it has no string resourceType, or one
+ * on the keep list. */
+bool
+kept(const struct builder *b, simdjson::dom::object obj)
+{
+	std::string_view type;
+
+	if (obj["resourceType"].get(type) != simdjson::SUCCESS)
+		return true;
+	for (const char *const *k = b->keep_types; *k != nullptr; k++)
+		if (type == *k)
+			return true;
+	return false;
+}
+
+/* A resource nobody reads: its resourceType and id, and nothing else. */
+bool
+stub(struct builder *b, simdjson::dom::object obj, struct jnode *out)
+{
+	static const char *const keys[] = { "resourceType", "id" };
+	std::string_view v;
+
+	out->type = J_OBJ;
+	out->n = 0;
+	out->u.members = static_cast<struct jmember *>(
+	    arena_calloc(b->a, 2, sizeof(struct jmember)));
+	if (out->u.members == nullptr) {
+		b->rc = ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+		    "the input is too large to hold in memory");
+		return false;
+	}
+	for (const char *key : keys) {
+		if (obj[key].get(v) != simdjson::SUCCESS)
+			continue;
+		struct jmember *m = &out->u.members[out->n];
+		m->key = key;
+		m->key_len = std::strlen(key);
+		m->val.type = J_STR;
+		m->val.line = m->val.col = 0;
+		m->val.n = v.size();
+		m->val.u.s = arena_strndup(b->a, v.data(), v.size());
+		if (m->val.u.s == nullptr) {
+			b->rc =
+			    ldn_fail(b->err, LDN_E_NOMEM, jpath_str(&b->path),
+			        "the input is too large to hold in memory");
+			return false;
+		}
+		out->n++;
+	}
+	return true;
 }
 
 bool
@@ -153,6 +206,9 @@ convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
 		simdjson::dom::object obj = el.get_object().value_unsafe();
 		size_t n = obj.size(), i = 0, dup;
 
+		if (b->keep_types != nullptr && !kept(b, obj))
+			return stub(b, obj, out);
+
 		out->type = J_OBJ;
 		out->u.members = static_cast<struct jmember *>(
 		    arena_calloc(b->a, n ? n : 1, sizeof(struct jmember)));
@@ -201,17 +257,22 @@ convert(struct builder *b, simdjson::dom::element el, struct jnode *out,
 } // namespace
 
 extern "C" enum ldn_status
-json_parse(struct arena *a, const char *buf, size_t len, unsigned max_depth,
-    struct jnode **out, struct ldn_error *err)
+json_parse_kept(struct arena *a, const char *buf, size_t len, bool padded,
+    unsigned max_depth, const char *const *keep_types, struct jnode **out,
+    struct ldn_error *err)
 {
 	try {
 		/* One parser per thread: it keeps its buffers between calls,
 		 * which is most of simdjson's speed on small documents. */
 		thread_local simdjson::dom::parser parser;
 		simdjson::dom::element root;
+		static_assert(simdjson::SIMDJSON_PADDING <= JSON_INPUT_PADDING,
+		    "JSON_INPUT_PADDING must cover simdjson's padding");
+		/* Unpadded input is copied into a padded buffer first. */
 		simdjson::error_code ec =
-		    parser.parse(buf, len, true).get(root);
-		struct builder b = { a, max_depth, {}, err, LDN_OK };
+		    parser.parse(buf, len, !padded).get(root);
+		struct builder b = { a, max_depth, keep_types, {}, err,
+			LDN_OK };
 		struct jnode *node;
 
 		if (ec != simdjson::SUCCESS)
@@ -234,4 +295,12 @@ json_parse(struct arena *a, const char *buf, size_t len, unsigned max_depth,
 		return ldn_fail(err, LDN_E_BUG, "",
 		    "the JSON parser failed unexpectedly");
 	}
+}
+
+extern "C" enum ldn_status
+json_parse(struct arena *a, const char *buf, size_t len, unsigned max_depth,
+    struct jnode **out, struct ldn_error *err)
+{
+	return json_parse_kept(a, buf, len, false, max_depth, nullptr, out,
+	    err);
 }

@@ -92,6 +92,22 @@ enum ldn_status json_parse(struct arena *a, const char *buf, size_t len,
     unsigned max_depth, struct jnode **out, struct ldn_error *err);
 
 /*
+ * As json_parse(), but an object whose "resourceType" member is a string
+ * not in keep_types (a NULL-terminated list) is kept as only its
+ * resourceType and id: a FHIR Bundle's Claims and Encounters cost no
+ * conversion when nothing reads them, and references to them still
+ * resolve.  The whole input is still validated (grammar and UTF-8).
+ * padded: 64 readable bytes follow buf[len], so the parser need not copy
+ * the input to pad it (simdjson's requirement).
+ */
+/* Readable bytes a padded input has after its end (simdjson's need). */
+#define JSON_INPUT_PADDING 64
+
+enum ldn_status json_parse_kept(struct arena *a, const char *buf, size_t len,
+    bool padded, unsigned max_depth, const char *const *keep_types,
+    struct jnode **out, struct ldn_error *err);
+
+/*
  * Explain why buf is not acceptable JSON, with line and column from jansson
  * and the JSON pointer of the place; used after the fast parser refused it.
  */

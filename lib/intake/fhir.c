@@ -777,6 +777,14 @@ index_entries(struct fx *x, const struct jnode *bundle)
 	return LDN_OK;
 }
 
+/* The resource types intake reads (readers[] below, the Bundle itself and
+ * the Medication that medicationReference points at); json_parse_kept()
+ * keeps only type and id of the others. */
+const char *const fhir_types_read[] = { "Bundle", "Patient", "Condition",
+	"Medication", "MedicationRequest", "MedicationStatement",
+	"MedicationDispense", "Observation", "ServiceRequest", "Appointment",
+	"Procedure", NULL };
+
 typedef enum ldn_status (*reader)(struct fx *, const struct entry *);
 
 static const struct {

@@ -13,14 +13,15 @@
 #include "../base/tree.h"
 
 /*
- * Read a patient from len bytes of JSON at buf, as of the given day: a FHIR
+ * Read a patient from len bytes of JSON at buf (padded: LDN_INPUT_PADDING
+ * readable bytes follow it), as of the given day: a FHIR
  * R4 Bundle (detected by its resourceType) or the native patient JSON.  On
  * success *out is owned by a; on failure err names the field (a JSON
  * pointer) and says why.
  */
 enum ldn_status intake_parse(const struct ldn_kb *kb, struct arena *a,
-    const char *buf, size_t len, int32_t as_of, struct patient **out,
-    struct ldn_error *err);
+    const char *buf, size_t len, bool padded, int32_t as_of,
+    struct patient **out, struct ldn_error *err);
 
 /* The native patient JSON (native.c).  Strict: unknown fields, wrong types,
  * impossible values and dates after as_of are refused. */
@@ -29,6 +30,7 @@ enum ldn_status intake_native(const struct ldn_kb *kb, struct arena *a,
     struct ldn_error *err);
 
 /* A FHIR R4 Bundle (fhir.c). */
+extern const char *const fhir_types_read[]; /* NULL-terminated */
 bool intake_is_fhir(const struct jnode *root);
 enum ldn_status intake_fhir(const struct ldn_kb *kb, struct arena *a,
     const struct jnode *root, int32_t as_of, struct patient *p,

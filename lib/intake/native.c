@@ -760,13 +760,15 @@ intake_weight_from_labs(struct patient *p)
 
 enum ldn_status
 intake_parse(const struct ldn_kb *kb, struct arena *a, const char *buf,
-    size_t len, int32_t as_of, struct patient **out, struct ldn_error *err)
+    size_t len, bool padded, int32_t as_of, struct patient **out,
+    struct ldn_error *err)
 {
 	struct jnode *root;
 	struct patient *p;
 	enum ldn_status rc;
 
-	rc = json_parse(a, buf, len, MAX_DEPTH, &root, err);
+	rc = json_parse_kept(a, buf, len, padded, MAX_DEPTH, fhir_types_read,
+	    &root, err);
 	if (rc != LDN_OK)
 		return rc;
 	p = arena_calloc(a, 1, sizeof(*p));
