@@ -123,7 +123,8 @@ const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
 	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir] "
 	         "[--audience clinician|patient] [--kb DIR] FILE|-",
-	.summary = "Write an LDN plan for the patient in FILE (native JSON).",
+	.summary = "Write an LDN plan for the patient in FILE (native JSON or "
+	           "a FHIR R4 Bundle).",
 	.help = "options:\n"
 	        "  --as-of DATE   plan as of this day (default: today, UTC);\n"
 	        "                 the same input and date give the same plan\n"

@@ -87,6 +87,9 @@ struct procedure {
 	int32_t date;
 	enum proc_status status;
 	enum tri opioids_expected;
+	/* Unknown opioids are asked about, not assumed (a completed procedure
+	 * from a record, where any opioids given would be on file). */
+	bool ask_opioids;
 	const char *src;
 };
 
@@ -121,6 +124,9 @@ struct patient {
 	enum tri occult_opioid_use_suspected;
 	enum tri sensitive;
 	bool medications_given;
+	/* the list came from a search, which may have covered only current
+	 * orders: opioids stopped days ago may be missing */
+	bool medications_partial;
 
 	struct condition *conditions;
 	size_t n_conditions;

@@ -61,7 +61,9 @@ med_label(struct ldn_plan *pl, const struct medication *m)
 		return m->name;
 	if (m->code_display)
 		return m->code_display;
-	return arena_printf(&pl->arena, "RxNorm %s", m->rxnorm);
+	if (m->rxnorm)
+		return arena_printf(&pl->arena, "RxNorm %s", m->rxnorm);
+	return m->src;
 }
 
 static int32_t
@@ -135,17 +137,18 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 		return;
 	}
 	int32_t last = m->last_dose;
-	if (m->last_dose_inferred && m->order_date != DATE_NONE) {
-		/* Only the order's date is on file: the last dose is taken
-		 * to be as late as the order could have lasted, and the
-		 * clinician is told so. */
-		last = m->order_date + pl->kb->params.order_supply_d;
+	if (m->last_dose_inferred && last != DATE_NONE) {
+		/* The record gives no last dose, only what bounds it (an
+		 * order's date, validity, refills, a dispense): intake took
+		 * the latest it can be.  Say so; never later than today. */
 		if (last > pl->as_of)
 			last = pl->as_of;
 		f = raise(pl, E_OPIOID_LAST_DOSE_INFERRED, m->src);
 		if (f != NULL) {
 			f->vars[V_DRUG] = drug;
-			f->vars[V_DATE] = fmt_date(pl, m->order_date);
+			f->vars[V_DATE] = m->order_date != DATE_NONE
+			    ? fmt_date(pl, m->order_date)
+			    : "an unrecorded date";
 			f->vars[V_LAST_DOSE] = fmt_date(pl, last);
 		}
 	}
@@ -174,6 +177,17 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 	f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
 }
 
+/* A medication as the not-recognised list names it. */
+static const char *
+unrecognised_label(struct ldn_plan *pl, const struct medication *m)
+{
+	if (m->name != NULL)
+		return m->name;
+	if (m->rxnorm != NULL)
+		return arena_printf(&pl->arena, "RxNorm %s", m->rxnorm);
+	return m->src;
+}
+
 /*
  * Every medication that neither its code nor its name tied to a class the
  * screen knows, in one caution: the clinician sees exactly what the opioid
@@ -184,27 +198,42 @@ unrecognised(struct ldn_plan *pl)
 {
 	const struct patient *pt = pl->patient;
 	struct finding *f = NULL;
-	char *list = NULL;
+	size_t len = 0, n = 0;
+	char *list, *o;
 
+	/* Two passes, so a long list costs linear memory, not quadratic. */
+	for (size_t i = 0; i < pt->n_medications; i++) {
+		const struct medication *m = &pt->medications[i];
+
+		if (m->cls == MC_NONE && !m->conflict) {
+			len += strlen(unrecognised_label(pl, m)) + 2;
+			n++;
+		}
+	}
+	if (n == 0 || (list = arena_alloc(&pl->arena, len + 1)) == NULL)
+		return;
+	o = list;
 	for (size_t i = 0; i < pt->n_medications; i++) {
 		const struct medication *m = &pt->medications[i];
 		const char *label;
+		size_t l;
 
 		if (m->cls != MC_NONE || m->conflict)
 			continue;
-		label = m->name
-		    ? m->name
-		    : arena_printf(&pl->arena, "RxNorm %s", m->rxnorm);
-		if (f == NULL) {
+		if (f == NULL)
 			f = raise(pl, E_MEDICATION_UNRECOGNISED, m->src);
-			if (f == NULL)
-				return;
-			list = arena_strdup(&pl->arena, label);
-		} else {
+		else
 			add_src(f, m->src);
-			list = arena_printf(&pl->arena, "%s; %s", list, label);
+		label = unrecognised_label(pl, m);
+		l = strlen(label);
+		if (o != list) {
+			memcpy(o, "; ", 2);
+			o += 2;
 		}
+		memcpy(o, label, l);
+		o += l;
 	}
+	*o = '\0';
 	if (f != NULL)
 		f->vars[V_DETAIL] = list;
 }
@@ -217,6 +246,8 @@ screen_medications(struct ldn_plan *pl)
 
 	if (!pt->medications_given)
 		raise(pl, E_INTAKE_MEDICATIONS_UNKNOWN, NULL);
+	else if (pt->medications_partial)
+		raise(pl, E_INTAKE_MEDICATIONS_PARTIAL, NULL);
 	unrecognised(pl);
 	for (size_t i = 0; i < pt->n_medications; i++) {
 		const struct medication *m = &pt->medications[i];
@@ -617,6 +648,20 @@ screen_procedures(struct ldn_plan *pl)
 
 			if (lift <= pl->as_of)
 				continue;
+			if (pr->opioids_expected == TRI_UNKNOWN &&
+			    pr->ask_opioids) {
+				/* From a record: opioids given would be on
+				 * file as orders; ask, and say what follows. */
+				f = raise(pl, E_PERIOP_RECENT_UNKNOWN, pr->src);
+				if (f) {
+					f->vars[V_PROCEDURE] = pr->display;
+					f->vars[V_PROCEDURE_DATE] =
+					    fmt_date(pl, pr->date);
+					f->vars[V_LIFT_DATE] =
+					    fmt_date(pl, lift);
+				}
+				continue;
+			}
 			if (pr->opioids_expected == TRI_UNKNOWN) {
 				f = raise(pl, E_PERIOP_OPIOIDS_UNKNOWN,
 				    pr->src);

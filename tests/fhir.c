@@ -249,6 +249,20 @@ synthea(const struct ldn_kb *kb, const char *dir)
 	}
 	free(names);
 	ok(checked >= 10, "planned %zu Synthea bundles", checked);
+
+	/* As of a day inside a pregnancy that ended later: the record's
+	 * status today ("resolved") must not hide it. */
+	snprintf(path, sizeof(path), "%s/%s", dir,
+	    "Monserrate_Mayert_0883b933-72d2-4f78-b06e-1b8646c8183c.json");
+	size_t len;
+	char *buf = tap_slurp(path, &len);
+	struct ldn_error err = { 0 };
+	json_t *plan = buf ? plan_json(kb, buf, len, "2020-03-01", &err) : NULL;
+	ok(plan && count_findings(plan, "pregnancy.pregnant", NULL) == 1,
+	    "Monserrate_Mayert as of 2020-03-01, inside a pregnancy that "
+	    "abated in June 2020: pregnant");
+	json_decref(plan);
+	free(buf);
 }
 
 static const struct {
@@ -271,6 +285,44 @@ static const struct {
 	{ "service-request-and-egfr.json", "2026-11-25", "start",
 	    "renal.severe", NULL },
 	{ "entry-not-array.json", "2026-11-25", NULL, NULL, "/entry" },
+	{ "contained-medication.json", "2026-11-25", "do-not-start",
+	    "opioid.order_on_file", NULL },
+	{ "versioned-reference.json", "2026-11-25", "do-not-start",
+	    "opioid.order_on_file", NULL },
+	{ "ingredient-only-medication.json", "2026-11-25", "do-not-start",
+	    "opioid.order_on_file", NULL },
+	{ "unresolvable-medication.json", "2026-11-25", "start",
+	    "medication.unrecognised", NULL },
+	{ "medication-concept-array.json", "2026-11-25", NULL, NULL,
+	    "/entry/2/resource/medicationCodeableConcept" },
+	{ "two-rxnorm-codings.json", "2026-11-25", "do-not-start",
+	    "opioid.order_on_file", NULL },
+	{ "statement-active-dated.json", "2026-11-25", "do-not-start",
+	    "opioid.active", NULL },
+	{ "order-validity-and-supply.json", "2026-11-25", "wait",
+	    "opioid.last_dose_inferred", NULL },
+	{ "order-refills.json", "2026-11-25", "wait",
+	    "opioid.last_dose_inferred", NULL },
+	{ "dispense-without-supply.json", "2026-11-25", "wait",
+	    "opioid.last_dose_inferred", NULL },
+	{ "merge-unknown-beats-dated.json", "2026-11-25", "do-not-start",
+	    "opioid.last_dose_unknown", NULL },
+	{ "procedure-in-progress.json", "2026-11-25", "wait",
+	    "periop.start_after", NULL },
+	{ "procedure-completed-period.json", "2026-11-25", "start",
+	    "periop.recent_unknown", NULL },
+	{ "service-request-lab-not-surgery.json", "2026-11-25", "start",
+	    "indication.match", NULL },
+	{ "appointment-visit-not-surgery.json", "2026-11-25", "start",
+	    "indication.match", NULL },
+	{ "appointment-surgery.json", "2026-11-25", "start", "periop.hold",
+	    NULL },
+	{ "pregnancy-loinc-answer.json", "2026-11-25", "start",
+	    "pregnancy.pregnant", NULL },
+	{ "clinical-status-local-first.json", "2026-11-25", "do-not-start",
+	    "opioid.current_use", NULL },
+	{ "searchset-active-orders.json", "2026-11-25", "start",
+	    "intake.medications_partial", NULL },
 	{ "two-patients.json", "2026-11-25", NULL, NULL, "/entry" },
 };
 

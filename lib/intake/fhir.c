@@ -17,15 +17,16 @@
 #include "../base/tree.h"
 #include "codes.h"
 
-enum {
-	MAX_DEPTH = 64
-};
-
 static const char SYS_SNOMED[] = "http://snomed.info/sct";
 static const char SYS_ICD10CM[] = "http://hl7.org/fhir/sid/icd-10-cm";
 static const char SYS_ICD10[] = "http://hl7.org/fhir/sid/icd-10";
 static const char SYS_RXNORM[] = "http://www.nlm.nih.gov/research/umls/rxnorm";
 static const char SYS_LOINC[] = "http://loinc.org";
+static const char SYS_RXNORM_OID[] = "urn:oid:2.16.840.1.113883.6.88";
+static const char SYS_CLINICAL[] =
+    "http://terminology.hl7.org/CodeSystem/condition-clinical";
+static const char SYS_VERIFICATION[] =
+    "http://terminology.hl7.org/CodeSystem/condition-ver-status";
 
 /* One entry of the bundle, for resolving references. */
 struct entry {
@@ -125,16 +126,19 @@ text_of(const struct jnode *cc)
 	return NULL;
 }
 
-/* The first coding's code of a status-like CodeableConcept. */
+/* A status CodeableConcept's code in the given HL7 system, else its first
+ * coding's code (some EHRs list a local code first). */
 static const char *
-status_code(const struct jnode *cc)
+status_code(const struct jnode *cc, const char *system)
 {
-	const struct jnode *codings = tree_get(cc, "coding");
+	const char *c = code_in(cc, system);
+	const struct jnode *codings = tree_get(cc, "coding"), *first;
 
-	if (codings == NULL || codings->type != J_ARR || codings->n == 0)
-		return NULL;
-	const struct jnode *c = tree_get(&codings->u.items[0], "code");
-	return c && c->type == J_STR ? c->u.s : NULL;
+	if (c != NULL || codings == NULL || codings->type != J_ARR ||
+	    codings->n == 0)
+		return c;
+	first = tree_get(&codings->u.items[0], "code");
+	return first && first->type == J_STR ? first->u.s : NULL;
 }
 
 static const char *
@@ -209,7 +213,7 @@ read_patient(struct fx *x, const struct entry *e)
 
 	if (bad)
 		return x->err->code;
-	if (p->id == NULL)
+	if (p->id == NULL && e->id != NULL && e->id[0] != '\0')
 		p->id = e->id;
 	if (birth != NULL) {
 		int32_t d = day_of(birth);
@@ -246,9 +250,10 @@ static enum ldn_status
 read_condition(struct fx *x, const struct entry *e)
 {
 	const struct jnode *r = e->res, *code = tree_get(r, "code");
-	const char *clinical = status_code(tree_get(r, "clinicalStatus"));
+	const char *clinical =
+	    status_code(tree_get(r, "clinicalStatus"), SYS_CLINICAL);
 	const char *verification =
-	    status_code(tree_get(r, "verificationStatus"));
+	    status_code(tree_get(r, "verificationStatus"), SYS_VERIFICATION);
 	bool bad = false;
 	const char *onset = str_at(x, r, "onsetDateTime", &bad);
 	const char *abated = str_at(x, r, "abatementDateTime", &bad);
@@ -273,13 +278,16 @@ read_condition(struct fx *x, const struct entry *e)
 	c->src = src_of(x, e);
 	c->onset = day_of(onset);
 	c->display = text_of(code);
-	/* Active unless the record says it has ended; absent status with an
-	 * abatement on or before as-of is an ended condition too. */
-	c->active = clinical == NULL || strcmp(clinical, "active") == 0 ||
-	    strcmp(clinical, "recurrence") == 0 ||
-	    strcmp(clinical, "relapse") == 0;
-	if (abated && day_of(abated) != DATE_NONE && day_of(abated) <= x->as_of)
-		c->active = false;
+	/* As of the plan's day: a condition with an abatement date was active
+	 * until then, whatever its status today (a pregnancy that ended after
+	 * as-of was a pregnancy on as-of).  Without one the status decides,
+	 * and a status this code does not know counts as active. */
+	c->active = clinical == NULL ||
+	    (strcmp(clinical, "inactive") != 0 &&
+	        strcmp(clinical, "remission") != 0 &&
+	        strcmp(clinical, "resolved") != 0);
+	if (abated && day_of(abated) != DATE_NONE)
+		c->active = day_of(abated) > x->as_of;
 	if ((s = code_in(code, SYS_SNOMED)) != NULL) {
 		c->system = CS_SNOMED;
 		c->code = s;
@@ -309,52 +317,170 @@ read_condition(struct fx *x, const struct entry *e)
 	return LDN_OK;
 }
 
-/* The medication of a Medication* resource: its CodeableConcept, or the
- * Medication resource its reference points at. */
-static const struct jnode *
-medication_concept(struct fx *x, const struct jnode *r)
+/* The RxNorm codings of a CodeableConcept (RxNorm's URL or its OID) into
+ * codes[], at most max; returns how many. */
+static size_t
+rxnorm_codes(const struct jnode *cc, const char **codes, size_t n, size_t max)
 {
-	const struct jnode *cc = tree_get(r, "medicationCodeableConcept");
-	const struct jnode *ref = tree_get(r, "medicationReference");
+	const struct jnode *codings = tree_get(cc, "coding");
 
-	if (cc && cc->type == J_OBJ)
-		return cc;
-	if (ref && ref->type == J_OBJ) {
-		const struct jnode *s = tree_get(ref, "reference");
-		const struct entry *m =
-		    s && s->type == J_STR ? resolve(x, s->u.s) : NULL;
+	for (size_t i = 0;
+	     codings && codings->type == J_ARR && i < codings->n && n < max;
+	     i++) {
+		const struct jnode *sys =
+		    tree_get(&codings->u.items[i], "system");
+		const struct jnode *code =
+		    tree_get(&codings->u.items[i], "code");
 
-		if (m && strcmp(m->type, "Medication") == 0) {
-			const struct jnode *code = tree_get(m->res, "code");
-
-			if (code && code->type == J_OBJ)
-				return code;
-		}
-		const struct jnode *d = tree_get(ref, "display");
-		if (d && d->type == J_STR)
-			return ref; /* text_of() reads nothing; name below */
+		if (sys && sys->type == J_STR && code && code->type == J_STR &&
+		    code->n > 0 &&
+		    (strcmp(sys->u.s, SYS_RXNORM) == 0 ||
+		        strcmp(sys->u.s, SYS_RXNORM_OID) == 0))
+			codes[n++] = code->u.s;
 	}
-	return NULL;
+	return n;
 }
 
-static struct medication *
-new_med(struct fx *x, const struct entry *e, const struct jnode *cc)
+/* The Medication a medicationReference points at: "#id" in the resource's
+ * contained list, or an entry of the bundle (a version suffix
+ * "/_history/n" is ignored).  NULL when it cannot be found. */
+static const struct jnode *
+referenced_medication(struct fx *x, const struct jnode *r, const char *ref)
 {
-	struct medication *m = grow(x, (void **)&x->p->medications,
-	    &x->p->n_medications, &x->cap_med, sizeof(*m));
+	if (ref[0] == '#') {
+		const struct jnode *contained = tree_get(r, "contained");
 
-	if (m == NULL)
+		for (size_t i = 0;
+		     contained && contained->type == J_ARR && i < contained->n;
+		     i++) {
+			const struct jnode *c = &contained->u.items[i];
+			const struct jnode *id = tree_get(c, "id");
+
+			if (id && id->type == J_STR &&
+			    strcmp(id->u.s, ref + 1) == 0)
+				return c;
+		}
 		return NULL;
+	}
+	const char *hist = strstr(ref, "/_history/");
+	if (hist != NULL) {
+		char *bare = arena_strndup(x->a, ref, (size_t)(hist - ref));
+
+		if (bare == NULL)
+			return NULL;
+		ref = bare;
+	}
+	const struct entry *m = resolve(x, ref);
+	return m && strcmp(m->type, "Medication") == 0 ? m->res : NULL;
+}
+
+/* How much a class matters to the opioid screen, to pick the riskiest of
+ * several codes for one medication. */
+static int
+class_rank(enum med_class c)
+{
+	switch (c) {
+	case MC_BUPRENORPHINE_DEPOT:
+		return 6;
+	case MC_BUPRENORPHINE:
+	case MC_METHADONE:
+		return 5;
+	case MC_OPIOID_LONG:
+		return 4;
+	case MC_OPIOID_SHORT:
+	case MC_OPIOID_ANTITUSSIVE:
+		return 3;
+	case MC_NONE:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * A medication for a Medication* resource, never dropped: its codes (every
+ * RxNorm coding of its CodeableConcept, or of the Medication it references,
+ * ingredients included) and its name.  Of several codes the riskiest
+ * decides.  One that cannot be identified is kept without a code, so the
+ * screen lists it as not recognised.  A medication element of the wrong
+ * type is an error.
+ */
+static enum ldn_status
+new_med(struct fx *x, const struct entry *e, struct medication **out)
+{
+	const struct jnode *r = e->res;
+	const struct jnode *cc = tree_get(r, "medicationCodeableConcept");
+	const struct jnode *ref = tree_get(r, "medicationReference");
+	const struct jnode *med = NULL;
+	const char *codes[16], *name = NULL;
+	size_t n = 0;
+	struct medication *m;
+
+	if (cc != NULL && cc->type != J_OBJ) {
+		jpath_key(&x->path, "medicationCodeableConcept");
+		return FAIL(x, "must be an object, not %s",
+		    tree_type_name(cc->type));
+	}
+	if (ref != NULL && ref->type != J_OBJ) {
+		jpath_key(&x->path, "medicationReference");
+		return FAIL(x, "must be an object, not %s",
+		    tree_type_name(ref->type));
+	}
+	if (cc != NULL) {
+		n = rxnorm_codes(cc, codes, n, 16);
+		name = text_of(cc);
+	} else if (ref != NULL) {
+		const struct jnode *s = tree_get(ref, "reference");
+		const struct jnode *d = tree_get(ref, "display");
+
+		if (s && s->type == J_STR)
+			med = referenced_medication(x, r, s->u.s);
+		if (med != NULL) {
+			const struct jnode *code = tree_get(med, "code");
+			const struct jnode *ing = tree_get(med, "ingredient");
+
+			if (code && code->type == J_OBJ) {
+				n = rxnorm_codes(code, codes, n, 16);
+				name = text_of(code);
+			}
+			for (size_t i = 0;
+			     ing && ing->type == J_ARR && i < ing->n; i++) {
+				const struct jnode *item =
+				    tree_get(&ing->u.items[i],
+				        "itemCodeableConcept");
+
+				if (item && item->type == J_OBJ)
+					n = rxnorm_codes(item, codes, n, 16);
+			}
+		}
+		if (name == NULL && d && d->type == J_STR && d->n > 0)
+			name = d->u.s;
+	}
+	m = grow(x, (void **)&x->p->medications, &x->p->n_medications,
+	    &x->cap_med, sizeof(*m));
+	if (m == NULL)
+		return ldn_fail(x->err, LDN_E_NOMEM, "",
+		    "the bundle is too large");
 	m->src = src_of(x, e);
 	m->started = m->last_dose = m->order_date = DATE_NONE;
-	m->rxnorm = code_in(cc, SYS_RXNORM);
-	m->name = text_of(cc);
-	if (m->name == NULL && tree_get(cc, "display")) {
-		const struct jnode *d = tree_get(cc, "display");
+	m->name = name;
+	codes_medication(x->kb, m); /* by name alone, if no code */
+	for (size_t i = 0; i < n; i++) {
+		struct medication t = *m;
 
-		m->name = d->type == J_STR ? d->u.s : NULL;
+		t.rxnorm = codes[i];
+		codes_medication(x->kb, &t);
+		if (i == 0 || class_rank(t.cls) > class_rank(m->cls) ||
+		    (t.conflict && !m->conflict))
+			*m = t;
 	}
-	return m;
+	if (m->name == NULL && m->rxnorm == NULL)
+		m->name = arena_printf(x->a,
+		    "a medication the record does not "
+		    "identify (%s)",
+		    m->src);
+	*out = m;
+	return LDN_OK;
 }
 
 /* Latest date inside a Period's end, or a dateTime. */
@@ -366,100 +492,142 @@ end_of_period(const struct jnode *period)
 	return end && end->type == J_STR ? day_of(end->u.s) : DATE_NONE;
 }
 
+/* Days an order's supply lasts: expectedSupplyDuration in days when given
+ * (0 when absent). */
+static int32_t
+supply_days(const struct jnode *disp)
+{
+	const struct jnode *d =
+	    disp ? tree_get(disp, "expectedSupplyDuration") : NULL;
+	const struct jnode *v = d ? tree_get(d, "value") : NULL;
+
+	if (v == NULL || v->type != J_NUM || !(v->u.num.d > 0) ||
+	    v->u.num.d > 3650)
+		return 0;
+	return (int32_t)ceil(v->u.num.d);
+}
+
 static enum ldn_status
 read_med_request(struct fx *x, const struct entry *e)
 {
-	const struct jnode *r = e->res, *cc = medication_concept(x, r);
+	const struct jnode *r = e->res;
 	bool bad = false;
 	const char *status = str_at(x, r, "status", &bad);
 	const char *authored = str_at(x, r, "authoredOn", &bad);
 	const struct jnode *disp = tree_get(r, "dispenseRequest");
 	struct medication *m;
-	int32_t day, validity_end = DATE_NONE;
+	enum ldn_status rc;
+	int32_t day, window = x->kb->params.order_supply_d;
 
 	if (bad)
 		return x->err->code;
-	if (cc == NULL || status == NULL ||
-	    strcmp(status, "entered-in-error") == 0 ||
+	if (status == NULL || strcmp(status, "entered-in-error") == 0 ||
 	    strcmp(status, "draft") == 0 || strcmp(status, "cancelled") == 0)
 		return LDN_OK; /* never dispensed: no exposure */
 	day = day_of(authored);
 	if (day != DATE_NONE && day > x->as_of)
 		return LDN_OK;
-	if ((m = new_med(x, e, cc)) == NULL)
-		return ldn_fail(x->err, LDN_E_NOMEM, "",
-		    "the bundle is too large");
+	if ((rc = new_med(x, e, &m)) != LDN_OK)
+		return rc;
 	m->started = day;
 	m->order_date = day;
-	if (disp && disp->type == J_OBJ)
-		validity_end = end_of_period(tree_get(disp, "validityPeriod"));
-	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0) {
-		/* An order is not proof of use: a person must confirm. */
+	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0 ||
+	    strcmp(status, "unknown") == 0) {
+		/* An order is not proof of use, nor of disuse: a person must
+		 * confirm. */
 		m->active = true;
 		m->order_only = true;
-	} else {
-		/* stopped, completed, unknown: the last dose is at most the
-		 * end of the order's validity, else its date plus the supply
-		 * window (the engine adds that, and says so) */
+	} else if (day != DATE_NONE) {
+		/* stopped or completed, with no date of the last dose: the
+		 * latest it can be.  The validity period is the window for
+		 * dispensing, so a fill on its last day still lasts a supply;
+		 * refills add a supply each.  Never less than the supply
+		 * window from the order date. */
+		int32_t supply = supply_days(disp), last = day + window;
+		int32_t vend = DATE_NONE;
+		const struct jnode *rep =
+		    disp ? tree_get(disp, "numberOfRepeatsAllowed") : NULL;
+
+		if (disp && disp->type == J_OBJ)
+			vend = end_of_period(tree_get(disp, "validityPeriod"));
+		if (vend != DATE_NONE &&
+		    vend + (supply ? supply : window) > last)
+			last = vend + (supply ? supply : window);
+		if (supply && rep && rep->type == J_NUM && rep->u.num.d >= 0 &&
+		    rep->u.num.d < 100) {
+			int32_t fills = (int32_t)rep->u.num.d + 1;
+
+			if (day + fills * supply > last)
+				last = day + fills * supply;
+		}
 		m->active = false;
-		if (validity_end != DATE_NONE && validity_end <= x->as_of)
-			m->last_dose = validity_end;
-		else if (day != DATE_NONE)
-			m->last_dose_inferred = true;
+		m->last_dose = last;
+		m->last_dose_inferred = true;
 	}
-	codes_medication(x->kb, m);
 	return LDN_OK;
 }
 
 static enum ldn_status
 read_med_statement(struct fx *x, const struct entry *e)
 {
-	const struct jnode *r = e->res, *cc = medication_concept(x, r);
+	const struct jnode *r = e->res;
 	bool bad = false;
 	const char *status = str_at(x, r, "status", &bad);
 	const char *eff = str_at(x, r, "effectiveDateTime", &bad);
 	struct medication *m;
+	enum ldn_status rc;
 	int32_t end;
 
 	if (bad)
 		return x->err->code;
-	if (cc == NULL || status == NULL ||
-	    strcmp(status, "entered-in-error") == 0 ||
+	if (status == NULL || strcmp(status, "entered-in-error") == 0 ||
 	    strcmp(status, "not-taken") == 0 || strcmp(status, "intended") == 0)
 		return LDN_OK;
-	if ((m = new_med(x, e, cc)) == NULL)
-		return ldn_fail(x->err, LDN_E_NOMEM, "",
-		    "the bundle is too large");
+	if ((rc = new_med(x, e, &m)) != LDN_OK)
+		return rc;
 	end = end_of_period(tree_get(r, "effectivePeriod"));
-	if (end == DATE_NONE)
-		end = day_of(eff);
-	if (strcmp(status, "active") == 0 &&
-	    (end == DATE_NONE || end > x->as_of)) {
-		m->active = true; /* the patient says they take it */
+	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0 ||
+	    strcmp(status, "unknown") == 0) {
+		/* Taken now, unless its period ended by as-of; a single
+		 * effectiveDateTime says when it was noted, not when it
+		 * stopped. */
+		if (end != DATE_NONE && end <= x->as_of)
+			m->last_dose = end;
+		else
+			m->active = true;
 	} else {
-		m->active = strcmp(status, "active") == 0 && end == DATE_NONE;
+		/* completed or stopped: the end of its period, else its
+		 * date; with neither, the last dose is unknown */
+		if (end == DATE_NONE)
+			end = day_of(eff);
 		if (end != DATE_NONE && end <= x->as_of)
 			m->last_dose = end;
 	}
-	codes_medication(x->kb, m);
 	return LDN_OK;
 }
 
 static enum ldn_status
 read_med_dispense(struct fx *x, const struct entry *e)
 {
-	const struct jnode *r = e->res, *cc = medication_concept(x, r);
+	const struct jnode *r = e->res;
 	const struct jnode *ds = tree_get(r, "daysSupply");
 	bool bad = false;
 	const char *status = str_at(x, r, "status", &bad);
 	const char *handed = str_at(x, r, "whenHandedOver", &bad);
 	struct medication *m;
-	int32_t day = day_of(handed), supply = 0;
+	enum ldn_status rc;
+	int32_t day = day_of(handed), supply = -1;
 
 	if (bad)
 		return x->err->code;
-	if (cc == NULL || day == DATE_NONE || day > x->as_of ||
-	    (status && strcmp(status, "completed") != 0))
+	if (status &&
+	    (strcmp(status, "entered-in-error") == 0 ||
+	        strcmp(status, "cancelled") == 0 ||
+	        strcmp(status, "declined") == 0 ||
+	        strcmp(status, "stopped") == 0 ||
+	        strcmp(status, "preparation") == 0))
+		return LDN_OK; /* not handed over */
+	if (day != DATE_NONE && day > x->as_of)
 		return LDN_OK;
 	if (ds && ds->type == J_OBJ) {
 		const struct jnode *v = tree_get(ds, "value");
@@ -468,16 +636,21 @@ read_med_dispense(struct fx *x, const struct entry *e)
 		    v->u.num.d < 3650)
 			supply = (int32_t)ceil(v->u.num.d);
 	}
-	if ((m = new_med(x, e, cc)) == NULL)
-		return ldn_fail(x->err, LDN_E_NOMEM, "",
-		    "the bundle is too large");
-	/* Handed over on day, taken up to the end of its supply. */
-	if (day + supply > x->as_of) {
-		m->active = true; /* supply still running */
-	} else {
+	if ((rc = new_med(x, e, &m)) != LDN_OK)
+		return rc;
+	if (day == DATE_NONE) {
+		return LDN_OK; /* handed over, when unknown: last dose unknown
+		                */
+	} else if (supply >= 0 && day + supply > x->as_of) {
+		m->active = true; /* its supply is still running */
+	} else if (supply >= 0) {
 		m->last_dose = day + supply;
+	} else {
+		/* no days' supply: the latest it can have lasted */
+		m->last_dose = day + x->kb->params.order_supply_d;
+		m->order_date = day;
+		m->last_dose_inferred = true;
 	}
-	codes_medication(x->kb, m);
 	return LDN_OK;
 }
 
@@ -548,7 +721,8 @@ read_observation(struct fx *x, const struct entry *e)
 	return LDN_OK;
 }
 
-/* Pregnancy status (LOINC 82810-3) and breastfeeding (63895-7), coded. */
+/* Pregnancy status (LOINC 82810-3) and breastfeeding (63895-7), coded in
+ * SNOMED CT or as LOINC answers; the latest valid one wins. */
 static void
 read_status_obs(struct fx *x, const struct entry *e, int32_t *latest)
 {
@@ -556,45 +730,139 @@ read_status_obs(struct fx *x, const struct entry *e, int32_t *latest)
 	const char *loinc = code ? code_in(code, SYS_LOINC) : NULL;
 	const struct jnode *vc = tree_get(r, "valueCodeableConcept");
 	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
 	int32_t day = day_of(str_at(x, r, "effectiveDateTime", &bad));
-	const char *answer;
+	const char *sct, *la;
 
 	if (bad || loinc == NULL || vc == NULL || vc->type != J_OBJ ||
+	    (status &&
+	        (strcmp(status, "entered-in-error") == 0 ||
+	            strcmp(status, "cancelled") == 0)) ||
 	    (day != DATE_NONE && day > x->as_of) ||
 	    (day != DATE_NONE && *latest != DATE_NONE && day < *latest))
 		return;
-	answer = code_in(vc, SYS_SNOMED);
-	if (answer == NULL)
-		return;
+	sct = code_in(vc, SYS_SNOMED);
+	la = code_in(vc, SYS_LOINC);
 	if (strcmp(loinc, "82810-3") == 0) {
-		/* SNOMED 77386006 pregnant, 60001007 not pregnant */
-		if (strcmp(answer, "77386006") == 0)
+		/* pregnant: SNOMED 77386006 or LOINC answer LA15173-0;
+		 * not pregnant: SNOMED 60001007 */
+		if ((sct && strcmp(sct, "77386006") == 0) ||
+		    (la && strcmp(la, "LA15173-0") == 0))
 			x->p->pregnancy = PREG_PREGNANT;
-		else if (strcmp(answer, "60001007") == 0 &&
+		else if (sct && strcmp(sct, "60001007") == 0 &&
 		    x->p->pregnancy != PREG_BREASTFEEDING)
 			x->p->pregnancy = PREG_NONE;
+		else
+			return;
 		*latest = day;
-	} else if (strcmp(loinc, "63895-7") == 0 &&
-	    strcmp(answer, "373066001") == 0 && /* yes */
+	} else if (strcmp(loinc, "63895-7") == 0 && sct &&
+	    strcmp(sct, "373066001") == 0 && /* yes */
 	    x->p->pregnancy != PREG_PREGNANT) {
 		x->p->pregnancy = PREG_BREASTFEEDING;
 	}
 }
 
-/* A planned or recent procedure from ServiceRequest, Appointment or
- * Procedure.  Opioids expected are not recorded in FHIR: left unknown,
- * which the engine treats as expected and says so. */
+/* Start and end days of a dateTime element or a Period element. */
+static void
+when_of(struct fx *x, const struct jnode *r, const char *date_key,
+    const char *period_key, int32_t *start, int32_t *end)
+{
+	bool bad = false;
+	const char *d = str_at(x, r, date_key, &bad);
+	const struct jnode *per = tree_get(r, period_key);
+
+	*start = *end = day_of(d);
+	if (*start == DATE_NONE && per && per->type == J_OBJ) {
+		const struct jnode *st = tree_get(per, "start");
+
+		*start = st && st->type == J_STR ? day_of(st->u.s) : DATE_NONE;
+		*end = end_of_period(per);
+		if (*end == DATE_NONE && *start != DATE_NONE)
+			*end = INT32_MAX; /* no end yet: still going on */
+		if (*start == DATE_NONE)
+			*start = *end;
+	}
+}
+
+/* Whether a text names surgery: for Appointments, which are mostly visits
+ * (a GP follow-up must not hold LDN), and completed Procedures, which are
+ * mostly screenings and tests. */
+static bool
+sounds_surgical(const char *text)
+{
+	static const char *const words[] = { "surg", "operat", "anesth",
+		"anaesth", "theatre", "pre-op", "preop", "arthroscop",
+		"laparoscop", "thoracoscop", "endoscop", "colonoscop", "ectomy",
+		"otomy", "plasty", "replacement", "repair", "fusion",
+		"fixation", "resection", "excision", "amputation", "caesarean",
+		"cesarean", "extraction", "transplant", "bypass" };
+	char low[512];
+	size_t n = 0;
+
+	if (text == NULL)
+		return false;
+	for (; text[n] && n + 1 < sizeof(low); n++)
+		low[n] = (char)(text[n] >= 'A' && text[n] <= 'Z'
+		        ? text[n] + ('a' - 'A')
+		        : text[n]);
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]) != NULL)
+			return true;
+	return false;
+}
+
+static bool
+concept_list_surgical(const struct jnode *v)
+{
+	if (v == NULL)
+		return false;
+	if (v->type == J_OBJ)
+		return sounds_surgical(text_of(v));
+	for (size_t i = 0; v->type == J_ARR && i < v->n; i++)
+		if (sounds_surgical(text_of(&v->u.items[i])))
+			return true;
+	return false;
+}
+
+/* ServiceRequest categories that are not procedures on the patient:
+ * laboratory, imaging, counselling, education, evaluation (SNOMED CT). */
+static bool
+not_a_procedure(const struct jnode *category)
+{
+	static const char *const codes[] = { "108252007", "363679005",
+		"409063005", "409073007", "386053000" };
+
+	for (size_t i = 0;
+	     category && category->type == J_ARR && i < category->n; i++) {
+		const char *c = code_in(&category->u.items[i], SYS_SNOMED);
+
+		for (size_t k = 0; c && k < sizeof(codes) / sizeof(codes[0]);
+		     k++)
+			if (strcmp(c, codes[k]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * A planned or recent procedure from ServiceRequest (an active order or
+ * plan, not a lab or imaging test), Appointment (booked or pending, for
+ * surgery), or Procedure (in preparation or in progress; completed in the
+ * last days).  A period reaching as-of counts as happening now.  Whether
+ * opioids are expected is not in FHIR: for planned ones it is assumed and
+ * said; for completed ones the clinician is asked.
+ */
 static enum ldn_status
 read_procedure(struct fx *x, const struct entry *e)
 {
-	const struct jnode *r = e->res;
+	const struct jnode *r = e->res, *what;
 	bool bad = false;
 	const char *status = str_at(x, r, "status", &bad);
-	const char *type = e->type, *when = NULL;
-	const struct jnode *what;
+	const char *type = e->type;
 	struct procedure *p;
 	enum proc_status ps;
-	int32_t day;
+	int32_t start, end, day;
 
 	if (bad)
 		return x->err->code;
@@ -608,24 +876,23 @@ read_procedure(struct fx *x, const struct entry *e)
 		if (strcmp(status, "active") != 0 || intent == NULL ||
 		    (strcmp(intent, "order") != 0 &&
 		        strcmp(intent, "plan") != 0 &&
-		        strcmp(intent, "original-order") != 0))
+		        strcmp(intent, "original-order") != 0) ||
+		    not_a_procedure(tree_get(r, "category")))
 			return LDN_OK;
-		when = str_at(x, r, "occurrenceDateTime", &bad);
-		if (when == NULL) {
-			const struct jnode *per =
-			    tree_get(r, "occurrencePeriod");
-			const struct jnode *st =
-			    per ? tree_get(per, "start") : NULL;
-
-			when = st && st->type == J_STR ? st->u.s : NULL;
-		}
+		when_of(x, r, "occurrenceDateTime", "occurrencePeriod", &start,
+		    &end);
 		what = tree_get(r, "code");
 		ps = PROC_PLANNED;
 	} else if (strcmp(type, "Appointment") == 0) {
-		if (strcmp(status, "booked") != 0 &&
-		    strcmp(status, "pending") != 0)
-			return LDN_OK;
-		when = str_at(x, r, "start", &bad);
+		if ((strcmp(status, "booked") != 0 &&
+		        strcmp(status, "pending") != 0) ||
+		    !(concept_list_surgical(tree_get(r, "serviceType")) ||
+		        concept_list_surgical(tree_get(r, "serviceCategory")) ||
+		        concept_list_surgical(tree_get(r, "appointmentType")) ||
+		        concept_list_surgical(tree_get(r, "reasonCode")) ||
+		        sounds_surgical(str_at(x, r, "description", &bad))))
+			return bad ? x->err->code : LDN_OK;
+		when_of(x, r, "start", "-", &start, &end);
 		what = tree_get(r, "serviceType");
 		if (what && what->type == J_ARR && what->n > 0)
 			what = &what->u.items[0];
@@ -636,30 +903,33 @@ read_procedure(struct fx *x, const struct entry *e)
 
 		if (!planned && strcmp(status, "completed") != 0)
 			return LDN_OK;
-		when = str_at(x, r, "performedDateTime", &bad);
-		if (when == NULL) {
-			const struct jnode *per =
-			    tree_get(r, "performedPeriod");
-			const struct jnode *st =
-			    per ? tree_get(per, "start") : NULL;
-
-			when = st && st->type == J_STR ? st->u.s : NULL;
-		}
+		/* Completed ones matter only if opioids may have been
+		 * given: surgery, not the screenings, tests and counselling
+		 * that fill most records. */
+		if (!planned && !concept_list_surgical(tree_get(r, "code")))
+			return LDN_OK;
+		when_of(x, r, "performedDateTime", "performedPeriod", &start,
+		    &end);
 		what = tree_get(r, "code");
 		ps = planned ? PROC_PLANNED : PROC_COMPLETED;
 	}
 	if (bad)
 		return x->err->code;
-	day = day_of(when);
-	if (day == DATE_NONE)
-		return LDN_OK;
-	/* A plan's view: planned ones from as-of on, completed ones up to
-	 * it, and only completed ones recent enough to matter. */
-	if (ps == PROC_PLANNED && day < x->as_of)
-		return LDN_OK;
-	if (ps == PROC_COMPLETED &&
-	    (day > x->as_of || day + x->kb->params.washout_short_d <= x->as_of))
-		return LDN_OK;
+	if (start == DATE_NONE)
+		return LDN_OK; /* undated: nothing to plan around */
+	/* Planned: from as-of on; one under way on as-of counts as today.
+	 * Completed: by its end, and only if recent enough to matter. */
+	if (ps == PROC_PLANNED) {
+		if (end < x->as_of && start < x->as_of)
+			return LDN_OK;
+		day = start < x->as_of ? x->as_of : start;
+	} else {
+		day = end;
+		if (day > x->as_of)
+			day = x->as_of; /* completed: it ended by as-of */
+		if (day + x->kb->params.washout_short_d <= x->as_of)
+			return LDN_OK;
+	}
 	p = grow(x, (void **)&x->p->procedures, &x->p->n_procedures,
 	    &x->cap_proc, sizeof(*p));
 	if (p == NULL)
@@ -672,13 +942,30 @@ read_procedure(struct fx *x, const struct entry *e)
 	p->date = day;
 	p->status = ps;
 	p->opioids_expected = TRI_UNKNOWN;
+	p->ask_opioids = ps == PROC_COMPLETED;
 	return LDN_OK;
+}
+
+/* How cautious a medication's evidence is, for merging: current use,
+ * then an order to confirm, then an unknown last dose, then the latest
+ * last dose. */
+static int64_t
+caution_key(const struct medication *m)
+{
+	if (m->active && !m->order_only)
+		return INT64_MAX;
+	if (m->active)
+		return INT64_MAX - 1;
+	if (m->last_dose == DATE_NONE)
+		return INT64_MAX - 2;
+	return m->last_dose;
 }
 
 /*
  * The same medication is often on file many times (a repeat order every few
- * weeks).  Keep one per code or name: active wins, then the latest
- * evidence of a last dose, so the findings speak of the latest exposure.
+ * weeks, a dispense beside its order).  Keep one per code or name: the one
+ * whose evidence is most cautious, so the findings speak of the latest
+ * possible exposure and no record can make another look safer.
  */
 static void
 merge_medications(struct patient *p)
@@ -696,25 +983,11 @@ merge_medications(struct patient *p)
 			    : (!m->rxnorm && !o->rxnorm && m->name && o->name &&
 			          strcmp(m->name, o->name) == 0);
 
-			if (!same)
+			if (!same || m->conflict != o->conflict)
 				continue;
 			merged = true;
-			/* an order on file does not outrank evidence of use */
-			if (m->active && (!o->active || o->order_only)) {
-				if (!(m->order_only && o->active))
-					*o = *m;
-			} else if (!o->active) {
-				int32_t ml = m->last_dose_inferred
-				    ? m->order_date
-				    : m->last_dose;
-				int32_t ol = o->last_dose_inferred
-				    ? o->order_date
-				    : o->last_dose;
-
-				if (ml != DATE_NONE &&
-				    (ol == DATE_NONE || ml > ol))
-					*o = *m;
-			}
+			if (caution_key(m) > caution_key(o))
+				*o = *m;
 		}
 		if (!merged)
 			p->medications[k++] = *m;
@@ -858,6 +1131,8 @@ intake_fhir(const struct ldn_kb *kb, struct arena *a, const struct jnode *root,
 		p->medications_given =
 		    strncmp(x.entries[i].type, "Medication", 10) == 0;
 	p->medications_given |= whole;
+	p->medications_partial = bt != NULL && bt->type == J_STR &&
+	    strcmp(bt->u.s, "searchset") == 0;
 	merge_medications(p);
 	if (a->failed)
 		return ldn_fail(err, LDN_E_NOMEM, "",

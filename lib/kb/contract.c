@@ -107,6 +107,10 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_MEDICATION_UNRECOGNISED] =
 	    F("medication.unrecognised", SEV_CAUTION, B(V_DETAIL)),
 	[E_PATIENT_DECEASED] = F("patient.deceased", SEV_BLOCK, 0),
+	[E_INTAKE_MEDICATIONS_PARTIAL] =
+	    F("intake.medications_partial", SEV_CAUTION, 0),
+	[E_PERIOP_RECENT_UNKNOWN] = F("periop.recent_unknown", SEV_CAUTION,
+	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_LIFT_DATE)),
 	[E_OPIOID_ORDER_ON_FILE] = F("opioid.order_on_file", SEV_BLOCK,
 	    B(V_DRUG) | B(V_DATE) | B(V_WASHOUT_DAYS)),
 	[E_OPIOID_LAST_DOSE_INFERRED] = F("opioid.last_dose_inferred",
