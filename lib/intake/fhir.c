@@ -903,11 +903,6 @@ read_procedure(struct fx *x, const struct entry *e)
 
 		if (!planned && strcmp(status, "completed") != 0)
 			return LDN_OK;
-		/* Completed ones matter only if opioids may have been
-		 * given: surgery, not the screenings, tests and counselling
-		 * that fill most records. */
-		if (!planned && !concept_list_surgical(tree_get(r, "code")))
-			return LDN_OK;
 		when_of(x, r, "performedDateTime", "performedPeriod", &start,
 		    &end);
 		what = tree_get(r, "code");
@@ -928,6 +923,12 @@ read_procedure(struct fx *x, const struct entry *e)
 		if (day > x->as_of)
 			day = x->as_of; /* completed: it ended by as-of */
 		if (day + x->kb->params.washout_short_d <= x->as_of)
+			return LDN_OK;
+		/* Recent ones matter only if opioids may have been given:
+		 * surgery, not the screenings, tests and counselling that
+		 * fill most records (checked after the date, which rules
+		 * out nearly all of them more cheaply). */
+		if (!concept_list_surgical(tree_get(r, "code")))
 			return LDN_OK;
 	}
 	p = grow(x, (void **)&x->p->procedures, &x->p->n_procedures,
