@@ -12,6 +12,7 @@
 
 #include "../base/date.h"
 #include "../base/tree.h"
+#include "../kb/words.h"
 #include "codes.h"
 
 enum {
@@ -41,36 +42,6 @@ struct rd {
 		jpath_pop(&(r)->path, old_);                \
 	} while (0)
 
-/* Edit distance of two short strings, capped at 9. */
-static int
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int row[33];
-
-	if (la > 32 || lb > 32)
-		return 9;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int diag = row[0];
-
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int up = row[j];
-			int best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb] > 9 ? 9 : row[lb];
-}
-
 static enum ldn_status
 check_keys(struct rd *r, const struct jnode *o, const char *const *allowed)
 {
@@ -83,7 +54,7 @@ check_keys(struct rd *r, const struct jnode *o, const char *const *allowed)
 		if (!ok) {
 			/* only now, on the error path, look for a near miss */
 			for (const char *const *k = allowed; *k && !near; k++)
-				if (distance(*k, key) <= 2 ||
+				if (words_distance(*k, key, 2) <= 2 ||
 				    (strlen(key) >= 4 &&
 				        strncmp(*k, key, strlen(key)) == 0))
 					near = *k;

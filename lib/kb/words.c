@@ -195,3 +195,35 @@ words_mg_after(const char *s, const char *after_word)
 	}
 	return -1;
 }
+
+int
+words_distance(const char *a, const char *b, int max)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[40];
+
+	if (la >= 40 || lb >= 40 || (la > lb ? la - lb : lb - la) > (size_t)max)
+		return max + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0], best_in_row;
+
+		row[0] = best_in_row = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j], v = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best_in_row)
+				best_in_row = v;
+		}
+		if (best_in_row > max)
+			return max + 1;
+	}
+	return row[lb];
+}

@@ -47,6 +47,10 @@ int words_phrase(struct arena *a, const char *text, uint16_t target,
  * most two bits, so words d edits apart differ in at most 2d bits. */
 uint32_t words_letters(const char *w);
 
+/* Edit distance (insertions, deletions, substitutions) between two words
+ * of under 40 bytes, or max + 1 as soon as it must exceed max. */
+int words_distance(const char *a, const char *b, int max);
+
 /*
  * The strength in micrograms of the first "<number> mg" in s that follows
  * the word "naltrexone" (or anywhere, if after_word is NULL), or -1.

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../base/date.h"
+#include "../base/error_impl.h"
 
 enum entry_id
 render_step_vars(const struct ldn_plan *pl, size_t i, char date[static 11],
@@ -32,4 +33,21 @@ render_cite_list(struct strbuf *b, const struct ldn_plan *pl, struct cites c)
 	for (size_t i = 0; i < c.n; i++)
 		sb_printf(b, "%s%u", i ? ", " : "",
 		    (unsigned)pl->ref_number[c.ref[i]]);
+}
+
+enum ldn_status
+render_finish(struct strbuf *b, struct strbuf *tmp, char **out, size_t *len,
+    struct ldn_error *err)
+{
+	bool failed = tmp->failed || b->failed;
+
+	sb_free(tmp);
+	if (failed) {
+		sb_free(b);
+		return ldn_fail(err, LDN_E_NOMEM, "", "the plan is too large");
+	}
+	*out = sb_take(b, len);
+	if (*out == NULL)
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	return LDN_OK;
 }

@@ -499,14 +499,5 @@ render_fhir(const struct ldn_plan *pl, enum audience aud, char **out,
 			issue(&w, pl, aud, &tmp, i);
 	jw_end_arr(&w);
 	jw_end_obj(&w);
-	bool failed = tmp.failed;
-	sb_free(&tmp);
-	if (failed || b.failed) {
-		sb_free(&b);
-		return ldn_fail(err, LDN_E_NOMEM, "", "the plan is too large");
-	}
-	*out = sb_take(&b, len);
-	if (*out == NULL)
-		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
-	return LDN_OK;
+	return render_finish(&b, &tmp, out, len, err);
 }

@@ -288,14 +288,5 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	opt(&w, "review_note", k->review_note);
 	jw_end_obj(&w);
 	jw_end_obj(&w);
-	bool failed = tmp.failed;
-	sb_free(&tmp);
-	if (failed || b.failed) {
-		sb_free(&b);
-		return ldn_fail(err, LDN_E_NOMEM, "", "the plan is too large");
-	}
-	*out = sb_take(&b, len);
-	if (*out == NULL)
-		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
-	return LDN_OK;
+	return render_finish(&b, &tmp, out, len, err);
 }

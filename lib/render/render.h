@@ -20,6 +20,11 @@ void render_cite_list(struct strbuf *b, const struct ldn_plan *pl,
 enum entry_id render_step_vars(const struct ldn_plan *pl, size_t i,
     char date[static 11], char dose[static 24], const char **vars);
 
+/* Hand the rendering in b to the caller (*out, *len) and free tmp; a
+ * failure in either buffer is LDN_E_NOMEM. */
+enum ldn_status render_finish(struct strbuf *b, struct strbuf *tmp, char **out,
+    size_t *len, struct ldn_error *err);
+
 enum ldn_status render_json(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_text(const struct ldn_plan *pl, enum audience aud,

@@ -314,13 +314,6 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 	heading(&b, L->references);
 	for (size_t i = 0; i < pl->n_refs; i++)
 		reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
-	sb_free(&tmp);
-	if (b.failed) {
-		sb_free(&b);
-		return ldn_fail(err, LDN_E_NOMEM, "", "the plan is too large");
-	}
-	*out = sb_take(&b, len);
-	if (*out == NULL)
-		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
-	return LDN_OK;
+	/* also catches a failure in tmp, which a bullet's text went through */
+	return render_finish(&b, &tmp, out, len, err);
 }
