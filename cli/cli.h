@@ -25,6 +25,19 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_plan_entry;
 extern const struct cmd_entry cmd_kb_entry;
+extern const struct cmd_entry cmd_patient_entry;
+extern const struct cmd_entry cmd_visit_entry;
+extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_audit_entry;
+
+struct ldn_store;
+
+/* The store URL: --db, else $LDN_DB, else sqlite:ldn.db. */
+const char *cli_db_url(const char *opt);
+/* Who is acting, for the audit log: --actor, else $USER, else "cli". */
+const char *cli_actor(const char *opt);
+/* Open the store at url, or say why not; returns an exit code. */
+int cli_open_store(const char *url, struct ldn_store **out);
 
 /* The knowledge base directory: --kb, else $LDN_KB, else the built-in. */
 const char *cli_kb_dir(const char *opt);

@@ -13,10 +13,15 @@
 
 #include "ldn/error.h"
 #include "ldn/plan.h"
+#include "ldn/store.h"
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_plan_entry,
 	&cmd_kb_entry,
+	&cmd_patient_entry,
+	&cmd_visit_entry,
+	&cmd_history_entry,
+	&cmd_audit_entry,
 };
 
 enum {
@@ -55,6 +60,40 @@ cli_kb_dir(const char *opt)
 	if (env != NULL && *env)
 		return env;
 	return LDN_KB_DIR;
+}
+
+const char *
+cli_db_url(const char *opt)
+{
+	const char *env = getenv("LDN_DB");
+
+	if (opt != NULL)
+		return opt;
+	return env && *env ? env : "sqlite:ldn.db";
+}
+
+const char *
+cli_actor(const char *opt)
+{
+	const char *env = getenv("USER");
+
+	if (opt != NULL)
+		return opt;
+	return env && *env ? env : "cli";
+}
+
+int
+cli_open_store(const char *url, struct ldn_store **out)
+{
+	struct ldn_error err = { 0 };
+	const char *sql = getenv("LDN_SQL");
+
+	if (ldn_store_open(url, sql && *sql ? sql : LDN_SQL_DIR, out, &err) !=
+	    LDN_OK) {
+		cli_warn("store %s: %s: %s", url, err.where, err.msg);
+		return err.code == LDN_E_SCHEMA ? EX_USAGE_ : EX_IOERR_;
+	}
+	return EX_OK_;
 }
 
 char *
@@ -137,7 +176,7 @@ usage(FILE *fp)
 	    "Clinical decision support for low-dose naltrexone.\n\n"
 	    "commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(fp, "  %-6s %s\n", commands[i]->name,
+		fprintf(fp, "  %-8s %s\n", commands[i]->name,
 		    commands[i]->summary);
 	fprintf(fp,
 	    "\n`ldn COMMAND --help` tells more.\n"

@@ -111,6 +111,7 @@ struct prior_ldn {
 struct patient {
 	const char *id;
 	int32_t as_of;
+	bool from_fhir; /* read from a FHIR Bundle */
 	bool deceased;
 	const char *deceased_src;
 	int32_t birth_date; /* DATE_NONE if not given */

@@ -112,6 +112,24 @@ ldn_plan_as_of(const struct ldn_plan *plan)
 	return plan->as_of_str;
 }
 
+const char *
+ldn_plan_patient_id(const struct ldn_plan *plan)
+{
+	return plan->patient->id;
+}
+
+bool
+ldn_plan_is_fhir(const struct ldn_plan *plan)
+{
+	return plan->patient->from_fhir;
+}
+
+const struct ldn_kb *
+ldn_plan_kb(const struct ldn_plan *plan)
+{
+	return plan->kb;
+}
+
 int32_t
 ldn_plan_ceiling_ug(const struct ldn_plan *plan)
 {

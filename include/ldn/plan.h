@@ -8,6 +8,7 @@
 #ifndef LDN_PLAN_H
 #define LDN_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,12 @@ const char *ldn_decision_name(enum ldn_decision d);
 /* YYYY-MM-DD, or "" for do-not-start. */
 const char *ldn_plan_earliest_start(const struct ldn_plan *plan);
 const char *ldn_plan_as_of(const struct ldn_plan *plan);
+/* The patient's id (native "id" or the FHIR Patient's), or NULL. */
+const char *ldn_plan_patient_id(const struct ldn_plan *plan);
+/* Whether the input was a FHIR Bundle. */
+bool ldn_plan_is_fhir(const struct ldn_plan *plan);
+/* The knowledge base the plan was built from. */
+const struct ldn_kb *ldn_plan_kb(const struct ldn_plan *plan);
 int32_t ldn_plan_ceiling_ug(const struct ldn_plan *plan);
 int32_t ldn_plan_step_ug(const struct ldn_plan *plan);
 int ldn_plan_interval_d(const struct ldn_plan *plan);

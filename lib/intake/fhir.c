@@ -1095,6 +1095,7 @@ intake_fhir(const struct ldn_kb *kb, struct arena *a, const struct jnode *root,
 	size_t patients = 0;
 
 	jpath_init(&x.path);
+	p->from_fhir = true;
 	if ((rc = index_entries(&x, root)) != LDN_OK)
 		return rc;
 	for (size_t i = 0; i < x.n_entries; i++) {

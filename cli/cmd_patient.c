@@ -1,0 +1,139 @@
+/* `ldn patient add|list`: patients in the store, each with its plan. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldn/kb.h"
+#include "ldn/plan.h"
+#include "ldn/store.h"
+
+static int
+patient_add(const char *path, const char *as_of, const char *kb_dir,
+    const char *db, const char *actor)
+{
+	struct ldn_error err = { 0 };
+	struct ldn_kb *kb = NULL;
+	struct ldn_plan *plan = NULL;
+	struct ldn_store *st = NULL;
+	char *input;
+	size_t len;
+	int rc;
+
+	if (ldn_kb_load(cli_kb_dir(kb_dir), &kb, &err) != LDN_OK) {
+		cli_warn("knowledge base: %s: %s", err.where, err.msg);
+		return EX_CONFIG_;
+	}
+	if ((input = cli_read_file(path, &len)) == NULL) {
+		cli_warn("%s: %s", path, strerror(errno));
+		ldn_kb_free(kb);
+		return EX_NOINPUT_;
+	}
+	rc = ldn_plan_build_padded(kb, input, len, as_of, &plan, &err);
+	if (rc == LDN_OK && (rc = cli_open_store(db, &st)) != EX_OK_)
+		goto out;
+	if (rc == LDN_OK)
+		rc = ldn_store_add_patient(st, actor, input, len, plan, &err);
+	if (rc != LDN_OK) {
+		cli_warn("%s: %s%s%s", path, err.where, *err.where ? ": " : "",
+		    err.msg);
+		rc = cli_exit_code(rc);
+		goto out;
+	}
+	printf("%s: added; %s%s%s\n", ldn_plan_patient_id(plan),
+	    ldn_decision_name(ldn_plan_decision(plan)),
+	    *ldn_plan_earliest_start(plan) ? " from " : "",
+	    ldn_plan_earliest_start(plan));
+out:
+	ldn_store_close(st);
+	ldn_plan_free(plan);
+	free(input);
+	ldn_kb_free(kb);
+	return rc;
+}
+
+static int
+patient_list(const char *db, const char *actor)
+{
+	struct ldn_error err = { 0 };
+	struct ldn_store *st;
+	char *out;
+	size_t len;
+	int rc;
+
+	if ((rc = cli_open_store(db, &st)) != EX_OK_)
+		return rc;
+	rc = ldn_store_list_patients(st, actor, &out, &len, &err);
+	if (rc == LDN_OK) {
+		fwrite(out, 1, len, stdout);
+		free(out);
+	} else {
+		cli_warn("%s", err.msg);
+	}
+	ldn_store_close(st);
+	return cli_exit_code(rc);
+}
+
+static int
+exec_patient(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "kb", required_argument, NULL, 'k' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "actor", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *as_of = NULL, *kb = NULL, *db = NULL, *actor = NULL;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			as_of = optarg;
+			break;
+		case 'k':
+			kb = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'u':
+			actor = optarg;
+			break;
+		case 'h':
+			cli_usage(&cmd_patient_entry, 0);
+			return EX_OK_;
+		default:
+			cli_usage(&cmd_patient_entry, 1);
+			return EX_USAGE_;
+		}
+	}
+	if (optind == argc - 2 && strcmp(argv[optind], "add") == 0)
+		return patient_add(argv[optind + 1], as_of, kb, cli_db_url(db),
+		    cli_actor(actor));
+	if (optind == argc - 1 && strcmp(argv[optind], "list") == 0)
+		return patient_list(cli_db_url(db), cli_actor(actor));
+	cli_usage(&cmd_patient_entry, 1);
+	return EX_USAGE_;
+}
+
+const struct cmd_entry cmd_patient_entry = {
+	.name = "patient",
+	.usage = "add FILE [--as-of DATE] [--db URL] [--actor NAME] | list "
+	         "[--db URL]",
+	.summary = "Store a patient with the plan built for them; list them.",
+	.help =
+	    "  add FILE   the patient (native JSON or a FHIR Bundle, with an\n"
+	    "             id) and the plan built now are stored; the input\n"
+	    "             is kept as the intake snapshot\n"
+	    "  list       id, latest decision, earliest start, visits\n"
+	    "  --db URL   the store (default: $LDN_DB, else sqlite:ldn.db)\n"
+	    "  --actor N  who acts, for the audit log (default: $USER)\n",
+	.exec = exec_patient,
+};

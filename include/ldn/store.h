@@ -1,0 +1,82 @@
+/*
+ * The store: patients with the plans issued for them, their visits, and an
+ * append-only, hash-chained audit log of who did what to which record.
+ * Chosen by URL: "sqlite:PATH" (the embedded default, WAL).  Every write is
+ * one transaction with its audit row; a write that returns LDN_OK survives
+ * a crash of the process that made it.  One store handle per thread.
+ */
+#ifndef LDN_STORE_H
+#define LDN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ldn/error.h"
+#include "ldn/kb.h"
+#include "ldn/plan.h"
+
+struct ldn_store;
+
+/* Open (creating and migrating as needed) the store at url; migrations are
+ * the files of sql_dir/<backend>/ applied in name order. */
+enum ldn_status ldn_store_open(const char *url, const char *sql_dir,
+    struct ldn_store **out, struct ldn_error *err);
+void ldn_store_close(struct ldn_store *st);
+
+/*
+ * Add a patient: the input (len bytes, native JSON or a FHIR Bundle) is
+ * kept as the intake snapshot, with the plan built from it.  The patient's
+ * id is the plan's (native "id", or the FHIR Patient's); a patient without
+ * one, or one already stored, is refused.
+ */
+enum ldn_status ldn_store_add_patient(struct ldn_store *st, const char *actor,
+    const char *input, size_t len, const struct ldn_plan *plan,
+    struct ldn_error *err);
+
+/* Issue a new plan for a stored patient (the input is its new snapshot). */
+enum ldn_status ldn_store_add_plan(struct ldn_store *st, const char *actor,
+    const char *input, size_t len, const struct ldn_plan *plan,
+    struct ldn_error *err);
+
+/* One visit.  Optional scores are -1 when not recorded. */
+struct ldn_visit {
+	char date[11];                    /* YYYY-MM-DD */
+	int32_t dose_ug;                  /* the dose taken */
+	int pain;                         /* 0-10, required */
+	int sleep, mood, energy, clarity; /* 0-10 or -1 */
+	const char *side_effects; /* none, mild, moderate, severe, serious */
+	int adherence;            /* percent of doses taken, 0-100 or -1 */
+	const char *notes;        /* may be NULL */
+};
+
+/*
+ * Record a visit for a stored patient.  Refused with a reason: an unknown
+ * patient, a score out of range, a date before the latest plan's as-of date
+ * or after today, a dose above that plan's ceiling.
+ */
+enum ldn_status ldn_store_add_visit(struct ldn_store *st, const char *actor,
+    const char *patient_id, const struct ldn_visit *v, struct ldn_error *err);
+
+/* Patients in id order, with their latest decision, as text lines
+ * "id<TAB>decision<TAB>earliest_start<TAB>visits" in *out (free()). */
+enum ldn_status ldn_store_list_patients(struct ldn_store *st, const char *actor,
+    char **out, size_t *len, struct ldn_error *err);
+
+enum ldn_history_format {
+	LDN_HISTORY_TEXT,
+	LDN_HISTORY_JSON,
+	LDN_HISTORY_CSV,
+};
+
+/* A patient's plans and visits, oldest first, in *out (free()).  Reading a
+ * patient's record is audited too. */
+enum ldn_status ldn_store_history(struct ldn_store *st, const char *actor,
+    const char *patient_id, enum ldn_history_format format, char **out,
+    size_t *len, struct ldn_error *err);
+
+/* Walk the audit chain and every audited record; *n_rows gets the rows
+ * checked.  LDN_OK if intact, else err says which row first fails. */
+enum ldn_status ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows,
+    struct ldn_error *err);
+
+#endif

@@ -1,0 +1,901 @@
+/*
+ * The store on SQLite: WAL, synchronous=FULL, a busy timeout for several
+ * writers, migrations from sql/sqlite/ applied in name order.  Each write
+ * and its audit row are one BEGIN IMMEDIATE transaction, which also
+ * serialises the audit chain between processes.
+ */
+#include "ldn/store.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "../base/date.h"
+#include "../base/dose.h"
+#include "../base/error_impl.h"
+#include "../base/jsonw.h"
+#include "../base/strbuf.h"
+
+struct ldn_store {
+	sqlite3 *db;
+};
+
+static const char GENESIS[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static enum ldn_status
+dbfail(struct ldn_store *st, struct ldn_error *err, const char *what)
+{
+	return ldn_fail(err, LDN_E_IO, "store", "%s: %s", what,
+	    st->db ? sqlite3_errmsg(st->db) : "no database");
+}
+
+/* SHA-256 of n bytes as 64 hex digits and a NUL. */
+static void
+sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static void
+now_utc(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static enum ldn_status
+exec(struct ldn_store *st, const char *sql, struct ldn_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		enum ldn_status rc = ldn_fail(err, LDN_E_IO, "store", "%s",
+		    msg ? msg : "statement failed");
+
+		sqlite3_free(msg);
+		return rc;
+	}
+	return LDN_OK;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Apply, in name order, every migration not yet recorded. */
+static enum ldn_status
+migrate(struct ldn_store *st, const char *dir, struct ldn_error *err)
+{
+	char path[1024], *names[256];
+	size_t n = 0;
+	DIR *d;
+	struct dirent *e;
+	enum ldn_status rc = LDN_OK;
+
+	if ((rc = exec(st,
+	         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	         " name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT",
+	         err)) != LDN_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/sqlite", dir);
+	if ((d = opendir(path)) == NULL)
+		return ldn_fail(err, LDN_E_IO, path, "no migrations here");
+	while ((e = readdir(d)) != NULL && n < 256) {
+		size_t l = strlen(e->d_name);
+
+		if (l > 4 && strcmp(e->d_name + l - 4, ".sql") == 0)
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n && rc == LDN_OK; i++) {
+		sqlite3_stmt *q;
+		bool done;
+		char stamp[21];
+		FILE *fp;
+		struct strbuf sql = STRBUF_INIT(1u << 22);
+		char buf[4096];
+		size_t got;
+
+		sqlite3_prepare_v2(st->db,
+		    "SELECT 1 FROM schema_migrations WHERE name = ?", -1, &q,
+		    NULL);
+		sqlite3_bind_text(q, 1, names[i], -1, SQLITE_STATIC);
+		done = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+		if (done)
+			continue;
+		snprintf(path, sizeof(path), "%s/sqlite/%s", dir, names[i]);
+		if ((fp = fopen(path, "r")) == NULL) {
+			rc = ldn_fail(err, LDN_E_IO, path, "cannot read");
+			break;
+		}
+		while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+			sb_add(&sql, buf, got);
+		fclose(fp);
+		now_utc(stamp);
+		if ((rc = exec(st, "BEGIN IMMEDIATE", err)) == LDN_OK &&
+		    (rc = exec(st, sb_cstr(&sql), err)) == LDN_OK) {
+			sqlite3_prepare_v2(st->db,
+			    "INSERT INTO schema_migrations VALUES (?, ?)", -1,
+			    &q, NULL);
+			sqlite3_bind_text(q, 1, names[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, stamp, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) != SQLITE_DONE)
+				rc = dbfail(st, err, names[i]);
+			sqlite3_finalize(q);
+		}
+		rc = rc == LDN_OK ? exec(st, "COMMIT", err)
+		                  : (exec(st, "ROLLBACK", NULL), rc);
+		sb_free(&sql);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	return rc;
+}
+
+enum ldn_status
+ldn_store_open(const char *url, const char *sql_dir, struct ldn_store **out,
+    struct ldn_error *err)
+{
+	struct ldn_store *st;
+	enum ldn_status rc;
+
+	if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0')
+		return ldn_fail(err, LDN_E_SCHEMA, "db",
+		    "\"%s\" is not a store URL: use sqlite:PATH", url);
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return ldn_fail(err, LDN_E_NOMEM, "db", "out of memory");
+	if (sqlite3_open_v2(url + 7, &st->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_FULLMUTEX,
+	        NULL) != SQLITE_OK) {
+		rc = dbfail(st, err, url + 7);
+		ldn_store_close(st);
+		return rc;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if ((rc = exec(st, "PRAGMA journal_mode=WAL", err)) != LDN_OK ||
+	    (rc = exec(st, "PRAGMA synchronous=FULL", err)) != LDN_OK ||
+	    (rc = exec(st, "PRAGMA foreign_keys=ON", err)) != LDN_OK ||
+	    (rc = migrate(st, sql_dir, err)) != LDN_OK) {
+		ldn_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return LDN_OK;
+}
+
+void
+ldn_store_close(struct ldn_store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* The hash of an audit row over the previous row's hash and its fields. */
+static void
+audit_hash(const char *prev, long long seq, const char *at, const char *actor,
+    const char *action, const char *record, const char *content, char out[65])
+{
+	struct strbuf b = STRBUF_INIT(1u << 16);
+
+	sb_printf(&b, "%s|%lld|%s|%s|%s|%s|%s", prev, seq, at, actor, action,
+	    record, content);
+	sha256_hex(b.s ? b.s : "", b.len, out);
+	sb_free(&b);
+}
+
+/* Append one audit row; the caller holds the write transaction. */
+static enum ldn_status
+audit_append(struct ldn_store *st, const char *actor, const char *action,
+    const char *record, const char *content_hash, struct ldn_error *err)
+{
+	sqlite3_stmt *q;
+	char prev[65], hash[65], at[21];
+	long long seq = 1;
+
+	snprintf(prev, sizeof(prev), "%s", GENESIS);
+	sqlite3_prepare_v2(st->db,
+	    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &q,
+	    NULL);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(q, 0) + 1;
+		snprintf(prev, sizeof(prev), "%s",
+		    (const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	now_utc(at);
+	audit_hash(prev, seq, at, actor, action, record, content_hash, hash);
+	sqlite3_prepare_v2(st->db,
+	    "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL);
+	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_text(q, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, record, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, content_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, hash, -1, SQLITE_STATIC);
+	enum ldn_status rc =
+	    sqlite3_step(q) == SQLITE_DONE ? LDN_OK : dbfail(st, err, "audit");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Content hashes of audited records, the same at write and at verify. */
+static void
+patient_content(const char *id, const char *snapshot, char out[65])
+{
+	struct strbuf b = STRBUF_INIT(1u << 30);
+
+	sb_printf(&b, "%s|", id);
+	sb_puts(&b, snapshot);
+	sha256_hex(b.s ? b.s : "", b.len, out);
+	sb_free(&b);
+}
+
+static void
+plan_content(sqlite3_stmt *row, char out[65])
+{
+	struct strbuf b = STRBUF_INIT(1u << 30);
+
+	/* patient_id, as_of, kb_fingerprint, input_hash, decision,
+	 * ceiling_ug, plan_json */
+	for (int c = 0; c < 7; c++) {
+		const unsigned char *t = sqlite3_column_text(row, c);
+
+		sb_puts(&b, t ? (const char *)t : "");
+		sb_puts(&b, "|");
+	}
+	sha256_hex(b.s ? b.s : "", b.len, out);
+	sb_free(&b);
+}
+
+static void
+visit_content(sqlite3_stmt *row, char out[65])
+{
+	struct strbuf b = STRBUF_INIT(1u << 20);
+
+	/* patient_id, date, dose_ug, pain, sleep, mood, energy, clarity,
+	 * side_effects, adherence, notes */
+	for (int c = 0; c < 11; c++) {
+		const unsigned char *t = sqlite3_column_text(row, c);
+
+		sb_puts(&b, t ? (const char *)t : "-");
+		sb_puts(&b, "|");
+	}
+	sha256_hex(b.s ? b.s : "", b.len, out);
+	sb_free(&b);
+}
+
+static const char PLAN_COLS[] = "patient_id, as_of, kb_fingerprint, "
+                                "input_hash, decision, ceiling_ug, plan_json";
+static const char VISIT_COLS[] = "patient_id, date, dose_ug, pain, sleep, "
+                                 "mood, energy, clarity, side_effects, "
+                                 "adherence, notes";
+
+/* The content hash of the stored row table/id, for audit rows. */
+static bool
+row_content(struct ldn_store *st, const char *table, sqlite3_int64 id,
+    const char *key, char out[65])
+{
+	char sql[256];
+	sqlite3_stmt *q;
+	bool found;
+
+	if (strcmp(table, "patients") == 0)
+		snprintf(sql, sizeof(sql),
+		    "SELECT id, snapshot FROM patients WHERE id = ?");
+	else if (strcmp(table, "plans") == 0)
+		snprintf(sql, sizeof(sql), "SELECT %s FROM plans WHERE id = ?",
+		    PLAN_COLS);
+	else
+		snprintf(sql, sizeof(sql), "SELECT %s FROM visits WHERE id = ?",
+		    VISIT_COLS);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	if (key != NULL)
+		sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(q, 1, id);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	if (found) {
+		if (strcmp(table, "patients") == 0)
+			patient_content((const char *)sqlite3_column_text(q, 0),
+			    (const char *)sqlite3_column_text(q, 1), out);
+		else if (strcmp(table, "plans") == 0)
+			plan_content(q, out);
+		else
+			visit_content(q, out);
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+static enum ldn_status
+insert_plan(struct ldn_store *st, const char *actor, const char *input,
+    size_t len, const struct ldn_plan *plan, struct ldn_error *err)
+{
+	const struct ldn_kb *kb = ldn_plan_kb(plan);
+	char *json = NULL, stamp[21], input_hash[65], content[65], record[64];
+	size_t json_len;
+	sqlite3_stmt *q;
+	enum ldn_status rc;
+	const char *es = ldn_plan_earliest_start(plan);
+
+	if ((rc = ldn_plan_render(plan, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN,
+	         &json, &json_len, err)) != LDN_OK)
+		return rc;
+	sha256_hex(input, len, input_hash);
+	now_utc(stamp);
+	sqlite3_prepare_v2(st->db,
+	    "INSERT INTO plans (patient_id, issued_at, as_of, kb_version, "
+	    "kb_fingerprint, input_hash, preset, decision, earliest_start, "
+	    "ceiling_ug, plan_json) VALUES (?, ?, ?, ?, ?, ?, 'seed', ?, ?, "
+	    "?, ?)",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, ldn_plan_patient_id(plan), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, stamp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, ldn_plan_as_of(plan), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, ldn_kb_version(kb), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, ldn_kb_fingerprint(kb), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, input_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, ldn_decision_name(ldn_plan_decision(plan)), -1,
+	    SQLITE_STATIC);
+	if (*es)
+		sqlite3_bind_text(q, 8, es, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 8);
+	sqlite3_bind_int(q, 9, ldn_plan_ceiling_ug(plan));
+	sqlite3_bind_text(q, 10, json, (int)json_len, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? LDN_OK : dbfail(st, err, "plan");
+	sqlite3_finalize(q);
+	free(json);
+	if (rc != LDN_OK)
+		return rc;
+	snprintf(record, sizeof(record), "plans/%lld",
+	    (long long)sqlite3_last_insert_rowid(st->db));
+	if (!row_content(st, "plans", sqlite3_last_insert_rowid(st->db), NULL,
+	        content))
+		return dbfail(st, err, "plan");
+	return audit_append(st, actor, "plan.issue", record, content, err);
+}
+
+/* Run body inside one write transaction, committing only on success. */
+static enum ldn_status
+commit_or_rollback(struct ldn_store *st, enum ldn_status rc,
+    struct ldn_error *err)
+{
+	if (rc == LDN_OK)
+		return exec(st, "COMMIT", err);
+	exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+enum ldn_status
+ldn_store_add_patient(struct ldn_store *st, const char *actor,
+    const char *input, size_t len, const struct ldn_plan *plan,
+    struct ldn_error *err)
+{
+	const char *id = ldn_plan_patient_id(plan);
+	sqlite3_stmt *q;
+	char stamp[21], content[65], record[300];
+	enum ldn_status rc;
+	char *snapshot;
+
+	if (id == NULL || *id == '\0')
+		return ldn_fail(err, LDN_E_SCHEMA, "/id",
+		    "a patient needs an id to be stored");
+	if ((rc = exec(st, "BEGIN IMMEDIATE", err)) != LDN_OK)
+		return rc;
+	snapshot = strndup(input, len);
+	now_utc(stamp);
+	sqlite3_prepare_v2(st->db,
+	    "INSERT INTO patients (id, fhir_id, snapshot, created_at) "
+	    "VALUES (?, ?, ?, ?)",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (ldn_plan_is_fhir(plan))
+		sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 2);
+	sqlite3_bind_text(q, 3, snapshot ? snapshot : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, stamp, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step == SQLITE_CONSTRAINT)
+		rc = ldn_fail(err, LDN_E_SCHEMA, "/id",
+		    "patient \"%s\" is already stored; add a plan or visits "
+		    "instead",
+		    id);
+	else if (step != SQLITE_DONE)
+		rc = dbfail(st, err, "patient");
+	if (rc == LDN_OK) {
+		patient_content(id, snapshot ? snapshot : "", content);
+		snprintf(record, sizeof(record), "patients/%s", id);
+		rc = audit_append(st, actor, "patient.add", record, content,
+		    err);
+	}
+	if (rc == LDN_OK)
+		rc = insert_plan(st, actor, input, len, plan, err);
+	free(snapshot);
+	return commit_or_rollback(st, rc, err);
+}
+
+static bool
+patient_exists(struct ldn_store *st, const char *id)
+{
+	sqlite3_stmt *q;
+	bool found;
+
+	sqlite3_prepare_v2(st->db, "SELECT 1 FROM patients WHERE id = ?", -1,
+	    &q, NULL);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found;
+}
+
+enum ldn_status
+ldn_store_add_plan(struct ldn_store *st, const char *actor, const char *input,
+    size_t len, const struct ldn_plan *plan, struct ldn_error *err)
+{
+	const char *id = ldn_plan_patient_id(plan);
+	enum ldn_status rc;
+
+	if (id == NULL || !patient_exists(st, id))
+		return ldn_fail(err, LDN_E_SCHEMA, "/id",
+		    "patient \"%s\" is not stored", id ? id : "(no id)");
+	if ((rc = exec(st, "BEGIN IMMEDIATE", err)) != LDN_OK)
+		return rc;
+	rc = insert_plan(st, actor, input, len, plan, err);
+	return commit_or_rollback(st, rc, err);
+}
+
+static const char *const side_effect_levels[] = { "none", "mild", "moderate",
+	"severe", "serious", NULL };
+
+static enum ldn_status
+check_visit(struct ldn_store *st, const char *patient_id,
+    const struct ldn_visit *v, struct ldn_error *err)
+{
+	const int *scores[] = { &v->sleep, &v->mood, &v->energy, &v->clarity };
+	static const char *const names[] = { "sleep", "mood", "energy",
+		"clarity" };
+	int32_t day, as_of;
+	bool known = false;
+	sqlite3_stmt *q;
+
+	if (!date_parse(v->date, strlen(v->date), &day))
+		return ldn_fail(err, LDN_E_SCHEMA, "date",
+		    "\"%s\" is not a date YYYY-MM-DD", v->date);
+	if (day > date_today())
+		return ldn_fail(err, LDN_E_SCHEMA, "date",
+		    "%s is in the future: a visit is recorded after it happens",
+		    v->date);
+	if (v->pain < 0 || v->pain > 10)
+		return ldn_fail(err, LDN_E_SCHEMA, "pain",
+		    "must be from 0 to 10, not %d", v->pain);
+	for (int i = 0; i < 4; i++)
+		if (*scores[i] < -1 || *scores[i] > 10)
+			return ldn_fail(err, LDN_E_SCHEMA, names[i],
+			    "must be from 0 to 10, not %d", *scores[i]);
+	if (v->adherence < -1 || v->adherence > 100)
+		return ldn_fail(err, LDN_E_SCHEMA, "adherence",
+		    "must be a percentage from 0 to 100, not %d", v->adherence);
+	for (int i = 0; side_effect_levels[i] && !known; i++)
+		known = v->side_effects &&
+		    strcmp(side_effect_levels[i], v->side_effects) == 0;
+	if (!known)
+		return ldn_fail(err, LDN_E_SCHEMA, "side_effects",
+		    "\"%s\" is not none, mild, moderate, severe or serious",
+		    v->side_effects ? v->side_effects : "");
+	if (v->dose_ug < 0)
+		return ldn_fail(err, LDN_E_SCHEMA, "dose",
+		    "must not be negative");
+	sqlite3_prepare_v2(st->db,
+	    "SELECT as_of, ceiling_ug FROM plans WHERE patient_id = ? "
+	    "ORDER BY id DESC LIMIT 1",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, patient_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return ldn_fail(err, LDN_E_SCHEMA, "patient",
+		    "patient \"%s\" is not stored", patient_id);
+	}
+	const char *plan_as_of = (const char *)sqlite3_column_text(q, 0);
+	int32_t ceiling = sqlite3_column_int(q, 1);
+	enum ldn_status rc = LDN_OK;
+
+	if (date_parse(plan_as_of, strlen(plan_as_of), &as_of) && day < as_of)
+		rc = ldn_fail(err, LDN_E_SCHEMA, "date",
+		    "%s is before the plan of %s: a visit follows the plan",
+		    v->date, plan_as_of);
+	else if (v->dose_ug > ceiling) {
+		char a[16], b[16];
+
+		mg_string(v->dose_ug, a);
+		mg_string(ceiling, b);
+		rc = ldn_fail(err, LDN_E_SCHEMA, "dose",
+		    "%s mg is above this patient's ceiling of %s mg", a, b);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static void
+bind_opt(sqlite3_stmt *q, int col, int v)
+{
+	if (v < 0)
+		sqlite3_bind_null(q, col);
+	else
+		sqlite3_bind_int(q, col, v);
+}
+
+enum ldn_status
+ldn_store_add_visit(struct ldn_store *st, const char *actor,
+    const char *patient_id, const struct ldn_visit *v, struct ldn_error *err)
+{
+	sqlite3_stmt *q;
+	char stamp[21], content[65], record[64];
+	enum ldn_status rc;
+
+	if ((rc = exec(st, "BEGIN IMMEDIATE", err)) != LDN_OK)
+		return rc;
+	if ((rc = check_visit(st, patient_id, v, err)) != LDN_OK)
+		return commit_or_rollback(st, rc, err);
+	now_utc(stamp);
+	sqlite3_prepare_v2(st->db,
+	    "INSERT INTO visits (patient_id, date, dose_ug, pain, sleep, mood, "
+	    "energy, clarity, side_effects, adherence, notes, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, patient_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, v->date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, v->dose_ug);
+	sqlite3_bind_int(q, 4, v->pain);
+	bind_opt(q, 5, v->sleep);
+	bind_opt(q, 6, v->mood);
+	bind_opt(q, 7, v->energy);
+	bind_opt(q, 8, v->clarity);
+	sqlite3_bind_text(q, 9, v->side_effects, -1, SQLITE_STATIC);
+	bind_opt(q, 10, v->adherence);
+	if (v->notes)
+		sqlite3_bind_text(q, 11, v->notes, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 11);
+	sqlite3_bind_text(q, 12, stamp, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? LDN_OK : dbfail(st, err, "visit");
+	sqlite3_finalize(q);
+	if (rc == LDN_OK) {
+		sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
+
+		snprintf(record, sizeof(record), "visits/%lld", (long long)id);
+		rc = row_content(st, "visits", id, NULL, content)
+		    ? audit_append(st, actor, "visit.add", record, content, err)
+		    : dbfail(st, err, "visit");
+	}
+	return commit_or_rollback(st, rc, err);
+}
+
+/* Reads are audited: who looked at which patient's record, and when. */
+static enum ldn_status
+audit_read(struct ldn_store *st, const char *actor, const char *what,
+    const char *record, struct ldn_error *err)
+{
+	char content[65];
+	enum ldn_status rc;
+
+	sha256_hex(record, strlen(record), content);
+	if ((rc = exec(st, "BEGIN IMMEDIATE", err)) != LDN_OK)
+		return rc;
+	rc = audit_append(st, actor, what, record, content, err);
+	return commit_or_rollback(st, rc, err);
+}
+
+enum ldn_status
+ldn_store_list_patients(struct ldn_store *st, const char *actor, char **out,
+    size_t *len, struct ldn_error *err)
+{
+	struct strbuf b = STRBUF_INIT(1u << 26);
+	sqlite3_stmt *q;
+	enum ldn_status rc;
+
+	if ((rc = audit_read(st, actor, "patient.list", "patients", err)) !=
+	    LDN_OK)
+		return rc;
+	sqlite3_prepare_v2(st->db,
+	    "SELECT p.id, pl.decision, pl.earliest_start, "
+	    " (SELECT count(*) FROM visits v WHERE v.patient_id = p.id) "
+	    "FROM patients p JOIN plans pl ON pl.id = "
+	    " (SELECT max(id) FROM plans WHERE patient_id = p.id) "
+	    "ORDER BY p.id",
+	    -1, &q, NULL);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *es = sqlite3_column_text(q, 2);
+
+		sb_printf(&b, "%s\t%s\t%s\t%d\n", sqlite3_column_text(q, 0),
+		    sqlite3_column_text(q, 1), es ? (const char *)es : "-",
+		    sqlite3_column_int(q, 3));
+	}
+	sqlite3_finalize(q);
+	*out = sb_take(&b, len);
+	if (*out == NULL) {
+		sb_free(&b);
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	}
+	return LDN_OK;
+}
+
+static void
+history_json(struct ldn_store *st, const char *id, struct strbuf *b)
+{
+	struct jw w;
+	sqlite3_stmt *q;
+
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_kstr(&w, "patient_id", id);
+	jw_key(&w, "plans");
+	jw_arr(&w);
+	sqlite3_prepare_v2(st->db,
+	    "SELECT issued_at, as_of, decision, earliest_start, ceiling_ug, "
+	    "kb_version FROM plans WHERE patient_id = ? ORDER BY id",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		jw_obj(&w);
+		jw_kstr(&w, "issued_at",
+		    (const char *)sqlite3_column_text(q, 0));
+		jw_kstr(&w, "as_of", (const char *)sqlite3_column_text(q, 1));
+		jw_kstr(&w, "decision",
+		    (const char *)sqlite3_column_text(q, 2));
+		jw_kstr(&w, "earliest_start",
+		    (const char *)sqlite3_column_text(q, 3));
+		jw_key(&w, "ceiling_mg");
+		jw_mg(&w, sqlite3_column_int(q, 4));
+		jw_kstr(&w, "kb_version",
+		    (const char *)sqlite3_column_text(q, 5));
+		jw_end_obj(&w);
+	}
+	sqlite3_finalize(q);
+	jw_end_arr(&w);
+	jw_key(&w, "visits");
+	jw_arr(&w);
+	sqlite3_prepare_v2(st->db,
+	    "SELECT date, dose_ug, pain, sleep, mood, energy, clarity, "
+	    "side_effects, adherence, notes FROM visits WHERE patient_id = ? "
+	    "ORDER BY date, id",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		static const char *const keys[] = { "sleep", "mood", "energy",
+			"clarity" };
+
+		jw_obj(&w);
+		jw_kstr(&w, "date", (const char *)sqlite3_column_text(q, 0));
+		jw_key(&w, "dose_mg");
+		jw_mg(&w, sqlite3_column_int(q, 1));
+		jw_kint(&w, "pain", sqlite3_column_int(q, 2));
+		for (int i = 0; i < 4; i++) {
+			jw_key(&w, keys[i]);
+			if (sqlite3_column_type(q, 3 + i) == SQLITE_NULL)
+				jw_null(&w);
+			else
+				jw_int(&w, sqlite3_column_int(q, 3 + i));
+		}
+		jw_kstr(&w, "side_effects",
+		    (const char *)sqlite3_column_text(q, 7));
+		jw_key(&w, "adherence");
+		if (sqlite3_column_type(q, 8) == SQLITE_NULL)
+			jw_null(&w);
+		else
+			jw_int(&w, sqlite3_column_int(q, 8));
+		jw_kstr(&w, "notes", (const char *)sqlite3_column_text(q, 9));
+		jw_end_obj(&w);
+	}
+	sqlite3_finalize(q);
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void
+csv_field(struct strbuf *b, const unsigned char *t)
+{
+	const char *s = t ? (const char *)t : "";
+
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		sb_puts(b, s);
+		return;
+	}
+	sb_puts(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"')
+			sb_puts(b, "\""); /* a quote is doubled */
+		sb_add(b, s, 1);
+	}
+	sb_puts(b, "\"");
+}
+
+static void
+history_rows(struct ldn_store *st, const char *id, bool csv, struct strbuf *b)
+{
+	sqlite3_stmt *q;
+
+	if (csv)
+		sb_puts(b,
+		    "date,dose_mg,pain,sleep,mood,energy,clarity,"
+		    "side_effects,adherence,notes\n");
+	else
+		sb_printf(b,
+		    "Visits of %s\n%-10s  %7s  %4s  %5s  %4s  %6s  "
+		    "%7s  %-9s  %9s  notes\n",
+		    id, "date", "dose", "pain", "sleep", "mood", "energy",
+		    "clarity", "effects", "adherence");
+	sqlite3_prepare_v2(st->db,
+	    "SELECT date, dose_ug, pain, sleep, mood, energy, clarity, "
+	    "side_effects, adherence, notes FROM visits WHERE patient_id = ? "
+	    "ORDER BY date, id",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		char mg[16];
+
+		mg_string(sqlite3_column_int(q, 1), mg);
+		if (csv) {
+			for (int c = 0; c < 10; c++) {
+				if (c)
+					sb_puts(b, ",");
+				if (c == 1)
+					sb_puts(b, mg);
+				else
+					csv_field(b, sqlite3_column_text(q, c));
+			}
+			sb_puts(b, "\n");
+			continue;
+		}
+		sb_printf(b,
+		    "%-10s  %4s mg  %4d  %5s  %4s  %6s  %7s  %-9s  %9s  %s\n",
+		    sqlite3_column_text(q, 0), mg, sqlite3_column_int(q, 2),
+		    sqlite3_column_text(q, 3)
+		        ? (const char *)sqlite3_column_text(q, 3)
+		        : "-",
+		    sqlite3_column_text(q, 4)
+		        ? (const char *)sqlite3_column_text(q, 4)
+		        : "-",
+		    sqlite3_column_text(q, 5)
+		        ? (const char *)sqlite3_column_text(q, 5)
+		        : "-",
+		    sqlite3_column_text(q, 6)
+		        ? (const char *)sqlite3_column_text(q, 6)
+		        : "-",
+		    sqlite3_column_text(q, 7),
+		    sqlite3_column_text(q, 8)
+		        ? (const char *)sqlite3_column_text(q, 8)
+		        : "-",
+		    sqlite3_column_text(q, 9)
+		        ? (const char *)sqlite3_column_text(q, 9)
+		        : "");
+	}
+	sqlite3_finalize(q);
+}
+
+enum ldn_status
+ldn_store_history(struct ldn_store *st, const char *actor,
+    const char *patient_id, enum ldn_history_format format, char **out,
+    size_t *len, struct ldn_error *err)
+{
+	struct strbuf b = STRBUF_INIT(1u << 26);
+	char record[300];
+	enum ldn_status rc;
+
+	if (!patient_exists(st, patient_id))
+		return ldn_fail(err, LDN_E_SCHEMA, "patient",
+		    "patient \"%s\" is not stored", patient_id);
+	snprintf(record, sizeof(record), "patients/%s", patient_id);
+	if ((rc = audit_read(st, actor, "history.read", record, err)) != LDN_OK)
+		return rc;
+	if (format == LDN_HISTORY_JSON)
+		history_json(st, patient_id, &b);
+	else
+		history_rows(st, patient_id, format == LDN_HISTORY_CSV, &b);
+	*out = sb_take(&b, len);
+	if (*out == NULL) {
+		sb_free(&b);
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	}
+	return LDN_OK;
+}
+
+enum ldn_status
+ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows,
+    struct ldn_error *err)
+{
+	sqlite3_stmt *q;
+	char prev[65], hash[65], content[65], where[64];
+	long long expect = 1;
+	enum ldn_status rc = LDN_OK;
+
+	*n_rows = 0;
+	snprintf(prev, sizeof(prev), "%s", GENESIS);
+	sqlite3_prepare_v2(st->db,
+	    "SELECT seq, at, actor, action, record, content_hash, prev_hash, "
+	    "hash FROM audit ORDER BY seq",
+	    -1, &q, NULL);
+	while (rc == LDN_OK && sqlite3_step(q) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(q, 0);
+		const char *at = (const char *)sqlite3_column_text(q, 1);
+		const char *actor = (const char *)sqlite3_column_text(q, 2);
+		const char *action = (const char *)sqlite3_column_text(q, 3);
+		const char *record = (const char *)sqlite3_column_text(q, 4);
+		const char *chash = (const char *)sqlite3_column_text(q, 5);
+		const char *phash = (const char *)sqlite3_column_text(q, 6);
+		const char *h = (const char *)sqlite3_column_text(q, 7);
+
+		snprintf(where, sizeof(where), "audit/%lld", seq);
+		if (seq != expect)
+			rc = ldn_fail(err, LDN_E_BUG, where,
+			    "row %lld is missing: the log has a gap", expect);
+		else if (strcmp(phash, prev) != 0)
+			rc = ldn_fail(err, LDN_E_BUG, where,
+			    "does not chain to the row before it");
+		audit_hash(prev, seq, at, actor, action, record, chash, hash);
+		if (rc == LDN_OK && strcmp(hash, h) != 0)
+			rc = ldn_fail(err, LDN_E_BUG, where,
+			    "its hash does not match its contents: the row "
+			    "was changed");
+		if (rc == LDN_OK && strchr(action, '.') &&
+		    (strcmp(strchr(action, '.'), ".add") == 0 ||
+		        strcmp(action, "plan.issue") == 0)) {
+			const char *slash = strchr(record, '/');
+			char table[32];
+			size_t tl = slash ? (size_t)(slash - record) : 0;
+
+			snprintf(table, sizeof(table), "%.*s", (int)tl, record);
+			bool found = slash &&
+			    (strcmp(table, "patients") == 0
+			            ? row_content(st, table, 0, slash + 1,
+			                  content)
+			            : row_content(st, table,
+			                  strtoll(slash + 1, NULL, 10), NULL,
+			                  content));
+			if (!found)
+				rc = ldn_fail(err, LDN_E_BUG, where,
+				    "%s, which it audits, is missing", record);
+			else if (strcmp(content, chash) != 0)
+				rc = ldn_fail(err, LDN_E_BUG, where,
+				    "%s was changed after it was written",
+				    record);
+		}
+		snprintf(prev, sizeof(prev), "%s", h);
+		expect++;
+		(*n_rows)++;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
