@@ -36,10 +36,11 @@ exec_history(int argc, char **argv)
 				format = LDN_HISTORY_JSON;
 			else if (strcmp(optarg, "csv") == 0)
 				format = LDN_HISTORY_CSV;
+			else if (strcmp(optarg, "svg") == 0)
+				format = LDN_HISTORY_SVG;
 			else {
-				cli_warn(
-				    "--format: \"%s\" is not text, json or "
-				    "csv",
+				cli_warn("--format: \"%s\" is not text, json, "
+				         "csv or svg",
 				    optarg);
 				return EX_USAGE_;
 			}
@@ -80,7 +81,8 @@ exec_history(int argc, char **argv)
 
 const struct cmd_entry cmd_history_entry = {
 	.name = "history",
-	.usage = "PATIENT [--format text|json|csv] [--db URL] [--actor NAME]",
+	.usage =
+	    "PATIENT [--format text|json|csv|svg] [--db URL] [--actor NAME]",
 	.summary = "Show a stored patient's plans and visits, oldest first.",
 	.help = "Reading a record is written to the audit log.\n",
 	.exec = exec_history,

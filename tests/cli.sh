@@ -83,6 +83,12 @@ t "and says pain" has "pain" "$tmp/cerr"
 t "a visit without --pain is a usage error" code 64 "$ldn" visit add p-9 --date 2026-02-08 --dose 2 --db "$db"
 t "patient list shows the patient" sh -c "'$ldn' patient list --db '$db' | grep -q '^p-9'"
 t "history as CSV has a header and the visit" sh -c "'$ldn' history p-9 --format csv --db '$db' | grep -q '^2026-02-01,1.5,6'"
+t "history as SVG is a well-formed chart with a title for screen readers" sh -c "'$ldn' history p-9 --format svg --db '$db' | python3 -c '
+import sys, xml.dom.minidom as m
+d = m.parseString(sys.stdin.read())
+assert d.documentElement.tagName == \"svg\"
+assert d.getElementsByTagName(\"title\") and d.getElementsByTagName(\"desc\")
+assert len(d.getElementsByTagName(\"circle\")) == 1'"
 t "audit verify passes" code 0 "$ldn" audit verify --db "$db"
 t "a store URL of another kind is a usage error" code 64 "$ldn" patient list --db "mysql://x"
 t "kb check passes on kb/" code 0 "$ldn" kb check --kb "$src/kb"

@@ -66,6 +66,7 @@ enum ldn_history_format {
 	LDN_HISTORY_TEXT,
 	LDN_HISTORY_JSON,
 	LDN_HISTORY_CSV,
+	LDN_HISTORY_SVG, /* a chart of dose steps and pain over time */
 };
 
 /* A patient's plans and visits, oldest first, in *out (free()).  Reading a

@@ -805,6 +805,171 @@ history_rows(struct ldn_store *st, const char *id, bool csv, struct strbuf *b)
 	sqlite3_finalize(q);
 }
 
+/*
+ * The chart: dose taken (a step line, left axis, mg) and pain (points
+ * joined, right axis, 0-10) over the visit dates.  Plain SVG with a title
+ * and description for screen readers, the same bytes for the same visits.
+ */
+static void
+history_svg(struct ldn_store *st, const char *id, struct strbuf *b)
+{
+	enum {
+		W = 720,
+		H = 340,
+		L = 64,
+		R = 56,
+		T = 48,
+		BOT = 56
+	};
+	struct pt {
+		int32_t day, dose_ug;
+		int pain;
+	} *pts = NULL;
+	size_t n = 0, cap = 0;
+	int32_t d0, d1, max_ug = 5000;
+	sqlite3_stmt *q;
+
+	sqlite3_prepare_v2(st->db,
+	    "SELECT date, dose_ug, pain FROM visits WHERE patient_id = ? "
+	    "ORDER BY date, id",
+	    -1, &q, NULL);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(q, 0);
+		int32_t day;
+
+		if (!date_parse(d, strlen(d), &day))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct pt *bigger = realloc(pts, cap * sizeof(*pts));
+			if (bigger == NULL)
+				break;
+			pts = bigger;
+		}
+		pts[n].day = day;
+		pts[n].dose_ug = sqlite3_column_int(q, 1);
+		pts[n].pain = sqlite3_column_int(q, 2);
+		if (pts[n].dose_ug > max_ug)
+			max_ug = pts[n].dose_ug;
+		n++;
+	}
+	sqlite3_finalize(q);
+	/* 5 mg, the top of low-dose naltrexone, puts a whole mg on every
+	 * second pain line; larger doses round up to a multiple of 5 mg. */
+	max_ug = (max_ug + 4999) / 5000 * 5000;
+	sb_printf(b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	    "aria-labelledby=\"t d\" font-family=\"sans-serif\" "
+	    "font-size=\"12\">\n",
+	    W, H, W, H);
+	sb_puts(b, "<title id=\"t\">LDN dose and pain over time</title>\n");
+	sb_printf(b,
+	    "<desc id=\"d\">Patient %s: %zu visit%s. Dose in mg "
+	    "(blue steps, left axis) and pain 0 to 10 (orange points, "
+	    "right axis).</desc>\n",
+	    id, n, n == 1 ? "" : "s");
+	sb_printf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W,
+	    H);
+	sb_printf(b,
+	    "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">"
+	    "Dose and pain, %s</text>\n",
+	    L, id);
+	/* axes and grid */
+	int pw = W - L - R, ph = H - T - BOT;
+	sb_printf(b, "<g stroke=\"#ccc\">\n");
+	for (int k = 0; k <= 10; k += 2) {
+		int y = T + ph - ph * k / 10;
+
+		sb_printf(b,
+		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", L, y,
+		    L + pw, y);
+	}
+	sb_puts(b, "</g>\n");
+	for (int k = 0; k <= 10; k += 2) {
+		int y = T + ph - ph * k / 10;
+		char mg[16];
+
+		mg_string(max_ug * k / 10, mg);
+		sb_printf(b,
+		    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+		    "fill=\"#1f4e9a\">%s</text>\n",
+		    L - 6, y + 4, mg);
+		sb_printf(b,
+		    "<text x=\"%d\" y=\"%d\" fill=\"#a14d00\">%d</text>\n",
+		    L + pw + 6, y + 4, k);
+	}
+	sb_printf(b,
+	    "<text x=\"16\" y=\"%d\" fill=\"#1f4e9a\" "
+	    "transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">dose "
+	    "(mg)</text>\n",
+	    T + ph / 2, T + ph / 2);
+	sb_printf(b,
+	    "<text x=\"%d\" y=\"%d\" fill=\"#a14d00\" "
+	    "transform=\"rotate(90 %d %d)\" text-anchor=\"middle\">pain "
+	    "(0-10)</text>\n",
+	    W - 14, T + ph / 2, W - 14, T + ph / 2);
+	if (n == 0) {
+		sb_printf(b,
+		    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">No "
+		    "visits recorded yet.</text>\n",
+		    L + pw / 2, T + ph / 2);
+		sb_puts(b, "</svg>\n");
+		free(pts);
+		return;
+	}
+	d0 = pts[0].day;
+	d1 = pts[n - 1].day > d0 ? pts[n - 1].day : d0 + 1;
+#define X(day) (L + (int)((int64_t)pw * ((day)-d0) / (d1 - d0)))
+#define YD(ug) (T + ph - (int)((int64_t)ph * (ug) / max_ug))
+#define YP(p)  (T + ph - ph * (p) / 10)
+	/* date labels: first, last, and the middle */
+	for (int k = 0; k < 3; k++) {
+		int32_t day = k == 0 ? d0 : k == 1 ? d0 + (d1 - d0) / 2 : d1;
+		char ds[11];
+
+		date_format(day, ds);
+		sb_printf(b,
+		    "<text x=\"%d\" y=\"%d\" "
+		    "text-anchor=\"middle\">%s</text>\n",
+		    X(day), T + ph + 20, ds);
+	}
+	/* dose: a step line, each dose held until the next visit */
+	sb_puts(b,
+	    "<polyline fill=\"none\" stroke=\"#1f4e9a\" "
+	    "stroke-width=\"2.5\" points=\"");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sb_printf(b, "%d,%d ", X(pts[i].day),
+			    YD(pts[i - 1].dose_ug));
+		sb_printf(b, "%d,%d ", X(pts[i].day), YD(pts[i].dose_ug));
+	}
+	sb_puts(b, "\"/>\n");
+	/* pain: points joined by a thin line */
+	sb_puts(b,
+	    "<polyline fill=\"none\" stroke=\"#a14d00\" "
+	    "stroke-width=\"1.5\" stroke-dasharray=\"4 3\" points=\"");
+	for (size_t i = 0; i < n; i++)
+		sb_printf(b, "%d,%d ", X(pts[i].day), YP(pts[i].pain));
+	sb_puts(b, "\"/>\n");
+	for (size_t i = 0; i < n; i++) {
+		char ds[11], mg[16];
+
+		date_format(pts[i].day, ds);
+		mg_string(pts[i].dose_ug, mg);
+		sb_printf(b,
+		    "<circle cx=\"%d\" cy=\"%d\" r=\"4\" fill=\"#a14d00\">"
+		    "<title>%s: %s mg, pain %d</title></circle>\n",
+		    X(pts[i].day), YP(pts[i].pain), ds, mg, pts[i].pain);
+	}
+#undef X
+#undef YD
+#undef YP
+	sb_puts(b, "</svg>\n");
+	free(pts);
+}
+
 enum ldn_status
 ldn_store_history(struct ldn_store *st, const char *actor,
     const char *patient_id, enum ldn_history_format format, char **out,
@@ -822,6 +987,8 @@ ldn_store_history(struct ldn_store *st, const char *actor,
 		return rc;
 	if (format == LDN_HISTORY_JSON)
 		history_json(st, patient_id, &b);
+	else if (format == LDN_HISTORY_SVG)
+		history_svg(st, patient_id, &b);
 	else
 		history_rows(st, patient_id, format == LDN_HISTORY_CSV, &b);
 	*out = sb_take(&b, len);
