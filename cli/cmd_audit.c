@@ -19,6 +19,7 @@ exec_audit(int argc, char **argv)
 	struct ldn_error err = { 0 };
 	struct ldn_store *st;
 	size_t n;
+	char last[65];
 	int c, rc;
 
 	optind = 1;
@@ -41,9 +42,12 @@ exec_audit(int argc, char **argv)
 	}
 	if ((rc = cli_open_store(cli_db_url(db), &st)) != EX_OK_)
 		return rc;
-	rc = ldn_store_audit_verify(st, &n, &err);
+	rc = ldn_store_audit_verify(st, &n, last, &err);
 	if (rc == LDN_OK)
-		printf("audit: %zu rows, chain and records intact\n", n);
+		printf("audit: %zu rows, chain and records intact; last row's "
+		       "hash %s (keep it elsewhere to detect a log cut short "
+		       "or rewritten)\n",
+		    n, last);
 	else
 		cli_warn("audit: %s: %s", err.where, err.msg);
 	ldn_store_close(st);
@@ -55,6 +59,11 @@ const struct cmd_entry cmd_audit_entry = {
 	.usage = "verify [--db URL]",
 	.summary =
 	    "Verify the audit log's hash chain and the records it audits.",
-	.help = "Exit 0 when intact; 65 with the first row that fails.\n",
+	.help =
+	    "Exit 0 when intact; 65 with the first row or record that fails.\n"
+	    "It finds any changed log row or record, any record added behind\n"
+	    "the store's back, and any gap. A log cut short or rewritten\n"
+	    "whole is found only by comparing the last hash it prints with a\n"
+	    "copy kept elsewhere.\n",
 	.exec = exec_audit,
 };

@@ -82,33 +82,31 @@ exec_visit(int argc, char **argv)
 			break;
 		}
 		case 'p':
-			/* range checked by the store, which says why */
-			if (!number("pain", optarg, -1000, 1000, &v.pain))
-				return EX_USAGE_;
+			if (!number("pain", optarg, 0, 10, &v.pain))
+				return EX_DATAERR_; /* a value, not the usage */
 			break;
 		case 's':
-			if (!number("sleep", optarg, -1000, 1000, &v.sleep))
-				return EX_USAGE_;
+			if (!number("sleep", optarg, 0, 10, &v.sleep))
+				return EX_DATAERR_; /* a value, not the usage */
 			break;
 		case 'm':
-			if (!number("mood", optarg, -1000, 1000, &v.mood))
-				return EX_USAGE_;
+			if (!number("mood", optarg, 0, 10, &v.mood))
+				return EX_DATAERR_; /* a value, not the usage */
 			break;
 		case 'e':
-			if (!number("energy", optarg, -1000, 1000, &v.energy))
-				return EX_USAGE_;
+			if (!number("energy", optarg, 0, 10, &v.energy))
+				return EX_DATAERR_; /* a value, not the usage */
 			break;
 		case 'c':
-			if (!number("clarity", optarg, -1000, 1000, &v.clarity))
-				return EX_USAGE_;
+			if (!number("clarity", optarg, 0, 10, &v.clarity))
+				return EX_DATAERR_; /* a value, not the usage */
 			break;
 		case 'x':
 			v.side_effects = optarg;
 			break;
 		case 'a':
-			if (!number("adherence", optarg, -1000, 1000,
-			        &v.adherence))
-				return EX_USAGE_;
+			if (!number("adherence", optarg, 0, 100, &v.adherence))
+				return EX_DATAERR_; /* a value, not the usage */
 			break;
 		case 'n':
 			v.notes = optarg;

@@ -72,7 +72,7 @@ basics(const struct ldn_kb *kb)
 	struct ldn_plan *plan;
 	struct ldn_error err;
 	struct ldn_visit v;
-	char *out;
+	char *out, last[65];
 	size_t len, n;
 
 	if (st == NULL) {
@@ -133,7 +133,7 @@ basics(const struct ldn_kb *kb)
 	} else {
 		ok(0, "history: %s", err.msg);
 	}
-	enum ldn_status vrc = ldn_store_audit_verify(st, &n, &err);
+	enum ldn_status vrc = ldn_store_audit_verify(st, &n, last, &err);
 	ok(vrc == LDN_OK && n == 5,
 	    "the audit chain is intact (%zu rows: add, plan, 2 visits, read)",
 	    n);
@@ -150,7 +150,7 @@ basics(const struct ldn_kb *kb)
 	sqlite3_close(db);
 	ok(del != SQLITE_OK, "the audit log refuses deletion");
 	st = open_store();
-	ok(st && ldn_store_audit_verify(st, &n, &err) != LDN_OK &&
+	ok(st && ldn_store_audit_verify(st, &n, last, &err) != LDN_OK &&
 	        strstr(err.msg, "changed"),
 	    "a visit changed after it was written is found (%s: %s)", err.where,
 	    err.msg);
@@ -159,6 +159,102 @@ basics(const struct ldn_kb *kb)
 	sqlite3_exec(db, "UPDATE visits SET pain = 6 WHERE id = 1", NULL, NULL,
 	    NULL);
 	sqlite3_close(db);
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &n, last, &err) == LDN_OK,
+	    "restored, it verifies again");
+	ldn_store_close(st);
+
+	/* A NULL note changed to "-": NULL is hashed as NULL, not as text. */
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "UPDATE visits SET notes = '-' WHERE id = 2", NULL,
+	    NULL, NULL);
+	sqlite3_close(db);
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &n, last, &err) != LDN_OK,
+	    "a NULL changed to \"-\" is found (%s)", err.msg);
+	ldn_store_close(st);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "UPDATE visits SET notes = NULL WHERE id = 2", NULL,
+	    NULL, NULL);
+	/* A visit added behind the store's back. */
+	sqlite3_exec(db,
+	    "INSERT INTO visits (patient_id, date, dose_ug, pain, "
+	    "side_effects, created_at) VALUES ('p-001', '2026-06-02', 4500, 0, "
+	    "'none', 'x')",
+	    NULL, NULL, NULL);
+	sqlite3_close(db);
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &n, last, &err) != LDN_OK &&
+	        strstr(err.msg, "not in the audit log"),
+	    "a visit added behind the store's back is found (%s: %s)",
+	    err.where, err.msg);
+	ldn_store_close(st);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "DELETE FROM visits WHERE created_at = 'x'", NULL,
+	    NULL, NULL);
+	/* The whole log emptied (its triggers dropped first). */
+	sqlite3_exec(db,
+	    "CREATE TABLE saved AS SELECT * FROM audit; "
+	    "DROP TRIGGER audit_no_delete; DELETE FROM audit",
+	    NULL, NULL, NULL);
+	sqlite3_close(db);
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &n, last, &err) != LDN_OK &&
+	        strstr(err.msg, "not in the audit log"),
+	    "an emptied log is found through the records it no longer "
+	    "covers (%s)",
+	    err.msg);
+	ldn_store_close(st);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db,
+	    "INSERT INTO audit SELECT * FROM saved; DROP TABLE saved; "
+	    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+	    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+	    NULL, NULL, NULL);
+	sqlite3_close(db);
+	st = open_store();
+	n = 0;
+	bool again = st && ldn_store_audit_verify(st, &n, last, &err) == LDN_OK;
+	ok(again, "restored, the log verifies again (%zu rows)", n);
+	ldn_store_close(st);
+}
+
+/* Four processes opening a new store at once must all succeed: the
+ * migrations are applied once, inside the lock. */
+static void
+racing_opens(void)
+{
+	int failures = 0;
+
+	for (int round = 0; round < 10; round++) {
+		char p2[600], u2[700];
+		pid_t pid[4];
+
+		snprintf(p2, sizeof(p2), "%s.race%d", path, round);
+		snprintf(u2, sizeof(u2), "sqlite:%s", p2);
+		for (int k = 0; k < 4; k++) {
+			pid[k] = fork();
+			if (pid[k] == 0) {
+				struct ldn_store *st;
+				struct ldn_error err;
+
+				_exit(ldn_store_open(u2, sql_dir, &st, &err) ==
+				            LDN_OK
+				        ? (ldn_store_close(st), 0)
+				        : 1);
+			}
+		}
+		for (int k = 0; k < 4; k++) {
+			int status;
+
+			waitpid(pid[k], &status, 0);
+			failures +=
+			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		}
+	}
+	ok(failures == 0,
+	    "40 processes opening 10 new stores four at a time: %d failed",
+	    failures);
 }
 
 /* A writer: add visits with notes "<tag><i>" from i = from, writing i to
@@ -324,6 +420,7 @@ two_writers(void)
 	int fds[2][2];
 	pid_t pid[2];
 	size_t n;
+	char last[65];
 	long before, after;
 	sqlite3 *db;
 	sqlite3_stmt *q;
@@ -362,7 +459,8 @@ two_writers(void)
 	    after - before);
 	st = open_store();
 	n = 0;
-	bool intact = st && ldn_store_audit_verify(st, &n, &err) == LDN_OK;
+	bool intact =
+	    st && ldn_store_audit_verify(st, &n, last, &err) == LDN_OK;
 	ok(intact, "and the audit chain is intact after it all (%zu rows)", n);
 	ldn_store_close(st);
 }
@@ -386,6 +484,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	basics(kb);
+	racing_opens();
 	killed_writers();
 	acked_are_present();
 	two_writers();

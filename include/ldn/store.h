@@ -75,9 +75,19 @@ enum ldn_status ldn_store_history(struct ldn_store *st, const char *actor,
     const char *patient_id, enum ldn_history_format format, char **out,
     size_t *len, struct ldn_error *err);
 
-/* Walk the audit chain and every audited record; *n_rows gets the rows
- * checked.  LDN_OK if intact, else err says which row first fails. */
+/*
+ * Walk the audit chain and every audited record, and check that every
+ * stored record is in the log; *n_rows gets the rows checked and
+ * last_hash the last row's hash.  LDN_OK if intact, else err says which row
+ * or record first fails.
+ *
+ * What it proves: any change to a log row or to a record, any record added
+ * behind the store's back, and any gap, are found.  What it cannot prove on
+ * its own: that the log was not cut short or rewritten whole by someone able
+ * to write the file and recompute the chain.  Keep last_hash (and n_rows)
+ * somewhere else from time to time and compare: that anchor closes the gap.
+ */
 enum ldn_status ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows,
-    struct ldn_error *err);
+    char last_hash[65], struct ldn_error *err);
 
 #endif

@@ -134,8 +134,26 @@ migrate(struct ldn_store *st, const char *dir, struct ldn_error *err)
 			sb_add(&sql, buf, got);
 		fclose(fp);
 		now_utc(stamp);
-		if ((rc = exec(st, "BEGIN IMMEDIATE", err)) == LDN_OK &&
-		    (rc = exec(st, sb_cstr(&sql), err)) == LDN_OK) {
+		if ((rc = exec(st, "BEGIN IMMEDIATE", err)) == LDN_OK) {
+			/* another process may have applied it meanwhile */
+			sqlite3_prepare_v2(st->db,
+			    "SELECT 1 FROM schema_migrations WHERE name = ?",
+			    -1, &q, NULL);
+			sqlite3_bind_text(q, 1, names[i], -1, SQLITE_STATIC);
+			done = sqlite3_step(q) == SQLITE_ROW;
+			sqlite3_finalize(q);
+			if (done) {
+				rc = exec(st, "COMMIT", err);
+				sb_free(&sql);
+				continue;
+			}
+			if (sql.failed)
+				rc = ldn_fail(err, LDN_E_NOMEM, path,
+				    "migration too large");
+			else
+				rc = exec(st, sb_cstr(&sql), err);
+		}
+		if (rc == LDN_OK) {
 			sqlite3_prepare_v2(st->db,
 			    "INSERT INTO schema_migrations VALUES (?, ?)", -1,
 			    &q, NULL);
@@ -196,17 +214,84 @@ ldn_store_close(struct ldn_store *st)
 	free(st);
 }
 
-/* The hash of an audit row over the previous row's hash and its fields. */
+/*
+ * SHA-256 over a sequence of fields, each written with its length and a
+ * marker for NULL ("N;" or "S<len>:<bytes>;"), so that no field's text can
+ * pass for another's and no buffer limits what is hashed.
+ */
+struct hasher {
+	EVP_MD_CTX *ctx;
+};
+
+static bool
+h_init(struct hasher *h)
+{
+	h->ctx = EVP_MD_CTX_new();
+	return h->ctx && EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) == 1;
+}
+
 static void
+h_field(struct hasher *h, const void *data, size_t n, bool is_null)
+{
+	char head[32];
+	int l;
+
+	if (h->ctx == NULL)
+		return;
+	if (is_null) {
+		EVP_DigestUpdate(h->ctx, "N;", 2);
+		return;
+	}
+	l = snprintf(head, sizeof(head), "S%zu:", n);
+	EVP_DigestUpdate(h->ctx, head, (size_t)l);
+	EVP_DigestUpdate(h->ctx, data, n);
+	EVP_DigestUpdate(h->ctx, ";", 1);
+}
+
+static void
+h_str(struct hasher *h, const char *s)
+{
+	h_field(h, s, s ? strlen(s) : 0, s == NULL);
+}
+
+static bool
+h_final(struct hasher *h, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	static const char hex[] = "0123456789abcdef";
+	bool good =
+	    h->ctx && EVP_DigestFinal_ex(h->ctx, md, &len) == 1 && len == 32;
+
+	EVP_MD_CTX_free(h->ctx);
+	h->ctx = NULL;
+	for (unsigned int i = 0; good && i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[good ? 64 : 0] = '\0';
+	return good;
+}
+
+/* The hash of an audit row over the previous row's hash and its fields. */
+static bool
 audit_hash(const char *prev, long long seq, const char *at, const char *actor,
     const char *action, const char *record, const char *content, char out[65])
 {
-	struct strbuf b = STRBUF_INIT(1u << 16);
+	struct hasher h;
+	char num[24];
 
-	sb_printf(&b, "%s|%lld|%s|%s|%s|%s|%s", prev, seq, at, actor, action,
-	    record, content);
-	sha256_hex(b.s ? b.s : "", b.len, out);
-	sb_free(&b);
+	if (!h_init(&h))
+		return false;
+	snprintf(num, sizeof(num), "%lld", seq);
+	h_str(&h, prev);
+	h_str(&h, num);
+	h_str(&h, at);
+	h_str(&h, actor);
+	h_str(&h, action);
+	h_str(&h, record);
+	h_str(&h, content);
+	return h_final(&h, out);
 }
 
 /* Append one audit row; the caller holds the write transaction. */
@@ -229,7 +314,10 @@ audit_append(struct ldn_store *st, const char *actor, const char *action,
 	}
 	sqlite3_finalize(q);
 	now_utc(at);
-	audit_hash(prev, seq, at, actor, action, record, content_hash, hash);
+	if (!audit_hash(prev, seq, at, actor, action, record, content_hash,
+	        hash))
+		return ldn_fail(err, LDN_E_NOMEM, "audit",
+		    "cannot hash the row");
 	sqlite3_prepare_v2(st->db,
 	    "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL);
 	sqlite3_bind_int64(q, 1, seq);
@@ -246,91 +334,40 @@ audit_append(struct ldn_store *st, const char *actor, const char *action,
 	return rc;
 }
 
-/* Content hashes of audited records, the same at write and at verify. */
-static void
-patient_content(const char *id, const char *snapshot, char out[65])
-{
-	struct strbuf b = STRBUF_INIT(1u << 30);
-
-	sb_printf(&b, "%s|", id);
-	sb_puts(&b, snapshot);
-	sha256_hex(b.s ? b.s : "", b.len, out);
-	sb_free(&b);
-}
-
-static void
-plan_content(sqlite3_stmt *row, char out[65])
-{
-	struct strbuf b = STRBUF_INIT(1u << 30);
-
-	/* patient_id, as_of, kb_fingerprint, input_hash, decision,
-	 * ceiling_ug, plan_json */
-	for (int c = 0; c < 7; c++) {
-		const unsigned char *t = sqlite3_column_text(row, c);
-
-		sb_puts(&b, t ? (const char *)t : "");
-		sb_puts(&b, "|");
-	}
-	sha256_hex(b.s ? b.s : "", b.len, out);
-	sb_free(&b);
-}
-
-static void
-visit_content(sqlite3_stmt *row, char out[65])
-{
-	struct strbuf b = STRBUF_INIT(1u << 20);
-
-	/* patient_id, date, dose_ug, pain, sleep, mood, energy, clarity,
-	 * side_effects, adherence, notes */
-	for (int c = 0; c < 11; c++) {
-		const unsigned char *t = sqlite3_column_text(row, c);
-
-		sb_puts(&b, t ? (const char *)t : "-");
-		sb_puts(&b, "|");
-	}
-	sha256_hex(b.s ? b.s : "", b.len, out);
-	sb_free(&b);
-}
-
-static const char PLAN_COLS[] = "patient_id, as_of, kb_fingerprint, "
-                                "input_hash, decision, ceiling_ug, plan_json";
-static const char VISIT_COLS[] = "patient_id, date, dose_ug, pain, sleep, "
-                                 "mood, energy, clarity, side_effects, "
-                                 "adherence, notes";
-
-/* The content hash of the stored row table/id, for audit rows. */
+/*
+ * The content hash of a stored record, table/key: every column of its row,
+ * in the table's order, NULLs marked, so a change to any of them is found.
+ * false if the row is not there (or the query fails).
+ */
 static bool
-row_content(struct ldn_store *st, const char *table, sqlite3_int64 id,
-    const char *key, char out[65])
+row_content(struct ldn_store *st, const char *table, const char *key,
+    char out[65])
 {
-	char sql[256];
+	char sql[128];
 	sqlite3_stmt *q;
+	struct hasher h;
 	bool found;
 
 	if (strcmp(table, "patients") == 0)
 		snprintf(sql, sizeof(sql),
-		    "SELECT id, snapshot FROM patients WHERE id = ?");
-	else if (strcmp(table, "plans") == 0)
-		snprintf(sql, sizeof(sql), "SELECT %s FROM plans WHERE id = ?",
-		    PLAN_COLS);
+		    "SELECT * FROM patients WHERE id = ?");
+	else if (strcmp(table, "plans") == 0 || strcmp(table, "visits") == 0)
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE id = ?",
+		    table);
 	else
-		snprintf(sql, sizeof(sql), "SELECT %s FROM visits WHERE id = ?",
-		    VISIT_COLS);
+		return false;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return false;
-	if (key != NULL)
-		sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(q, 1, id);
-	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	found = sqlite3_step(q) == SQLITE_ROW && h_init(&h);
 	if (found) {
-		if (strcmp(table, "patients") == 0)
-			patient_content((const char *)sqlite3_column_text(q, 0),
-			    (const char *)sqlite3_column_text(q, 1), out);
-		else if (strcmp(table, "plans") == 0)
-			plan_content(q, out);
-		else
-			visit_content(q, out);
+		for (int c = 0; c < sqlite3_column_count(q); c++) {
+			const unsigned char *t = sqlite3_column_text(q, c);
+
+			h_field(&h, t, (size_t)sqlite3_column_bytes(q, c),
+			    sqlite3_column_type(q, c) == SQLITE_NULL);
+		}
+		found = h_final(&h, out);
 	}
 	sqlite3_finalize(q);
 	return found;
@@ -377,22 +414,26 @@ insert_plan(struct ldn_store *st, const char *actor, const char *input,
 	free(json);
 	if (rc != LDN_OK)
 		return rc;
-	snprintf(record, sizeof(record), "plans/%lld",
+	char key[24];
+
+	snprintf(key, sizeof(key), "%lld",
 	    (long long)sqlite3_last_insert_rowid(st->db));
-	if (!row_content(st, "plans", sqlite3_last_insert_rowid(st->db), NULL,
-	        content))
+	snprintf(record, sizeof(record), "plans/%s", key);
+	if (!row_content(st, "plans", key, content))
 		return dbfail(st, err, "plan");
 	return audit_append(st, actor, "plan.issue", record, content, err);
 }
 
-/* Run body inside one write transaction, committing only on success. */
+/* End the write transaction: commit on success, else roll back. */
 static enum ldn_status
 commit_or_rollback(struct ldn_store *st, enum ldn_status rc,
     struct ldn_error *err)
 {
-	if (rc == LDN_OK)
-		return exec(st, "COMMIT", err);
-	exec(st, "ROLLBACK", NULL);
+	if (rc == LDN_OK && (rc = exec(st, "COMMIT", err)) == LDN_OK)
+		return LDN_OK;
+	/* a failed COMMIT must not leave the transaction open */
+	if (!sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK", NULL);
 	return rc;
 }
 
@@ -413,6 +454,10 @@ ldn_store_add_patient(struct ldn_store *st, const char *actor,
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err)) != LDN_OK)
 		return rc;
 	snapshot = strndup(input, len);
+	if (snapshot == NULL) {
+		exec(st, "ROLLBACK", NULL);
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	}
 	now_utc(stamp);
 	sqlite3_prepare_v2(st->db,
 	    "INSERT INTO patients (id, fhir_id, snapshot, created_at) "
@@ -423,7 +468,7 @@ ldn_store_add_patient(struct ldn_store *st, const char *actor,
 		sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(q, 2);
-	sqlite3_bind_text(q, 3, snapshot ? snapshot : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, snapshot, (int)strlen(snapshot), SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, stamp, -1, SQLITE_STATIC);
 	int step = sqlite3_step(q);
 	sqlite3_finalize(q);
@@ -435,10 +480,11 @@ ldn_store_add_patient(struct ldn_store *st, const char *actor,
 	else if (step != SQLITE_DONE)
 		rc = dbfail(st, err, "patient");
 	if (rc == LDN_OK) {
-		patient_content(id, snapshot ? snapshot : "", content);
 		snprintf(record, sizeof(record), "patients/%s", id);
-		rc = audit_append(st, actor, "patient.add", record, content,
-		    err);
+		rc = row_content(st, "patients", id, content)
+		    ? audit_append(st, actor, "patient.add", record, content,
+		          err)
+		    : dbfail(st, err, "patient");
 	}
 	if (rc == LDN_OK)
 		rc = insert_plan(st, actor, input, len, plan, err);
@@ -592,10 +638,12 @@ ldn_store_add_visit(struct ldn_store *st, const char *actor,
 	rc = sqlite3_step(q) == SQLITE_DONE ? LDN_OK : dbfail(st, err, "visit");
 	sqlite3_finalize(q);
 	if (rc == LDN_OK) {
-		sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
+		char key[24];
 
-		snprintf(record, sizeof(record), "visits/%lld", (long long)id);
-		rc = row_content(st, "visits", id, NULL, content)
+		snprintf(key, sizeof(key), "%lld",
+		    (long long)sqlite3_last_insert_rowid(st->db));
+		snprintf(record, sizeof(record), "visits/%s", key);
+		rc = row_content(st, "visits", key, content)
 		    ? audit_append(st, actor, "visit.add", record, content, err)
 		    : dbfail(st, err, "visit");
 	}
@@ -723,12 +771,16 @@ history_json(struct ldn_store *st, const char *id, struct strbuf *b)
 	jw_end_obj(&w);
 }
 
-/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+/* A CSV field, quoted when it holds a comma, a quote or a line break; one
+ * starting like a spreadsheet formula (= + - @) gets a leading ' so that
+ * opening the file cannot run it. */
 static void
 csv_field(struct strbuf *b, const unsigned char *t)
 {
 	const char *s = t ? (const char *)t : "";
 
+	if (strchr("=+-@", s[0]) != NULL && s[0] != '\0')
+		sb_puts(b, "'");
 	if (strpbrk(s, ",\"\r\n") == NULL) {
 		sb_puts(b, s);
 		return;
@@ -805,6 +857,32 @@ history_rows(struct ldn_store *st, const char *id, bool csv, struct strbuf *b)
 	sqlite3_finalize(q);
 }
 
+/* Text for XML: the five characters that cannot stand as they are. */
+static void
+xml_text(struct strbuf *b, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '<':
+			sb_puts(b, "&lt;");
+			break;
+		case '>':
+			sb_puts(b, "&gt;");
+			break;
+		case '&':
+			sb_puts(b, "&amp;");
+			break;
+		case '"':
+			sb_puts(b, "&quot;");
+			break;
+		case '\'':
+			sb_puts(b, "&apos;");
+			break;
+		default:
+			sb_add(b, s, 1);
+		}
+}
+
 /*
  * The chart: dose taken (a step line, left axis, mg) and pain (points
  * joined, right axis, 0-10) over the visit dates.  Plain SVG with a title
@@ -865,17 +943,20 @@ history_svg(struct ldn_store *st, const char *id, struct strbuf *b)
 	    "font-size=\"12\">\n",
 	    W, H, W, H);
 	sb_puts(b, "<title id=\"t\">LDN dose and pain over time</title>\n");
+	sb_puts(b, "<desc id=\"d\">Patient ");
+	xml_text(b, id);
 	sb_printf(b,
-	    "<desc id=\"d\">Patient %s: %zu visit%s. Dose in mg "
-	    "(blue steps, left axis) and pain 0 to 10 (orange points, "
-	    "right axis).</desc>\n",
-	    id, n, n == 1 ? "" : "s");
+	    ": %zu visit%s. Dose in mg (blue steps, left axis) and pain 0 to "
+	    "10 (orange points, right axis).</desc>\n",
+	    n, n == 1 ? "" : "s");
 	sb_printf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W,
 	    H);
 	sb_printf(b,
-	    "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">"
-	    "Dose and pain, %s</text>\n",
-	    L, id);
+	    "<text x=\"%d\" y=\"24\" font-size=\"15\" "
+	    "font-weight=\"bold\">Dose and pain, ",
+	    L);
+	xml_text(b, id);
+	sb_puts(b, "</text>\n");
 	/* axes and grid */
 	int pw = W - L - R, ph = H - T - BOT;
 	sb_printf(b, "<g stroke=\"#ccc\">\n");
@@ -999,22 +1080,59 @@ ldn_store_history(struct ldn_store *st, const char *actor,
 	return LDN_OK;
 }
 
+/* The first row of table with no audit row of action for it, if any. */
+static enum ldn_status
+unaudited(struct ldn_store *st, const char *table, const char *action,
+    struct ldn_error *err)
+{
+	char sql[256];
+	sqlite3_stmt *q;
+	int step;
+
+	snprintf(sql, sizeof(sql),
+	    "SELECT id FROM %s WHERE '%s/' || id NOT IN "
+	    "(SELECT record FROM audit WHERE action = '%s') LIMIT 1",
+	    table, table, action);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return dbfail(st, err, "audit verify");
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		char where[300];
+
+		snprintf(where, sizeof(where), "%s/%s", table,
+		    (const char *)sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		return ldn_fail(err, LDN_E_BUG, where,
+		    "is in the store but not in the audit log: it was added "
+		    "behind the store's back, or its log rows are gone");
+	}
+	sqlite3_finalize(q);
+	return step == SQLITE_DONE ? LDN_OK : dbfail(st, err, "audit verify");
+}
+
 enum ldn_status
-ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows,
+ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows, char last_hash[65],
     struct ldn_error *err)
 {
 	sqlite3_stmt *q;
 	char prev[65], hash[65], content[65], where[64];
 	long long expect = 1;
 	enum ldn_status rc = LDN_OK;
+	int step = SQLITE_DONE;
 
 	*n_rows = 0;
 	snprintf(prev, sizeof(prev), "%s", GENESIS);
-	sqlite3_prepare_v2(st->db,
-	    "SELECT seq, at, actor, action, record, content_hash, prev_hash, "
-	    "hash FROM audit ORDER BY seq",
-	    -1, &q, NULL);
-	while (rc == LDN_OK && sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = exec(st, "BEGIN", err)) != LDN_OK)
+		return rc;
+	if (sqlite3_prepare_v2(st->db,
+	        "SELECT seq, at, actor, action, record, content_hash, "
+	        "prev_hash, hash FROM audit ORDER BY seq",
+	        -1, &q, NULL) != SQLITE_OK) {
+		rc = dbfail(st, err, "audit verify");
+		exec(st, "ROLLBACK", NULL);
+		return rc;
+	}
+	while (rc == LDN_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		long long seq = sqlite3_column_int64(q, 0);
 		const char *at = (const char *)sqlite3_column_text(q, 1);
 		const char *actor = (const char *)sqlite3_column_text(q, 2);
@@ -1031,27 +1149,22 @@ ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows,
 		else if (strcmp(phash, prev) != 0)
 			rc = ldn_fail(err, LDN_E_BUG, where,
 			    "does not chain to the row before it");
-		audit_hash(prev, seq, at, actor, action, record, chash, hash);
-		if (rc == LDN_OK && strcmp(hash, h) != 0)
+		else if (!audit_hash(prev, seq, at, actor, action, record,
+		             chash, hash) ||
+		    strcmp(hash, h) != 0)
 			rc = ldn_fail(err, LDN_E_BUG, where,
 			    "its hash does not match its contents: the row "
 			    "was changed");
-		if (rc == LDN_OK && strchr(action, '.') &&
-		    (strcmp(strchr(action, '.'), ".add") == 0 ||
-		        strcmp(action, "plan.issue") == 0)) {
-			const char *slash = strchr(record, '/');
+		const char *slash = strchr(record, '/');
+		if (rc == LDN_OK && slash &&
+		    (strcmp(action, "patient.add") == 0 ||
+		        strcmp(action, "plan.issue") == 0 ||
+		        strcmp(action, "visit.add") == 0)) {
 			char table[32];
-			size_t tl = slash ? (size_t)(slash - record) : 0;
 
-			snprintf(table, sizeof(table), "%.*s", (int)tl, record);
-			bool found = slash &&
-			    (strcmp(table, "patients") == 0
-			            ? row_content(st, table, 0, slash + 1,
-			                  content)
-			            : row_content(st, table,
-			                  strtoll(slash + 1, NULL, 10), NULL,
-			                  content));
-			if (!found)
+			snprintf(table, sizeof(table), "%.*s",
+			    (int)(slash - record), record);
+			if (!row_content(st, table, slash + 1, content))
 				rc = ldn_fail(err, LDN_E_BUG, where,
 				    "%s, which it audits, is missing", record);
 			else if (strcmp(content, chash) != 0)
@@ -1063,6 +1176,17 @@ ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows,
 		expect++;
 		(*n_rows)++;
 	}
+	if (rc == LDN_OK && step != SQLITE_DONE)
+		rc = dbfail(st, err, "audit verify");
 	sqlite3_finalize(q);
+	/* Every stored record must be in the log. */
+	if (rc == LDN_OK)
+		rc = unaudited(st, "patients", "patient.add", err);
+	if (rc == LDN_OK)
+		rc = unaudited(st, "plans", "plan.issue", err);
+	if (rc == LDN_OK)
+		rc = unaudited(st, "visits", "visit.add", err);
+	exec(st, "COMMIT", NULL);
+	snprintf(last_hash, 65, "%s", prev);
 	return rc;
 }
