@@ -6,6 +6,7 @@
 
 #include "../base/date.h"
 #include "../base/error_impl.h"
+#include "../base/jsonw.h"
 
 enum entry_id
 render_step_vars(const struct ldn_plan *pl, size_t i, char date[static 11],
@@ -50,4 +51,13 @@ render_finish(struct strbuf *b, struct strbuf *tmp, char **out, size_t *len,
 	if (*out == NULL)
 		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 	return LDN_OK;
+}
+
+void
+render_text_json(struct jw *w, const struct ldn_plan *pl, struct strbuf *tmp,
+    const struct tmpl *t, const char *const *vars)
+{
+	tmp->len = 0;
+	tmpl_expand(tmp, pl->kb, t, vars);
+	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
 }

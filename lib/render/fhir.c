@@ -133,16 +133,6 @@ entry_urn(const struct ldn_plan *pl, enum fhir_kind kind, size_t index,
 	    u[11], u[12], u[13], u[14], u[15]);
 }
 
-/* A template, expanded into tmp, written as a JSON string. */
-static void
-text(struct jw *w, const struct ldn_plan *pl, struct strbuf *tmp,
-    const struct tmpl *t, const char *const *vars)
-{
-	tmp->len = 0;
-	tmpl_expand(tmp, pl->kb, t, vars);
-	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
-}
-
 /* A Reference to another entry of the bundle, by its fullUrl. */
 static void
 reference(struct jw *w, const struct ldn_plan *pl, enum fhir_kind kind,
@@ -239,7 +229,7 @@ note(struct jw *w, const struct ldn_plan *pl, struct strbuf *tmp,
 {
 	jw_obj(w);
 	jw_key(w, "text");
-	text(w, pl, tmp, t, vars);
+	render_text_json(w, pl, tmp, t, vars);
 	jw_end_obj(w);
 }
 
@@ -372,7 +362,7 @@ request(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 	jw_arr(w);
 	jw_obj(w);
 	jw_key(w, "text");
-	text(w, pl, tmp, &pl->kb->entries[e].text[aud], vars);
+	render_text_json(w, pl, tmp, &pl->kb->entries[e].text[aud], vars);
 	jw_key(w, "timing");
 	jw_obj(w);
 	jw_key(w, "repeat");
@@ -471,7 +461,7 @@ issue(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_end_arr(w);
 	}
 	jw_key(w, "detail");
-	text(w, pl, tmp, &e->text[aud], f->vars);
+	render_text_json(w, pl, tmp, &e->text[aud], f->vars);
 	entry_end(w);
 }
 

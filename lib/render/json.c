@@ -13,16 +13,6 @@
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
 
-/* A template, expanded into tmp, written as a JSON string. */
-static void
-text(struct jw *w, const struct ldn_plan *pl, struct strbuf *tmp,
-    const struct tmpl *t, const char *const *vars)
-{
-	tmp->len = 0;
-	tmpl_expand(tmp, pl->kb, t, vars);
-	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
-}
-
 static void
 cites(struct jw *w, const struct ldn_plan *pl, struct cites c)
 {
@@ -67,7 +57,8 @@ schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_kstr(w, "timing", s->dose_ug ? "bedtime" : "none");
 		jw_kstr(w, "kind", step_kind_names[s->kind]);
 		jw_key(w, "text");
-		text(w, pl, tmp, &pl->kb->entries[e].text[aud], vars);
+		render_text_json(w, pl, tmp, &pl->kb->entries[e].text[aud],
+		    vars);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
@@ -88,7 +79,7 @@ findings(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_kstr(w, "severity",
 		    severity_names[entry_specs[f->id].severity]);
 		jw_key(w, "summary");
-		text(w, pl, tmp, &e->text[aud], f->vars);
+		render_text_json(w, pl, tmp, &e->text[aud], f->vars);
 		if (f->lift != DATE_NONE)
 			date_member(w, "lifts", f->lift);
 		jw_kstr(w, "evidence", evidence_names[e->evidence]);
@@ -121,7 +112,7 @@ items(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		if (it->date != DATE_NONE)
 			date_member(w, "date", it->date);
 		jw_key(w, "text");
-		text(w, pl, tmp, &e->text[aud], it->vars);
+		render_text_json(w, pl, tmp, &e->text[aud], it->vars);
 		cites(w, pl, e->cites);
 		jw_end_obj(w);
 	}

@@ -6,6 +6,8 @@
 #include "../draft.h"
 #include "../kb/tmpl.h"
 
+struct jw;
+
 enum {
 	RENDER_LIMIT = 16u << 20
 };
@@ -19,6 +21,11 @@ void render_cite_list(struct strbuf *b, const struct ldn_plan *pl,
  * caller's buffers.  Returns the kb entry whose text describes the step. */
 enum entry_id render_step_vars(const struct ldn_plan *pl, size_t i,
     char date[static 11], char dose[static 24], const char **vars);
+
+/* Template t for this plan, expanded into tmp (emptied first), written to
+ * w as one JSON string. */
+void render_text_json(struct jw *w, const struct ldn_plan *pl,
+    struct strbuf *tmp, const struct tmpl *t, const char *const *vars);
 
 /* Hand the rendering in b to the caller (*out, *len) and free tmp; a
  * failure in either buffer is LDN_E_NOMEM. */
