@@ -2,7 +2,7 @@
 # FHIR bundles: ldn against FHIRPath.js on the same bundles, in one run.
 #   sh bench/run_fhir.sh [DIR [SECONDS]]
 #     DIR      directory of FHIR R4 Bundles (*.json); default
-#              ../shared/data/synthea from the repository's root
+#              tests/data/synthea from the repository's root
 #     SECONDS  per timed loop (default 3, rounded up to whole passes)
 # 1. bench_fhir: ldn_plan_build + ldn_plan_free on every bundle, round-robin.
 # 2. bench/fhirpath/bench.js: JSON.parse + one FHIRPath expression (the
@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
-dir=${1:-$root/../shared/data/synthea}
+dir=${1:-$root/tests/data/synthea}
 secs=${2:-3}
 [ -d "$dir" ] || { echo "run_fhir: no directory $dir" >&2; exit 66; }
 dir=$(cd "$dir" && pwd)

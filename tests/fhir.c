@@ -1,6 +1,6 @@
 /*
  * FHIR intake against real records: every Synthea bundle in
- * ../shared/data/synthea is planned, and its decision and opioid findings are
+ * tests/data/synthea is planned, and its decision and opioid findings are
  * checked against what the record itself says, read here independently with
  * jansson and the opioid value sets (not with the library's own intake).
  * Then odd-but-real shapes (the files in tests/fhir/): no Bundle type, urn:uuid
@@ -404,7 +404,7 @@ int
 main(int argc, char **argv)
 {
 	const char *src = argc > 1 ? argv[1] : ".";
-	const char *dir = argc > 2 ? argv[2] : "../shared/data/synthea";
+	const char *dir = argc > 2 ? argv[2] : "tests/data/synthea";
 	struct ldn_kb *kb;
 	struct ldn_error err;
 
