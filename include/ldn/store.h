@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ldn/course.h"
 #include "ldn/error.h"
 #include "ldn/kb.h"
 #include "ldn/plan.h"
@@ -38,17 +39,6 @@ enum ldn_status ldn_store_add_plan(struct ldn_store *st, const char *actor,
     const char *input, size_t len, const struct ldn_plan *plan,
     struct ldn_error *err);
 
-/* One visit.  Optional scores are -1 when not recorded. */
-struct ldn_visit {
-	char date[11];                    /* YYYY-MM-DD */
-	int32_t dose_ug;                  /* the dose taken */
-	int pain;                         /* 0-10, required */
-	int sleep, mood, energy, clarity; /* 0-10 or -1 */
-	const char *side_effects; /* none, mild, moderate, severe, serious */
-	int adherence;            /* percent of doses taken, 0-100 or -1 */
-	const char *notes;        /* may be NULL */
-};
-
 /*
  * Record a visit for a stored patient.  Refused with a reason: an unknown
  * patient, a score out of range, a date before the latest plan's as-of date
@@ -61,6 +51,15 @@ enum ldn_status ldn_store_add_visit(struct ldn_store *st, const char *actor,
  * "id<TAB>decision<TAB>earliest_start<TAB>visits" in *out (free()). */
 enum ldn_status ldn_store_list_patients(struct ldn_store *st, const char *actor,
     char **out, size_t *len, struct ldn_error *err);
+
+/*
+ * What the next-step advice needs of a stored patient: the latest plan's
+ * numbers and every visit, oldest first (by date, then as recorded).
+ * Audited as a read.  *out is the caller's; free it with ldn_course_free().
+ */
+enum ldn_status ldn_store_course(struct ldn_store *st, const char *actor,
+    const char *patient_id, struct ldn_course **out, struct ldn_error *err);
+void ldn_course_free(struct ldn_course *c);
 
 enum ldn_history_format {
 	LDN_HISTORY_TEXT,

@@ -1,0 +1,37 @@
+/*
+ * A course of LDN as it is lived: the plan's numbers and the visits that
+ * follow it.  The store fills a course from what it keeps; the next-step
+ * advice reads one.  Neither needs the other.
+ */
+#ifndef LDN_COURSE_H
+#define LDN_COURSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One visit.  Optional scores are -1 when not recorded. */
+struct ldn_visit {
+	char date[11];                    /* YYYY-MM-DD */
+	int32_t dose_ug;                  /* the dose taken */
+	int pain;                         /* 0-10, required */
+	int sleep, mood, energy, clarity; /* 0-10 or -1 */
+	const char *side_effects; /* none, mild, moderate, severe, serious */
+	int adherence;            /* percent of doses taken, 0-100 or -1 */
+	const char *notes;        /* may be NULL */
+};
+
+/* A patient's latest plan, in numbers, and every visit, oldest first. */
+struct ldn_course {
+	char patient_id[256];
+	char as_of[11];          /* the plan's as-of date */
+	char decision[16];       /* start, wait, do-not-start */
+	char earliest_start[11]; /* "" for do-not-start */
+	int32_t start_ug;        /* first dose; 0 when no schedule */
+	int32_t step_ug;         /* increment per step */
+	int interval_d;          /* days between steps */
+	int32_t ceiling_ug;      /* never above */
+	size_t n_visits;
+	struct ldn_visit *visits; /* strings owned by the course */
+};
+
+#endif
