@@ -9,15 +9,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One visit.  Optional scores are -1 when not recorded. */
+/*
+ * One visit.  Pain is 0-10 with 10 the worst; sleep, mood, energy and
+ * clarity are 0-10 with 10 the best, or -1 when not recorded.
+ */
 struct ldn_visit {
 	char date[11];                    /* YYYY-MM-DD */
-	int32_t dose_ug;                  /* the dose taken */
+	int32_t dose_ug;                  /* the dose taken; 0: not taking */
 	int pain;                         /* 0-10, required */
 	int sleep, mood, energy, clarity; /* 0-10 or -1 */
 	const char *side_effects; /* none, mild, moderate, severe, serious */
 	int adherence;            /* percent of doses taken, 0-100 or -1 */
 	const char *notes;        /* may be NULL */
+	const char *timing;       /* "bedtime", "morning", or NULL: unknown */
 };
 
 /* A patient's latest plan, in numbers, and every visit, oldest first. */

@@ -31,6 +31,10 @@ const struct number_spec number_specs[] = {
 	{ "renal.egfr_severe", U_EGFR, P(egfr_severe), 5, 60 },
 	{ "renal.egfr_moderate", U_EGFR, P(egfr_moderate), 15, 90 },
 	{ "fhir.order_supply_d", U_D, P(order_supply_d), 1, 365 },
+	{ "response.meaningful_pct", U_PCT, P(meaningful_pct), 10, 90 },
+	{ "response.minimal_pct", U_PCT, P(minimal_pct), 1, 50 },
+	{ "side_effects.settle_d", U_D, P(settle_d), 1, 28 },
+	{ "sleep.worse_points", U_POINTS, P(sleep_worse_points), 1, 10 },
 };
 
 const size_t n_number_specs = sizeof(number_specs) / sizeof(number_specs[0]);
@@ -61,6 +65,12 @@ const char *const var_names[V_COUNT] = {
 	[V_FROM_DATE] = "from_date",
 	[V_TO_DATE] = "to_date",
 	[V_DOSE] = "dose",
+	[V_NEXT_DOSE] = "next_dose",
+	[V_PAIN] = "pain",
+	[V_BASELINE_PAIN] = "baseline_pain",
+	[V_DAYS] = "days",
+	[V_SLEEP] = "sleep",
+	[V_BASELINE_SLEEP] = "baseline_sleep",
 };
 
 const char *const severity_names[3] = { "block", "caution", "info" };
@@ -77,6 +87,10 @@ const char *const severity_names[3] = { "block", "caution", "info" };
 #define S(id, vars)                            \
 	{                                      \
 		id, L_SCHEDULE, SEV_NONE, vars \
+	}
+#define N(id, vars)                        \
+	{                                  \
+		id, L_NEXT, SEV_NONE, vars \
 	}
 
 const struct entry_spec entry_specs[E_COUNT] = {
@@ -185,6 +199,36 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    S("schedule.restart", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
 	[E_SCHEDULE_CEILING] = S("schedule.ceiling", B(V_DOSE)),
 	[E_SCHEDULE_BEFORE_FIRST_DOSE] = S("schedule.before_first_dose", 0),
+	[E_NEXT_NOT_STARTED] = N("next.not_started", 0),
+	[E_NEXT_START] = N("next.start", B(V_DOSE) | B(V_DATE)),
+	[E_NEXT_ESCALATE] = N("next.escalate",
+	    B(V_DOSE) | B(V_NEXT_DOSE) | B(V_DATE) | B(V_PAIN) |
+	        B(V_BASELINE_PAIN) | B(V_INTERVAL_DAYS)),
+	[E_NEXT_HOLD_SETTLING] = N("next.hold_settling",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DATE) | B(V_NEXT_DOSE)),
+	[E_NEXT_STEP_BACK] = N("next.step_back",
+	    B(V_DOSE) | B(V_NEXT_DOSE) | B(V_DATE) | B(V_MAX_DOSE) |
+	        B(V_INTERVAL_DAYS)),
+	[E_NEXT_MORNING] = N("next.morning",
+	    B(V_DOSE) | B(V_DATE) | B(V_SLEEP) | B(V_BASELINE_SLEEP)),
+	[E_NEXT_STOP_SERIOUS] = N("next.stop_serious", B(V_DOSE) | B(V_DATE)),
+	[E_NEXT_STOPPED_SERIOUS] =
+	    N("next.stopped_serious", B(V_FROM_DATE) | B(V_DOSE)),
+	[E_NEXT_REINTRODUCE] = N("next.reintroduce",
+	    B(V_START_DOSE) | B(V_DATE) | B(V_MAX_DOSE) | B(V_INTERVAL_DAYS)),
+	[E_NEXT_HOLD_PLATEAU] = N("next.hold_plateau",
+	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_MAX_DOSE)),
+	[E_NEXT_HOLD_BEST] = N("next.hold_best",
+	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_CEILING)),
+	[E_NEXT_HOLD_TRIAL] = N("next.hold_trial",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DATE) | B(V_PAIN) |
+	        B(V_BASELINE_PAIN)),
+	[E_NEXT_REVIEW_NO_BENEFIT] = N("next.review_no_benefit",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS) | B(V_DATE) | B(V_PAIN) |
+	        B(V_BASELINE_PAIN)),
+	[E_NEXT_STOP_NO_BENEFIT] = N("next.stop_no_benefit",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS) | B(V_PAIN) |
+	        B(V_BASELINE_PAIN)),
 };
 
 static_assert(V_COUNT <= 32, "template variables must fit a 32-bit mask");

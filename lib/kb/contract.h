@@ -19,6 +19,8 @@ enum unit {
 	U_KG,
 	U_UG_PER_KG,
 	U_EGFR,
+	U_PCT,    /* percent */
+	U_POINTS, /* points on a 0-10 scale */
 	U_COUNT
 };
 
@@ -45,6 +47,10 @@ struct params {
 	int32_t egfr_severe;
 	int32_t egfr_moderate;
 	int32_t order_supply_d;
+	int32_t meaningful_pct;
+	int32_t minimal_pct;
+	int32_t settle_d;
+	int32_t sleep_worse_points;
 };
 
 struct number_spec {
@@ -84,6 +90,12 @@ enum var {
 	V_FROM_DATE,
 	V_TO_DATE,
 	V_DOSE,
+	V_NEXT_DOSE,
+	V_PAIN,
+	V_BASELINE_PAIN,
+	V_DAYS,
+	V_SLEEP,
+	V_BASELINE_SLEEP,
 	V_COUNT
 };
 
@@ -100,7 +112,8 @@ extern const char *const severity_names[3];
 enum entry_list {
 	L_FINDING,
 	L_MONITOR,
-	L_SCHEDULE
+	L_SCHEDULE,
+	L_NEXT /* next-step advice after a visit */
 };
 
 enum entry_id {
@@ -166,6 +179,20 @@ enum entry_id {
 	E_SCHEDULE_RESTART,
 	E_SCHEDULE_CEILING,
 	E_SCHEDULE_BEFORE_FIRST_DOSE,
+	E_NEXT_NOT_STARTED,
+	E_NEXT_START,
+	E_NEXT_ESCALATE,
+	E_NEXT_HOLD_SETTLING,
+	E_NEXT_STEP_BACK,
+	E_NEXT_MORNING,
+	E_NEXT_STOP_SERIOUS,
+	E_NEXT_STOPPED_SERIOUS,
+	E_NEXT_REINTRODUCE,
+	E_NEXT_HOLD_PLATEAU,
+	E_NEXT_HOLD_BEST,
+	E_NEXT_HOLD_TRIAL,
+	E_NEXT_REVIEW_NO_BENEFIT,
+	E_NEXT_STOP_NO_BENEFIT,
 	E_COUNT
 };
 

@@ -47,6 +47,8 @@ static const char *const unit_names[U_COUNT] = {
 	[U_KG] = "kg",
 	[U_UG_PER_KG] = "ug_per_kg",
 	[U_EGFR] = "egfr",
+	[U_PCT] = "pct",
+	[U_POINTS] = "points",
 };
 
 static const char *const ref_kinds[] = { "article", "label",
@@ -896,6 +898,7 @@ load_findings(struct loader *L)
 	load_entries(L, root, "findings", L_FINDING);
 	load_entries(L, root, "monitoring", L_MONITOR);
 	load_entries(L, root, "schedule", L_SCHEDULE);
+	load_entries(L, root, "next", L_NEXT);
 	for (int e = 0; e < E_COUNT; e++)
 		if (L->kb->entries[e].id == NULL)
 			problem(L, root,

@@ -41,6 +41,16 @@ unit_value(struct strbuf *b, enum unit u, int32_t v, bool with_unit)
 		if (with_unit)
 			sb_puts(b, " mL/min/1.73 m²");
 		return;
+	case U_PCT:
+		sb_printf(b, "%d", (int)v);
+		if (with_unit)
+			sb_puts(b, "%");
+		return;
+	case U_POINTS:
+		sb_printf(b, "%d", (int)v);
+		if (with_unit)
+			sb_puts(b, v == 1 ? " point" : " points");
+		return;
 	case U_COUNT:
 		break;
 	}

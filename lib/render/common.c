@@ -1,4 +1,5 @@
-/* Pieces the renderers share: the words of a schedule line, citation lists. */
+/* Pieces the renderers share: the words of a schedule line, citation
+ * lists, wrapped text and reference lines. */
 #include "render.h"
 
 #include <stdio.h>
@@ -60,4 +61,84 @@ render_text_json(struct jw *w, const struct ldn_plan *pl, struct strbuf *tmp,
 	tmp->len = 0;
 	tmpl_expand(tmp, pl->kb, t, vars);
 	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
+}
+
+size_t
+render_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+/* Append text wrapped to RENDER_WIDTH: the first line after a prefix of width
+ * first_w already written, the rest indented by indent spaces. */
+void
+render_wrap(struct strbuf *b, const char *text, size_t first_w, size_t indent)
+{
+	size_t col = first_w;
+	const char *p = text;
+	bool line_start = true;
+
+	while (*p) {
+		const char *w = p;
+		size_t n, wd;
+
+		while (*p && *p != ' ')
+			p++;
+		n = (size_t)(p - w);
+		wd = render_width(w, n);
+		if (!line_start && col + 1 + wd > RENDER_WIDTH) {
+			sb_puts(b, "\n");
+			for (size_t i = 0; i < indent; i++)
+				sb_puts(b, " ");
+			col = indent;
+			line_start = true;
+		}
+		if (!line_start) {
+			sb_puts(b, " ");
+			col++;
+		}
+		sb_add(b, w, n);
+		col += wd;
+		line_start = false;
+		while (*p == ' ')
+			p++;
+	}
+	sb_puts(b, "\n");
+}
+
+void
+render_reference(struct strbuf *b, struct strbuf *tmp, const struct kb_ref *r,
+    size_t n)
+{
+	char prefix[32];
+
+	tmp->len = 0;
+	if (r->authors)
+		sb_printf(tmp, "%s. ", r->authors);
+	sb_printf(tmp, "%s. %s", r->title ? r->title : r->id,
+	    r->source ? r->source : "");
+	if (r->year)
+		sb_printf(tmp, ", %d", r->year);
+	if (r->volume)
+		sb_printf(tmp, ";%s", r->volume);
+	if (r->pages)
+		sb_printf(tmp, ":%s", r->pages);
+	sb_puts(tmp, ".");
+	if (r->doi)
+		sb_printf(tmp, " doi:%s.", r->doi);
+	if (r->pmid)
+		sb_printf(tmp, " PMID %s.", r->pmid);
+	if (r->url && !r->doi)
+		sb_printf(tmp, " %s", r->url);
+	sb_printf(tmp, " [%s", evidence_names[r->evidence]);
+	if (strcmp(r->resolution, "resolved") != 0)
+		sb_printf(tmp, "; reference %s", r->resolution);
+	sb_puts(tmp, "]");
+	snprintf(prefix, sizeof(prefix), "%3zu. ", n);
+	sb_puts(b, prefix);
+	render_wrap(b, sb_cstr(tmp), strlen(prefix), 5);
 }

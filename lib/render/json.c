@@ -154,7 +154,7 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 }
 
 static const char *const unit_json[U_COUNT] = { "mg", "days", "years", "kg",
-	"mg/kg", "mL/min/1.73m2" };
+	"mg/kg", "mL/min/1.73m2", "%", "points" };
 
 static void
 number_value(struct jw *w, const struct kb_number *nb, int32_t v)

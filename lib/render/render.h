@@ -9,7 +9,8 @@
 struct jw;
 
 enum {
-	RENDER_LIMIT = 16u << 20
+	RENDER_LIMIT = 16u << 20,
+	RENDER_WIDTH = 78 /* text wraps here */
 };
 
 /* Citation numbers of c in this plan, as "1, 4". */
@@ -26,6 +27,19 @@ enum entry_id render_step_vars(const struct ldn_plan *pl, size_t i,
  * w as one JSON string. */
 void render_text_json(struct jw *w, const struct ldn_plan *pl,
     struct strbuf *tmp, const struct tmpl *t, const char *const *vars);
+
+/* Display width of n bytes of UTF-8 (one column per code point). */
+size_t render_width(const char *s, size_t n);
+
+/* Append text wrapped to RENDER_WIDTH: the first line after a prefix of
+ * width first_w already written, the rest indented by indent spaces. */
+void render_wrap(struct strbuf *b, const char *text, size_t first_w,
+    size_t indent);
+
+/* Reference r as entry n of a numbered list, wrapped, with its evidence
+ * type and, unless resolved, how far it was resolved. */
+void render_reference(struct strbuf *b, struct strbuf *tmp,
+    const struct kb_ref *r, size_t n);
 
 /* Hand the rendering in b to the caller (*out, *len) and free tmp; a
  * failure in either buffer is LDN_E_NOMEM. */

@@ -12,10 +12,6 @@
 #include "../base/date.h"
 #include "../base/error_impl.h"
 
-enum {
-	WIDTH = 78
-};
-
 /* Headings and labels for each audience (interface words, not claims). */
 struct labels {
 	const char *title, *decision[3], *findings, *sev[3], *before, *schedule,
@@ -71,57 +67,10 @@ static const struct labels labels[AUD_COUNT] = {
 	},
 };
 
-static size_t
-utf8_width(const char *s, size_t n)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return w;
-}
-
-/* Append text wrapped to WIDTH: the first line after a prefix of width
- * first_w already written, the rest indented by indent spaces. */
-static void
-wrap(struct strbuf *b, const char *text, size_t first_w, size_t indent)
-{
-	size_t col = first_w;
-	const char *p = text;
-	bool line_start = true;
-
-	while (*p) {
-		const char *w = p;
-		size_t n, wd;
-
-		while (*p && *p != ' ')
-			p++;
-		n = (size_t)(p - w);
-		wd = utf8_width(w, n);
-		if (!line_start && col + 1 + wd > WIDTH) {
-			sb_puts(b, "\n");
-			for (size_t i = 0; i < indent; i++)
-				sb_puts(b, " ");
-			col = indent;
-			line_start = true;
-		}
-		if (!line_start) {
-			sb_puts(b, " ");
-			col++;
-		}
-		sb_add(b, w, n);
-		col += wd;
-		line_start = false;
-		while (*p == ' ')
-			p++;
-	}
-	sb_puts(b, "\n");
-}
-
 static void
 heading(struct strbuf *b, const char *title)
 {
-	size_t n = utf8_width(title, strlen(title));
+	size_t n = render_width(title, strlen(title));
 
 	sb_printf(b, "\n%s\n", title);
 	for (size_t i = 0; i < n; i++)
@@ -141,7 +90,7 @@ bullet_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		sb_puts(tmp, "]");
 	}
 	sb_puts(b, prefix);
-	wrap(b, sb_cstr(tmp), utf8_width(prefix, strlen(prefix)), 4);
+	render_wrap(b, sb_cstr(tmp), render_width(prefix, strlen(prefix)), 4);
 }
 
 static void
@@ -161,39 +110,6 @@ bullet_plain(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 	tmp->len = 0;
 	sb_puts(tmp, text);
 	bullet_text(b, tmp, pl, prefix, c);
-}
-
-static void
-reference(struct strbuf *b, struct strbuf *tmp, const struct kb_ref *r,
-    size_t n)
-{
-	char prefix[32];
-
-	tmp->len = 0;
-	if (r->authors)
-		sb_printf(tmp, "%s. ", r->authors);
-	sb_printf(tmp, "%s. %s", r->title ? r->title : r->id,
-	    r->source ? r->source : "");
-	if (r->year)
-		sb_printf(tmp, ", %d", r->year);
-	if (r->volume)
-		sb_printf(tmp, ";%s", r->volume);
-	if (r->pages)
-		sb_printf(tmp, ":%s", r->pages);
-	sb_puts(tmp, ".");
-	if (r->doi)
-		sb_printf(tmp, " doi:%s.", r->doi);
-	if (r->pmid)
-		sb_printf(tmp, " PMID %s.", r->pmid);
-	if (r->url && !r->doi)
-		sb_printf(tmp, " %s", r->url);
-	sb_printf(tmp, " [%s", evidence_names[r->evidence]);
-	if (strcmp(r->resolution, "resolved") != 0)
-		sb_printf(tmp, "; reference %s", r->resolution);
-	sb_puts(tmp, "]");
-	snprintf(prefix, sizeof(prefix), "%3zu. ", n);
-	sb_puts(b, prefix);
-	wrap(b, sb_cstr(tmp), strlen(prefix), 5);
 }
 
 static void
@@ -219,7 +135,7 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		tmp->len = 0;
 		tmpl_expand(tmp, pl->kb, &pl->kb->entries[e].text[aud], vars);
 		sb_puts(b, prefix);
-		wrap(b, sb_cstr(tmp), strlen(prefix), strlen(prefix));
+		render_wrap(b, sb_cstr(tmp), strlen(prefix), strlen(prefix));
 	}
 	mg_string(pl->ceiling_ug, mg);
 	snprintf(dose, sizeof(dose), "%s mg", mg);
@@ -309,11 +225,11 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 	    review_names[kb->review]);
 	if (kb->review != RV_APPROVED) {
 		sb_puts(&b, "  ");
-		wrap(&b, L->pending, 2, 2);
+		render_wrap(&b, L->pending, 2, 2);
 	}
 	heading(&b, L->references);
 	for (size_t i = 0; i < pl->n_refs; i++)
-		reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
+		render_reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
 	/* also catches a failure in tmp, which a bullet's text went through */
 	return render_finish(&b, &tmp, out, len, err);
 }

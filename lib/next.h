@@ -1,0 +1,32 @@
+/*
+ * Next-step advice as the engine leaves it for the renderers: the action,
+ * the kb entry whose words explain it, and that entry's variables.
+ */
+#ifndef LDN_NEXT_IMPL_H
+#define LDN_NEXT_IMPL_H
+
+#include "ldn/next.h"
+
+#include "kb/kb_impl.h"
+
+enum {
+	NEXT_VAR_LEN = 32
+};
+
+struct ldn_next {
+	const struct ldn_kb *kb;
+	enum ldn_next_action action;
+	enum entry_id rule;
+	int32_t dose_ug;
+	char date[11], as_of[11];
+	char patient_id[256];
+	char val[V_COUNT][NEXT_VAR_LEN];
+	const char *vars[V_COUNT]; /* into val, or NULL */
+};
+
+enum ldn_status render_next_text(const struct ldn_next *n, enum audience aud,
+    char **out, size_t *len, struct ldn_error *err);
+enum ldn_status render_next_json(const struct ldn_next *n, enum audience aud,
+    char **out, size_t *len, struct ldn_error *err);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * Next-step advice: golden visit sequences (the JSON files of tests/visits,
+ * both sides of every threshold) and properties that hold for any course,
+ * checked over many generated ones against this file's own reading of the
+ * protocol's numbers:
+ *
+ *   - never a dose above the plan's ceiling, nor a negative one;
+ *   - an escalation is one step (or up to the ceiling) and never sooner
+ *     than the interval after the first visit at the current dose (14
+ *     days once any effect was intolerable);
+ *   - never an escalation to or past a dose that was intolerable;
+ *   - a step back is a smaller dose; a stop is no dose; a move to the
+ *     morning keeps the dose;
+ *   - a do-not-start plan never gets a dose; a serious effect at the
+ *     latest visit always stops; after a serious effect, never a restart.
+ *
+ *   next VISITS_DIR [N_GENERATED]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ldn/kb.h"
+#include "ldn/next.h"
+
+#include "../lib/base/date.h"
+#include "tap.h"
+
+static const struct ldn_kb *kb;
+
+static int32_t
+mg_to_ug(json_t *v)
+{
+	return (int32_t)(json_number_value(v) * 1000 + 0.5);
+}
+
+/* Fill a course from a case's "plan" and "visits" ([date, dose_mg, pain,
+ * sleep or null, side_effects, timing?]). */
+static bool
+course_from(json_t *cs, struct ldn_course *c)
+{
+	json_t *plan = json_object_get(cs, "plan");
+	json_t *visits = json_object_get(cs, "visits");
+	const char *dec = json_string_value(json_object_get(plan, "decision"));
+	const char *es =
+	    json_string_value(json_object_get(plan, "earliest_start"));
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->patient_id, sizeof(c->patient_id), "case");
+	snprintf(c->decision, sizeof(c->decision), "%s", dec ? dec : "start");
+	snprintf(c->earliest_start, sizeof(c->earliest_start), "%s",
+	    es ? es : "");
+	snprintf(c->as_of, sizeof(c->as_of), "%s", es ? es : "");
+	c->start_ug = mg_to_ug(json_object_get(plan, "start_mg"));
+	c->step_ug = mg_to_ug(json_object_get(plan, "step_mg"));
+	c->interval_d =
+	    (int)json_integer_value(json_object_get(plan, "interval_d"));
+	c->ceiling_ug = mg_to_ug(json_object_get(plan, "ceiling_mg"));
+	c->n_visits = json_array_size(visits);
+	c->visits = calloc(c->n_visits + 1, sizeof(*c->visits));
+	for (size_t i = 0; i < c->n_visits; i++) {
+		json_t *v = json_array_get(visits, i);
+		struct ldn_visit *o = &c->visits[i];
+		json_t *sleep = json_array_get(v, 3);
+
+		if (json_array_size(v) < 5)
+			return false;
+		snprintf(o->date, sizeof(o->date), "%s",
+		    json_string_value(json_array_get(v, 0)));
+		o->dose_ug = mg_to_ug(json_array_get(v, 1));
+		o->pain = (int)json_integer_value(json_array_get(v, 2));
+		o->sleep = json_is_integer(sleep)
+		    ? (int)json_integer_value(sleep)
+		    : -1;
+		o->mood = o->energy = o->clarity = o->adherence = -1;
+		o->side_effects = json_string_value(json_array_get(v, 4));
+		o->timing = json_string_value(json_array_get(v, 5));
+	}
+	return true;
+}
+
+static void
+golden_file(const char *path)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (!ok(json_is_array(root), "%s: a JSON array of cases (%s)", base,
+	        je.text))
+		return;
+	for (size_t i = 0; i < json_array_size(root); i++) {
+		json_t *cs = json_array_get(root, i);
+		json_t *ex = json_object_get(cs, "expect");
+		const char *name =
+		    json_string_value(json_object_get(cs, "name"));
+		struct ldn_course c;
+		struct ldn_next *n = NULL;
+		struct ldn_error err = { 0 };
+		enum ldn_status rc;
+		char *text = NULL;
+		size_t len;
+
+		if (!ok(course_from(cs, &c) && name && ex, "%s #%zu is a case",
+		        base, i)) {
+			free(c.visits);
+			continue;
+		}
+		rc = ldn_next_advise(kb, &c,
+		    json_string_value(json_object_get(cs, "as_of")), &n, &err);
+		if (json_object_get(ex, "error")) {
+			const char *where =
+			    json_string_value(json_object_get(ex, "error"));
+
+			ok(rc == LDN_E_SCHEMA && strcmp(err.where, where) == 0,
+			    "%s: %s: refused at %s (got %d at %s: %s)", base,
+			    name, where, rc, err.where, err.msg);
+			free(c.visits);
+			continue;
+		}
+		if (!ok(rc == LDN_OK, "%s: %s: advised (%s: %s)", base, name,
+		        err.where, err.msg)) {
+			free(c.visits);
+			continue;
+		}
+		const char *action =
+		    json_string_value(json_object_get(ex, "action"));
+		const char *rule =
+		    json_string_value(json_object_get(ex, "rule"));
+		const char *date =
+		    json_string_value(json_object_get(ex, "date"));
+		int32_t dose = mg_to_ug(json_object_get(ex, "dose_mg"));
+		bool same =
+		    strcmp(action, ldn_next_action_name(ldn_next_action(n))) ==
+		        0 &&
+		    strcmp(rule, ldn_next_rule(n)) == 0 &&
+		    dose == ldn_next_dose_ug(n) &&
+		    (date == NULL || strcmp(date, ldn_next_date(n)) == 0);
+		ok(same,
+		    "%s: %s: %s %s %d ug from %s (got %s %s %d ug from %s)",
+		    base, name, action, rule, (int)dose, date ? date : "-",
+		    ldn_next_action_name(ldn_next_action(n)), ldn_next_rule(n),
+		    (int)ldn_next_dose_ug(n), ldn_next_date(n));
+		/* both audiences render, with every variable filled in */
+		for (int a = 0; a < 2; a++) {
+			rc = ldn_next_render(n, LDN_FORMAT_TEXT,
+			    a ? LDN_AUDIENCE_PATIENT : LDN_AUDIENCE_CLINICIAN,
+			    &text, &len, &err);
+			/* the reference list may hold a '?' of its own */
+			char *refs =
+			    rc == LDN_OK ? strstr(text, "\n\nRef") : NULL;
+			if (refs == NULL && rc == LDN_OK)
+				refs = strstr(text, "\nSources\n");
+			if (refs)
+				*refs = '\0';
+			ok(rc == LDN_OK && strchr(text, '?') == NULL,
+			    "%s: %s: %s text has no unfilled variable", base,
+			    name, a ? "patient" : "clinician");
+			free(text);
+		}
+		ldn_next_free(n);
+		free(c.visits);
+	}
+	json_decref(root);
+}
+
+/* ---------------------------------------------------------- properties */
+
+static uint64_t rng = 0x9E3779B97F4A7C15u;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static const char *const fx[] = { "none", "mild", "moderate", "severe",
+	"serious" };
+
+/* A course a titration could produce, and some it should not: doses move
+ * up and down in plan steps, visits 1 to 21 days apart. */
+static void
+generate(struct ldn_course *c, struct ldn_visit *v, size_t max)
+{
+	static const int32_t ceilings[] = { 4500, 4500, 4500, 2300, 1800 };
+	int32_t day = date_from_ymd(2026, 1, 1) + (int32_t)rnd(200), dose;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->patient_id, sizeof(c->patient_id), "gen");
+	snprintf(c->decision, sizeof(c->decision), "%s",
+	    rnd(20) == 0 ? "do-not-start"
+	        : rnd(2) ? "start"
+	                 : "wait");
+	date_format(day, c->earliest_start);
+	c->ceiling_ug = ceilings[rnd(5)];
+	c->start_ug = rnd(4) ? 1500 : 500;
+	if (c->start_ug > c->ceiling_ug)
+		c->start_ug = c->ceiling_ug;
+	c->step_ug = 500;
+	c->interval_d = rnd(3) ? 7 : 14;
+	c->n_visits = rnd((uint32_t)max + 1);
+	dose = rnd(8) ? c->start_ug : 0;
+	for (size_t i = 0; i < c->n_visits; i++) {
+		date_format(day, v[i].date);
+		v[i].dose_ug = dose;
+		v[i].pain = (int)rnd(11);
+		v[i].sleep = rnd(4) ? (int)rnd(11) : -1;
+		v[i].mood = v[i].energy = v[i].clarity = v[i].adherence = -1;
+		uint32_t f = rnd(40);
+		v[i].side_effects = fx[f < 24 ? 0
+		        : f < 32              ? 1
+		        : f < 36              ? 2
+		        : f < 39              ? 3
+		                              : 4];
+		v[i].timing = rnd(3) == 0 ? "morning" : NULL;
+		v[i].notes = NULL;
+		day += 1 + (int32_t)rnd(21);
+		switch (rnd(6)) {
+		case 0:
+		case 1:
+			dose += c->step_ug;
+			break;
+		case 2:
+			dose /= 2;
+			break;
+		case 3:
+			dose = rnd(10) ? dose : 0;
+			break;
+		}
+		if (dose > c->ceiling_ug)
+			dose = c->ceiling_ug;
+	}
+	c->visits = v;
+}
+
+static int32_t
+day_of(const char *s)
+{
+	int32_t d = 0;
+
+	date_parse(s, strlen(s), &d);
+	return d;
+}
+
+/* The property failed by this course and advice, or NULL. */
+static const char *
+violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
+{
+	enum ldn_next_action a = ldn_next_action(n);
+	int32_t dose = ldn_next_dose_ug(n), d = 0, bar = INT32_MAX;
+	size_t nv = c->n_visits, r;
+	bool serious_ever = false;
+
+	if (dose < 0 || dose > c->ceiling_ug)
+		return "dose outside 0 to the ceiling";
+	if (strcmp(c->decision, "do-not-start") == 0)
+		return a == LDN_NEXT_NONE && dose == 0
+		    ? NULL
+		    : "a dose for a do-not-start plan";
+	if (a == LDN_NEXT_NONE)
+		return "no advice for a plan that may start";
+	for (size_t i = 0; i < nv; i++) {
+		serious_ever |=
+		    strcmp(c->visits[i].side_effects, "serious") == 0;
+		if ((strcmp(c->visits[i].side_effects, "severe") == 0 ||
+		        strcmp(c->visits[i].side_effects, "serious") == 0) &&
+		    c->visits[i].dose_ug > 0 && c->visits[i].dose_ug < bar)
+			bar = c->visits[i].dose_ug;
+	}
+	if (a == LDN_NEXT_STOP)
+		return dose == 0 ? NULL : "a stop with a dose";
+	if (nv > 0 && strcmp(c->visits[nv - 1].side_effects, "serious") == 0)
+		return "no stop after a serious effect";
+	if (serious_ever && (a == LDN_NEXT_REINTRODUCE || a == LDN_NEXT_START))
+		return "a restart after a serious effect";
+	if (a == LDN_NEXT_START || a == LDN_NEXT_REINTRODUCE)
+		return dose == c->start_ug ? NULL
+		                           : "a start not at the start dose";
+	d = c->visits[nv - 1].dose_ug;
+	for (r = nv - 1; r > 0 && c->visits[r - 1].dose_ug == d; r--)
+		;
+	switch (a) {
+	case LDN_NEXT_ESCALATE: {
+		int interval = c->interval_d;
+
+		if (bar != INT32_MAX && interval < 14)
+			interval = 14;
+		if (dose <= d || dose > d + c->step_ug)
+			return "an escalation that is not one step up";
+		if (dose >= bar)
+			return "an escalation into an intolerable dose";
+		if (day_of(ldn_next_date(n)) <
+		    day_of(c->visits[r].date) + interval)
+			return "an escalation sooner than the interval";
+		if (day_of(ldn_next_date(n)) < today)
+			return "an escalation dated in the past";
+		return NULL;
+	}
+	case LDN_NEXT_STEP_BACK:
+		return dose < d && dose > 0 ? NULL : "a step back not down";
+	case LDN_NEXT_MORNING:
+	case LDN_NEXT_HOLD:
+		return dose == d ? NULL
+		                 : "a hold or move that changes the dose";
+	default:
+		return "an unexpected action";
+	}
+}
+
+static void
+properties(long count)
+{
+	struct ldn_visit v[24];
+	long failures = 0, by_action[8] = { 0 };
+
+	for (long i = 0; i < count; i++) {
+		struct ldn_course c;
+		struct ldn_next *n = NULL;
+		struct ldn_error err = { 0 };
+		const char *why;
+		char as_of[11];
+		int32_t today;
+
+		generate(&c, v, 24);
+		today = c.n_visits
+		    ? day_of(v[c.n_visits - 1].date) + (int32_t)rnd(30)
+		    : day_of(c.earliest_start) + (int32_t)rnd(30);
+		date_format(today, as_of);
+		if (ldn_next_advise(kb, &c, as_of, &n, &err) != LDN_OK) {
+			if (failures++ < 5)
+				tap_diag("course %ld refused: %s: %s", i,
+				    err.where, err.msg);
+			continue;
+		}
+		by_action[ldn_next_action(n)]++;
+		if ((why = violated(&c, n, today)) != NULL && failures++ < 5)
+			tap_diag("course %ld (%zu visits, as of %s): %s; got "
+			         "%s %s %d ug",
+			    i, c.n_visits, as_of, why,
+			    ldn_next_action_name(ldn_next_action(n)),
+			    ldn_next_rule(n), (int)ldn_next_dose_ug(n));
+		ldn_next_free(n);
+	}
+	ok(failures == 0,
+	    "%ld generated courses: every property holds (%ld "
+	    "failures)",
+	    count, failures);
+	for (int a = 0; a < 8; a++) {
+		tap_diag("%-12s %ld", ldn_next_action_name(a), by_action[a]);
+		ok(by_action[a] > 0, "generated courses reach \"%s\"",
+		    ldn_next_action_name(a));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ldn_error err = { 0 };
+	struct ldn_kb *k;
+	size_t n_files;
+	char **files, path[1024];
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: next VISITS_DIR [N_GENERATED]\n");
+		return 2;
+	}
+	if (ldn_kb_load(getenv("LDN_KB") ? getenv("LDN_KB") : LDN_KB_DIR, &k,
+	        &err) != LDN_OK) {
+		printf("Bail out! kb: %s: %s\n", err.where, err.msg);
+		return 1;
+	}
+	kb = k;
+	files = tap_list_dir(argv[1], &n_files);
+	ok(files != NULL && n_files > 0, "golden visit sequences in %s",
+	    argv[1]);
+	for (size_t i = 0; files && i < n_files; i++) {
+		snprintf(path, sizeof(path), "%s/%s", argv[1], files[i]);
+		golden_file(path);
+		free(files[i]);
+	}
+	free(files);
+	properties(argc > 2 ? atol(argv[2]) : 100000);
+	ldn_kb_free(k);
+	return tap_done();
+}
