@@ -39,6 +39,7 @@ exec_visit(int argc, char **argv)
 		{ "side-effects", required_argument, NULL, 'x' },
 		{ "adherence", required_argument, NULL, 'a' },
 		{ "notes", required_argument, NULL, 'n' },
+		{ "timing", required_argument, NULL, 'i' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "actor", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,6 +112,9 @@ exec_visit(int argc, char **argv)
 		case 'n':
 			v.notes = optarg;
 			break;
+		case 'i':
+			v.timing = optarg;
+			break;
 		case 'd':
 			db = optarg;
 			break;
@@ -148,9 +152,13 @@ const struct cmd_entry cmd_visit_entry = {
 	.usage = "add PATIENT --date YYYY-MM-DD --dose MG --pain 0-10 "
 	         "[--sleep|--mood|--energy|--clarity 0-10] "
 	         "[--side-effects none|mild|moderate|severe|serious] "
-	         "[--adherence PCT] [--notes TEXT] [--db URL] [--actor NAME]",
+	         "[--adherence PCT] [--timing bedtime|morning] [--notes TEXT] "
+	         "[--db URL] [--actor NAME]",
 	.summary = "Record a titration visit for a stored patient.",
 	.help =
+	    "Pain is 0-10 with 10 the worst; sleep, mood, energy and clarity\n"
+	    "are 0-10 with 10 the best.  --timing says when the dose is taken\n"
+	    "(so that `ldn next` knows whether it has moved to the morning).\n"
 	    "The visit is refused, with why, for an unknown patient, a\n"
 	    "score out of range, a date before the patient's latest plan or\n"
 	    "after today, or a dose above that plan's ceiling.\n",

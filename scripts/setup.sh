@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what ldn needs on Debian 12 (as root) and build it.  Safe to run
 # again: it installs only what is missing and rebuilds only what changed.
+# postgresql is the server the store's PostgreSQL tests start (scripts/pg.sh).
 #   scripts/setup.sh [BUILD_DIR]     (default build: ASan + UBSan, as tested)
 set -eu
 cd "$(dirname "$0")/.."
@@ -8,8 +9,8 @@ build=${1:-build}
 
 need=""
 for p in meson ninja-build pkg-config gcc g++ libjansson-dev libsimdjson-dev \
-	libfyaml-dev libsqlite3-dev libssl-dev python3 clang libclang-rt-14-dev \
-	clang-format sqlite3; do
+	libfyaml-dev libsqlite3-dev libpq-dev postgresql libssl-dev python3 clang \
+	libclang-rt-14-dev clang-format sqlite3; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then

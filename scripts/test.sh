@@ -1,12 +1,27 @@
 #!/bin/sh
 # Every test: set up, build with ASan and UBSan, run the suite (unit, golden,
-# property, CLI, fuzz corpus, format), then a short libFuzzer session in a
-# clang build, and close with one line: "N passed, N failed" (TAP subtests).
+# property, CLI, store on SQLite and on a throwaway PostgreSQL server, fuzz
+# corpus, format), then a short libFuzzer session in a clang build, and close
+# with one line: "N passed, N failed" (TAP subtests).
 set -u
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh build || { echo "0 passed, 1 failed"; exit 1; }
 status=0
+# under /tmp, which the server's user (postgres) can reach wherever the
+# checkout is
+pgdir=$(mktemp -d /tmp/ldn-pg-XXXXXX)
+trap 'sh scripts/pg.sh stop "$pgdir"' EXIT
+trap 'exit 130' INT TERM
+if LDN_TEST_PG=$(sh scripts/pg.sh start "$pgdir"); then
+	export LDN_TEST_PG
+else
+	# store-pg must fail, not skip: point it at a port nothing serves
+	echo "test.sh: the PostgreSQL server did not start" >&2
+	export LDN_TEST_PG=postgresql://postgres@127.0.0.1:1/postgres
+	status=1
+fi
 meson test -C build --print-errorlogs --num-processes 2 || status=1
+sh scripts/pg.sh stop "$pgdir"
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null ||

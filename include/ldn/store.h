@@ -1,9 +1,11 @@
 /*
  * The store: patients with the plans issued for them, their visits, and an
  * append-only, hash-chained audit log of who did what to which record.
- * Chosen by URL: "sqlite:PATH" (the embedded default, WAL).  Every write is
- * one transaction with its audit row; a write that returns LDN_OK survives
- * a crash of the process that made it.  One store handle per thread.
+ * Chosen by URL: "sqlite:PATH" (the embedded default, WAL) or
+ * "postgresql://..." / "postgres://..." (libpq), with the same schema.
+ * Every write is one transaction with its audit row; a write that returns
+ * LDN_OK survives a crash of the process that made it.  One store handle
+ * per thread.
  */
 #ifndef LDN_STORE_H
 #define LDN_STORE_H
@@ -19,7 +21,9 @@
 struct ldn_store;
 
 /* Open (creating and migrating as needed) the store at url; migrations are
- * the files of sql_dir/<backend>/ applied in name order. */
+ * the files of sql_dir/sqlite/ or sql_dir/postgresql/ applied in name
+ * order.  Another kind of URL is LDN_E_SCHEMA at "db"; a database that
+ * cannot be reached, LDN_E_IO with its words. */
 enum ldn_status ldn_store_open(const char *url, const char *sql_dir,
     struct ldn_store **out, struct ldn_error *err);
 void ldn_store_close(struct ldn_store *st);
