@@ -21,6 +21,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_patient_entry,
 	&cmd_visit_entry,
 	&cmd_history_entry,
+	&cmd_next_entry,
 	&cmd_audit_entry,
 };
 

@@ -89,6 +89,18 @@ d = m.parseString(sys.stdin.read())
 assert d.documentElement.tagName == \"svg\"
 assert d.getElementsByTagName(\"title\") and d.getElementsByTagName(\"desc\")
 assert len(d.getElementsByTagName(\"circle\")) == 1'"
+t "next: a tolerated first step escalates a week after it" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --db '$db' | grep -q 'Escalate: 2 mg from 2026-02-08'"
+t "next --format json names the rule, the dose and sourced references" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --format json --db '$db' | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+assert o[\"action\"] == \"escalate\" and o[\"rule\"] == \"next.escalate\" and o[\"dose_mg\"] == 2, o
+assert o[\"references\"] and all(r[\"evidence\"] for r in o[\"references\"])'"
+t "next --audience patient speaks to the patient" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience patient --db '$db' | grep -q 'Raise your dose'"
+t "next for an unknown patient exits 65" code 65 "$ldn" next p-404 --db "$db"
+t "and says the patient is not stored" has "not stored" "$tmp/cerr"
+t "next --format svg is a usage error" code 64 "$ldn" next p-9 --format svg --db "$db"
+t "a serious effect is recorded" code 0 "$ldn" visit add p-9 --date 2026-02-08 --dose 2 --pain 6 --side-effects serious --db "$db"
+t "and next says stop" sh -c "'$ldn' next p-9 --as-of 2026-02-09 --db '$db' | grep -q '^Stop LDN: no dose from 2026-02-09'"
 t "audit verify passes" code 0 "$ldn" audit verify --db "$db"
 t "a store URL of another kind is a usage error" code 64 "$ldn" patient list --db "mysql://x"
 t "kb check passes on kb/" code 0 "$ldn" kb check --kb "$src/kb"

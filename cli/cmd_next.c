@@ -1,0 +1,132 @@
+/* `ldn next`: what to do after the latest visit of a stored patient. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldn/next.h"
+#include "ldn/store.h"
+
+static int
+exec_next(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "audience", required_argument, NULL, 'p' },
+		{ "kb", required_argument, NULL, 'k' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "actor", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum ldn_format format = LDN_FORMAT_TEXT;
+	enum ldn_audience audience = LDN_AUDIENCE_CLINICIAN;
+	const char *db = NULL, *actor = NULL, *kb_dir = NULL, *as_of = NULL;
+	struct ldn_error err = { 0 };
+	struct ldn_store *st;
+	struct ldn_kb *kb;
+	struct ldn_course *course = NULL;
+	struct ldn_next *next = NULL;
+	char *out = NULL;
+	size_t len;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			as_of = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				format = LDN_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				format = LDN_FORMAT_JSON;
+			else {
+				cli_warn("--format: \"%s\" is not text or json",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		case 'p':
+			if (strcmp(optarg, "clinician") == 0)
+				audience = LDN_AUDIENCE_CLINICIAN;
+			else if (strcmp(optarg, "patient") == 0)
+				audience = LDN_AUDIENCE_PATIENT;
+			else {
+				cli_warn("--audience: \"%s\" is not clinician "
+				         "or patient",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		case 'k':
+			kb_dir = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'u':
+			actor = optarg;
+			break;
+		case 'h':
+			cli_usage(&cmd_next_entry, 0);
+			return EX_OK_;
+		default:
+			cli_usage(&cmd_next_entry, 1);
+			return EX_USAGE_;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_usage(&cmd_next_entry, 1);
+		return EX_USAGE_;
+	}
+	if ((rc = ldn_kb_load(cli_kb_dir(kb_dir), &kb, &err)) != LDN_OK) {
+		cli_warn("knowledge base: %s: %s", err.where, err.msg);
+		return rc == LDN_E_NOMEM ? EX_SOFTWARE_ : EX_CONFIG_;
+	}
+	if ((rc = cli_open_store(cli_db_url(db), &st)) != EX_OK_) {
+		ldn_kb_free(kb);
+		return rc;
+	}
+	rc =
+	    ldn_store_course(st, cli_actor(actor), argv[optind], &course, &err);
+	if (rc == LDN_OK)
+		rc = ldn_next_advise(kb, course, as_of, &next, &err);
+	if (rc == LDN_OK)
+		rc = ldn_next_render(next, format, audience, &out, &len, &err);
+	if (rc == LDN_OK) {
+		fwrite(out, 1, len, stdout);
+		if (format == LDN_FORMAT_JSON)
+			fputc('\n', stdout);
+	} else {
+		cli_warn("next: %s: %s", err.where, err.msg);
+	}
+	free(out);
+	ldn_next_free(next);
+	ldn_course_free(course);
+	ldn_store_close(st);
+	ldn_kb_free(kb);
+	return cli_exit_code(rc);
+}
+
+const struct cmd_entry cmd_next_entry = {
+	.name = "next",
+	.usage = "PATIENT [--as-of YYYY-MM-DD] [--format text|json] "
+	         "[--audience clinician|patient] [--kb DIR] [--db URL] "
+	         "[--actor NAME]",
+	.summary = "Advise the next titration step from a patient's visits.",
+	.help =
+	    "Reads the patient's latest plan and every visit, and says what\n"
+	    "to do next: start, escalate, hold, step back, move the dose to\n"
+	    "the morning, stop, or re-introduce, with the rule, its words for\n"
+	    "the audience and its references.  The first visit is the\n"
+	    "baseline: record it on the day of the first dose.  Pain is 0-10\n"
+	    "(10 worst), sleep 0-10 (10 best).  Never above the plan's\n"
+	    "ceiling; never a step sooner than its interval.  Reading the\n"
+	    "record is written to the audit log.\n",
+	.exec = exec_next,
+};
