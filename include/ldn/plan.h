@@ -68,6 +68,14 @@ enum ldn_status ldn_plan_render(const struct ldn_plan *plan,
     enum ldn_format format, enum ldn_audience audience, char **out, size_t *len,
     struct ldn_error *err);
 
+/*
+ * The knowledge base as JSON: version, review state, every reference,
+ * number and statement (in the audience's words), citing references by
+ * id.  *out as for ldn_plan_render().
+ */
+enum ldn_status ldn_kb_render_json(const struct ldn_kb *kb,
+    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err);
+
 /* What tests and callers inspect without parsing a rendering. */
 struct ldn_step {
 	char date[11];    /* YYYY-MM-DD */

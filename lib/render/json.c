@@ -153,9 +153,6 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 	jw_end_arr(w);
 }
 
-static const char *const unit_json[U_COUNT] = { "mg", "days", "years", "kg",
-	"mg/kg", "mL/min/1.73m2", "%", "points" };
-
 static void
 number_value(struct jw *w, const struct kb_number *nb, int32_t v)
 {
@@ -184,18 +181,11 @@ parameters(struct jw *w, const struct ldn_plan *pl)
 			number_value(w, nb, nb->hi);
 			jw_end_arr(w);
 		}
-		jw_kstr(w, "unit", unit_json[nb->unit]);
+		jw_kstr(w, "unit", render_unit_json[nb->unit]);
 		cites(w, pl, nb->cites);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
-}
-
-static void
-opt(struct jw *w, const char *key, const char *v)
-{
-	if (v != NULL)
-		jw_kstr(w, key, v);
 }
 
 static void
@@ -208,24 +198,7 @@ references(struct jw *w, const struct ldn_plan *pl)
 
 		jw_obj(w);
 		jw_kint(w, "n", (long long)i + 1);
-		jw_kstr(w, "id", r->id);
-		jw_kstr(w, "type", r->kind);
-		jw_kstr(w, "evidence", evidence_names[r->evidence]);
-		opt(w, "title", r->title);
-		opt(w, "authors", r->authors);
-		opt(w, "source", r->source);
-		if (r->year)
-			jw_kint(w, "year", r->year);
-		opt(w, "volume", r->volume);
-		opt(w, "pages", r->pages);
-		opt(w, "doi", r->doi);
-		opt(w, "pmid", r->pmid);
-		opt(w, "url", r->url);
-		opt(w, "accessed", r->accessed);
-		jw_kstr(w, "resolution", r->resolution);
-		opt(w, "note", r->note);
-		if (r->seed_cite)
-			jw_kint(w, "seed_citation", r->seed_cite);
+		render_reference_json(w, r);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
@@ -243,7 +216,7 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	sb_hint(&b, 128u << 10); /* a whole plan is about 65 KB */
 	jw_init(&w, &b);
 	jw_obj(&w);
-	opt(&w, "patient_id", pl->patient->id);
+	render_opt(&w, "patient_id", pl->patient->id);
 	date_member(&w, "as_of", pl->as_of);
 	jw_kstr(&w, "audience", audience_names[aud]);
 	jw_kstr(&w, "decision", ldn_decision_name(pl->decision));
@@ -272,11 +245,11 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	references(&w, pl);
 	jw_key(&w, "kb");
 	jw_obj(&w);
-	opt(&w, "version", k->version);
-	opt(&w, "updated", k->updated);
+	render_opt(&w, "version", k->version);
+	render_opt(&w, "updated", k->updated);
 	jw_kstr(&w, "fingerprint", k->fingerprint);
 	jw_kstr(&w, "review", review_names[k->review]);
-	opt(&w, "review_note", k->review_note);
+	render_opt(&w, "review_note", k->review_note);
 	jw_end_obj(&w);
 	jw_end_obj(&w);
 	return render_finish(&b, &tmp, out, len, err);

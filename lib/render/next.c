@@ -109,18 +109,7 @@ render_next_json(const struct ldn_next *n, enum audience aud, char **out,
 
 		jw_obj(&w);
 		jw_kint(&w, "n", (long long)(i + 1));
-		jw_kstr(&w, "id", r->id);
-		jw_kstr(&w, "title", r->title);
-		jw_kstr(&w, "source", r->source);
-		jw_key(&w, "year");
-		if (r->year)
-			jw_int(&w, r->year);
-		else
-			jw_null(&w);
-		jw_kstr(&w, "doi", r->doi);
-		jw_kstr(&w, "pmid", r->pmid);
-		jw_kstr(&w, "url", r->url);
-		jw_kstr(&w, "evidence", evidence_names[r->evidence]);
+		render_reference_json(&w, r);
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);

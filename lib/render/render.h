@@ -41,6 +41,16 @@ void render_wrap(struct strbuf *b, const char *text, size_t first_w,
 void render_reference(struct strbuf *b, struct strbuf *tmp,
     const struct kb_ref *r, size_t n);
 
+/* Member key: v, unless v is NULL (then nothing). */
+void render_opt(struct jw *w, const char *key, const char *v);
+
+/* Reference r's members (id, type, evidence, title ... note) into the
+ * JSON object w has open. */
+void render_reference_json(struct jw *w, const struct kb_ref *r);
+
+/* Units as JSON output names them ("mg", "days", "mL/min/1.73m2"). */
+extern const char *const render_unit_json[U_COUNT];
+
 /* Hand the rendering in b to the caller (*out, *len) and free tmp; a
  * failure in either buffer is LDN_E_NOMEM. */
 enum ldn_status render_finish(struct strbuf *b, struct strbuf *tmp, char **out,

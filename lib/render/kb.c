@@ -1,0 +1,98 @@
+/*
+ * The knowledge base itself as JSON, for the API: its version and review
+ * state, every reference, every number with its range and sources, and
+ * every statement in one audience's words, citing references by id.
+ */
+#include "render.h"
+
+#include <stdlib.h>
+
+#include "../base/error_impl.h"
+#include "../base/jsonw.h"
+
+static void
+cite_ids(struct jw *w, const struct ldn_kb *kb, struct cites c)
+{
+	jw_key(w, "cites");
+	jw_arr(w);
+	for (size_t i = 0; i < c.n; i++)
+		jw_str(w, kb->refs[c.ref[i]].id);
+	jw_end_arr(w);
+}
+
+static void
+number(struct jw *w, const struct kb_number *nb, int32_t v)
+{
+	if (nb->unit == U_UG || nb->unit == U_UG_PER_KG)
+		jw_mg(w, v);
+	else
+		jw_int(w, v);
+}
+
+enum ldn_status
+ldn_kb_render_json(const struct ldn_kb *kb, enum ldn_audience audience,
+    char **out, size_t *len, struct ldn_error *err)
+{
+	enum audience aud =
+	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
+	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
+	struct strbuf tmp = STRBUF_INIT(RENDER_LIMIT);
+	struct jw w;
+
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "version", kb->version);
+	jw_kstr(&w, "updated", kb->updated);
+	jw_kstr(&w, "fingerprint", kb->fingerprint);
+	jw_kstr(&w, "review", review_names[kb->review]);
+	jw_kstr(&w, "audience", audience_names[aud]);
+	jw_key(&w, "references");
+	jw_arr(&w);
+	for (size_t i = 0; i < kb->n_refs; i++) {
+		jw_obj(&w);
+		render_reference_json(&w, &kb->refs[i]);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_key(&w, "numbers");
+	jw_arr(&w);
+	for (size_t i = 0; i < kb->n_numbers; i++) {
+		const struct kb_number *nb = &kb->numbers[i];
+
+		jw_obj(&w);
+		jw_kstr(&w, "id", nb->id);
+		jw_key(&w, "value");
+		number(&w, nb, nb->value);
+		if (nb->has_range) {
+			jw_key(&w, "range");
+			jw_arr(&w);
+			number(&w, nb, nb->lo);
+			number(&w, nb, nb->hi);
+			jw_end_arr(&w);
+		}
+		jw_kstr(&w, "unit", render_unit_json[nb->unit]);
+		cite_ids(&w, kb, nb->cites);
+		jw_kstr(&w, "why", nb->why);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_key(&w, "statements");
+	jw_arr(&w);
+	for (size_t i = 0; i < kb->n_statements; i++) {
+		const struct kb_statement *st = &kb->statements[i];
+
+		jw_obj(&w);
+		jw_kstr(&w, "id", st->id);
+		jw_kstr(&w, "section", section_ids[st->section]);
+		jw_kstr(&w, "evidence", evidence_names[st->evidence]);
+		jw_kstr(&w, "review", review_names[st->review]);
+		cite_ids(&w, kb, st->cites);
+		jw_key(&w, "text");
+		jw_raw(&w, st->json[aud], st->json_len[aud]);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	sb_puts(&b, "\n");
+	return render_finish(&b, &tmp, out, len, err);
+}
