@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_patient_entry;
 extern const struct cmd_entry cmd_visit_entry;
 extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_next_entry;
+extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_audit_entry;
 
 struct ldn_store;

@@ -22,6 +22,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_visit_entry,
 	&cmd_history_entry,
 	&cmd_next_entry,
+	&cmd_serve_entry,
 	&cmd_audit_entry,
 };
 

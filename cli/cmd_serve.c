@@ -1,0 +1,147 @@
+/* `ldn serve`: the REST API over the store, until SIGTERM. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../server/server.h"
+
+/* A whole number within [lo, hi] from --name; false with a message. */
+static bool
+count(const char *name, const char *s, unsigned long long lo,
+    unsigned long long hi, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*s == '\0' || *s == '-' || *end != '\0' || v < lo || v > hi) {
+		cli_warn(
+		    "--%s: \"%s\" must be a whole number from %llu to %llu",
+		    name, s, lo, hi);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int
+exec_serve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "kb", required_argument, NULL, 'k' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-connections", required_argument, NULL, 'c' },
+		{ "threads", required_argument, NULL, 'n' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "routes", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct server_config cfg = {
+		.bind = "127.0.0.1",
+		.port = 8080,
+		.max_body = 8u << 20,
+		.timeout_s = 30,
+		.max_conns = 512,
+		.threads = cpus > 0 && cpus < 64 ? (unsigned)cpus : 2,
+		.sql_dir = LDN_SQL_DIR,
+		.docs_dir = LDN_DOCS_DIR,
+	};
+	const char *db = NULL, *kb = NULL;
+	unsigned long long v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			cfg.bind = optarg;
+			break;
+		case 'p':
+			if (!count("port", optarg, 0, 65535, &v))
+				return EX_USAGE_;
+			cfg.port = (unsigned)v;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'k':
+			kb = optarg;
+			break;
+		case 'm':
+			if (!count("max-body", optarg, 1u << 20, 1u << 30, &v))
+				return EX_USAGE_;
+			cfg.max_body = (size_t)v;
+			break;
+		case 't':
+			if (!count("timeout", optarg, 1, 3600, &v))
+				return EX_USAGE_;
+			cfg.timeout_s = (unsigned)v;
+			break;
+		case 'c':
+			if (!count("max-connections", optarg, 1, 65536, &v))
+				return EX_USAGE_;
+			cfg.max_conns = (unsigned)v;
+			break;
+		case 'n':
+			if (!count("threads", optarg, 1, 256, &v))
+				return EX_USAGE_;
+			cfg.threads = (unsigned)v;
+			break;
+		case 'a':
+			cfg.as_of = optarg;
+			break;
+		case 'q':
+			cfg.quiet = true;
+			break;
+		case 'r':
+			route_print(stdout);
+			return EX_OK_;
+		case 'h':
+			cli_usage(&cmd_serve_entry, 0);
+			return EX_OK_;
+		default:
+			cli_usage(&cmd_serve_entry, 1);
+			return EX_USAGE_;
+		}
+	}
+	if (optind != argc) {
+		cli_usage(&cmd_serve_entry, 1);
+		return EX_USAGE_;
+	}
+	cfg.db_url = cli_db_url(db);
+	cfg.kb_dir = cli_kb_dir(kb);
+	return server_run(&cfg);
+}
+
+const struct cmd_entry cmd_serve_entry = {
+	.name = "serve",
+	.usage = "[--bind ADDR] [--port N] [--db URL] [--kb DIR] "
+	         "[--max-body BYTES] [--timeout S] [--max-connections N] "
+	         "[--threads N] [--as-of DATE] [--quiet] [--routes]",
+	.summary = "Serve the REST API (and its OpenAPI description).",
+	.help =
+	    "Listens on 127.0.0.1:8080 by default (--port 0: any free port;\n"
+	    "the address is printed).  Request bodies up to --max-body\n"
+	    "(default 8 MiB: a whole Synthea record is 2.5 MB; 1 MiB at\n"
+	    "least) are read; larger ones get 413 as soon as they show.\n"
+	    "Idle connections close after --timeout seconds (30).\n"
+	    "SIGTERM or SIGINT stops it gracefully: no new connections,\n"
+	    "requests in flight finish (up to 10 s).  The access log on\n"
+	    "stderr names the route, never a patient: `POST /api/v1/plan\n"
+	    "200 850us`.  Routes: GET /healthz, GET /metrics (Prometheus),\n"
+	    "GET /api/v1/openapi.json, GET /api/v1/kb, POST /api/v1/plan,\n"
+	    "GET|POST /api/v1/patients, POST /api/v1/patients/ID/visits,\n"
+	    "GET /api/v1/patients/ID/next, GET /api/v1/patients/ID/history\n"
+	    "(--routes lists them and exits).\n",
+	.exec = exec_serve,
+};

@@ -1,0 +1,524 @@
+/*
+ * The REST API v1 handlers: each reads a request, calls the library or the
+ * store, and fills a response.  Errors are JSON everywhere: a status, the
+ * field (where) and why.  Bad input is 4xx; 5xx only when the server
+ * itself fails.
+ */
+#include "api.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ldn/next.h"
+#include "ldn/plan.h"
+#include "ldn/store.h"
+
+#include "base/jsonw.h"
+#include "base/strbuf.h"
+#include "metrics.h"
+
+static const char JSON[] = "application/json";
+static const char FHIR_JSON[] = "application/fhir+json";
+static const char TEXT[] = "text/plain; charset=utf-8";
+
+void
+resp_error(struct resp *resp, int status, const char *where, const char *fmt,
+    ...)
+{
+	struct strbuf b = STRBUF_INIT(1u << 16);
+	struct jw w;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_key(&w, "error");
+	jw_obj(&w);
+	jw_kint(&w, "status", status);
+	jw_kstr(&w, "where", where);
+	jw_kstr(&w, "message", msg);
+	jw_end_obj(&w);
+	jw_end_obj(&w);
+	sb_puts(&b, "\n");
+	free(resp->body);
+	resp->status = status;
+	resp->type = JSON;
+	resp->body = sb_take(&b, &resp->len);
+	if (resp->body == NULL)
+		sb_free(&b);
+}
+
+/* The HTTP status for a library failure: the caller's input or ours. */
+static int
+status_of(enum ldn_status rc)
+{
+	switch (rc) {
+	case LDN_E_PARSE:
+	case LDN_E_SCHEMA:
+		return 400;
+	case LDN_E_NOMEM:
+		return 413; /* a size limit, almost always */
+	default:
+		return 500;
+	}
+}
+
+static void
+fail(struct resp *resp, enum ldn_status rc, const struct ldn_error *err)
+{
+	/* the store names an unknown patient at "patient" */
+	bool unknown = rc == LDN_E_SCHEMA &&
+	    strcmp(err->where, "patient") == 0 &&
+	    strstr(err->msg, "is not stored") != NULL;
+
+	resp_error(resp, unknown ? 404 : status_of(rc), err->where, "%s",
+	    err->msg);
+}
+
+static void
+take(struct resp *resp, int status, const char *type, char *body, size_t len)
+{
+	resp->status = status;
+	resp->type = type;
+	resp->body = body;
+	resp->len = len;
+}
+
+/* Take a strbuf's contents as the body, or answer 500 if it failed. */
+static void
+take_sb(struct resp *resp, int status, const char *type, struct strbuf *b)
+{
+	size_t len;
+	char *s = sb_take(b, &len);
+
+	if (s == NULL) {
+		sb_free(b);
+		resp_error(resp, 500, "", "out of memory");
+		return;
+	}
+	take(resp, status, type, s, len);
+}
+
+static const char *
+arg(const struct req *req, const char *key)
+{
+	return req->query ? req->query(req->ctx, key) : NULL;
+}
+
+/* ?as_of=, else the server's fixed date, else today (NULL). */
+static const char *
+as_of(const struct app *app, const struct req *req)
+{
+	const char *a = arg(req, "as_of");
+
+	return a ? a : app->cfg->as_of;
+}
+
+static bool
+audience(const struct req *req, struct resp *resp, enum ldn_audience *out)
+{
+	const char *a = arg(req, "audience");
+
+	if (a == NULL || strcmp(a, "clinician") == 0)
+		*out = LDN_AUDIENCE_CLINICIAN;
+	else if (strcmp(a, "patient") == 0)
+		*out = LDN_AUDIENCE_PATIENT;
+	else {
+		resp_error(resp, 400, "audience",
+		    "\"%.64s\" is not clinician or patient", a);
+		return false;
+	}
+	return true;
+}
+
+void
+api_healthz(struct app *app, struct req *req, struct resp *resp)
+{
+	struct strbuf b = STRBUF_INIT(4096);
+	struct jw w;
+
+	(void)req;
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "status", "ok");
+	jw_kstr(&w, "version", LDN_VERSION);
+	jw_kstr(&w, "kb_version", ldn_kb_version(app->kb));
+	jw_kstr(&w, "kb_fingerprint", ldn_kb_fingerprint(app->kb));
+	jw_end_obj(&w);
+	sb_puts(&b, "\n");
+	take_sb(resp, 200, JSON, &b);
+}
+
+void
+api_metrics(struct app *app, struct req *req, struct resp *resp)
+{
+	size_t len;
+	char *s = metrics_render(app->metrics, app->started, &len);
+
+	(void)req;
+	if (s == NULL) {
+		resp_error(resp, 500, "", "out of memory");
+		return;
+	}
+	take(resp, 200, "text/plain; version=0.0.4; charset=utf-8", s, len);
+}
+
+void
+api_openapi(struct app *app, struct req *req, struct resp *resp)
+{
+	char *s = malloc(app->openapi_len + 1);
+
+	(void)req;
+	if (s == NULL) {
+		resp_error(resp, 500, "", "out of memory");
+		return;
+	}
+	memcpy(s, app->openapi, app->openapi_len + 1);
+	take(resp, 200, JSON, s, app->openapi_len);
+}
+
+void
+api_kb(struct app *app, struct req *req, struct resp *resp)
+{
+	enum ldn_audience aud;
+	char *s;
+	size_t len;
+	struct ldn_error err = { 0 };
+	enum ldn_status rc;
+
+	if (!audience(req, resp, &aud))
+		return;
+	if ((rc = ldn_kb_render_json(app->kb, aud, &s, &len, &err)) != LDN_OK)
+		fail(resp, rc, &err);
+	else
+		take(resp, 200, JSON, s, len);
+}
+
+void
+api_plan(struct app *app, struct req *req, struct resp *resp)
+{
+	const char *f = arg(req, "format");
+	enum ldn_format format = LDN_FORMAT_JSON;
+	enum ldn_audience aud;
+	struct ldn_error err = { 0 };
+	struct ldn_plan *plan = NULL;
+	enum ldn_status rc;
+	char *out;
+	size_t len;
+
+	if (f == NULL || strcmp(f, "json") == 0)
+		format = LDN_FORMAT_JSON;
+	else if (strcmp(f, "fhir") == 0)
+		format = LDN_FORMAT_FHIR;
+	else if (strcmp(f, "text") == 0)
+		format = LDN_FORMAT_TEXT;
+	else {
+		resp_error(resp, 400, "format",
+		    "\"%.64s\" is not json, fhir or text", f);
+		return;
+	}
+	if (!audience(req, resp, &aud))
+		return;
+	rc = ldn_plan_build_padded(app->kb, req->body, req->body_len,
+	    as_of(app, req), &plan, &err);
+	if (rc == LDN_OK) {
+		metrics_plan(app->metrics,
+		    ldn_decision_name(ldn_plan_decision(plan)));
+		rc = ldn_plan_render(plan, format, aud, &out, &len, &err);
+		ldn_plan_free(plan);
+	}
+	if (rc == LDN_OK) {
+		take(resp, 200,
+		    format == LDN_FORMAT_FHIR       ? FHIR_JSON
+		        : format == LDN_FORMAT_TEXT ? TEXT
+		                                    : JSON,
+		    out, len);
+		return;
+	}
+	if (format == LDN_FORMAT_FHIR &&
+	    ldn_error_outcome(&err, &out, &len) == LDN_OK) {
+		take(resp, status_of(rc), FHIR_JSON, out, len);
+		return;
+	}
+	fail(resp, rc, &err);
+}
+
+void
+api_patients(struct app *app, struct req *req, struct resp *resp)
+{
+	struct ldn_store *st = app_store(app, resp);
+	struct ldn_error err = { 0 };
+	struct strbuf b = STRBUF_INIT(1u << 26);
+	struct jw w;
+	enum ldn_status rc;
+	char *list;
+	size_t len;
+
+	if (st == NULL)
+		return;
+	rc = ldn_store_list_patients(st, req->actor, &list, &len, &err);
+	if (rc != LDN_OK) {
+		fail(resp, rc, &err);
+		return;
+	}
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_key(&w, "patients");
+	jw_arr(&w);
+	for (char *line = list, *next; line && *line; line = next) {
+		char *f[4] = { line, NULL, NULL, NULL };
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (int i = 1; i < 4 && f[i - 1]; i++)
+			if ((f[i] = strchr(f[i - 1], '\t')) != NULL)
+				*f[i]++ = '\0';
+		if (f[3] == NULL)
+			continue;
+		jw_obj(&w);
+		jw_kstr(&w, "id", f[0]);
+		jw_kstr(&w, "decision", f[1]);
+		jw_kstr(&w, "earliest_start", strcmp(f[2], "-") ? f[2] : NULL);
+		jw_kint(&w, "visits", atoll(f[3]));
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	sb_puts(&b, "\n");
+	free(list);
+	take_sb(resp, 200, JSON, &b);
+}
+
+void
+api_patient_add(struct app *app, struct req *req, struct resp *resp)
+{
+	struct ldn_store *st = app_store(app, resp);
+	struct ldn_error err = { 0 };
+	struct ldn_plan *plan = NULL;
+	enum ldn_status rc;
+	struct strbuf b = STRBUF_INIT(1u << 16);
+	struct jw w;
+
+	if (st == NULL)
+		return;
+	rc = ldn_plan_build_padded(app->kb, req->body, req->body_len,
+	    as_of(app, req), &plan, &err);
+	if (rc == LDN_OK)
+		rc = ldn_store_add_patient(st, req->actor, req->body,
+		    req->body_len, plan, &err);
+	if (rc != LDN_OK) {
+		ldn_plan_free(plan);
+		fail(resp, rc, &err);
+		return;
+	}
+	metrics_plan(app->metrics, ldn_decision_name(ldn_plan_decision(plan)));
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "id", ldn_plan_patient_id(plan));
+	jw_kstr(&w, "decision", ldn_decision_name(ldn_plan_decision(plan)));
+	jw_kstr(&w, "earliest_start",
+	    *ldn_plan_earliest_start(plan) ? ldn_plan_earliest_start(plan)
+	                                   : NULL);
+	jw_end_obj(&w);
+	sb_puts(&b, "\n");
+	ldn_plan_free(plan);
+	take_sb(resp, 201, JSON, &b);
+}
+
+/* A visit from its JSON body: known keys only, each of its type. */
+static bool
+visit_from(json_t *o, struct ldn_visit *v, struct resp *resp)
+{
+	static const char *const ints[] = { "pain", "sleep", "mood", "energy",
+		"clarity", "adherence" };
+	int *dst[] = { &v->pain, &v->sleep, &v->mood, &v->energy, &v->clarity,
+		&v->adherence };
+	const char *key;
+	json_t *val;
+
+	*v = (struct ldn_visit){ .pain = -1,
+		.sleep = -1,
+		.mood = -1,
+		.energy = -1,
+		.clarity = -1,
+		.adherence = -1,
+		.side_effects = "none",
+		.dose_ug = -1 };
+	if (!json_is_object(o)) {
+		resp_error(resp, 400, "", "a visit is a JSON object");
+		return false;
+	}
+	json_object_foreach(o, key, val)
+	{
+		size_t i;
+
+		for (i = 0; i < 6 && strcmp(key, ints[i]) != 0; i++)
+			;
+		if (i < 6) {
+			if (!json_is_integer(val) ||
+			    json_integer_value(val) < 0 ||
+			    json_integer_value(val) > 100) {
+				resp_error(resp, 400, key,
+				    "must be a whole number");
+				return false;
+			}
+			*dst[i] = (int)json_integer_value(val);
+		} else if (strcmp(key, "dose_mg") == 0) {
+			double mg = json_number_value(val);
+
+			if (!json_is_number(val) || !(mg >= 0) || mg > 1000) {
+				resp_error(resp, 400, key,
+				    "must be a dose in mg from 0 to 1000");
+				return false;
+			}
+			v->dose_ug = (int32_t)(mg * 1000 + 0.5);
+		} else if (strcmp(key, "date") == 0 ||
+		    strcmp(key, "side_effects") == 0 ||
+		    strcmp(key, "notes") == 0 || strcmp(key, "timing") == 0) {
+			if (!json_is_string(val)) {
+				resp_error(resp, 400, key, "must be a string");
+				return false;
+			}
+			if (strcmp(key, "date") == 0) {
+				if (json_string_length(val) != 10) {
+					resp_error(resp, 400, key,
+					    "must be YYYY-MM-DD");
+					return false;
+				}
+				memcpy(v->date, json_string_value(val), 11);
+			} else if (strcmp(key, "side_effects") == 0) {
+				v->side_effects = json_string_value(val);
+			} else if (strcmp(key, "notes") == 0) {
+				v->notes = json_string_value(val);
+			} else {
+				v->timing = json_string_value(val);
+			}
+		} else {
+			resp_error(resp, 400, key,
+			    "is not a visit field (date, dose_mg, pain, sleep, "
+			    "mood, energy, clarity, side_effects, adherence, "
+			    "timing, notes)");
+			return false;
+		}
+	}
+	if (v->date[0] == '\0' || v->dose_ug < 0 || v->pain < 0) {
+		resp_error(resp, 400,
+		    v->date[0] == '\0'   ? "date"
+		        : v->dose_ug < 0 ? "dose_mg"
+		                         : "pain",
+		    "is required");
+		return false;
+	}
+	return true;
+}
+
+void
+api_visit_add(struct app *app, struct req *req, struct resp *resp)
+{
+	struct ldn_store *st = app_store(app, resp);
+	struct ldn_error err = { 0 };
+	json_error_t je;
+	json_t *o;
+	struct ldn_visit v;
+	enum ldn_status rc;
+
+	if (st == NULL)
+		return;
+	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (o == NULL) {
+		resp_error(resp, 400, "", "not JSON: %s (line %d, column %d)",
+		    je.text, je.line, je.column);
+		return;
+	}
+	if (visit_from(o, &v, resp)) {
+		rc = ldn_store_add_visit(st, req->actor, req->param[0], &v,
+		    &err);
+		if (rc != LDN_OK) {
+			fail(resp, rc, &err);
+		} else {
+			struct strbuf b = STRBUF_INIT(4096);
+			struct jw w;
+
+			jw_init(&w, &b);
+			jw_obj(&w);
+			jw_kstr(&w, "patient_id", req->param[0]);
+			jw_kstr(&w, "date", v.date);
+			jw_kstr(&w, "status", "recorded");
+			jw_end_obj(&w);
+			sb_puts(&b, "\n");
+			take_sb(resp, 201, JSON, &b);
+		}
+	}
+	json_decref(o);
+}
+
+void
+api_next(struct app *app, struct req *req, struct resp *resp)
+{
+	struct ldn_store *st = app_store(app, resp);
+	struct ldn_error err = { 0 };
+	struct ldn_course *c = NULL;
+	struct ldn_next *n = NULL;
+	enum ldn_audience aud;
+	enum ldn_status rc;
+	char *out;
+	size_t len;
+
+	if (st == NULL || !audience(req, resp, &aud))
+		return;
+	rc = ldn_store_course(st, req->actor, req->param[0], &c, &err);
+	if (rc == LDN_OK)
+		rc = ldn_next_advise(app->kb, c, as_of(app, req), &n, &err);
+	if (rc == LDN_OK)
+		rc = ldn_next_render(n, LDN_FORMAT_JSON, aud, &out, &len, &err);
+	if (rc == LDN_OK)
+		take(resp, 200, JSON, out, len);
+	else
+		fail(resp, rc, &err);
+	ldn_next_free(n);
+	ldn_course_free(c);
+}
+
+void
+api_history(struct app *app, struct req *req, struct resp *resp)
+{
+	static const struct {
+		const char *name, *type;
+		enum ldn_history_format f;
+	} formats[] = {
+		{ "json", JSON, LDN_HISTORY_JSON },
+		{ "csv", "text/csv; charset=utf-8", LDN_HISTORY_CSV },
+		{ "svg", "image/svg+xml", LDN_HISTORY_SVG },
+		{ "text", TEXT, LDN_HISTORY_TEXT },
+	};
+	struct ldn_store *st = app_store(app, resp);
+	const char *f = arg(req, "format");
+	struct ldn_error err = { 0 };
+	enum ldn_status rc;
+	size_t i = 0, len;
+	char *out;
+
+	if (st == NULL)
+		return;
+	while (f && i < 4 && strcmp(formats[i].name, f) != 0)
+		i++;
+	if (i == 4) {
+		resp_error(resp, 400, "format",
+		    "\"%.64s\" is not json, csv, svg or text", f);
+		return;
+	}
+	rc = ldn_store_history(st, req->actor, req->param[0], formats[i].f,
+	    &out, &len, &err);
+	if (rc == LDN_OK)
+		take(resp, 200, formats[i].type, out, len);
+	else
+		fail(resp, rc, &err);
+}

@@ -1,0 +1,12 @@
+/* The handlers behind the routes (api.c); routes.c says which is which. */
+#ifndef LDN_SERVER_API_H
+#define LDN_SERVER_API_H
+
+#include "app.h"
+
+typedef void handler_fn(struct app *app, struct req *req, struct resp *resp);
+
+handler_fn api_healthz, api_metrics, api_openapi, api_kb, api_plan,
+    api_patients, api_patient_add, api_visit_add, api_next, api_history;
+
+#endif

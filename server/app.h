@@ -1,0 +1,87 @@
+/*
+ * The server's shared state and the shape of a request as the handlers see
+ * it: no HTTP library in sight, so the routes can be called, tested and
+ * fuzzed without a socket.  http.c turns libmicrohttpd's calls into these.
+ */
+#ifndef LDN_SERVER_APP_H
+#define LDN_SERVER_APP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ldn/kb.h"
+
+struct ldn_store;
+struct metrics;
+
+struct server_config {
+	const char *bind;     /* address to listen on, e.g. 127.0.0.1 */
+	unsigned port;        /* 0: any free port (printed) */
+	size_t max_body;      /* bytes; larger bodies get 413 */
+	unsigned timeout_s;   /* idle connection timeout */
+	unsigned max_conns;   /* concurrent connections */
+	unsigned threads;     /* worker threads */
+	const char *kb_dir;   /* knowledge base */
+	const char *db_url;   /* store URL */
+	const char *sql_dir;  /* migrations */
+	const char *docs_dir; /* openapi.json and the web page */
+	const char *as_of;    /* fixed "today" for tests, or NULL */
+	bool quiet;           /* no access log on stderr */
+};
+
+struct app {
+	const struct server_config *cfg;
+	struct ldn_kb *kb;
+	struct metrics *metrics;
+	pthread_key_t store_key; /* one store handle per worker thread */
+	char *openapi;           /* served as read at start */
+	size_t openapi_len;
+	int64_t started; /* unix seconds */
+};
+
+enum {
+	MAX_PARAMS = 2
+};
+
+struct req {
+	const char *method;            /* GET, POST, ... */
+	const char *path;              /* without the query */
+	const char *param[MAX_PARAMS]; /* {id} captures, NUL-terminated */
+	char *body; /* LDN_INPUT_PADDING bytes readable after */
+	size_t body_len;
+	/* A query argument or a header, or NULL. */
+	const char *(*query)(void *ctx, const char *key);
+	const char *(*header)(void *ctx, const char *key);
+	void *ctx;
+	const char *actor; /* for the audit log */
+};
+
+struct resp {
+	int status;
+	const char *type; /* Content-Type; a static string */
+	char *body;       /* malloc'd, or NULL */
+	size_t len;
+	const char *allow; /* for 405: the methods allowed */
+};
+
+/* Route req to its handler and fill resp; always fills resp. */
+void route_dispatch(struct app *app, struct req *req, struct resp *resp);
+
+/* Every route as "METHOD PATTERN" lines, for tests and --routes. */
+void route_print(FILE *fp);
+
+/* The route's name for metrics ("POST /api/v1/plan"), or "unmatched". */
+const char *route_name(const struct req *req);
+
+/* A JSON error body {"error": {"status", "where", "message"}}. */
+void resp_error(struct resp *resp, int status, const char *where,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* This worker thread's store handle, opened on first use; NULL with a 503
+ * in resp when it cannot be opened. */
+struct ldn_store *app_store(struct app *app, struct resp *resp);
+
+#endif

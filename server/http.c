@@ -1,0 +1,347 @@
+/*
+ * libmicrohttpd glue: a thread pool on epoll, each request's body gathered
+ * (up to the configured limit) into a buffer padded for the JSON parser,
+ * then handed to route_dispatch() and the answer queued.  Limits, the
+ * access log (the route's template, never a path with an id in it) and a
+ * graceful stop on SIGTERM live here; nothing else knows about HTTP.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ldn/plan.h"
+#include "ldn/store.h"
+
+#include "base/error_impl.h"
+#include "metrics.h"
+
+/* What one request gathers between libmicrohttpd's calls. */
+struct exchange {
+	char *body;
+	size_t len, cap;
+	bool too_large, answered;
+	struct timespec t0;
+};
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static const char *
+query_of(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static const char *
+header_of(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, key);
+}
+
+/* Append n bytes, keeping LDN_INPUT_PADDING zero bytes after the data. */
+static bool
+gather(struct exchange *x, const char *data, size_t n, size_t limit)
+{
+	if (x->too_large || n > limit - x->len) {
+		x->too_large = true;
+		return false;
+	}
+	if (x->len + n + LDN_INPUT_PADDING + 1 > x->cap) {
+		size_t cap = x->cap ? x->cap : 4096;
+		char *bigger;
+
+		while (cap < x->len + n + LDN_INPUT_PADDING + 1)
+			cap *= 2;
+		if ((bigger = realloc(x->body, cap)) == NULL) {
+			x->too_large = true;
+			return false;
+		}
+		x->body = bigger;
+		x->cap = cap;
+	}
+	memcpy(x->body + x->len, data, n);
+	x->len += n;
+	memset(x->body + x->len, 0, LDN_INPUT_PADDING + 1);
+	return true;
+}
+
+static enum MHD_Result
+answer(struct MHD_Connection *c, struct resp *r)
+{
+	struct MHD_Response *mr = MHD_create_response_from_buffer(r->len,
+	    r->body ? r->body : (char *)"",
+	    r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ok;
+
+	if (mr == NULL) {
+		free(r->body);
+		return MHD_NO;
+	}
+	r->body = NULL; /* the response owns it now */
+	MHD_add_response_header(mr, "Content-Type",
+	    r->type ? r->type : "application/json");
+	MHD_add_response_header(mr, "Cache-Control", "no-store");
+	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	if (r->allow)
+		MHD_add_response_header(mr, "Allow", r->allow);
+	ok = MHD_queue_response(c, (unsigned)r->status, mr);
+	MHD_destroy_response(mr);
+	return ok;
+}
+
+/* Refuse a body over the limit as soon as it shows, rather than read it
+ * all: libmicrohttpd then closes the connection after the answer. */
+static enum MHD_Result
+refuse_large(struct app *app, struct MHD_Connection *c, struct exchange *x)
+{
+	struct resp resp = { 0 };
+
+	x->answered = true;
+	resp_error(&resp, 413, "body",
+	    "the request body is larger than the limit of %zu bytes",
+	    app->cfg->max_body);
+	metrics_request(app->metrics, "body too large", 413, since(&x->t0));
+	return answer(c, &resp);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_len, void **con_cls)
+{
+	struct app *app = cls;
+	struct exchange *x = *con_cls;
+	struct resp resp = { 0 };
+	struct req req = { 0 };
+	const char *route;
+
+	(void)version;
+	if (x == NULL) {
+		/* First call: headers only.  Answering now would cost the
+		 * keep-alive connection, so only note what is coming. */
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		if ((x = calloc(1, sizeof(*x))) == NULL)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &x->t0);
+		*con_cls = x;
+		if (cl && strtoull(cl, NULL, 10) > app->cfg->max_body) {
+			x->too_large = true;
+			return refuse_large(app, c, x);
+		}
+		return MHD_YES;
+	}
+	if (x->answered) {
+		*upload_len = 0;
+		return MHD_YES;
+	}
+	if (*upload_len > 0) {
+		bool fits = gather(x, upload, *upload_len, app->cfg->max_body);
+
+		*upload_len = 0;
+		return fits ? MHD_YES : refuse_large(app, c, x);
+	}
+	req.method = method;
+	req.path = url;
+	if (x->body == NULL && !gather(x, "", 0, app->cfg->max_body)) {
+		resp_error(&resp, 500, "", "out of memory");
+	} else {
+		req.body = x->body;
+		req.body_len = x->len;
+		req.query = query_of;
+		req.header = header_of;
+		req.ctx = c;
+		req.actor = "api";
+		route_dispatch(app, &req, &resp);
+	}
+	route = route_name(&req);
+	metrics_request(app->metrics, route, resp.status, since(&x->t0));
+	if (!app->cfg->quiet)
+		fprintf(stderr, "%s %d %.0fus\n", route, resp.status,
+		    since(&x->t0) * 1e6);
+	return answer(c, &resp);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct exchange *x = *con_cls;
+
+	(void)cls, (void)c, (void)toe;
+	if (x) {
+		free(x->body);
+		free(x);
+		*con_cls = NULL;
+	}
+}
+
+static void
+close_store(void *st)
+{
+	ldn_store_close(st);
+}
+
+struct ldn_store *
+app_store(struct app *app, struct resp *resp)
+{
+	struct ldn_store *st = pthread_getspecific(app->store_key);
+	struct ldn_error err = { 0 };
+
+	if (st)
+		return st;
+	if (ldn_store_open(app->cfg->db_url, app->cfg->sql_dir, &st, &err) !=
+	    LDN_OK) {
+		resp_error(resp, 503, "store", "the store is unavailable");
+		if (!app->cfg->quiet)
+			fprintf(stderr, "ldn serve: store: %s: %s\n", err.where,
+			    err.msg);
+		return NULL;
+	}
+	pthread_setspecific(app->store_key, st);
+	return st;
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, fp) == (size_t)n) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+int
+server_run(const struct server_config *cfg)
+{
+	struct app app = { .cfg = cfg, .started = (int64_t)time(NULL) };
+	struct ldn_error err = { 0 };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+		.sin_port = htons((uint16_t)cfg->port) };
+	struct MHD_Daemon *d = NULL;
+	const union MHD_DaemonInfo *info;
+	sigset_t stop;
+	char path[1024];
+	int sig = 0, rc = 1;
+
+	if (inet_pton(AF_INET, cfg->bind, &sa.sin_addr) != 1) {
+		fprintf(stderr,
+		    "ldn serve: --bind: \"%s\" is not an IPv4 "
+		    "address\n",
+		    cfg->bind);
+		return 64;
+	}
+	if (ldn_kb_load(cfg->kb_dir, &app.kb, &err) != LDN_OK) {
+		fprintf(stderr, "ldn serve: knowledge base: %s: %s\n",
+		    err.where, err.msg);
+		return 78;
+	}
+	snprintf(path, sizeof(path), "%s/openapi.json", cfg->docs_dir);
+	if ((app.openapi = read_all(path, &app.openapi_len)) == NULL) {
+		fprintf(stderr, "ldn serve: %s: %s\n", path, strerror(errno));
+		ldn_kb_free(app.kb);
+		return 78;
+	}
+	if ((app.metrics = metrics_new()) == NULL ||
+	    pthread_key_create(&app.store_key, close_store) != 0) {
+		fprintf(stderr, "ldn serve: out of memory\n");
+		goto out;
+	}
+	/* The store must open before we listen: a wrong URL is a usage
+	 * error now, not a 503 later. */
+	{
+		struct ldn_store *st;
+
+		if (ldn_store_open(cfg->db_url, cfg->sql_dir, &st, &err) !=
+		    LDN_OK) {
+			fprintf(stderr, "ldn serve: store: %s: %s\n", err.where,
+			    err.msg);
+			rc = err.code == LDN_E_SCHEMA ? 64 : 74;
+			goto out;
+		}
+		ldn_store_close(st);
+	}
+	/* SIGTERM and SIGINT are taken by sigwait() below; the worker
+	 * threads inherit the mask, so none of them is interrupted. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	        MHD_USE_ITC | MHD_USE_TURBO,
+	    0, NULL, NULL, on_request, &app, MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_conns,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &app,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+	if (d == NULL) {
+		fprintf(stderr, "ldn serve: cannot listen on %s:%u\n",
+		    cfg->bind, cfg->port);
+		rc = 74;
+		goto out;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	printf("ldn serve: listening on http://%s:%u/ (kb %s, store %s)\n",
+	    cfg->bind, info ? (unsigned)info->port : cfg->port,
+	    ldn_kb_version(app.kb),
+	    strncmp(cfg->db_url, "sqlite:", 7) == 0 ? "sqlite" : "postgresql");
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	/* Graceful: stop accepting, let requests in flight finish (up to
+	 * ten seconds), then stop. */
+	MHD_socket lsock = MHD_quiesce_daemon(d);
+
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock);
+	for (int i = 0; i < 100; i++) {
+		info =
+		    MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (info == NULL || info->num_connections == 0)
+			break;
+		struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&pause, NULL);
+	}
+	MHD_stop_daemon(d);
+	pthread_key_delete(app.store_key);
+	printf("ldn serve: stopped (signal %d)\n", sig);
+	rc = 0;
+out:
+	metrics_free(app.metrics);
+	free(app.openapi);
+	ldn_kb_free(app.kb);
+	return rc;
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""`ldn serve` over real HTTP on loopback, with a real SQLite store: every
+route, the OpenAPI description kept true (every route in it and nothing
+else), bad input of every kind answered 4xx with a JSON body (never 5xx,
+never a crash), real Synthea FHIR, metrics, and a graceful SIGTERM.  TAP.
+
+    tests/server.py LDN_BINARY SOURCE_ROOT
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+
+ldn, src = sys.argv[1], sys.argv[2]
+n = failed = 0
+
+
+def ok(cond, desc, why=""):
+    global n, failed
+    n += 1
+    print(("ok" if cond else "not ok") + " %d - %s" % (n, desc))
+    if not cond:
+        failed += 1
+        for line in str(why).splitlines()[:6]:
+            print("#   " + line)
+
+
+tmp = tempfile.mkdtemp()
+db = "sqlite:" + os.path.join(tmp, "server.db")
+srv = subprocess.Popen(
+    [ldn, "serve", "--port", "0", "--db", db, "--as-of", "2026-11-25",
+     "--threads", "2"],
+    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+line = srv.stdout.readline()
+ok("listening on http://127.0.0.1:" in line, "the server says where it listens", line)
+port = int(line.split("127.0.0.1:")[1].split("/")[0])
+
+
+def call(method, path, body=None, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+    c.request(method, path, body=body, headers=headers or {})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
+
+
+def jcall(method, path, body=None):
+    status, h, data = call(method, path, body)
+    try:
+        return status, h, json.loads(data)
+    except ValueError:
+        return status, h, None
+
+
+def is_error(status, h, doc, want, where=None):
+    return (doc is not None and h.get("content-type") == "application/json"
+            and doc.get("error", {}).get("status") == want == status
+            and (where is None or doc["error"]["where"] == where))
+
+
+def read(path):
+    with open(os.path.join(src, path), "rb") as f:
+        return f.read()
+
+
+# --- health, the description, the knowledge base
+s, h, d = jcall("GET", "/healthz")
+ok(s == 200 and d["status"] == "ok" and d["kb_version"], "GET /healthz answers ok with the kb version", d)
+
+s, h, spec = jcall("GET", "/api/v1/openapi.json")
+ok(s == 200 and spec and spec["openapi"].startswith("3."), "the OpenAPI 3 description is served", s)
+routes = subprocess.run([ldn, "serve", "--routes"], capture_output=True, text=True).stdout.split("\n")
+served = set(tuple(r.split(" ")) for r in routes if r)
+described = set((m.upper(), p) for p, ops in spec["paths"].items() for m in ops)
+ok(served == described, "every route is in the OpenAPI description and every described route is served",
+   "served only: %s\ndescribed only: %s" % (served - described, described - served))
+refs_ok = all(ref.split("/")[-1] in spec["components"][ref.split("/")[2]]
+              for ref in set(
+                  v for v in json.dumps(spec).split('"') if v.startswith("#/components/")))
+ok(refs_ok, "every $ref in the description resolves")
+
+s, h, d = jcall("GET", "/api/v1/kb")
+ok(s == 200 and len(d["references"]) >= 40 and len(d["statements"]) >= 74 and
+   all(st["cites"] for st in d["statements"]),
+   "GET /api/v1/kb lists references and statements, each statement citing", s)
+s, h, d = jcall("GET", "/api/v1/kb?audience=patient")
+ok(s == 200 and d["audience"] == "patient", "and in the patient's words")
+ok(is_error(*jcall("GET", "/api/v1/kb?audience=robot"), 400, "audience"), "an unknown audience is 400 naming it")
+
+# --- plans
+ex = read("examples/fibromyalgia.json")
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", ex)
+ok(s == 200 and d["decision"] == "wait" and d["earliest_start"] == "2026-11-27",
+   "POST /api/v1/plan gives the example's plan (wait until 2026-11-27)", d and d.get("decision"))
+s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=fhir", ex)
+ok(s == 200 and h["content-type"] == "application/fhir+json" and json.loads(body)["resourceType"] == "Bundle",
+   "format=fhir gives a FHIR Bundle")
+s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=text&audience=patient", ex)
+ok(s == 200 and h["content-type"].startswith("text/plain") and b"Your low-dose naltrexone" in body,
+   "format=text for the patient reads as the patient's plan")
+synthea = sorted(os.listdir(os.path.join(src, "tests/data/synthea")))
+good = 0
+for name in synthea:
+    s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", read("tests/data/synthea/" + name))
+    good += s == 200 and d["decision"] in ("start", "wait", "do-not-start")
+ok(good == len(synthea) and good >= 10, "every Synthea bundle in tests/data gets a plan (%d of %d)" % (good, len(synthea)))
+
+# --- bad input: always 4xx with a JSON error, never 5xx
+bad = [
+    ("malformed JSON", "POST", "/api/v1/plan", b'{"age_years": 40,', 400, None),
+    ("a wrong type", "POST", "/api/v1/plan", b'{"age_years": "forty", "medications": []}', 400, "/age_years"),
+    ("an empty body", "POST", "/api/v1/plan", b"", 400, None),
+    ("not an object", "POST", "/api/v1/plan", b"[1,2,3]", 400, None),
+    ("deep nesting", "POST", "/api/v1/plan", b"[" * 100000 + b"]" * 100000, 400, None),
+    ("a bad as_of", "POST", "/api/v1/plan?as_of=2026-02-30", ex, 400, None),
+    ("a bad format", "POST", "/api/v1/plan?format=pdf", ex, 400, "format"),
+    ("invalid UTF-8", "POST", "/api/v1/plan", b'{"id": "\xff\xfe", "age_years": 40, "medications": []}', 400, None),
+    ("an unknown path", "GET", "/api/v1/nothing", None, 404, "path"),
+    ("a path with a control character", "GET", "/api/v1/patients/a%01b/next", None, 404, None),
+]
+for desc, m, p, body, want, where in bad:
+    s, h, d = jcall(m, p, body)
+    ok(is_error(s, h, d, want, where), "%s is %d with a JSON error%s" % (desc, want, " naming " + where if where else ""),
+       "%s %s" % (s, d))
+s, h, d = jcall("PUT", "/api/v1/plan", ex)
+ok(is_error(s, h, d, 405) and h.get("allow") == "POST", "a wrong method is 405 with Allow: POST", (s, h.get("allow")))
+# over the limit (8 MiB): refused as soon as the length shows, before the
+# body is read
+sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+sock.sendall(b"POST /api/v1/plan HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             b"Content-Length: %d\r\n\r\n" % (9 << 20) + b" " * 65536)
+reply = b""
+try:
+    while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+except OSError:
+    pass
+sock.close()
+head, _, payload = reply.partition(b"\r\n\r\n")
+ok(head.startswith(b"HTTP/1.1 413") and json.loads(payload)["error"]["where"] == "body",
+   "a 9 MB body is 413 before it is read (the limit is 8 MiB)", reply[:200])
+big = read("tests/data/synthea/" + max(synthea, key=lambda f: os.path.getsize(os.path.join(src, "tests/data/synthea", f))))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", big)
+ok(s == 200 and len(big) > 2 << 20, "a %.1f MB Synthea bundle is read whole" % (len(big) / 1e6), s)
+s, h, d = jcall("POST", "/api/v1/plan?format=fhir", b'{"resourceType": "Bundle", "entry": 7}')
+ok(s == 400 and d["resourceType"] == "OperationOutcome", "a refused Bundle with format=fhir is an OperationOutcome", d)
+
+# raw garbage on the socket: answered or closed, and the server lives on
+sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+try:
+    reply = sock.recv(4096)
+except OSError:
+    reply = b""
+sock.close()
+ok(not reply.startswith(b"HTTP/1.1 5"), "garbage on the socket is not a 5xx", reply[:40])
+s, h, d = jcall("GET", "/healthz")
+ok(s == 200, "and the server still answers")
+
+# --- patients, visits, next step, history (on the store)
+p9 = {"id": "p-9", "age_years": 50, "sex": "male", "weight_kg": 80, "opioid_analgesia_required": False,
+      "medications": [], "conditions": [{"system": "icd10", "code": "M79.7", "status": "active"}]}
+s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", p9)
+ok(s == 201 and d["id"] == "p-9" and d["decision"] == "start", "POST /api/v1/patients stores a patient (201)", d)
+s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", p9)
+ok(is_error(s, h, d, 400, "/id"), "the same patient again is 400 naming /id", d)
+s, h, d = jcall("POST", "/api/v1/patients/p-9/visits",
+                {"date": "2026-11-01", "dose_mg": 1.5, "pain": 8, "sleep": 7, "side_effects": "none"})
+ok(s == 201 and d["status"] == "recorded", "a visit is recorded (201)", d)
+for desc, visit, where in [
+        ("pain 11", {"date": "2026-11-08", "dose_mg": 2, "pain": 11}, "pain"),
+        ("an unknown field", {"date": "2026-11-08", "dose_mg": 2, "pain": 5, "mood_ring": 3}, "mood_ring"),
+        ("a dose as a string", {"date": "2026-11-08", "dose_mg": "2", "pain": 5}, "dose_mg"),
+        ("no date", {"dose_mg": 2, "pain": 5}, "date"),
+        ("a dose above the ceiling", {"date": "2026-11-08", "dose_mg": 9, "pain": 5}, "dose"),
+        ("a visit before the plan", {"date": "2026-10-01", "dose_mg": 2, "pain": 5}, "date"),
+        ("timing at noon", {"date": "2026-11-08", "dose_mg": 2, "pain": 5, "timing": "noon"}, "timing")]:
+    s, h, d = jcall("POST", "/api/v1/patients/p-9/visits", visit)
+    ok(is_error(s, h, d, 400, where), "a visit with %s is 400 naming %s" % (desc, where), (s, d))
+s, h, d = jcall("POST", "/api/v1/patients/p-404/visits", {"date": "2026-11-08", "dose_mg": 2, "pain": 5})
+ok(is_error(s, h, d, 404, "patient"), "a visit for an unknown patient is 404", (s, d))
+s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08")
+ok(s == 200 and d["action"] == "escalate" and d["dose_mg"] == 2 and d["references"],
+   "GET next: escalate to 2 mg, with references", d)
+s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&audience=patient")
+ok(s == 200 and d["audience"] == "patient", "and in the patient's words")
+ok(is_error(*jcall("GET", "/api/v1/patients/p-404/next"), 404, "patient"), "next for an unknown patient is 404")
+s, h, d = jcall("GET", "/api/v1/patients")
+ok(s == 200 and [p["id"] for p in d["patients"]] == ["p-9"] and d["patients"][0]["visits"] == 1,
+   "GET /api/v1/patients lists the patient with one visit", d)
+s, h, body = call("GET", "/api/v1/patients/p-9/history?format=csv")
+ok(s == 200 and h["content-type"].startswith("text/csv") and b"2026-11-01,1.5,8" in body, "history as CSV", body[:80])
+s, h, body = call("GET", "/api/v1/patients/p-9/history?format=svg")
+ok(s == 200 and h["content-type"] == "image/svg+xml" and body.startswith(b"<svg"), "history as SVG")
+s, h, d = jcall("GET", "/api/v1/patients/p-9/history")
+ok(s == 200 and d["visits"][0]["dose_mg"] == 1.5, "history as JSON")
+ok(is_error(*jcall("GET", "/api/v1/patients/p-9/history?format=pdf"), 400, "format"), "a bad history format is 400")
+
+# --- metrics, and no patient in the access log
+s, h, body = call("GET", "/metrics")
+text = body.decode()
+ok(s == 200 and 'ldn_http_requests_total{route="POST /api/v1/plan",code="200"}' in text and
+   "ldn_plans_total{decision=" in text and "ldn_http_request_duration_seconds_bucket" in text,
+   "GET /metrics is Prometheus text with requests, latencies and plans")
+
+srv.send_signal(signal.SIGTERM)
+try:
+    out, err = srv.communicate(timeout=20)
+except subprocess.TimeoutExpired:
+    srv.kill()
+    out, err = srv.communicate()
+ok(srv.returncode == 0 and "stopped (signal 15)" in out, "SIGTERM stops the server cleanly (exit 0)", (srv.returncode, out))
+ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}/next 200" in err,
+   "the access log names routes, never a patient", err[-300:])
+store = subprocess.run([ldn, "audit", "verify", "--db", db], capture_output=True, text=True)
+ok(store.returncode == 0, "the store the server wrote passes audit verify", store.stderr)
+
+print("1..%d" % n)
+sys.exit(1 if failed else 0)
