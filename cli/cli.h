@@ -30,6 +30,7 @@ extern const struct cmd_entry cmd_visit_entry;
 extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_serve_entry;
+extern const struct cmd_entry cmd_token_entry;
 extern const struct cmd_entry cmd_audit_entry;
 
 struct ldn_store;

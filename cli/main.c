@@ -23,6 +23,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_history_entry,
 	&cmd_next_entry,
 	&cmd_serve_entry,
+	&cmd_token_entry,
 	&cmd_audit_entry,
 };
 

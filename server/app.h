@@ -65,6 +65,7 @@ struct resp {
 	char *body;       /* malloc'd, or NULL */
 	size_t len;
 	const char *allow; /* for 405: the methods allowed */
+	bool challenge;    /* 401: ask for a bearer token */
 };
 
 /* Route req to its handler and fill resp; always fills resp. */

@@ -101,6 +101,9 @@ answer(struct MHD_Connection *c, struct resp *r)
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	if (r->allow)
 		MHD_add_response_header(mr, "Allow", r->allow);
+	if (r->challenge)
+		MHD_add_response_header(mr, "WWW-Authenticate",
+		    "Bearer realm=\"ldn\"");
 	ok = MHD_queue_response(c, (unsigned)r->status, mr);
 	MHD_destroy_response(mr);
 	return ok;

@@ -8,29 +8,47 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ldn/store.h"
+
+/* Who may call a route: a bit per role; 0 is open to anyone. */
+enum {
+	CLIN = 1 << 0,
+	PHARM = 1 << 1,
+	REVIEW = 1 << 2,
+	ADMIN = 1 << 3,
+	ANY_ROLE = CLIN | PHARM | REVIEW | ADMIN,
+	READERS = CLIN | PHARM | ADMIN, /* of patients' records */
+	WRITERS = CLIN | ADMIN          /* of patients' records */
+};
+
+static const char *const role_names[] = { "clinician", "pharmacist", "reviewer",
+	"admin" };
+
 struct route {
 	const char *method;
 	const char *pattern; /* segments; "{id}" captures one */
 	const char *name;    /* for metrics and logs: never a patient id */
 	handler_fn *fn;
+	unsigned roles;
 };
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", "GET /healthz", api_healthz },
-	{ "GET", "/metrics", "GET /metrics", api_metrics },
+	{ "GET", "/healthz", "GET /healthz", api_healthz, 0 },
+	{ "GET", "/metrics", "GET /metrics", api_metrics, 0 },
 	{ "GET", "/api/v1/openapi.json", "GET /api/v1/openapi.json",
-	    api_openapi },
-	{ "GET", "/api/v1/kb", "GET /api/v1/kb", api_kb },
-	{ "POST", "/api/v1/plan", "POST /api/v1/plan", api_plan },
-	{ "GET", "/api/v1/patients", "GET /api/v1/patients", api_patients },
-	{ "POST", "/api/v1/patients", "POST /api/v1/patients",
-	    api_patient_add },
+	    api_openapi, 0 },
+	{ "GET", "/api/v1/kb", "GET /api/v1/kb", api_kb, ANY_ROLE },
+	{ "POST", "/api/v1/plan", "POST /api/v1/plan", api_plan, READERS },
+	{ "GET", "/api/v1/patients", "GET /api/v1/patients", api_patients,
+	    READERS },
+	{ "POST", "/api/v1/patients", "POST /api/v1/patients", api_patient_add,
+	    WRITERS },
 	{ "POST", "/api/v1/patients/{id}/visits",
-	    "POST /api/v1/patients/{id}/visits", api_visit_add },
+	    "POST /api/v1/patients/{id}/visits", api_visit_add, WRITERS },
 	{ "GET", "/api/v1/patients/{id}/next", "GET /api/v1/patients/{id}/next",
-	    api_next },
+	    api_next, READERS },
 	{ "GET", "/api/v1/patients/{id}/history",
-	    "GET /api/v1/patients/{id}/history", api_history },
+	    "GET /api/v1/patients/{id}/history", api_history, READERS },
 };
 
 enum {
@@ -73,8 +91,56 @@ match(const char *pattern, const char *path, char caps[][MAX_SEGMENT])
 void
 route_print(FILE *fp)
 {
-	for (size_t i = 0; i < N_ROUTES; i++)
-		fprintf(fp, "%s %s\n", routes[i].method, routes[i].pattern);
+	for (size_t i = 0; i < N_ROUTES; i++) {
+		fprintf(fp, "%s %s", routes[i].method, routes[i].pattern);
+		for (int r = 0; r < 4; r++)
+			if (routes[i].roles & (1u << r))
+				fprintf(fp, " %s", role_names[r]);
+		fprintf(fp, "\n");
+	}
+}
+
+/*
+ * Whether the request's bearer token may call route r; if not, resp has
+ * 401 (no or unknown token) or 403 (a role without the right).  The
+ * token's name becomes the actor in the audit log.
+ */
+static bool
+authorised(struct app *app, const struct route *r, struct req *req,
+    struct resp *resp)
+{
+	static __thread char name[256];
+	const char *h =
+	    req->header ? req->header(req->ctx, "Authorization") : NULL;
+	struct ldn_error err = { 0 };
+	struct ldn_store *st;
+	char role[16];
+
+	if (r->roles == 0)
+		return true;
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0) {
+		resp_error(resp, 401, "Authorization",
+		    "send \"Authorization: Bearer TOKEN\" (see ldn token)");
+		resp->challenge = true;
+		return false;
+	}
+	if ((st = app_store(app, resp)) == NULL)
+		return false;
+	if (ldn_store_token(st, h + 7, name, role, &err) != LDN_OK) {
+		resp_error(resp, err.code == LDN_E_SCHEMA ? 401 : 503,
+		    "Authorization", "%s", err.msg);
+		resp->challenge = true;
+		return false;
+	}
+	for (int i = 0; i < 4; i++)
+		if ((r->roles & (1u << i)) &&
+		    strcmp(role, role_names[i]) == 0) {
+			req->actor = name;
+			return true;
+		}
+	resp_error(resp, 403, "Authorization", "the %s role may not call %s",
+	    role, r->name);
+	return false;
 }
 
 const char *
@@ -104,7 +170,8 @@ route_dispatch(struct app *app, struct req *req, struct resp *resp)
 		if (strcmp(routes[i].method, req->method) == 0) {
 			for (size_t k = 0; k < MAX_PARAMS; k++)
 				req->param[k] = caps[k];
-			routes[i].fn(app, req, resp);
+			if (authorised(app, &routes[i], req, resp))
+				routes[i].fn(app, req, resp);
 			return;
 		}
 		path_known = true;

@@ -31,6 +31,11 @@ def ok(cond, desc, why=""):
 
 tmp = tempfile.mkdtemp()
 db = "sqlite:" + os.path.join(tmp, "server.db")
+tokens = {}
+for who, role in [("alice", "clinician"), ("pat", "pharmacist"), ("rev", "reviewer"), ("root", "admin")]:
+    made = subprocess.run([ldn, "token", "add", who, "--role", role, "--db", db], capture_output=True, text=True)
+    tokens[role] = made.stdout.strip()
+ok(all(len(t) == 64 for t in tokens.values()), "ldn token add prints a 64-digit token for each role", tokens)
 srv = subprocess.Popen(
     [ldn, "serve", "--port", "0", "--db", db, "--as-of", "2026-11-25",
      "--threads", "2"],
@@ -40,19 +45,22 @@ ok("listening on http://127.0.0.1:" in line, "the server says where it listens",
 port = int(line.split("127.0.0.1:")[1].split("/")[0])
 
 
-def call(method, path, body=None, headers=None):
+def call(method, path, body=None, headers=None, role="clinician"):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
-    c.request(method, path, body=body, headers=headers or {})
+    headers = dict(headers or {})
+    if role:
+        headers.setdefault("Authorization", "Bearer " + tokens[role])
+    c.request(method, path, body=body, headers=headers)
     r = c.getresponse()
     data = r.read()
     c.close()
     return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
 
 
-def jcall(method, path, body=None):
-    status, h, data = call(method, path, body)
+def jcall(method, path, body=None, role="clinician", headers=None):
+    status, h, data = call(method, path, body, headers, role)
     try:
         return status, h, json.loads(data)
     except ValueError:
@@ -77,7 +85,7 @@ ok(s == 200 and d["status"] == "ok" and d["kb_version"], "GET /healthz answers o
 s, h, spec = jcall("GET", "/api/v1/openapi.json")
 ok(s == 200 and spec and spec["openapi"].startswith("3."), "the OpenAPI 3 description is served", s)
 routes = subprocess.run([ldn, "serve", "--routes"], capture_output=True, text=True).stdout.split("\n")
-served = set(tuple(r.split(" ")) for r in routes if r)
+served = set(tuple(r.split(" ")[:2]) for r in routes if r)
 described = set((m.upper(), p) for p, ops in spec["paths"].items() for m in ops)
 ok(served == described, "every route is in the OpenAPI description and every described route is served",
    "served only: %s\ndescribed only: %s" % (served - described, described - served))
@@ -93,6 +101,26 @@ ok(s == 200 and len(d["references"]) >= 40 and len(d["statements"]) >= 74 and
 s, h, d = jcall("GET", "/api/v1/kb?audience=patient")
 ok(s == 200 and d["audience"] == "patient", "and in the patient's words")
 ok(is_error(*jcall("GET", "/api/v1/kb?audience=robot"), 400, "audience"), "an unknown audience is 400 naming it")
+
+# --- who may call what
+s, h, d = jcall("POST", "/api/v1/plan", b"{}", role=None)
+ok(is_error(s, h, d, 401, "Authorization") and h.get("www-authenticate", "").startswith("Bearer"),
+   "no token is 401 with a Bearer challenge", (s, h.get("www-authenticate")))
+s, h, d = jcall("POST", "/api/v1/plan", b"{}", role=None, headers={"Authorization": "Bearer " + "0" * 64})
+ok(is_error(s, h, d, 401, "Authorization"), "an unknown token is 401")
+s, h, d = jcall("POST", "/api/v1/plan", b"{}", role=None, headers={"Authorization": "Basic YWxpY2U6eA=="})
+ok(is_error(s, h, d, 401, "Authorization"), "Basic credentials are 401")
+ok(is_error(*jcall("POST", "/api/v1/plan", read("examples/fibromyalgia.json"), role="reviewer"), 403, "Authorization"),
+   "a reviewer may not make a plan (403)")
+ok(jcall("GET", "/api/v1/kb", role="reviewer")[0] == 200, "a reviewer may read the knowledge base")
+ok(is_error(*jcall("POST", "/api/v1/patients", {"id": "x"}, role="pharmacist"), 403, "Authorization"),
+   "a pharmacist may not add a patient (403)")
+ok(jcall("GET", "/healthz", role=None)[0] == 200 and jcall("GET", "/api/v1/openapi.json", role=None)[0] == 200,
+   "health and the description need no token")
+roles_of = dict((tuple(r.split(" ")[:2]), set(r.split(" ")[2:])) for r in routes if r)
+ok(all(roles_of[r] <= {"clinician", "pharmacist", "reviewer", "admin"} for r in roles_of) and
+   not roles_of[("POST", "/api/v1/patients/{id}/visits")] & {"pharmacist", "reviewer"},
+   "only clinicians and admins write patients' records", roles_of)
 
 # --- plans
 ex = read("examples/fibromyalgia.json")
@@ -224,6 +252,14 @@ ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}
    "the access log names routes, never a patient", err[-300:])
 store = subprocess.run([ldn, "audit", "verify", "--db", db], capture_output=True, text=True)
 ok(store.returncode == 0, "the store the server wrote passes audit verify", store.stderr)
+import sqlite3
+con = sqlite3.connect(os.path.join(tmp, "server.db"))
+actors = dict(con.execute("SELECT action, group_concat(DISTINCT actor) FROM audit GROUP BY action").fetchall())
+hashes = [r[0] for r in con.execute("SELECT token_hash FROM api_tokens")]
+con.close()
+ok(actors.get("visit.add") == "alice" and actors.get("course.read") == "alice" and actors.get("token.add"),
+   "the audit log names the token's holder for each write and read", actors)
+ok(all(t not in hashes for t in tokens.values()) and len(hashes) == 4, "the store keeps hashes, not tokens")
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

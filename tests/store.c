@@ -762,6 +762,61 @@ dropped_connection(void)
 	ldn_store_close(st);
 }
 
+/* API tokens: made at random, kept as a hash, looked up by the token,
+ * names unique, roles checked, each in the audit log. */
+static void
+tokens(void)
+{
+	struct ldn_store *st = open_store();
+	struct ldn_error err = { 0 };
+	char t1[65], t2[65], name[256], role[16], last[65];
+	size_t n = 0;
+
+	if (!ok(st != NULL, "tokens: the store opens"))
+		return;
+	ok(ldn_store_add_token(st, "test", "alice", "clinician", t1, &err) ==
+	            LDN_OK &&
+	        strlen(t1) == 64 && strspn(t1, "0123456789abcdef") == 64,
+	    "a token is 64 hex digits (%s)", err.msg);
+	ok(ldn_store_add_token(st, "test", "bob", "pharmacist", t2, &err) ==
+	            LDN_OK &&
+	        strcmp(t1, t2) != 0,
+	    "two tokens differ");
+	ok(ldn_store_token(st, t1, name, role, &err) == LDN_OK &&
+	        strcmp(name, "alice") == 0 && strcmp(role, "clinician") == 0,
+	    "a token finds its holder and role");
+	t2[0] = t2[0] == 'a' ? 'b' : 'a';
+	ok(ldn_store_token(st, t2, name, role, &err) == LDN_E_SCHEMA &&
+	        strcmp(err.where, "token") == 0,
+	    "a token one digit off is unknown (%s)", err.msg);
+	ok(ldn_store_token(st, "short", name, role, &err) == LDN_E_SCHEMA,
+	    "a short token is unknown");
+	ok(ldn_store_add_token(st, "test", "alice", "admin", t2, &err) ==
+	            LDN_E_SCHEMA &&
+	        strcmp(err.where, "name") == 0,
+	    "a name is used once (%s)", err.msg);
+	ok(ldn_store_add_token(st, "test", "carol", "root", t2, &err) ==
+	            LDN_E_SCHEMA &&
+	        strcmp(err.where, "role") == 0,
+	    "an unknown role is refused (%s)", err.msg);
+	ok(sql_long("SELECT count(*) FROM api_tokens WHERE token_hash = "
+	            "'' OR length(token_hash) <> 64") == 0 &&
+	        sql_long("SELECT count(*) FROM audit WHERE action = "
+	                 "'token.add'") == 2,
+	    "the store keeps 64-digit hashes, and each token is audited");
+	ok(ldn_store_audit_verify(st, &n, last, &err) == LDN_OK,
+	    "the log verifies with tokens in it (%s)", err.msg);
+	ldn_store_close(st);
+	sql_do("UPDATE api_tokens SET role = 'admin' WHERE name = 'bob'");
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &n, last, &err) != LDN_OK &&
+	        strstr(err.msg, "api_tokens/bob was changed"),
+	    "a role raised behind the store's back is found (%s)", err.msg);
+	ldn_store_close(st);
+	sql_do("UPDATE api_tokens SET role = 'pharmacist' WHERE name = "
+	       "'bob'");
+}
+
 /* Four processes opening a new store at once must all succeed: the
  * migrations are applied once, inside the lock. */
 static void
@@ -1269,6 +1324,7 @@ main(int argc, char **argv)
 	basics(kb);
 	course(kb);
 	bad_urls();
+	tokens();
 	if (pg)
 		dropped_connection();
 	racing_opens();

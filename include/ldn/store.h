@@ -65,6 +65,21 @@ enum ldn_status ldn_store_course(struct ldn_store *st, const char *actor,
     const char *patient_id, struct ldn_course **out, struct ldn_error *err);
 void ldn_course_free(struct ldn_course *c);
 
+/*
+ * API bearer tokens.  Roles: clinician, pharmacist, reviewer, admin.
+ * ldn_store_add_token() makes a random token (64 hex digits, in token) for
+ * name and keeps only its SHA-256; adding is audited.  A name already
+ * used, or an unknown role, is refused.
+ */
+enum ldn_status ldn_store_add_token(struct ldn_store *st, const char *actor,
+    const char *name, const char *role, char token[65], struct ldn_error *err);
+
+/* Who holds token: its name (up to 255 bytes) and role, or LDN_E_SCHEMA
+ * at "token" when no stored token matches.  Not audited (every API call
+ * asks; the calls themselves are). */
+enum ldn_status ldn_store_token(struct ldn_store *st, const char *token,
+    char name[256], char role[16], struct ldn_error *err);
+
 enum ldn_history_format {
 	LDN_HISTORY_TEXT,
 	LDN_HISTORY_JSON,

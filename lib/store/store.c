@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "../base/date.h"
 #include "../base/dose.h"
@@ -447,32 +448,55 @@ audit_append(struct ldn_store *st, const char *actor, const char *action,
 	return LDN_OK;
 }
 
+/* The tables whose rows the audit log vouches for, each with the action
+ * that writes a row and its key column. */
+static const struct audited {
+	const char *table, *action, *key;
+	bool int_key;
+} audited[] = {
+	{ "patients", "patient.add", "id", false },
+	{ "plans", "plan.issue", "id", true },
+	{ "visits", "visit.add", "id", true },
+	{ "api_tokens", "token.add", "name", false },
+};
+
+enum {
+	N_AUDITED = sizeof(audited) / sizeof(audited[0])
+};
+
+static const struct audited *
+audited_table(const char *table)
+{
+	for (size_t i = 0; i < N_AUDITED; i++)
+		if (strcmp(audited[i].table, table) == 0)
+			return &audited[i];
+	return NULL;
+}
+
 /* The row of a stored record, table/key, as SELECT * gives it; NULL if it
  * is not there (or the query fails). */
 static struct db_res *
 row_fetch(struct ldn_store *st, const char *table, const char *key)
 {
+	const struct audited *a = audited_table(table);
 	struct db_res *r = NULL;
+	char sql[96];
 	enum db_rc rc;
 
-	if (strcmp(table, "patients") == 0) {
-		rc = query(st, "SELECT * FROM patients WHERE id = ?",
-		    DB_ARGS(db_text(key)), &r);
-	} else if (strcmp(table, "plans") == 0 ||
-	    strcmp(table, "visits") == 0) {
-		char sql[64];
-
+	if (a == NULL)
+		return NULL;
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s = ?", a->table,
+	    a->key);
+	if (!a->int_key) {
+		rc = query(st, sql, DB_ARGS(db_text(key)), &r);
+	} else {
 		/* a key that is not a number names no row (and would be an
 		 * error on PostgreSQL) */
 		if (*key == '\0' || strspn(key, "0123456789") != strlen(key) ||
 		    strlen(key) > 18)
 			return NULL;
-		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE id = ?",
-		    table);
 		rc =
 		    query(st, sql, DB_ARGS(db_int(strtoll(key, NULL, 10))), &r);
-	} else {
-		return NULL;
 	}
 	if (rc != DB_OK || r->n_rows == 0) {
 		db_res_free(r);
@@ -1335,25 +1359,24 @@ ldn_store_course(struct ldn_store *st, const char *actor,
 	return rc;
 }
 
-/* The first row of table with no audit row of action for it, if any. */
+/* The first row of a's table with no audit row of its action, if any. */
 static enum ldn_status
-unaudited(struct ldn_store *st, const char *table, const char *action,
-    struct ldn_error *err)
+unaudited(struct ldn_store *st, const struct audited *a, struct ldn_error *err)
 {
 	char sql[256];
 	struct db_res *r = NULL;
 	enum ldn_status rc = LDN_OK;
 
 	snprintf(sql, sizeof(sql),
-	    "SELECT id FROM %s WHERE '%s/' || id NOT IN "
+	    "SELECT %s FROM %s WHERE '%s/' || %s NOT IN "
 	    "(SELECT record FROM audit WHERE action = '%s') LIMIT 1",
-	    table, table, action);
+	    a->key, a->table, a->table, a->key, a->action);
 	if (query(st, sql, NULL, 0, &r) != DB_OK)
 		return dbfail(st, err, "audit verify");
 	if (r->n_rows > 0) {
 		char where[300];
 
-		snprintf(where, sizeof(where), "%s/%s", table,
+		snprintf(where, sizeof(where), "%s/%s", a->table,
 		    text_at(r, 0, 0));
 		rc = ldn_fail(err, LDN_E_BUG, where,
 		    "is in the store but not in the audit log: it was added "
@@ -1388,16 +1411,15 @@ verify_row(struct ldn_store *st, const struct db_res *r, size_t i,
 		return ldn_fail(err, LDN_E_BUG, where,
 		    "its hash does not match its contents: the row was "
 		    "changed");
-	if (slash &&
-	    (strcmp(action, "patient.add") == 0 ||
-	        strcmp(action, "plan.issue") == 0 ||
-	        strcmp(action, "visit.add") == 0)) {
-		char table[32];
+	char table[32];
+
+	snprintf(table, sizeof(table), "%.*s",
+	    slash ? (int)(slash - record) : 0, record);
+	if (slash && audited_table(table) &&
+	    strcmp(audited_table(table)->action, action) == 0) {
 		struct db_res *row;
 		bool same;
 
-		snprintf(table, sizeof(table), "%.*s", (int)(slash - record),
-		    record);
 		if ((row = row_fetch(st, table, slash + 1)) == NULL)
 			return ldn_fail(err, LDN_E_BUG, where,
 			    "%s, which it audits, is missing", record);
@@ -1438,13 +1460,91 @@ ldn_store_audit_verify(struct ldn_store *st, size_t *n_rows, char last_hash[65],
 	}
 	db_res_free(r);
 	/* Every stored record must be in the log. */
-	if (rc == LDN_OK)
-		rc = unaudited(st, "patients", "patient.add", err);
-	if (rc == LDN_OK)
-		rc = unaudited(st, "plans", "plan.issue", err);
-	if (rc == LDN_OK)
-		rc = unaudited(st, "visits", "visit.add", err);
+	for (size_t i = 0; rc == LDN_OK && i < N_AUDITED; i++)
+		rc = unaudited(st, &audited[i], err);
 	st->ops->rollback(st->db); /* nothing to keep: it only read */
 	snprintf(last_hash, 65, "%s", prev);
+	return rc;
+}
+
+static const char *const roles[] = { "clinician", "pharmacist", "reviewer",
+	"admin", NULL };
+
+enum ldn_status
+ldn_store_add_token(struct ldn_store *st, const char *actor, const char *name,
+    const char *role, char token[65], struct ldn_error *err)
+{
+	unsigned char raw[32];
+	static const char hex[] = "0123456789abcdef";
+	char hash[65], stamp[21], content[65], record[300];
+	bool known = false;
+	enum ldn_status rc;
+	enum db_rc q;
+
+	for (int i = 0; roles[i] && !known; i++)
+		known = role && strcmp(roles[i], role) == 0;
+	if (!known)
+		return ldn_fail(err, LDN_E_SCHEMA, "role",
+		    "\"%s\" is not clinician, pharmacist, reviewer or admin",
+		    role ? role : "");
+	if (name == NULL || *name == '\0' || strlen(name) > 255 ||
+	    strchr(name, '/') != NULL)
+		return ldn_fail(err, LDN_E_SCHEMA, "name",
+		    "a token's name is 1 to 255 bytes without \"/\"");
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return ldn_fail(err, LDN_E_IO, "token",
+		    "no random bytes for a token");
+	for (int i = 0; i < 32; i++) {
+		token[2 * i] = hex[raw[i] >> 4];
+		token[2 * i + 1] = hex[raw[i] & 15];
+	}
+	token[64] = '\0';
+	sha256_hex(token, 64, hash);
+	now_utc(stamp);
+	if ((rc = begin_write(st, err)) != LDN_OK)
+		return rc;
+	q = query(st, "INSERT INTO api_tokens VALUES (?, ?, ?, ?)",
+	    DB_ARGS(db_text(name), db_text(role), db_text(hash),
+	        db_text(stamp)),
+	    NULL);
+	if (q == DB_UNIQUE)
+		rc = ldn_fail(err, LDN_E_SCHEMA, "name",
+		    "a token named \"%s\" exists already", name);
+	else if (q != DB_OK)
+		rc = dbfail(st, err, "token");
+	if (rc == LDN_OK) {
+		snprintf(record, sizeof(record), "api_tokens/%s", name);
+		rc = row_content(st, "api_tokens", name, content)
+		    ? audit_append(st, actor, "token.add", record, content, err)
+		    : dbfail(st, err, "token");
+	}
+	if (rc != LDN_OK)
+		memset(token, 0, 65);
+	return commit_or_rollback(st, rc, err);
+}
+
+enum ldn_status
+ldn_store_token(struct ldn_store *st, const char *token, char name[256],
+    char role[16], struct ldn_error *err)
+{
+	struct db_res *r = NULL;
+	char hash[65];
+	enum ldn_status rc = LDN_OK;
+
+	if (token == NULL || strlen(token) != 64)
+		return ldn_fail(err, LDN_E_SCHEMA, "token",
+		    "not a token this server issued");
+	sha256_hex(token, 64, hash);
+	if (query(st, "SELECT name, role FROM api_tokens WHERE token_hash = ?",
+	        DB_ARGS(db_text(hash)), &r) != DB_OK)
+		return dbfail(st, err, "token");
+	if (r->n_rows != 1)
+		rc = ldn_fail(err, LDN_E_SCHEMA, "token",
+		    "not a token this server issued");
+	else {
+		snprintf(name, 256, "%s", text_at(r, 0, 0));
+		snprintf(role, 16, "%s", text_at(r, 0, 1));
+	}
+	db_res_free(r);
 	return rc;
 }

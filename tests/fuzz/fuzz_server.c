@@ -4,7 +4,8 @@
  * Every answer must be a status from 200 to 499 with a body (5xx would
  * mean the server blamed itself for the client's input), and a 4xx must be
  * a JSON error that says where.  Store routes write to a scratch SQLite
- * file.
+ * file; requests carry an admin's token unless the first line ends in
+ * " noauth".
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "ldn/plan.h"
+#include "ldn/store.h"
 
 #include "../../server/app.h"
 #include "../../server/metrics.h"
@@ -21,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct app app;
 static struct server_config cfg;
+static char bearer[80]; /* an admin's, unless the input says "noauth" */
 
 /* The query string of this input, for req.query. */
 static const char *
@@ -58,6 +61,15 @@ remove_db(void)
 	unlink(p);
 }
 
+static bool with_token;
+
+static const char *
+header_of(void *ctx, const char *key)
+{
+	(void)ctx;
+	return with_token && strcmp(key, "Authorization") == 0 ? bearer : NULL;
+}
+
 static void
 setup(void)
 {
@@ -82,6 +94,17 @@ setup(void)
 		abort();
 	app.openapi = openapi;
 	app.openapi_len = 2;
+	{
+		struct ldn_store *st;
+		char token[65];
+
+		if (ldn_store_open(url, LDN_SQL_DIR, &st, &err) != LDN_OK ||
+		    ldn_store_add_token(st, "fuzz", "fuzz", "admin", token,
+		        &err) != LDN_OK)
+			abort();
+		ldn_store_close(st);
+		snprintf(bearer, sizeof(bearer), "Bearer %s", token);
+	}
 }
 
 int
@@ -103,6 +126,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((sp = strchr(line, ' ')) == NULL)
 		return 0;
 	*sp++ = '\0';
+	/* "METHOD PATH noauth" sends no token */
+	with_token = true;
+	if (strchr(sp, ' ') != NULL) {
+		with_token = strcmp(strchr(sp, ' '), " noauth") != 0;
+		*strchr(sp, ' ') = '\0';
+	}
 	if ((qm = strchr(sp, '?')) != NULL)
 		*qm++ = '\0';
 	if ((body = calloc(1, size - head + LDN_INPUT_PADDING + 1)) == NULL)
@@ -113,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.body = body;
 	req.body_len = size - head - 1;
 	req.query = query_of;
+	req.header = header_of;
 	req.ctx = qm;
 	req.actor = "fuzz";
 	route_dispatch(&app, &req, &resp);
