@@ -42,6 +42,8 @@ exec_serve(int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "routes", no_argument, NULL, 'r' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -106,6 +108,12 @@ exec_serve(int argc, char **argv)
 		case 'r':
 			route_print(stdout);
 			return EX_OK_;
+		case 'C':
+			cfg.tls_cert = optarg;
+			break;
+		case 'K':
+			cfg.tls_key = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_serve_entry, 0);
 			return EX_OK_;
@@ -114,7 +122,9 @@ exec_serve(int argc, char **argv)
 			return EX_USAGE_;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || !cfg.tls_cert != !cfg.tls_key) {
+		if (!cfg.tls_cert != !cfg.tls_key)
+			cli_warn("--tls-cert and --tls-key go together");
 		cli_usage(&cmd_serve_entry, 1);
 		return EX_USAGE_;
 	}
@@ -127,7 +137,8 @@ const struct cmd_entry cmd_serve_entry = {
 	.name = "serve",
 	.usage = "[--bind ADDR] [--port N] [--db URL] [--kb DIR] "
 	         "[--max-body BYTES] [--timeout S] [--max-connections N] "
-	         "[--threads N] [--as-of DATE] [--quiet] [--routes]",
+	         "[--threads N] [--as-of DATE] [--quiet] [--routes] "
+	         "[--tls-cert PEM --tls-key PEM]",
 	.summary = "Serve the REST API (and its OpenAPI description).",
 	.help =
 	    "Listens on 127.0.0.1:8080 by default (--port 0: any free port;\n"
@@ -142,6 +153,8 @@ const struct cmd_entry cmd_serve_entry = {
 	    "GET /api/v1/openapi.json, GET /api/v1/kb, POST /api/v1/plan,\n"
 	    "GET|POST /api/v1/patients, POST /api/v1/patients/ID/visits,\n"
 	    "GET /api/v1/patients/ID/next, GET /api/v1/patients/ID/history\n"
-	    "(--routes lists them and exits).\n",
+	    "(--routes lists them and exits).  With --tls-cert and --tls-key\n"
+	    "(PEM files) it serves HTTPS only (GnuTLS, through\n"
+	    "libmicrohttpd).\n",
 	.exec = exec_serve,
 };

@@ -30,6 +30,8 @@ struct server_config {
 	const char *docs_dir; /* openapi.json and the web page */
 	const char *as_of;    /* fixed "today" for tests, or NULL */
 	bool quiet;           /* no access log on stderr */
+	const char *tls_cert; /* PEM files: both set, HTTPS only */
+	const char *tls_key;
 };
 
 struct app {

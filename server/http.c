@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "ldn/plan.h"
 #include "ldn/store.h"
 
@@ -255,7 +257,8 @@ server_run(const struct server_config *cfg)
 	struct MHD_Daemon *d = NULL;
 	const union MHD_DaemonInfo *info;
 	sigset_t stop;
-	char path[1024];
+	char path[1024], *cert = NULL, *key = NULL;
+	size_t cert_len = 0, key_len = 0;
 	int sig = 0, rc = 1;
 
 	if (inet_pton(AF_INET, cfg->bind, &sa.sin_addr) != 1) {
@@ -302,9 +305,19 @@ server_run(const struct server_config *cfg)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (cfg->tls_cert &&
+	    ((cert = read_all(cfg->tls_cert, &cert_len)) == NULL ||
+	        (key = read_all(cfg->tls_key, &key_len)) == NULL)) {
+		fprintf(stderr, "ldn serve: cannot read %s: %s\n",
+		    cert ? cfg->tls_key : cfg->tls_cert, strerror(errno));
+		rc = 66;
+		goto out;
+	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	        MHD_USE_ITC | MHD_USE_TURBO,
+	        MHD_USE_ITC | MHD_USE_TURBO | (cert ? MHD_USE_TLS : 0),
 	    0, NULL, NULL, on_request, &app, MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert ? cert : "",
+	    MHD_OPTION_HTTPS_MEM_KEY, key ? key : "",
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_conns,
@@ -317,9 +330,9 @@ server_run(const struct server_config *cfg)
 		goto out;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("ldn serve: listening on http://%s:%u/ (kb %s, store %s)\n",
-	    cfg->bind, info ? (unsigned)info->port : cfg->port,
-	    ldn_kb_version(app.kb),
+	printf("ldn serve: listening on %s://%s:%u/ (kb %s, store %s)\n",
+	    cert ? "https" : "http", cfg->bind,
+	    info ? (unsigned)info->port : cfg->port, ldn_kb_version(app.kb),
 	    strncmp(cfg->db_url, "sqlite:", 7) == 0 ? "sqlite" : "postgresql");
 	fflush(stdout);
 	sigwait(&stop, &sig);
@@ -343,6 +356,10 @@ server_run(const struct server_config *cfg)
 	printf("ldn serve: stopped (signal %d)\n", sig);
 	rc = 0;
 out:
+	if (key)
+		OPENSSL_cleanse(key, key_len);
+	free(key);
+	free(cert);
 	metrics_free(app.metrics);
 	free(app.openapi);
 	ldn_kb_free(app.kb);

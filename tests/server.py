@@ -250,6 +250,41 @@ except subprocess.TimeoutExpired:
 ok(srv.returncode == 0 and "stopped (signal 15)" in out, "SIGTERM stops the server cleanly (exit 0)", (srv.returncode, out))
 ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}/next 200" in err,
    "the access log names routes, never a patient", err[-300:])
+# --- HTTPS with a certificate made here
+import ssl
+cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+made = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                       "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                       "-addext", "subjectAltName=IP:127.0.0.1"], capture_output=True, text=True)
+tls = subprocess.Popen([ldn, "serve", "--port", "0", "--db", db, "--tls-cert", cert, "--tls-key", key, "--quiet"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+line = tls.stdout.readline()
+ok(made.returncode == 0 and "listening on https://127.0.0.1:" in line, "with --tls-cert and --tls-key it serves HTTPS", line + made.stderr)
+tport = int(line.split("127.0.0.1:")[1].split("/")[0]) if "127.0.0.1:" in line else 0
+try:
+    ctx = ssl.create_default_context(cafile=cert)
+    c = http.client.HTTPSConnection("127.0.0.1", tport, timeout=10, context=ctx)
+    c.request("GET", "/api/v1/kb", headers={"Authorization": "Bearer " + tokens["reviewer"]})
+    r = c.getresponse()
+    tls_ok = r.status == 200 and json.loads(r.read())["version"]
+    c.close()
+except Exception as e:
+    tls_ok = False
+    print("# " + repr(e))
+ok(tls_ok, "a client that trusts the certificate gets the knowledge base over TLS")
+try:
+    c = http.client.HTTPConnection("127.0.0.1", tport, timeout=5)
+    c.request("GET", "/healthz")
+    plain = c.getresponse().status
+except Exception:
+    plain = None
+ok(plain != 200, "plain HTTP to the TLS port gets no answer", plain)
+tls.send_signal(signal.SIGTERM)
+tls.communicate(timeout=20)
+ok(tls.returncode == 0, "and it stops cleanly")
+code = subprocess.run([ldn, "serve", "--tls-cert", cert], capture_output=True).returncode
+ok(code == 64, "--tls-cert without --tls-key is a usage error", code)
+
 store = subprocess.run([ldn, "audit", "verify", "--db", db], capture_output=True, text=True)
 ok(store.returncode == 0, "the store the server wrote passes audit verify", store.stderr)
 import sqlite3
