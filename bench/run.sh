@@ -7,6 +7,8 @@
 # 2. Whole command: `ldn plan` wall time with hyperfine, beside `jq empty` on
 #    the same file (a public C tool that also starts, reads and parses JSON),
 #    and its peak memory with /usr/bin/time.
+# 3. CDS Hooks bearer tokens (ES384, RS384) verified per second on one core,
+#    beside OpenSSL verifying the bare signature, and `openssl speed`.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-3}
@@ -28,3 +30,9 @@ hyperfine -N --warmup 20 --min-runs 200 \
 echo
 echo "== peak memory of ldn plan (/usr/bin/time)"
 /usr/bin/time -f "max RSS %M KB, %e s" "$ldn" plan --as-of 2026-11-25 "$ex" >/dev/null
+echo
+echo "== CDS Hooks bearer tokens verified, one core (taskset -c 0)"
+taskset -c 0 build-rel/bench/bench_jwt . "$secs"
+echo "baseline: openssl speed (verify/s is the column to compare)"
+taskset -c 0 openssl speed -seconds "$secs" ecdsap384 rsa2048 2>/dev/null |
+	grep -E "sign/s|nistp384|^rsa 2048"
