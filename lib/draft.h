@@ -97,6 +97,18 @@ struct ldn_plan {
 	char as_of_str[11], earliest_str[11];
 };
 
+/*
+ * Build a plan from a FHIR Bundle already parsed (root; it and its strings
+ * must outlive the plan), as of a day; amend, unless NULL, may correct what
+ * intake read before screening.  For callers inside the library that
+ * assemble a Bundle themselves (lib/cds from CDS Hooks prefetch).
+ */
+struct jnode;
+enum ldn_status plan_build_tree(const struct ldn_kb *kb,
+    const struct jnode *root, int32_t as_of,
+    void (*amend)(struct patient *, void *), void *ud, struct ldn_plan **out,
+    struct ldn_error *err);
+
 /* Append one zeroed element to an arena vector; NULL on failure. */
 void *plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
     size_t size);

@@ -45,6 +45,10 @@ ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf, size_t len,
 	return build(kb, buf, len, true, as_of, out, err);
 }
 
+/* The steps after intake, shared by both ways in. */
+static enum ldn_status build_rest(struct ldn_plan *pl, struct ldn_plan **out,
+    struct ldn_error *err);
+
 static enum ldn_status
 build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
@@ -70,6 +74,35 @@ build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
 		ldn_plan_free(pl);
 		return rc;
 	}
+	return build_rest(pl, out, err);
+}
+
+enum ldn_status
+plan_build_tree(const struct ldn_kb *kb, const struct jnode *root,
+    int32_t as_of, void (*amend)(struct patient *, void *), void *ud,
+    struct ldn_plan **out, struct ldn_error *err)
+{
+	struct ldn_plan *pl = calloc(1, sizeof(*pl));
+	enum ldn_status rc;
+
+	if (pl == NULL)
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	pl->arena = ARENA_INIT(PLAN_ARENA_LIMIT);
+	pl->kb = kb;
+	pl->as_of = as_of;
+	rc = intake_tree(kb, &pl->arena, root, as_of, &pl->patient, err);
+	if (rc != LDN_OK) {
+		ldn_plan_free(pl);
+		return rc;
+	}
+	if (amend != NULL)
+		amend(pl->patient, ud);
+	return build_rest(pl, out, err);
+}
+
+static enum ldn_status
+build_rest(struct ldn_plan *pl, struct ldn_plan **out, struct ldn_error *err)
+{
 	screen(pl);
 	titrate(pl);
 	compose(pl);

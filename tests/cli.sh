@@ -147,6 +147,13 @@ t "kb check: invalid YAML" broken yaml references.yaml \
 	"s.replace('references:', 'references: [', 1)" "invalid YAML"
 t "kb check: evidence that matches no cited reference" broken ev statements.yaml \
 	"s.replace('evidence: observational', 'evidence: randomised-trial', 1)" "matches none"
+t "kb check: a CDS card summary that can reach 140 characters" broken \
+	longsum findings.yaml \
+	"s.replace('summary: \"Do not start LDN now:', 'summary: \"' + 'x' * 90 + ' Do not start LDN now:', 1)" \
+	"under 140"
+t "kb check: a CDS card without its summary" broken nosum findings.yaml \
+	"s.replace('summary: \"Do not start LDN now:', 'clinician_: \"', 1)" \
+	"summary"
 
 echo "1..$n"
 [ $failed -eq 0 ]

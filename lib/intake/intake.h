@@ -23,6 +23,12 @@ enum ldn_status intake_parse(const struct ldn_kb *kb, struct arena *a,
     const char *buf, size_t len, bool padded, int32_t as_of,
     struct patient **out, struct ldn_error *err);
 
+/* As intake_parse(), from a tree already parsed (cds.c assembles one from
+ * CDS Hooks prefetch); root and its strings must outlive *out. */
+enum ldn_status intake_tree(const struct ldn_kb *kb, struct arena *a,
+    const struct jnode *root, int32_t as_of, struct patient **out,
+    struct ldn_error *err);
+
 /* The native patient JSON (native.c).  Strict: unknown fields, wrong types,
  * impossible values and dates after as_of are refused. */
 enum ldn_status intake_native(const struct ldn_kb *kb, struct arena *a,

@@ -735,13 +735,22 @@ intake_parse(const struct ldn_kb *kb, struct arena *a, const char *buf,
     struct ldn_error *err)
 {
 	struct jnode *root;
-	struct patient *p;
 	enum ldn_status rc;
 
 	rc = json_parse_kept(a, buf, len, padded, MAX_DEPTH, fhir_types_read,
 	    &root, err);
 	if (rc != LDN_OK)
 		return rc;
+	return intake_tree(kb, a, root, as_of, out, err);
+}
+
+enum ldn_status
+intake_tree(const struct ldn_kb *kb, struct arena *a, const struct jnode *root,
+    int32_t as_of, struct patient **out, struct ldn_error *err)
+{
+	struct patient *p;
+	enum ldn_status rc;
+
 	p = arena_calloc(a, 1, sizeof(*p));
 	if (p == NULL)
 		return ldn_fail(err, LDN_E_NOMEM, "", "the input is too large");

@@ -76,21 +76,26 @@ const char *const var_names[V_COUNT] = {
 const char *const severity_names[3] = { "block", "caution", "info" };
 
 #define B(v) (1u << (v))
-#define F(id, sev, vars)                 \
-	{                                \
-		id, L_FINDING, sev, vars \
+#define F(id, sev, vars)                    \
+	{                                   \
+		id, L_FINDING, sev, vars, 0 \
 	}
-#define M(id, vars)                           \
+#define M(id, vars)                              \
+	{                                        \
+		id, L_MONITOR, SEV_NONE, vars, 0 \
+	}
+#define S(id, vars)                               \
+	{                                         \
+		id, L_SCHEDULE, SEV_NONE, vars, 0 \
+	}
+#define N(id, vars)                           \
 	{                                     \
-		id, L_MONITOR, SEV_NONE, vars \
+		id, L_NEXT, SEV_NONE, vars, 0 \
 	}
-#define S(id, vars)                            \
-	{                                      \
-		id, L_SCHEDULE, SEV_NONE, vars \
-	}
-#define N(id, vars)                        \
-	{                                  \
-		id, L_NEXT, SEV_NONE, vars \
+/* A card's words: summary is 1 when the engine shows a summary line. */
+#define C(id, vars, summary)                        \
+	{                                           \
+		id, L_CARD, SEV_NONE, vars, summary \
 	}
 
 const struct entry_spec entry_specs[E_COUNT] = {
@@ -229,6 +234,40 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_STOP_NO_BENEFIT] = N("next.stop_no_benefit",
 	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS) | B(V_PAIN) |
 	        B(V_BASELINE_PAIN)),
+	/* CDS Hooks cards (lib/cds/cards.c).  patient-view: the decision. */
+	[E_CARD_VIEW_START] = C("cds.view_start",
+	    B(V_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) | B(V_CEILING), 1),
+	[E_CARD_VIEW_WAIT] = C("cds.view_wait",
+	    B(V_LIFT_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) |
+	        B(V_CEILING),
+	    1),
+	[E_CARD_VIEW_DO_NOT_START] = C("cds.view_do_not_start", 0, 1),
+	/* order-select, order-sign: a naltrexone draft ({drug}). */
+	[E_CARD_ORDER_OPIOID] = C("cds.order_opioid", B(V_DRUG), 1),
+	[E_CARD_ORDER_SURGERY] = C("cds.order_surgery",
+	    B(V_DRUG) | B(V_PROCEDURE) | B(V_PROCEDURE_DATE), 1),
+	[E_CARD_ORDER_BLOCKED] = C("cds.order_blocked", B(V_DRUG), 1),
+	[E_CARD_ORDER_STANDARD_DOSE] = C("cds.order_standard_dose",
+	    B(V_DRUG) | B(V_DOSE) | B(V_CONDITION) | B(V_START_DOSE), 1),
+	[E_CARD_ORDER_FIRST_STEP] = C("cds.order_first_step",
+	    B(V_DRUG) | B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) |
+	        B(V_CEILING),
+	    1),
+	/* The suggestion (summary: its label; text: the action's
+	 * description) and the MedicationRequest it proposes (summary: the
+	 * medication's text; text: the dosage instruction). */
+	[E_CARD_SUGGEST_FIRST_STEP] =
+	    C("cds.suggest_first_step", B(V_START_DOSE) | B(V_DATE), 1),
+	[E_CARD_LDN_ORDER] = C("cds.ldn_order",
+	    B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) | B(V_CEILING), 1),
+	/* An opioid draft ({drug}) for a patient on naltrexone ({detail}),
+	 * restart after {washout_days}. */
+	[E_CARD_OPIOID_ON_LDN] = C("cds.opioid_on_ldn",
+	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS), 1),
+	[E_CARD_OPIOID_ON_NALTREXONE] = C("cds.opioid_on_naltrexone",
+	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS), 1),
+	/* Prefetch the card could not see ({detail}: resource types). */
+	[E_CARD_NOT_SEEN] = C("cds.not_seen", B(V_DETAIL), 0),
 };
 
 static_assert(V_COUNT <= 32, "template variables must fit a 32-bit mask");

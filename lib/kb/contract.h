@@ -113,7 +113,8 @@ enum entry_list {
 	L_FINDING,
 	L_MONITOR,
 	L_SCHEDULE,
-	L_NEXT /* next-step advice after a visit */
+	L_NEXT, /* next-step advice after a visit */
+	L_CARD  /* CDS Hooks cards (lib/cds): a summary and a detail */
 };
 
 enum entry_id {
@@ -193,6 +194,19 @@ enum entry_id {
 	E_NEXT_HOLD_TRIAL,
 	E_NEXT_REVIEW_NO_BENEFIT,
 	E_NEXT_STOP_NO_BENEFIT,
+	E_CARD_VIEW_START,
+	E_CARD_VIEW_WAIT,
+	E_CARD_VIEW_DO_NOT_START,
+	E_CARD_ORDER_OPIOID,
+	E_CARD_ORDER_SURGERY,
+	E_CARD_ORDER_BLOCKED,
+	E_CARD_ORDER_STANDARD_DOSE,
+	E_CARD_ORDER_FIRST_STEP,
+	E_CARD_SUGGEST_FIRST_STEP,
+	E_CARD_LDN_ORDER,
+	E_CARD_OPIOID_ON_LDN,
+	E_CARD_OPIOID_ON_NALTREXONE,
+	E_CARD_NOT_SEEN,
 	E_COUNT
 };
 
@@ -201,6 +215,7 @@ struct entry_spec {
 	enum entry_list list;
 	enum severity severity; /* SEV_NONE outside L_FINDING */
 	uint32_t vars;          /* bit (1 << enum var) per variable it fills */
+	int summary;            /* L_CARD: 1 if it needs a summary line */
 };
 
 extern const struct entry_spec entry_specs[E_COUNT];

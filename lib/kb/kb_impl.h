@@ -120,6 +120,7 @@ struct kb_entry {
 	enum evidence evidence;
 	struct cites cites;
 	struct tmpl text[AUD_COUNT];
+	struct tmpl summary; /* L_CARD: a line under 140 characters */
 };
 
 struct kb_concept {
@@ -150,7 +151,7 @@ struct rx_entry {
 
 struct ldn_kb {
 	struct arena arena;
-	const char *version, *updated, *review_note;
+	const char *name, *version, *updated, *review_note;
 	enum review_state review;
 	char fingerprint[17];
 

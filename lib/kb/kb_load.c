@@ -327,7 +327,7 @@ load_manifest(struct loader *L)
 		return;
 	}
 	check_keys(L, root, keys);
-	str_field(L, root, "name", true);
+	L->kb->name = str_field(L, root, "name", true);
 	L->kb->version = str_field(L, root, "version", true);
 	updated = str_field(L, root, "updated", true);
 	if (updated && !date_parse(updated, strlen(updated), &day))
@@ -823,12 +823,93 @@ load_statements(struct loader *L)
 	}
 }
 
+/* Widths a variable may take in a card's summary, for the check below:
+ * dates and doses are short; names from the record are not, and 30
+ * characters stands for a typical one (cards clip longer lines). */
+static size_t
+var_width(enum var v)
+{
+	switch (v) {
+	case V_LAST_DOSE:
+	case V_LIFT_DATE:
+	case V_PROCEDURE_DATE:
+	case V_HOLD_START:
+	case V_RESTART_DATE:
+	case V_DATE:
+	case V_FROM_DATE:
+	case V_TO_DATE:
+		return 10;
+	case V_CEILING:
+	case V_MAX_DOSE:
+	case V_START_DOSE:
+	case V_DOSE:
+	case V_NEXT_DOSE:
+		return 8;
+	case V_DAYS_SINCE:
+	case V_WASHOUT_DAYS:
+	case V_HOLD_DAYS:
+	case V_INTERVAL_DAYS:
+	case V_DAYS:
+	case V_PAIN:
+	case V_BASELINE_PAIN:
+	case V_SLEEP:
+	case V_BASELINE_SLEEP:
+	case V_AGE:
+		return 3;
+	default:
+		return 30;
+	}
+}
+
+/* A card's summary, which CDS Hooks wants under 140 characters. */
+static void
+summary_field(struct loader *L, const struct jnode *o, struct kb_entry *en,
+    const struct entry_spec *spec)
+{
+	const char *s = str_field(L, o, "summary", spec->summary != 0);
+	struct strbuf b = STRBUF_INIT(1u << 16);
+	size_t width = 0;
+
+	if (s == NULL)
+		return;
+	if (!spec->summary) {
+		problem(L, tree_get(o, "summary"),
+		    "\"%s\" has no summary line in the engine", en->id);
+		return;
+	}
+	en->summary = parse_tmpl(L, tree_get(o, "summary"), s, spec->vars);
+	for (size_t i = 0; i < en->summary.n; i++) {
+		const struct seg *g = &en->summary.segs[i];
+
+		b.len = 0;
+		if (g->kind == SEG_LIT)
+			sb_add(&b, g->lit, g->len);
+		else if (g->kind != SEG_VAR && g->idx >= 0)
+			tmpl_number(&b, &L->kb->numbers[g->idx],
+			    g->kind == SEG_RANGE);
+		else if (g->kind == SEG_VAR && g->idx >= 0)
+			width += var_width((enum var)g->idx);
+		for (size_t k = 0; k < b.len; k++)
+			width += ((unsigned char)b.s[k] & 0xC0) != 0x80;
+	}
+	sb_free(&b);
+	if (width >= 140)
+		problem(L, tree_get(o, "summary"),
+		    "the summary can reach %zu characters; CDS Hooks wants "
+		    "under 140",
+		    width);
+}
+
 static void
 load_entries(struct loader *L, const struct jnode *root, const char *top,
     enum entry_list want)
 {
 	static const char *const keys[] = { "id", "severity", "evidence",
 		"cites", "clinician", "patient", NULL };
+	/* Cards are for clinicians: a summary and a detail, no patient
+	 * words. */
+	static const char *const card_keys[] = { "id", "evidence", "cites",
+		"summary", "clinician", NULL };
 	const struct jnode *list = tree_get(root, top);
 	struct ldn_kb *kb = L->kb;
 
@@ -845,7 +926,7 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 			problem(L, o, "an entry must be a mapping");
 			continue;
 		}
-		check_keys(L, o, keys);
+		check_keys(L, o, want == L_CARD ? card_keys : keys);
 		id = str_field(L, o, "id", true);
 		if (id == NULL)
 			continue;
@@ -884,7 +965,15 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 		en->cites = cites_field(L, o);
 		if (sev >= 0)
 			evidence_matches(L, o, en->evidence, en->cites);
-		texts_field(L, o, en->text, entry_specs[e].vars);
+		if (want != L_CARD) {
+			texts_field(L, o, en->text, entry_specs[e].vars);
+			continue;
+		}
+		const char *c = str_field(L, o, "clinician", true);
+		if (c != NULL)
+			en->text[AUD_CLINICIAN] = parse_tmpl(L,
+			    tree_get(o, "clinician"), c, entry_specs[e].vars);
+		summary_field(L, o, en, &entry_specs[e]);
 	}
 }
 
@@ -899,6 +988,7 @@ load_findings(struct loader *L)
 	load_entries(L, root, "monitoring", L_MONITOR);
 	load_entries(L, root, "schedule", L_SCHEDULE);
 	load_entries(L, root, "next", L_NEXT);
+	load_entries(L, root, "cards", L_CARD);
 	for (int e = 0; e < E_COUNT; e++)
 		if (L->kb->entries[e].id == NULL)
 			problem(L, root,
