@@ -44,6 +44,8 @@ exec_serve(int argc, char **argv)
 		{ "routes", no_argument, NULL, 'r' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "cds-url", required_argument, NULL, 'U' },
+		{ "cds-issuer", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +116,16 @@ exec_serve(int argc, char **argv)
 		case 'K':
 			cfg.tls_key = optarg;
 			break;
+		case 'U':
+			cfg.cds_url = optarg;
+			break;
+		case 'I':
+			if (cfg.n_cds_issuers == 8) {
+				cli_warn("--cds-issuer: at most 8 issuers");
+				return EX_USAGE_;
+			}
+			cfg.cds_issuers[cfg.n_cds_issuers++] = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_serve_entry, 0);
 			return EX_OK_;
@@ -138,7 +150,8 @@ const struct cmd_entry cmd_serve_entry = {
 	.usage = "[--bind ADDR] [--port N] [--db URL] [--kb DIR] "
 	         "[--max-body BYTES] [--timeout S] [--max-connections N] "
 	         "[--threads N] [--as-of DATE] [--quiet] [--routes] "
-	         "[--tls-cert PEM --tls-key PEM]",
+	         "[--tls-cert PEM --tls-key PEM] [--cds-url URL] "
+	         "[--cds-issuer ISS=JWKS_FILE]...",
 	.summary = "Serve the REST API (and its OpenAPI description).",
 	.help =
 	    "Listens on 127.0.0.1:8080 by default (--port 0: any free port;\n"
@@ -155,6 +168,11 @@ const struct cmd_entry cmd_serve_entry = {
 	    "GET /api/v1/patients/ID/next, GET /api/v1/patients/ID/history\n"
 	    "(--routes lists them and exits).  With --tls-cert and --tls-key\n"
 	    "(PEM files) it serves HTTPS only (GnuTLS, through\n"
-	    "libmicrohttpd).\n",
+	    "libmicrohttpd).\n"
+	    "CDS Hooks: GET /cds-services; POST /cds-services/ID and\n"
+	    "/cds-services/ID/feedback take the EHR's JWT (ES384 or RS384)\n"
+	    "from an issuer named by --cds-issuer ISS=JWKS_FILE, whose aud\n"
+	    "is --cds-url (this server's public base URL) + the path;\n"
+	    "prefetch the EHR leaves out is fetched from its fhirServer.\n",
 	.exec = exec_serve,
 };

@@ -32,6 +32,20 @@ struct server_config {
 	bool quiet;           /* no access log on stderr */
 	const char *tls_cert; /* PEM files: both set, HTTPS only */
 	const char *tls_key;
+	/* CDS Hooks: this server's public base URL (the tokens' audience
+	 * is it + "/cds-services/ID"), and the issuers trusted, each as
+	 * "ISS=JWKS_FILE". */
+	const char *cds_url;
+	const char *cds_issuers[8];
+	size_t n_cds_issuers;
+};
+
+struct ldn_jwt_verifier;
+
+/* A CDS service's token verifier: its own audience and replay cache. */
+struct cds_service {
+	const char *id;
+	struct ldn_jwt_verifier *verifier;
 };
 
 struct app {
@@ -39,7 +53,9 @@ struct app {
 	struct ldn_kb *kb;
 	struct metrics *metrics;
 	pthread_key_t store_key; /* one store handle per worker thread */
-	char *openapi;           /* served as read at start */
+	struct cds_service cds[3];
+	size_t n_cds;
+	char *openapi; /* served as read at start */
 	size_t openapi_len;
 	int64_t started; /* unix seconds */
 };

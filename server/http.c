@@ -19,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "ldn/jwt.h"
 #include "ldn/plan.h"
 #include "ldn/store.h"
 
@@ -247,6 +249,68 @@ read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* A verifier per CDS service: its URL (and its feedback URL) as the
+ * audience, every trusted issuer with the keys of its JWKS file. */
+static int
+cds_setup(struct app *app)
+{
+	static const char *const ids[] = { "ldn-patient-view",
+		"ldn-order-select", "ldn-order-sign" };
+	const struct server_config *cfg = app->cfg;
+	struct ldn_error err = { 0 };
+	char url[2048];
+
+	for (size_t i = 0; i < 3; i++) {
+		struct cds_service *c = &app->cds[app->n_cds];
+
+		c->id = ids[i];
+		if (ldn_jwt_verifier_new(&c->verifier, &err) != LDN_OK)
+			goto fail;
+		app->n_cds++;
+		snprintf(url, sizeof(url), "%s/cds-services/%s",
+		    cfg->cds_url ? cfg->cds_url : "", ids[i]);
+		if (ldn_jwt_add_audience(c->verifier, url, &err) != LDN_OK)
+			goto fail;
+		strncat(url, "/feedback", sizeof(url) - strlen(url) - 1);
+		if (ldn_jwt_add_audience(c->verifier, url, &err) != LDN_OK)
+			goto fail;
+		for (size_t k = 0; k < cfg->n_cds_issuers; k++) {
+			const char *eq = strchr(cfg->cds_issuers[k], '=');
+			char iss[512];
+			size_t len;
+			char *jwks;
+
+			if (eq == NULL || eq == cfg->cds_issuers[k] ||
+			    (size_t)(eq - cfg->cds_issuers[k]) >= sizeof(iss)) {
+				fprintf(stderr,
+				    "ldn serve: --cds-issuer: \"%s\" is not "
+				    "ISS=JWKS_FILE\n",
+				    cfg->cds_issuers[k]);
+				return 64;
+			}
+			snprintf(iss, sizeof(iss), "%.*s",
+			    (int)(eq - cfg->cds_issuers[k]),
+			    cfg->cds_issuers[k]);
+			if ((jwks = read_all(eq + 1, &len)) == NULL) {
+				fprintf(stderr, "ldn serve: %s: %s\n", eq + 1,
+				    strerror(errno));
+				return 66;
+			}
+			enum ldn_status rc = ldn_jwt_add_issuer(c->verifier,
+			    iss, jwks, len, &err);
+
+			free(jwks);
+			if (rc != LDN_OK)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	fprintf(stderr, "ldn serve: CDS Hooks tokens: %s: %s\n", err.where,
+	    err.msg);
+	return err.code == LDN_E_SCHEMA || err.code == LDN_E_PARSE ? 64 : 70;
+}
+
 int
 server_run(const struct server_config *cfg)
 {
@@ -279,6 +343,10 @@ server_run(const struct server_config *cfg)
 		ldn_kb_free(app.kb);
 		return 78;
 	}
+	if ((rc = cds_setup(&app)) != 0)
+		goto out;
+	rc = 1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((app.metrics = metrics_new()) == NULL ||
 	    pthread_key_create(&app.store_key, close_store) != 0) {
 		fprintf(stderr, "ldn serve: out of memory\n");
@@ -361,6 +429,8 @@ out:
 	free(key);
 	free(cert);
 	metrics_free(app.metrics);
+	for (size_t i = 0; i < app.n_cds; i++)
+		ldn_jwt_verifier_free(app.cds[i].verifier);
 	free(app.openapi);
 	ldn_kb_free(app.kb);
 	return rc;

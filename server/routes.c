@@ -49,6 +49,12 @@ static const struct route routes[] = {
 	    api_next, READERS },
 	{ "GET", "/api/v1/patients/{id}/history",
 	    "GET /api/v1/patients/{id}/history", api_history, READERS },
+	/* CDS Hooks: the EHR's JWT is checked by the handlers (cds.c) */
+	{ "GET", "/cds-services", "GET /cds-services", api_cds_discovery, 0 },
+	{ "POST", "/cds-services/{id}", "POST /cds-services/{id}",
+	    api_cds_service, 0 },
+	{ "POST", "/cds-services/{id}/feedback",
+	    "POST /cds-services/{id}/feedback", api_cds_feedback, 0 },
 };
 
 enum {

@@ -38,7 +38,8 @@ for who, role in [("alice", "clinician"), ("pat", "pharmacist"), ("rev", "review
 ok(all(len(t) == 64 for t in tokens.values()), "ldn token add prints a 64-digit token for each role", tokens)
 srv = subprocess.Popen(
     [ldn, "serve", "--port", "0", "--db", db, "--as-of", "2026-11-25",
-     "--threads", "2"],
+     "--threads", "2", "--cds-url", "https://ldn.test",
+     "--cds-issuer", "https://sandbox.cds-hooks.org=" + os.path.join(src, "tests/data/cds-hooks/keys/jwks.json")],
     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 line = srv.stdout.readline()
 ok("listening on http://127.0.0.1:" in line, "the server says where it listens", line)
@@ -234,6 +235,143 @@ s, h, d = jcall("GET", "/api/v1/patients/p-9/history")
 ok(s == 200 and d["visits"][0]["dose_mg"] == 1.5, "history as JSON")
 ok(is_error(*jcall("GET", "/api/v1/patients/p-9/history?format=pdf"), 400, "format"), "a bad history format is 400")
 
+# --- CDS Hooks: discovery, the nine sandbox requests, the EHR's JWT, fetch, feedback
+import base64
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+KEY = os.path.join(src, "tests/data/cds-hooks/keys/ecprivkey.pem")
+KID = json.load(open(os.path.join(src, "tests/data/cds-hooks/keys/jwks.json")))["keys"][0]["kid"]
+
+
+def b64(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def der_to_raw(der, n=48):
+    # SEQUENCE { INTEGER r, INTEGER s }
+    i = 2 if der[1] < 0x80 else 2 + (der[1] & 0x7f)
+    out = b""
+    for _ in range(2):
+        ln = der[i + 1]
+        v = der[i + 2:i + 2 + ln].lstrip(b"\0")
+        out += v.rjust(n, b"\0")
+        i += 2 + ln
+    return out
+
+
+def jwt(aud, exp_in=300, jti=None, iss="https://sandbox.cds-hooks.org"):
+    now = int(time.time())
+    head = b64(json.dumps({"alg": "ES384", "typ": "JWT", "kid": KID}).encode())
+    body = b64(json.dumps({"iss": iss, "aud": aud, "exp": now + exp_in, "iat": now,
+                           "jti": jti or str(uuid.uuid4())}).encode())
+    sig = subprocess.run(["openssl", "dgst", "-sha384", "-sign", KEY], input=(head + "." + body).encode(),
+                         capture_output=True).stdout
+    return head + "." + body + "." + b64(der_to_raw(sig))
+
+
+def hook(service, body, token=None, path_suffix=""):
+    aud = "https://ldn.test/cds-services/" + service + path_suffix
+    t = token if token is not None else jwt(aud)
+    return jcall("POST", "/cds-services/" + service + path_suffix + "?as_of=2026-11-25", body, role=None,
+                 headers={"Authorization": "Bearer " + t} if t else {})
+
+
+s, h, d = jcall("GET", "/cds-services", role=None)
+ok(s == 200 and sorted(x["id"] for x in d["services"]) == ["ldn-order-select", "ldn-order-sign", "ldn-patient-view"],
+   "GET /cds-services lists the three services", d)
+reqdir = os.path.join(src, "tests/data/cds-hooks/requests")
+service_of = {"patient-view": "ldn-patient-view", "order-select": "ldn-order-select", "order-sign": "ldn-order-sign"}
+answered = {}
+for name in sorted(os.listdir(reqdir)):
+    if "__" not in name:
+        continue
+    svc = service_of[name.split("__")[1][:-5]]
+    s, h, d = hook(svc, read("tests/data/cds-hooks/requests/" + name))
+    answered[name] = d
+    ok(s == 200 and isinstance(d.get("cards"), list) and all(
+        c["indicator"] in ("info", "warning", "critical") and len(c["summary"]) < 140 and c["source"]["label"]
+        for c in d["cards"]), "%s: 200 with spec-shaped cards" % name, (s, d))
+ind = lambda d: [c["indicator"] for c in d["cards"]]
+ok("critical" in ind(answered["Eliseo_Cummings__patient-view.json"]),
+   "Eliseo (hydrocodone on file): patient-view is critical")
+ok("critical" not in ind(answered["Suzi_Bechtelar__patient-view.json"]) and
+   "critical" not in ind(answered["Jacki_Feil__patient-view.json"]),
+   "Suzi and Jacki: patient-view is not critical")
+pv = read("tests/data/cds-hooks/requests/Suzi_Bechtelar__patient-view.json")
+ok(is_error(*hook("ldn-patient-view", pv, token=""), 401, "Authorization"), "a hook call without a JWT is 401")
+ok(hook("ldn-patient-view", pv, token=jwt("https://ldn.test/cds-services/ldn-order-sign"))[0] == 401,
+   "a JWT for another service (aud) is 401")
+ok(hook("ldn-patient-view", pv, token=jwt("https://ldn.test/cds-services/ldn-patient-view", exp_in=-600))[0] == 401,
+   "an expired JWT is 401")
+ok(hook("ldn-patient-view", pv, token=jwt("https://ldn.test/cds-services/ldn-patient-view", iss="https://evil.test"))[0] == 401,
+   "a JWT from an issuer not trusted is 401")
+once = jwt("https://ldn.test/cds-services/ldn-patient-view", jti="once-" + str(uuid.uuid4()))
+first, second = hook("ldn-patient-view", pv, token=once)[0], hook("ldn-patient-view", pv, token=once)[0]
+ok(first == 200 and second == 401, "a replayed jti is 401 the second time", (first, second))
+spec_token = open(os.path.join(src, "tests/data/cds-hooks/spec-example/token.txt")).read().strip()
+ok(hook("ldn-patient-view", pv, token=spec_token)[0] == 401, "the specification's expired example JWT is 401")
+ok(is_error(*hook("ldn-nothing", pv), 404, "service"), "an unknown service is 404")
+ok(hook("ldn-patient-view", b"{not json")[0] == 400, "a body that is not JSON is 400")
+ok(hook("ldn-patient-view", {"hook": "order-sign", "hookInstance": "x", "context": {}})[0] == 400,
+   "a hook that does not match the service is 400")
+
+# prefetch left out: fetched from the EHR's FHIR server (a fake one here)
+req = json.loads(pv)
+served_paths = []
+
+
+class FakeFhir(BaseHTTPRequestHandler):
+    def do_GET(self):
+        served_paths.append((self.path, self.headers.get("Authorization")))
+        path = self.path.split("/fhir/", 1)[1]
+        key = {"Patient": "patient", "Condition": "conditions", "MedicationRequest": "medications",
+               "Procedure": "procedures"}.get(path.split("/")[0].split("?")[0])
+        body = req["prefetch"].get(key) if key else None
+        if body is None:
+            body = {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *a):
+        pass
+
+
+fake = HTTPServer(("127.0.0.1", 0), FakeFhir)
+threading.Thread(target=fake.serve_forever, daemon=True).start()
+bare = dict(req)
+bare.pop("prefetch")
+bare["fhirServer"] = "http://127.0.0.1:%d/fhir" % fake.server_address[1]
+bare["fhirAuthorization"] = {"access_token": "ehr-token", "token_type": "Bearer", "expires_in": 300,
+                             "scope": "patient/*.read", "subject": "ldn"}
+s, h, d = hook("ldn-patient-view", bare)
+with_prefetch = answered["Suzi_Bechtelar__patient-view.json"]
+ok(s == 200 and ind(d) == ind(with_prefetch) and served_paths and
+   all(a == "Bearer ehr-token" for _, a in served_paths),
+   "without prefetch it fetches from fhirServer with the EHR's token, and says the same (%d fetches)" % len(served_paths),
+   (s, d, served_paths[:3]))
+fake.shutdown()
+nofhir = dict(bare)
+nofhir.pop("fhirServer")
+nofhir.pop("fhirAuthorization")
+s, h, d = hook("ldn-patient-view", nofhir)
+ok(s == 412 and d["error"]["where"] == "missing-prefetch", "without prefetch or fhirServer it is 412, naming what is missing", (s, d))
+
+card = with_prefetch["cards"][0]["uuid"]
+fb = {"feedback": [{"card": card, "outcome": "overridden", "outcomeTimestamp": "2026-11-25T10:00:00Z",
+                    "overrideReason": {"reason": {"code": "patient-aware", "display": "Patient is aware"}}}]}
+s, h, d = hook("ldn-patient-view", fb, path_suffix="/feedback")
+ok(s == 200 and d == {"stored": 1}, "feedback on a card is stored", (s, d))
+bad_fb = {"feedback": [{"card": card, "outcome": "ignored", "outcomeTimestamp": "2026-11-25T10:00:00Z"}]}
+s, h, d = hook("ldn-patient-view", bad_fb, path_suffix="/feedback")
+ok(is_error(s, h, d, 400, "/feedback/0/outcome"), "feedback with an unknown outcome is 400 naming it", (s, d))
+
 # --- metrics, and no patient in the access log
 s, h, body = call("GET", "/metrics")
 text = body.decode()
@@ -248,7 +386,8 @@ except subprocess.TimeoutExpired:
     srv.kill()
     out, err = srv.communicate()
 ok(srv.returncode == 0 and "stopped (signal 15)" in out, "SIGTERM stops the server cleanly (exit 0)", (srv.returncode, out))
-ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}/next 200" in err,
+ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}/next 200" in err and
+   "Suzi" not in err and "POST /cds-services/{id} 200" in err,
    "the access log names routes, never a patient", err[-300:])
 # --- HTTPS with a certificate made here
 import ssl
@@ -295,6 +434,7 @@ con.close()
 ok(actors.get("visit.add") == "alice" and actors.get("course.read") == "alice" and actors.get("token.add"),
    "the audit log names the token's holder for each write and read", actors)
 ok(all(t not in hashes for t in tokens.values()) and len(hashes) == 4, "the store keeps hashes, not tokens")
+ok(actors.get("feedback.add") == "https://sandbox.cds-hooks.org", "CDS feedback is audited under the token's issuer", actors)
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

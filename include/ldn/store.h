@@ -80,6 +80,13 @@ enum ldn_status ldn_store_add_token(struct ldn_store *st, const char *actor,
 enum ldn_status ldn_store_token(struct ldn_store *st, const char *token,
     char name[256], char role[16], struct ldn_error *err);
 
+/* One CDS Hooks feedback item: what was done with a card (outcome
+ * "accepted" or "overridden"), when, and the item as sent (detail, JSON).
+ * Audited. */
+enum ldn_status ldn_store_add_feedback(struct ldn_store *st, const char *actor,
+    const char *service, const char *card, const char *outcome,
+    const char *outcome_timestamp, const char *detail, struct ldn_error *err);
+
 enum ldn_history_format {
 	LDN_HISTORY_TEXT,
 	LDN_HISTORY_JSON,

@@ -458,6 +458,7 @@ static const struct audited {
 	{ "plans", "plan.issue", "id", true },
 	{ "visits", "visit.add", "id", true },
 	{ "api_tokens", "token.add", "name", false },
+	{ "cds_feedback", "feedback.add", "id", true },
 };
 
 enum {
@@ -1547,4 +1548,51 @@ ldn_store_token(struct ldn_store *st, const char *token, char name[256],
 	}
 	db_res_free(r);
 	return rc;
+}
+
+enum ldn_status
+ldn_store_add_feedback(struct ldn_store *st, const char *actor,
+    const char *service, const char *card, const char *outcome,
+    const char *outcome_timestamp, const char *detail, struct ldn_error *err)
+{
+	struct db_res *r = NULL;
+	char stamp[21], content[65], record[64];
+	enum ldn_status rc;
+
+	if (outcome == NULL ||
+	    (strcmp(outcome, "accepted") != 0 &&
+	        strcmp(outcome, "overridden") != 0))
+		return ldn_fail(err, LDN_E_SCHEMA, "outcome",
+		    "\"%s\" is not accepted or overridden",
+		    outcome ? outcome : "");
+	if (card == NULL || *card == '\0' || strlen(card) > 255)
+		return ldn_fail(err, LDN_E_SCHEMA, "card",
+		    "a card's uuid is 1 to 255 bytes");
+	if (outcome_timestamp == NULL || *outcome_timestamp == '\0' ||
+	    strlen(outcome_timestamp) > 64)
+		return ldn_fail(err, LDN_E_SCHEMA, "outcomeTimestamp",
+		    "is required (an instant, at most 64 bytes)");
+	now_utc(stamp);
+	if ((rc = begin_write(st, err)) != LDN_OK)
+		return rc;
+	if (query(st,
+	        "INSERT INTO cds_feedback (service, card, outcome, "
+	        "outcome_timestamp, detail, received_at) VALUES (?, ?, ?, ?, "
+	        "?, ?) RETURNING id",
+	        DB_ARGS(db_text(service), db_text(card), db_text(outcome),
+	            db_text(outcome_timestamp), db_text(detail),
+	            db_text(stamp)),
+	        &r) != DB_OK ||
+	    r->n_rows != 1)
+		rc = dbfail(st, err, "feedback");
+	if (rc == LDN_OK) {
+		snprintf(record, sizeof(record), "cds_feedback/%s",
+		    text_at(r, 0, 0));
+		rc = row_content(st, "cds_feedback", text_at(r, 0, 0), content)
+		    ? audit_append(st, actor, "feedback.add", record, content,
+		          err)
+		    : dbfail(st, err, "feedback");
+	}
+	db_res_free(r);
+	return commit_or_rollback(st, rc, err);
 }
