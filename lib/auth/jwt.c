@@ -831,9 +831,10 @@ ldn_jwt_verify(struct ldn_jwt_verifier *v, const char *token, size_t len,
     time_t now_t, struct ldn_jwt_claims *claims, struct ldn_error *err)
 {
 	struct ldn_jwt_claims c;
-	const char *d1 = NULL, *d2 = NULL, *alg, *kid, *jku;
+	const char *d1 = NULL, *d2 = NULL, *alg = NULL, *kid = NULL,
+	           *jku = NULL;
 	unsigned char *hb = NULL, *pb = NULL, *sb = NULL, h[16];
-	size_t hl, pl, sl, dots = 0;
+	size_t hl = 0, pl = 0, sl = 0, dots = 0;
 	json_t *hj = NULL, *pj = NULL;
 	json_error_t je;
 	EVP_PKEY *pkey = NULL;

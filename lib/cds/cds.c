@@ -568,7 +568,7 @@ ldn_cds_call_fetched(const struct ldn_kb *kb, const char *service_id,
 	struct cds_req r;
 	struct ldn_plan *pl = NULL;
 	struct origin_map *map = NULL;
-	struct jnode *bundle;
+	struct jnode *bundle = NULL;
 	struct ldn_error local;
 	enum ldn_status rc;
 
