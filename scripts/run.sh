@@ -1,7 +1,26 @@
 #!/bin/sh
-# The main job: set up, then write the plan for the example patient.
-#   scripts/run.sh [ldn plan options...]
+# The main job: set up, then serve ldn on 127.0.0.1:8080 with the embedded
+# SQLite store (./ldn.db, or $LDN_DB), after printing a clinician's token
+# and a first request to try.  Ctrl-C (or SIGTERM) stops it.
+#   scripts/run.sh [ldn serve options...]
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh build-rel
-exec build-rel/cli/ldn plan --as-of 2026-11-25 "$@" examples/fibromyalgia.json
+ldn=build-rel/cli/ldn
+db=${LDN_DB:-sqlite:ldn.db}
+token=$("$ldn" token add "demo-$(date +%Y%m%d%H%M%S)-$$" --role clinician \
+	--db "$db")
+cat <<MSG
+ldn: serving the REST API with the store $db.
+A clinician's token (kept only as a hash; make more with ldn token add):
+
+    $token
+
+Try, from another terminal:
+
+    curl -s -H 'Authorization: Bearer $token' --data-binary @examples/fibromyalgia.json \\
+        'http://127.0.0.1:8080/api/v1/plan?as_of=2026-11-25&format=text'
+
+Routes: curl -s http://127.0.0.1:8080/api/v1/openapi.json  (README: The server)
+MSG
+exec "$ldn" serve --db "$db" "$@"
