@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_token_entry;
 extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_check_order_entry;
 
 struct ldn_store;
 

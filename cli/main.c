@@ -17,6 +17,7 @@
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_plan_entry,
+	&cmd_check_order_entry,
 	&cmd_kb_entry,
 	&cmd_patient_entry,
 	&cmd_visit_entry,
@@ -179,7 +180,7 @@ usage(FILE *fp)
 	    "Clinical decision support for low-dose naltrexone.\n\n"
 	    "commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(fp, "  %-8s %s\n", commands[i]->name,
+		fprintf(fp, "  %-11s %s\n", commands[i]->name,
 		    commands[i]->summary);
 	fprintf(fp,
 	    "\n`ldn COMMAND --help` tells more.\n"

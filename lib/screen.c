@@ -621,16 +621,50 @@ window_cmp(const void *a, const void *b)
 	return strcmp(x->src, y->src);
 }
 
+static bool
+is_naltrexone(enum med_class c)
+{
+	return c == MC_NALTREXONE_LDN || c == MC_NALTREXONE_STANDARD ||
+	    c == MC_NALTREXONE_UNKNOWN_DOSE || c == MC_NALTREXONE_BUPROPION;
+}
+
+/* The naltrexone the patient takes now (LDN or any other strength), as
+ * findings name it, or NULL. */
+static const char *
+naltrexone_taken(struct ldn_plan *pl)
+{
+	const struct patient *pt = pl->patient;
+
+	for (size_t i = 0; i < pt->n_medications; i++) {
+		const struct medication *m = &pt->medications[i];
+
+		if (m->active &&
+		    (is_naltrexone(m->cls) || is_naltrexone(m->name_cls)))
+			return med_label(pl, m);
+	}
+	return NULL;
+}
+
+static bool
+is_hold(enum entry_id id)
+{
+	return id == E_PERIOP_HOLD || id == E_PERIOP_NALTREXONE_HOLD ||
+	    id == E_PERIOP_NALTREXONE_STOP_NOW;
+}
+
 /*
  * Procedures: a planned one with opioids expected (or not recorded, which
  * is then assumed) gives a hold window from the hold start to the first day
  * LDN may restart; a recent completed one delays the start like a washout.
+ * For a patient who already takes naltrexone the hold is about the dose
+ * taken now: still ahead, or begun (the hold start is today or past).
  */
 static void
 screen_procedures(struct ldn_plan *pl)
 {
 	const struct params *p = &pl->kb->params;
 	const struct patient *pt = pl->patient;
+	const char *taken = naltrexone_taken(pl);
 	size_t n = 0;
 
 	pl->holds = arena_calloc(&pl->arena,
@@ -697,10 +731,13 @@ screen_procedures(struct ldn_plan *pl)
 		w->procedure = pr->display;
 		w->procedure_date = pr->date;
 		w->src = pr->src;
-		f = raise(pl, E_PERIOP_HOLD, pr->src);
+		f = raise(pl,
+		    taken != NULL ? E_PERIOP_NALTREXONE_HOLD : E_PERIOP_HOLD,
+		    pr->src);
 		if (f == NULL)
 			continue;
 		f->when = pr->date;
+		f->vars[V_DRUG] = taken;
 		f->vars[V_PROCEDURE] = pr->display;
 		f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
 		f->vars[V_HOLD_START] = fmt_date(pl, w->from);
@@ -730,7 +767,7 @@ screen_procedures(struct ldn_plan *pl)
 	for (size_t i = 0; i < pl->n_findings; i++) {
 		struct finding *f = &pl->findings[i];
 
-		if (f->id != E_PERIOP_HOLD)
+		if (!is_hold(f->id))
 			continue;
 		for (size_t k = 0; k < m; k++)
 			if (f->when >= pl->holds[k].from &&
@@ -739,6 +776,10 @@ screen_procedures(struct ldn_plan *pl)
 				    fmt_date(pl, pl->holds[k].from);
 				f->vars[V_RESTART_DATE] =
 				    fmt_date(pl, pl->holds[k].to);
+				/* No dose tonight once the hold has begun. */
+				if (f->id == E_PERIOP_NALTREXONE_HOLD &&
+				    pl->holds[k].from <= pl->as_of)
+					f->id = E_PERIOP_NALTREXONE_STOP_NOW;
 			}
 	}
 }

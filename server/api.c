@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ldn/cds.h"
 #include "ldn/next.h"
 #include "ldn/plan.h"
 #include "ldn/store.h"
@@ -248,6 +249,26 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		return;
 	}
 	fail(resp, rc, &err);
+}
+
+void
+api_check_order(struct app *app, struct req *req, struct resp *resp)
+{
+	enum ldn_audience aud;
+	struct ldn_error err = { 0 };
+	enum ldn_status rc;
+	char *out;
+	size_t len;
+
+	if (!audience(req, resp, &aud))
+		return;
+	rc = ldn_check_order_request(app->kb, req->body, req->body_len,
+	    as_of(app, req), aud, LDN_FORMAT_JSON, &out, &len, &err);
+	if (rc != LDN_OK) {
+		fail(resp, rc, &err);
+		return;
+	}
+	take(resp, 200, JSON, out, len);
 }
 
 void

@@ -7,7 +7,7 @@
 typedef void handler_fn(struct app *app, struct req *req, struct resp *resp);
 
 handler_fn api_healthz, api_metrics, api_openapi, api_kb, api_plan,
-    api_patients, api_patient_add, api_visit_add, api_next, api_history,
-    api_cds_discovery, api_cds_service, api_cds_feedback;
+    api_check_order, api_patients, api_patient_add, api_visit_add, api_next,
+    api_history, api_cds_discovery, api_cds_service, api_cds_feedback;
 
 #endif

@@ -39,6 +39,8 @@ static const struct route routes[] = {
 	    api_openapi, 0 },
 	{ "GET", "/api/v1/kb", "GET /api/v1/kb", api_kb, ANY_ROLE },
 	{ "POST", "/api/v1/plan", "POST /api/v1/plan", api_plan, READERS },
+	{ "POST", "/api/v1/check-order", "POST /api/v1/check-order",
+	    api_check_order, READERS },
 	{ "GET", "/api/v1/patients", "GET /api/v1/patients", api_patients,
 	    READERS },
 	{ "POST", "/api/v1/patients", "POST /api/v1/patients", api_patient_add,

@@ -927,6 +927,110 @@ reverse(void)
 	json_decref(req);
 }
 
+/* The nine requests for a patient who already takes LDN: free-text
+ * opioid drafts of every kind against the ways medication lists write LDN
+ * (typos included), standard-dose naltrexone, and the patient-view card
+ * with a planned operation on both sides of the hold's start. */
+static void
+on_ldn(void)
+{
+	static const char *const drafts_text[] = { "tramadol 50 mg",
+		"Tylenol #3", "codeine cough syrup", "fentanyl patch",
+		"buprenorphine" };
+	static const struct {
+		const char *text, *indicator;
+	} lists[] = {
+		{ "low dose naltrexon", "warning" },
+		{ "LDN 4.5mg caps", "warning" },
+		{ "naltrexone 4.5 mg compounded", "warning" },
+		{ "low-dose naltrexone 1.5 mg", "warning" },
+		{ "naltrexone 50 mg", "critical" },
+	};
+
+	for (size_t p = 0; p < 3; p++)
+		for (size_t h = 1; h < 3; h++)
+			for (size_t l = 0; l < 5; l++) {
+				size_t good = 0;
+
+				for (size_t o = 0; o < 5; o++) {
+					struct ldn_error err;
+					char what[256];
+					json_t *req =
+					    load(patients[p], hooks[h]);
+					json_t *r;
+
+					snprintf(what, sizeof(what),
+					    "%s %s, %s on file, %s drafted",
+					    patients[p], hooks[h],
+					    lists[l].text, drafts_text[o]);
+					set_draft(req, drafts_text[o], NULL, 0);
+					add_medication(req, lists[l].text, NULL,
+					    o % 2 == 1);
+					r = call(service(hooks[h]), req, &err,
+					    what);
+					good += r && n_cards(r) == 1 &&
+					    strcmp(str(card(r, 0), "indicator"),
+					        lists[l].indicator) == 0;
+					if (!(r && n_cards(r) == 1))
+						tap_diag("%s: %zu cards", what,
+						    r ? n_cards(r) : 0);
+					json_decref(r);
+					json_decref(req);
+				}
+				ok(good == 5,
+				    "%s %s, \"%s\" on file: every free-text "
+				    "opioid draft gets one %s card (%zu of 5)",
+				    patients[p], hooks[h], lists[l].text,
+				    lists[l].indicator, good);
+			}
+	for (size_t p = 0; p < 3; p++) {
+		static const struct {
+			const char *date, *says;
+		} ops[] = {
+			{ "2026-11-28", "began on 2026-11-25: give no more" },
+			{ "2026-11-29",
+			    "the last dose the night before 2026-11-26" },
+		};
+		struct ldn_error err;
+		json_t *req = load(patients[p], "patient-view"), *r, *c;
+
+		add_medication(req, "LDN 4.5 mg capsule (compounded)", NULL,
+		    false);
+		r = call("ldn-patient-view", req, &err, "patient-view, LDN");
+		c = r ? card(r, 0) : NULL;
+		ok(r && n_cards(r) == 1 &&
+		        strcmp(str(c, "indicator"), "critical") == 0 &&
+		        strstr(str(c, "detail"), "already takes LDN"),
+		    "%s patient-view, LDN on file: do not start a new "
+		    "titration (critical)",
+		    patients[p]);
+		json_decref(r);
+		for (size_t i = 0; i < 2; i++) {
+			json_t *q = json_deep_copy(req);
+			char what[128];
+
+			add_prefetch(q, "serviceRequests",
+			    json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:s}",
+			        "resourceType", "ServiceRequest", "id", "op-1",
+			        "status", "active", "intent", "order", "code",
+			        "text", "Total knee replacement",
+			        "occurrenceDateTime", ops[i].date));
+			snprintf(what, sizeof(what),
+			    "%s patient-view, LDN on file, surgery on %s",
+			    patients[p], ops[i].date);
+			r = call("ldn-patient-view", q, &err, what);
+			c = r ? card(r, 0) : NULL;
+			ok(c && strstr(str(c, "detail"), ops[i].says) &&
+			        strstr(str(c, "detail"), "already takes LDN"),
+			    "%s: the hold for the LDN taken now (\"%s\")", what,
+			    ops[i].says);
+			json_decref(r);
+			json_decref(q);
+		}
+		json_decref(req);
+	}
+}
+
 /* A planned operation: the hold dates. */
 static void
 surgery(void)
@@ -1356,6 +1460,7 @@ main(int argc, char **argv)
 	stable();
 	drafts();
 	reverse();
+	on_ldn();
 	surgery();
 	missing();
 	shapes();

@@ -73,6 +73,45 @@ t "a missing knowledge base exits 78" code 78 "$ldn" plan $AS --kb "$tmp/nokb" "
 t "a FHIR Bundle is read without a flag" sh -c "'$ldn' plan $AS '$src/tests/fhir/deceased.json' | grep -q 'DO NOT START'"
 t "a refused Bundle with --format fhir gives an OperationOutcome" sh -c "'$ldn' plan $AS --format fhir '$src/tests/fhir/wrong-type-status.json' 2>/dev/null | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o[\"resourceType\"]==\"OperationOutcome\" and o[\"issue\"][0][\"expression\"]==[\"Bundle.entry[2].resource.status\"]'"
 t "and exits 65" code 65 "$ldn" plan $AS --format fhir "$src/tests/fhir/wrong-type-status.json"
+# check-order: the reverse check (an opioid for a patient on naltrexone)
+ldn_pt=$src/tests/golden/ldn-active/patient.json
+ntx50=$src/tests/golden/naltrexone-50-active/patient.json
+t "check-order --help documents --order" sh -c "'$ldn' check-order --help | grep -q -- --order"
+t "check-order without --order is a usage error" code 64 "$ldn" check-order --patient "$ldn_pt"
+for order in "tramadol 50 mg" "codeine cough syrup" "buprenorphine" "fentanyl patch" "Tylenol #3" 835603; do
+	t "check-order: $order for a patient on LDN exits 0" code 0 "$ldn" check-order $AS --patient "$ldn_pt" --order "$order"
+	t "and gives a warning card with the restart rule" sh -c "grep -q '^\[WARNING\] Patient takes naltrexone' '$tmp/cout' && grep -q 'opioid-free days' '$tmp/cout' && ! grep -q CRITICAL '$tmp/cout'"
+	t "check-order: $order for a patient without naltrexone gives no card" sh -c "'$ldn' check-order $AS --patient '$ex' --order '$order' --format json | python3 -c 'import json,sys; assert json.load(sys.stdin) == {\"cards\": []}'"
+	t "check-order: $order for a patient on 50 mg naltrexone is critical" sh -c "'$ldn' check-order $AS --patient '$ntx50' --order '$order' --format json | python3 -c '
+import json,sys
+c=json.load(sys.stdin)[\"cards\"]
+assert len(c)==1 and c[0][\"indicator\"]==\"critical\" and \"standard-dose\" in c[0][\"summary\"], c'"
+done
+t "check-order --format json is CDS Hooks cards, the same bytes twice" sh -c "'$ldn' check-order $AS --patient '$ldn_pt' --order tramadol --format json > '$tmp/a' && '$ldn' check-order $AS --patient '$ldn_pt' --order tramadol --format json > '$tmp/b' && cmp '$tmp/a' '$tmp/b' && python3 -c '
+import json
+c=json.load(open(\"$tmp/a\"))[\"cards\"][0]
+assert c[\"indicator\"]==\"warning\" and c[\"source\"][\"label\"] and \"**References**\" in c[\"detail\"]'"
+t "check-order --audience patient speaks to the patient" sh -c "'$ldn' check-order $AS --audience patient --patient '$ldn_pt' --order tramadol | grep -q 'You take LDN 4.5 mg'"
+t "check-order: naltrexone 50 mg for a patient on LDN is refused as a start" sh -c "'$ldn' check-order $AS --patient '$ldn_pt' --order 'naltrexone 50 mg' | grep -q '^\[CRITICAL\] Do not start LDN now'"
+t "check-order: a drug that is neither gives no card (exit 0)" code 0 "$ldn" check-order $AS --patient "$ldn_pt" --order "amoxicillin 500 mg"
+t "and says the order was not recognised, so no card vouches for it" has "not recognised as an opioid" "$tmp/cout"
+t "check-order: a recognised opioid with no conflict says it was recognised" sh -c "'$ldn' check-order $AS --patient '$ldn_pt' --order 'ibuprofen' >/dev/null; echo '{\"id\":\"q\",\"age_years\":50,\"medications\":[],\"conditions\":[]}' > '$tmp/q.json'; '$ldn' check-order $AS --patient '$tmp/q.json' --order 'oxycodon 5 mg' | grep -q 'recognised (opioid-short)'"
+t "check-order: an empty --order exits 65" code 65 "$ldn" check-order $AS --patient "$ldn_pt" --order " "
+t "and names --order" has "^ldn: --order:" "$tmp/cerr"
+t "check-order: a code with a leading zero exits 65" code 65 "$ldn" check-order $AS --patient "$ldn_pt" --order 0835603
+t "check-order: a control character in --order exits 65" code 65 "$ldn" check-order $AS --patient "$ldn_pt" --order "$(printf 'tramadol\tER')"
+t "check-order: a bad patient exits 65 naming the field" code 65 "$ldn" check-order $AS --patient "$tmp/w0.json" --order tramadol
+t "and names /weight_kg" has "/weight_kg" "$tmp/cerr"
+t "check-order reads a FHIR Bundle" code 0 "$ldn" check-order $AS --patient "$src/tests/fhir/deceased.json" --order tramadol
+# surgery planned for a patient already on LDN: the hold date in the plan
+python3 -c "
+import json
+p=json.load(open('$ldn_pt'))
+p['procedures']=[{'display':'Knee replacement','date':'2026-11-29','status':'planned'}]
+json.dump(p,open('$tmp/ldn-surgery.json','w'))"
+t "plan: LDN on file and surgery in 4 days: last dose tonight" sh -c "'$ldn' plan $AS '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'Give the last dose the night before 2026-11-26 and none from 2026-11-26. Restart no earlier than 2026-12-06'"
+t "and the patient reads the same dates" sh -c "'$ldn' plan $AS --audience patient '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'Take your last dose the night before 2026-11-26'"
+t "a day later the hold has begun: no more doses" sh -c "'$ldn' plan --as-of 2026-11-26 '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'began on 2026-11-26: give no more naltrexone'"
 db="sqlite:$tmp/store.db"
 echo '{"id":"p-9","age_years":50,"sex":"male","weight_kg":80,"opioid_analgesia_required":false,"medications":[],"conditions":[{"system":"icd10","code":"M79.7","status":"active"}]}' > "$tmp/p9.json"
 t "patient add stores a patient with their plan" code 0 "$ldn" patient add --as-of 2026-01-01 --db "$db" "$tmp/p9.json"
@@ -151,6 +190,9 @@ t "kb check: a CDS card summary that can reach 140 characters" broken \
 	longsum findings.yaml \
 	"s.replace('summary: \"Do not start LDN now:', 'summary: \"' + 'x' * 90 + ' Do not start LDN now:', 1)" \
 	"under 140"
+t "kb check: a check-order card without patient words" broken nopat findings.yaml \
+	"s.replace('    patient: \"Your record shows opioid medicine', '    patient_: \"', 1)" \
+	'missing field .patient.'
 t "kb check: a CDS card without its summary" broken nosum findings.yaml \
 	"s.replace('summary: \"Do not start LDN now:', 'clinician_: \"', 1)" \
 	"summary"

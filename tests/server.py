@@ -141,6 +141,35 @@ for name in synthea:
     good += s == 200 and d["decision"] in ("start", "wait", "do-not-start")
 ok(good == len(synthea) and good >= 10, "every Synthea bundle in tests/data gets a plan (%d of %d)" % (good, len(synthea)))
 
+# --- the reverse check: an order checked against a patient's record
+on_ldn = json.loads(read("tests/golden/ldn-active/patient.json"))
+no_ntx = json.loads(ex)
+s, h, d = jcall("POST", "/api/v1/check-order?as_of=2026-11-25", {"patient": on_ldn, "order": "tramadol 50 mg"})
+ok(s == 200 and h.get("content-type") == "application/json" and len(d["cards"]) == 1 and
+   d["cards"][0]["indicator"] == "warning" and "naltrexone" in d["cards"][0]["summary"],
+   "POST /api/v1/check-order: tramadol for a patient on LDN is a warning card", (s, d))
+s, h, d = jcall("POST", "/api/v1/check-order?as_of=2026-11-25", {"patient": no_ntx, "order": "tramadol 50 mg"})
+ok(s == 200 and d == {"cards": []}, "the same order for a patient without naltrexone: no card", (s, d))
+s, h, d = jcall("POST", "/api/v1/check-order?as_of=2026-11-25&audience=patient",
+                {"patient": on_ldn, "order": "835603"}, role="pharmacist")
+ok(s == 200 and len(d["cards"]) == 1 and d["cards"][0]["detail"].startswith("You take LDN 4.5 mg"),
+   "an RxNorm code, for a pharmacist, in the patient's words", (s, d))
+bundle = json.loads(read("tests/data/synthea/" + synthea[0]))
+s, h, d = jcall("POST", "/api/v1/check-order?as_of=2026-11-25", {"patient": bundle, "order": "fentanyl patch"})
+ok(s == 200 and isinstance(d.get("cards"), list), "a FHIR Bundle as the patient", (s, d))
+ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": on_ldn}), 400, "/order"),
+   "check-order without an order is 400 naming /order")
+ok(is_error(*jcall("POST", "/api/v1/check-order", {"order": "tramadol"}), 400, "/patient"),
+   "check-order without a patient is 400 naming /patient")
+ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": {"age_years": "x"}, "order": "tramadol"}), 400,
+            "/patient/age_years"), "a bad patient field is 400 naming it under /patient")
+ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": on_ldn, "order": "tramadol", "dose": 1}), 400,
+            "/dose"), "an unknown member is 400 naming it")
+ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": on_ldn, "order": "tramadol"}, role=None), 401,
+            "Authorization"), "check-order without a token is 401")
+ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": on_ldn, "order": "tramadol"}, role="reviewer"), 403,
+            "Authorization"), "a reviewer may not check an order (403)")
+
 # --- bad input: always 4xx with a JSON error, never 5xx
 bad = [
     ("malformed JSON", "POST", "/api/v1/plan", b'{"age_years": 40,', 400, None),

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/date.h"
+#include "base/dose.h"
 #include "base/tree.h"
 #include "draft.h"
 #include "intake/codes.h"
@@ -196,7 +197,8 @@ class_named(const char *s)
 }
 
 /* Every row of tests/data/code_expectations.tsv: system, code or text,
- * expected concept id or medication class ("none" for nothing). */
+ * expected concept id or medication class ("none" for nothing), and for a
+ * medication optionally the strength read, in mg ("-" for none). */
 static void
 test_code_table(const struct ldn_kb *kb, const char *path)
 {
@@ -211,7 +213,8 @@ test_code_table(const struct ldn_kb *kb, const char *path)
 	while (fgets(line, sizeof(line), fp)) {
 		char *sys = strtok(line, "\t\r\n"),
 		     *code = strtok(NULL, "\t\r\n"),
-		     *want = strtok(NULL, "\t\r\n");
+		     *want = strtok(NULL, "\t\r\n"),
+		     *dose = strtok(NULL, "\t\r\n");
 		char got[200] = "";
 
 		if (sys == NULL || code == NULL || want == NULL ||
@@ -228,6 +231,18 @@ test_code_table(const struct ldn_kb *kb, const char *path)
 			codes_medication(kb, &m);
 			snprintf(got, sizeof(got), "%s",
 			    med_class_names[m.cls]);
+			if (dose != NULL) {
+				char mgs[16] = "-";
+
+				if (m.dose_ug >= 0)
+					mg_string(m.dose_ug, mgs);
+				if (strcmp(mgs, dose) != 0) {
+					printf("# %s %s: expected %s mg, got "
+					       "%s\n",
+					    sys, code, dose, mgs);
+					bad++;
+				}
+			}
 			if (class_named(want) == MC_COUNT) {
 				printf("# unknown class %s\n", want);
 				bad++;

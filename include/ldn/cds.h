@@ -59,6 +59,7 @@
 
 #include "ldn/error.h"
 #include "ldn/kb.h"
+#include "ldn/plan.h"
 
 /* The discovery document (GET /cds-services): the three services. */
 enum ldn_status ldn_cds_discovery(const struct ldn_kb *kb, char **out,
@@ -115,5 +116,31 @@ enum ldn_status ldn_cds_call_fetched(const struct ldn_kb *kb,
 
 /* The HTTP status for a result: 200, 400, 404, 412 or 500 (above). */
 int ldn_cds_http_status(enum ldn_status rc, const struct ldn_error *err);
+
+/*
+ * One order checked outside a CDS Hooks call (`ldn check-order`, POST
+ * /api/v1/check-order): the judgement of ldn-order-sign for a draft
+ * MedicationRequest of `order` for the patient in `patient` (len bytes of
+ * native patient JSON or a FHIR R4 Bundle, the whole record: no card says
+ * what was not seen).  `order` is an RxNorm code (digits) or a drug's name
+ * or free text ("tramadol 50 mg", "LDN 4.5 mg"); an order that names
+ * neither naltrexone nor an opioid, or an opioid for a patient without
+ * naltrexone, gives no card.  The answer is {"cards": [...]} as CDS Hooks
+ * has it (LDN_FORMAT_JSON), or the cards as plain text (LDN_FORMAT_TEXT:
+ * indicator, summary, detail and source); with LDN_AUDIENCE_PATIENT the
+ * cards speak to the patient and carry no suggestion.  Errors name the
+ * field: "order", "format", "as_of", or a JSON pointer into the patient.
+ */
+enum ldn_status ldn_check_order(const struct ldn_kb *kb, const char *patient,
+    size_t len, const char *order, const char *as_of,
+    enum ldn_audience audience, enum ldn_format format, char **out,
+    size_t *out_len, struct ldn_error *err);
+
+/* As ldn_check_order(), for a request body {"patient": <native JSON or a
+ * FHIR Bundle>, "order": "CODE_OR_NAME"}; errors name "/patient/...",
+ * "/order" or the member that is not one of these. */
+enum ldn_status ldn_check_order_request(const struct ldn_kb *kb,
+    const char *body, size_t len, const char *as_of, enum ldn_audience audience,
+    enum ldn_format format, char **out, size_t *out_len, struct ldn_error *err);
 
 #endif

@@ -102,6 +102,16 @@ cite(struct cw *c, struct cites cs)
 	sb_puts(&c->md, "]");
 }
 
+/* An entry's words for the call's audience (a card without patient words
+ * is for clinicians only). */
+static const struct tmpl *
+words(struct cw *c, const struct kb_entry *e)
+{
+	const struct tmpl *t = &e->text[c->r->aud];
+
+	return t->n > 0 ? t : &e->text[AUD_CLINICIAN];
+}
+
 static void
 para(struct cw *c, const struct tmpl *t, const char *const *vars,
     struct cites cs, const char *bullet)
@@ -116,8 +126,8 @@ para(struct cw *c, const struct tmpl *t, const char *const *vars,
 static void
 entry_para(struct cw *c, enum entry_id e, const char *const *vars)
 {
-	para(c, &c->kb->entries[e].text[AUD_CLINICIAN], vars,
-	    c->kb->entries[e].cites, "");
+	para(c, words(c, &c->kb->entries[e]), vars, c->kb->entries[e].cites,
+	    "");
 }
 
 static void
@@ -151,7 +161,7 @@ findings(struct cw *c, const char *h, bool (*keep)(const struct finding *))
 			continue;
 		if (n++ == 0)
 			heading(c, h);
-		para(c, &e->text[AUD_CLINICIAN], f->vars, e->cites, "- ");
+		para(c, words(c, e), f->vars, e->cites, "- ");
 	}
 	if (n > 0)
 		sb_puts(&c->md, "\n");
@@ -538,7 +548,7 @@ card_end(struct cw *c, enum entry_id e, const char *const *vars,
 	jw_obj(w);
 	jw_kstr(w, "label", c->kb->name ? c->kb->name : "ldn");
 	jw_end_obj(w);
-	if (s != NULL)
+	if (s != NULL && c->r->aud == AUD_CLINICIAN)
 		write_suggestion(c, s);
 	jw_end_obj(w);
 }
@@ -654,7 +664,8 @@ static const enum entry_id opioid_related[] = { E_OPIOID_LAST_DOSE_INFERRED,
 	E_OPIOID_USE_DISORDER, E_OPIOID_OCCULT, E_INTAKE_MEDICATIONS_PARTIAL };
 /* Procedures that fire the surgery card, and its companion. */
 static const enum entry_id periop_fire[] = { E_PERIOP_HOLD,
-	E_PERIOP_START_AFTER, E_PERIOP_RECENT, E_PERIOP_RECENT_UNKNOWN };
+	E_PERIOP_START_AFTER, E_PERIOP_RECENT, E_PERIOP_RECENT_UNKNOWN,
+	E_PERIOP_NALTREXONE_HOLD, E_PERIOP_NALTREXONE_STOP_NOW };
 static const enum entry_id periop_related[] = { E_PERIOP_OPIOIDS_UNKNOWN };
 
 static bool
@@ -814,7 +825,9 @@ opioid_cards(struct cw *c)
 		        cds_is_naltrexone(m->name_cls)))
 			continue;
 		sb_printf(&names, "%s%s", n++ ? "; " : "", med_name(c, m));
-		standard |= m->dose_ug >= 50000;
+		/* above the LDN range, by its strength or its class */
+		standard |= m->dose_ug > c->kb->params.ldn_max_ug ||
+		    m->cls == MC_NALTREXONE_STANDARD;
 	}
 	for (size_t i = 0; n > 0 && i < c->r->n_drafts; i++) {
 		const struct cds_draft *d = &c->r->drafts[i];

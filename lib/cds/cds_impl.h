@@ -87,6 +87,10 @@ struct cds_req {
 	struct cds_draft *drafts; /* in the hook's scope */
 	size_t n_drafts;
 	bool any_naltrexone, any_opioid;
+
+	/* AUD_CLINICIAN for CDS Hooks; `ldn check-order` may ask for the
+	 * patient's words (then no suggestion either). */
+	enum audience aud;
 };
 
 /* request.c: parse and check the request (body, len) for service_id; on

@@ -118,16 +118,19 @@ lookup_rxnorm(const struct ldn_kb *kb, const char *code)
 }
 
 /*
- * Misspelt opioid names ("oxycodon", "hydrocodon", "buprenorphin") still
- * name opioids: a word of six letters or more, with the same first letter,
- * within one edit of a one-word opioid name (two edits from nine letters)
- * counts as that name.  Only the
- * classes that need a washout are matched this way, so a near miss errs
- * towards waiting.
+ * Misspelt names ("oxycodon", "hydrocodon", "buprenorphin", "naltrexon")
+ * still name their drugs: a word of six letters or more, with the same
+ * first letter, within one edit of a one-word opioid or naltrexone name
+ * (two edits from nine letters) counts as that name.  Only the classes
+ * that need a washout, and naltrexone, are matched this way, so a near miss
+ * errs towards waiting (and towards the reverse check); an opioid wins
+ * over naltrexone.
  */
 static enum med_class
-fuzzy_opioid(const struct ldn_kb *kb, const struct words *w)
+fuzzy_name(const struct ldn_kb *kb, const struct words *w)
 {
+	enum med_class found = MC_NONE;
+
 	for (size_t i = 0; i < w->n; i++) {
 		size_t len = strlen(w->w[i]);
 		int max = len >= 9 ? 2 : 1;
@@ -145,11 +148,34 @@ fuzzy_opioid(const struct ldn_kb *kb, const struct words *w)
 
 			if (__builtin_popcount(letters ^ p->letters) > 2 * max)
 				continue; /* too many letters differ */
-			if (words_distance(w->w[i], p->words[0], max) <= max)
+			if (words_distance(w->w[i], p->words[0], max) > max)
+				continue;
+			if (med_class_is_opioid((enum med_class)p->target))
 				return (enum med_class)p->target;
+			found = (enum med_class)p->target;
 		}
 	}
-	return MC_NONE;
+	return found;
+}
+
+/* Naltrexone named in words: its strength when the words give one
+ * (at most the LDN ceiling is LDN), else LDN when they say "low" or
+ * "LDN", else a dose not known. */
+static enum med_class
+naltrexone_class(const struct ldn_kb *kb, const char *name,
+    const struct words *w, int32_t *dose_ug)
+{
+	int32_t ug = words_mg_after(name, NULL);
+	bool low = false;
+
+	for (size_t k = 0; k < w->n; k++)
+		low |=
+		    strcmp(w->w[k], "ldn") == 0 || strcmp(w->w[k], "low") == 0;
+	*dose_ug = ug;
+	if (ug < 0)
+		return low ? MC_NALTREXONE_LDN : MC_NALTREXONE_UNKNOWN_DOSE;
+	return ug <= kb->params.ldn_max_ug ? MC_NALTREXONE_LDN
+	                                   : MC_NALTREXONE_STANDARD;
 }
 
 /* The most specific class named in a text: naltrexone-bupropion before
@@ -187,24 +213,14 @@ class_of_name(const struct ldn_kb *kb, const char *name, int32_t *dose_ug)
 					return MC_OPIOID_LONG;
 				return order[o];
 			}
-			if (order[o] == MC_NALTREXONE_UNKNOWN_DOSE) {
-				int32_t ug = words_mg_after(name, NULL);
-				bool low = false;
-
-				for (size_t k = 0; k < w.n; k++)
-					low |= strcmp(w.w[k], "ldn") == 0 ||
-					    strcmp(w.w[k], "low") == 0;
-				*dose_ug = ug;
-				if (ug < 0)
-					return low ? MC_NALTREXONE_LDN
-					           : MC_NALTREXONE_UNKNOWN_DOSE;
-				return ug <= kb->params.ldn_max_ug
-				    ? MC_NALTREXONE_LDN
-				    : MC_NALTREXONE_STANDARD;
-			}
+			if (order[o] == MC_NALTREXONE_UNKNOWN_DOSE)
+				return naltrexone_class(kb, name, &w, dose_ug);
 			return order[o];
 		}
-	return fuzzy_opioid(kb, &w);
+	enum med_class f = fuzzy_name(kb, &w);
+	if (f == MC_NALTREXONE_UNKNOWN_DOSE)
+		return naltrexone_class(kb, name, &w, dose_ug);
+	return f;
 }
 
 enum med_class

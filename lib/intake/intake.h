@@ -35,6 +35,11 @@ enum ldn_status intake_native(const struct ldn_kb *kb, struct arena *a,
     const struct jnode *root, int32_t as_of, struct patient *p,
     struct ldn_error *err);
 
+/* How deep a patient document may nest (native JSON or a Bundle). */
+enum {
+	INTAKE_MAX_DEPTH = 16
+};
+
 /* A FHIR R4 Bundle (fhir.c). */
 extern const char *const fhir_types_read[]; /* NULL-terminated */
 bool intake_is_fhir(const struct jnode *root);

@@ -18,7 +18,7 @@
 enum {
 	MAX_ITEMS = 10000,
 	MAX_STR = 1000,
-	MAX_DEPTH = 16
+	MAX_DEPTH = INTAKE_MAX_DEPTH
 };
 
 struct rd {

@@ -93,9 +93,14 @@ const char *const severity_names[3] = { "block", "caution", "info" };
 		id, L_NEXT, SEV_NONE, vars, 0 \
 	}
 /* A card's words: summary is 1 when the engine shows a summary line. */
-#define C(id, vars, summary)                        \
-	{                                           \
-		id, L_CARD, SEV_NONE, vars, summary \
+#define C(id, vars, summary)                           \
+	{                                              \
+		id, L_CARD, SEV_NONE, vars, summary, 0 \
+	}
+/* A card `ldn check-order` can give: patient words as well. */
+#define CP(id, vars)                             \
+	{                                        \
+		id, L_CARD, SEV_NONE, vars, 1, 1 \
 	}
 
 const struct entry_spec entry_specs[E_COUNT] = {
@@ -178,6 +183,15 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	        B(V_LIFT_DATE)),
 	[E_PERIOP_START_AFTER] = F("periop.start_after", SEV_BLOCK,
 	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_LIFT_DATE)),
+	/* A planned procedure for a patient who already takes naltrexone
+	 * ({drug}): the hold is still ahead, or has begun. */
+	[E_PERIOP_NALTREXONE_HOLD] = F("periop.naltrexone_hold", SEV_CAUTION,
+	    B(V_DRUG) | B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_HOLD_START) |
+	        B(V_HOLD_DAYS) | B(V_RESTART_DATE) | B(V_WASHOUT_DAYS)),
+	[E_PERIOP_NALTREXONE_STOP_NOW] = F("periop.naltrexone_stop_now",
+	    SEV_CAUTION,
+	    B(V_DRUG) | B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_HOLD_START) |
+	        B(V_HOLD_DAYS) | B(V_RESTART_DATE) | B(V_WASHOUT_DAYS)),
 	[E_INDICATION_MATCH] = F("indication.match", SEV_INFO, B(V_CONDITION)),
 	[E_INDICATION_NONE] = F("indication.none", SEV_CAUTION, 0),
 	[E_PRIOR_FIXED_DOSE_FAILURE] =
@@ -243,16 +257,15 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    1),
 	[E_CARD_VIEW_DO_NOT_START] = C("cds.view_do_not_start", 0, 1),
 	/* order-select, order-sign: a naltrexone draft ({drug}). */
-	[E_CARD_ORDER_OPIOID] = C("cds.order_opioid", B(V_DRUG), 1),
-	[E_CARD_ORDER_SURGERY] = C("cds.order_surgery",
-	    B(V_DRUG) | B(V_PROCEDURE) | B(V_PROCEDURE_DATE), 1),
-	[E_CARD_ORDER_BLOCKED] = C("cds.order_blocked", B(V_DRUG), 1),
-	[E_CARD_ORDER_STANDARD_DOSE] = C("cds.order_standard_dose",
-	    B(V_DRUG) | B(V_DOSE) | B(V_CONDITION) | B(V_START_DOSE), 1),
-	[E_CARD_ORDER_FIRST_STEP] = C("cds.order_first_step",
+	[E_CARD_ORDER_OPIOID] = CP("cds.order_opioid", B(V_DRUG)),
+	[E_CARD_ORDER_SURGERY] = CP("cds.order_surgery",
+	    B(V_DRUG) | B(V_PROCEDURE) | B(V_PROCEDURE_DATE)),
+	[E_CARD_ORDER_BLOCKED] = CP("cds.order_blocked", B(V_DRUG)),
+	[E_CARD_ORDER_STANDARD_DOSE] = CP("cds.order_standard_dose",
+	    B(V_DRUG) | B(V_DOSE) | B(V_CONDITION) | B(V_START_DOSE)),
+	[E_CARD_ORDER_FIRST_STEP] = CP("cds.order_first_step",
 	    B(V_DRUG) | B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) |
-	        B(V_CEILING),
-	    1),
+	        B(V_CEILING)),
 	/* The suggestion (summary: its label; text: the action's
 	 * description) and the MedicationRequest it proposes (summary: the
 	 * medication's text; text: the dosage instruction). */
@@ -262,10 +275,10 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) | B(V_CEILING), 1),
 	/* An opioid draft ({drug}) for a patient on naltrexone ({detail}),
 	 * restart after {washout_days}. */
-	[E_CARD_OPIOID_ON_LDN] = C("cds.opioid_on_ldn",
-	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS), 1),
-	[E_CARD_OPIOID_ON_NALTREXONE] = C("cds.opioid_on_naltrexone",
-	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS), 1),
+	[E_CARD_OPIOID_ON_LDN] = CP("cds.opioid_on_ldn",
+	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS)),
+	[E_CARD_OPIOID_ON_NALTREXONE] = CP("cds.opioid_on_naltrexone",
+	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS)),
 	/* Prefetch the card could not see ({detail}: resource types). */
 	[E_CARD_NOT_SEEN] = C("cds.not_seen", B(V_DETAIL), 0),
 };

@@ -161,6 +161,8 @@ enum entry_id {
 	E_PERIOP_OPIOIDS_UNKNOWN,
 	E_PERIOP_RECENT,
 	E_PERIOP_START_AFTER,
+	E_PERIOP_NALTREXONE_HOLD,
+	E_PERIOP_NALTREXONE_STOP_NOW,
 	E_INDICATION_MATCH,
 	E_INDICATION_NONE,
 	E_PRIOR_FIXED_DOSE_FAILURE,
@@ -216,6 +218,8 @@ struct entry_spec {
 	enum severity severity; /* SEV_NONE outside L_FINDING */
 	uint32_t vars;          /* bit (1 << enum var) per variable it fills */
 	int summary;            /* L_CARD: 1 if it needs a summary line */
+	int patient;            /* L_CARD: 1 if it needs patient words too
+	                           (the cards `ldn check-order` can give) */
 };
 
 extern const struct entry_spec entry_specs[E_COUNT];

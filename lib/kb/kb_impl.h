@@ -175,9 +175,10 @@ struct ldn_kb {
 	size_t n_condition_text;
 	struct phrase *med_names; /* sorted by first word */
 	size_t n_med_names;
-	/* Typo candidates: one-word names of opioid classes, six letters or
-	 * more, ordered by first byte; fuzzy_start[c] .. fuzzy_start[c + 1]
-	 * are those starting with byte c. */
+	/* Typo candidates: one-word names of opioid classes and of
+	 * naltrexone, six letters or more, ordered by first byte;
+	 * fuzzy_start[c] .. fuzzy_start[c + 1] are those starting with byte c.
+	 */
 	const struct phrase **fuzzy;
 	size_t fuzzy_start[257];
 	struct phrase *long_acting; /* sorted by first word */

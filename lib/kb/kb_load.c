@@ -909,7 +909,7 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 	/* Cards are for clinicians: a summary and a detail, no patient
 	 * words. */
 	static const char *const card_keys[] = { "id", "evidence", "cites",
-		"summary", "clinician", NULL };
+		"summary", "clinician", "patient", NULL };
 	const struct jnode *list = tree_get(root, top);
 	struct ldn_kb *kb = L->kb;
 
@@ -973,6 +973,17 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 		if (c != NULL)
 			en->text[AUD_CLINICIAN] = parse_tmpl(L,
 			    tree_get(o, "clinician"), c, entry_specs[e].vars);
+		/* Patient words where `ldn check-order` may show the card
+		 * to a patient; elsewhere cards are for clinicians only. */
+		c = str_field(L, o, "patient", entry_specs[e].patient != 0);
+		if (c != NULL && !entry_specs[e].patient)
+			problem(L, tree_get(o, "patient"),
+			    "\"%s\" is shown to clinicians only: no patient "
+			    "words",
+			    id);
+		else if (c != NULL)
+			en->text[AUD_PATIENT] = parse_tmpl(L,
+			    tree_get(o, "patient"), c, entry_specs[e].vars);
 		summary_field(L, o, en, &entry_specs[e]);
 	}
 }
@@ -1275,7 +1286,8 @@ load_medications(struct loader *L)
 			const struct phrase *p = &kb->med_names[i];
 
 			if ((unsigned char)p->words[0][0] == c && p->n == 1 &&
-			    med_class_is_opioid(p->target) &&
+			    (med_class_is_opioid(p->target) ||
+			        p->target == MC_NALTREXONE_UNKNOWN_DOSE) &&
 			    strlen(p->words[0]) >= 6)
 				kb->fuzzy[nf++] = p;
 		}

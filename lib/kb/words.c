@@ -145,6 +145,36 @@ lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+static bool
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_letter(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* "mg", "mgs", "milligram" or "milligrams", as a whole word. */
+static bool
+is_unit_mg(const char *q)
+{
+	static const char *const units[] = { "milligrams", "milligram", "mgs",
+		"mg" };
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t k = 0;
+
+		while (units[i][k] && lower(q[k]) == units[i][k])
+			k++;
+		if (units[i][k] == '\0' && !is_letter(q[k]))
+			return true;
+	}
+	return false;
+}
+
 int32_t
 words_mg_after(const char *s, const char *after_word)
 {
@@ -172,25 +202,33 @@ words_mg_after(const char *s, const char *after_word)
 
 		if (*q < '0' || *q > '9')
 			continue;
-		if (p > s && p[-1] >= '0' && p[-1] <= '9')
+		/* Not the middle of a number: "4.5" is not "5". */
+		if (p > s && is_digit(p[-1]))
 			continue;
-		while (*q >= '0' && *q <= '9' && whole < 100000)
+		if (p > s + 1 && (p[-1] == '.' || p[-1] == ',') &&
+		    is_digit(p[-2]))
+			continue;
+		while (is_digit(*q) && whole < 100000)
 			whole = whole * 10 + (*q++ - '0');
-		if (*q == '.' && q[1] >= '0' && q[1] <= '9') {
+		/* A decimal point, or a decimal comma ("4,5 mg") when one or
+		 * two digits follow it (three are thousands: "1,000 mg"). */
+		if ((*q == '.' && is_digit(q[1])) ||
+		    (*q == ',' && is_digit(q[1]) &&
+		        !(is_digit(q[2]) && is_digit(q[3])))) {
 			q++;
-			while (*q >= '0' && *q <= '9') {
+			while (is_digit(*q)) {
 				if (scale < 1000) {
 					frac = frac * 10 + (*q - '0');
 					scale *= 10;
 				}
 				q++;
 			}
+		} else if (*q == ',' && is_digit(q[1])) {
+			continue;
 		}
 		while (*q == ' ')
 			q++;
-		if (lower(q[0]) == 'm' && lower(q[1]) == 'g' &&
-		    !((q[2] >= 'a' && q[2] <= 'z') ||
-		        (q[2] >= 'A' && q[2] <= 'Z')))
+		if (is_unit_mg(q))
 			return (int32_t)(whole * 1000 + frac * (1000 / scale));
 	}
 	return -1;
