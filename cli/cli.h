@@ -2,7 +2,10 @@
 #ifndef LDN_CLI_H
 #define LDN_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "ldn/plan.h"
 
 /* sysexits(3) codes, so scripts can tell bad input from a broken tool. */
 enum {
@@ -48,6 +51,10 @@ const char *cli_kb_dir(const char *opt);
 /* Read all of a file ("-" for stdin) into a malloc'd buffer, followed by
  * LDN_INPUT_PADDING zero bytes (not counted in *len). */
 char *cli_read_file(const char *path, size_t *len);
+/* --audience: "clinician" or "patient" into *out; false, having said
+ * why, for anything else. */
+bool cli_audience(const char *s, enum ldn_audience *out);
+
 /* Print "ldn: " and the message to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage(const struct cmd_entry *e, int to_stderr);

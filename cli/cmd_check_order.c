@@ -57,17 +57,8 @@ exec_check_order(int argc, char **argv)
 			}
 			break;
 		case 'u':
-			if (strcmp(optarg, "clinician") == 0)
-				audience = LDN_AUDIENCE_CLINICIAN;
-			else if (strcmp(optarg, "patient") == 0)
-				audience = LDN_AUDIENCE_PATIENT;
-			else {
-				cli_warn(
-				    "--audience: \"%s\" is not clinician or "
-				    "patient",
-				    optarg);
+			if (!cli_audience(optarg, &audience))
 				return EX_USAGE_;
-			}
 			break;
 		case 'k':
 			kb_dir = optarg;

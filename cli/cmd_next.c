@@ -52,16 +52,8 @@ exec_next(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			if (strcmp(optarg, "clinician") == 0)
-				audience = LDN_AUDIENCE_CLINICIAN;
-			else if (strcmp(optarg, "patient") == 0)
-				audience = LDN_AUDIENCE_PATIENT;
-			else {
-				cli_warn("--audience: \"%s\" is not clinician "
-				         "or patient",
-				    optarg);
+			if (!cli_audience(optarg, &audience))
 				return EX_USAGE_;
-			}
 			break;
 		case 'k':
 			kb_dir = optarg;

@@ -212,3 +212,17 @@ main(int argc, char **argv)
 	usage(stderr);
 	return EX_USAGE_;
 }
+
+bool
+cli_audience(const char *s, enum ldn_audience *out)
+{
+	if (strcmp(s, "clinician") == 0)
+		*out = LDN_AUDIENCE_CLINICIAN;
+	else if (strcmp(s, "patient") == 0)
+		*out = LDN_AUDIENCE_PATIENT;
+	else {
+		cli_warn("--audience: \"%s\" is not clinician or patient", s);
+		return false;
+	}
+	return true;
+}

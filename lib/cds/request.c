@@ -18,9 +18,6 @@
 #include "../intake/intake.h"
 #include "../kb/words.h"
 
-static const char SYS_RXNORM[] = "http://www.nlm.nih.gov/research/umls/rxnorm";
-static const char SYS_RXNORM_OID[] = "urn:oid:2.16.840.1.113883.6.88";
-
 #define BAD(r, where, ...) ldn_fail((r)->err, LDN_E_SCHEMA, where, __VA_ARGS__)
 
 static const char *path(struct cds_req *r, const char *fmt, ...)
@@ -148,28 +145,6 @@ check_authorization(struct cds_req *r, const struct jnode *fa)
 	return LDN_OK;
 }
 
-/* The RxNorm codings of a CodeableConcept into codes[] (at most max). */
-static size_t
-rxnorm_codes(const struct jnode *cc, const char **codes, size_t n, size_t max)
-{
-	const struct jnode *codings = tree_get(cc, "coding");
-
-	for (size_t i = 0;
-	     codings && codings->type == J_ARR && i < codings->n && n < max;
-	     i++) {
-		const struct jnode *sys =
-		    tree_get(&codings->u.items[i], "system");
-		const struct jnode *code =
-		    tree_get(&codings->u.items[i], "code");
-
-		if (is_str(sys) && is_str(code) && code->n > 0 &&
-		    (strcmp(sys->u.s, SYS_RXNORM) == 0 ||
-		        strcmp(sys->u.s, SYS_RXNORM_OID) == 0))
-			codes[n++] = code->u.s;
-	}
-	return n;
-}
-
 /* A CodeableConcept's words: its text, else a coding's display. */
 static const char *
 concept_text(const struct jnode *cc)
@@ -295,7 +270,7 @@ classify(struct cds_req *r, struct cds_draft *d, const struct jnode *entries,
 		return BAD(r, path(r, "%s/medicationReference", at),
 		    "must be an object, not %s", tree_type_name(ref->type));
 	if (cc != NULL) {
-		n = rxnorm_codes(cc, codes, 0, 16);
+		n = fhir_rxnorm_codes(cc, codes, 0, 16);
 		name = concept_text(cc);
 	} else if (ref != NULL) {
 		const struct jnode *s = tree_get(ref, "reference");
@@ -306,7 +281,7 @@ classify(struct cds_req *r, struct cds_draft *d, const struct jnode *entries,
 		const struct jnode *ing = tree_get(med, "ingredient");
 
 		if (code != NULL && code->type == J_OBJ) {
-			n = rxnorm_codes(code, codes, 0, 16);
+			n = fhir_rxnorm_codes(code, codes, 0, 16);
 			name = concept_text(code);
 		}
 		for (size_t i = 0; ing && ing->type == J_ARR && i < ing->n;
@@ -315,7 +290,7 @@ classify(struct cds_req *r, struct cds_draft *d, const struct jnode *entries,
 			    tree_get(&ing->u.items[i], "itemCodeableConcept");
 
 			if (item != NULL && item->type == J_OBJ)
-				n = rxnorm_codes(item, codes, n, 16);
+				n = fhir_rxnorm_codes(item, codes, n, 16);
 		}
 		if (name == NULL && is_str(disp) && disp->n > 0)
 			name = disp->u.s;

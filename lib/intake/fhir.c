@@ -317,10 +317,9 @@ read_condition(struct fx *x, const struct entry *e)
 	return LDN_OK;
 }
 
-/* The RxNorm codings of a CodeableConcept (RxNorm's URL or its OID) into
- * codes[], at most max; returns how many. */
-static size_t
-rxnorm_codes(const struct jnode *cc, const char **codes, size_t n, size_t max)
+size_t
+fhir_rxnorm_codes(const struct jnode *cc, const char **codes, size_t n,
+    size_t max)
 {
 	const struct jnode *codings = tree_get(cc, "coding");
 
@@ -427,7 +426,7 @@ new_med(struct fx *x, const struct entry *e, struct medication **out)
 		    tree_type_name(ref->type));
 	}
 	if (cc != NULL) {
-		n = rxnorm_codes(cc, codes, n, 16);
+		n = fhir_rxnorm_codes(cc, codes, n, 16);
 		name = text_of(cc);
 	} else if (ref != NULL) {
 		const struct jnode *s = tree_get(ref, "reference");
@@ -440,7 +439,7 @@ new_med(struct fx *x, const struct entry *e, struct medication **out)
 			const struct jnode *ing = tree_get(med, "ingredient");
 
 			if (code && code->type == J_OBJ) {
-				n = rxnorm_codes(code, codes, n, 16);
+				n = fhir_rxnorm_codes(code, codes, n, 16);
 				name = text_of(code);
 			}
 			for (size_t i = 0;
@@ -450,7 +449,8 @@ new_med(struct fx *x, const struct entry *e, struct medication **out)
 				        "itemCodeableConcept");
 
 				if (item && item->type == J_OBJ)
-					n = rxnorm_codes(item, codes, n, 16);
+					n = fhir_rxnorm_codes(item, codes, n,
+					    16);
 			}
 		}
 		if (name == NULL && d && d->type == J_STR && d->n > 0)

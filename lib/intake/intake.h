@@ -29,6 +29,12 @@ enum ldn_status intake_tree(const struct ldn_kb *kb, struct arena *a,
     const struct jnode *root, int32_t as_of, struct patient **out,
     struct ldn_error *err);
 
+/* The RxNorm codings of a FHIR CodeableConcept (RxNorm's URL or its OID)
+ * appended to codes[] after the n already there, at most max; returns the
+ * new count (fhir.c; lib/cds reads draft orders with it too). */
+size_t fhir_rxnorm_codes(const struct jnode *cc, const char **codes, size_t n,
+    size_t max);
+
 /* The native patient JSON (native.c).  Strict: unknown fields, wrong types,
  * impossible values and dates after as_of are refused. */
 enum ldn_status intake_native(const struct ldn_kb *kb, struct arena *a,
