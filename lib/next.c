@@ -410,22 +410,3 @@ ldn_next_date(const struct ldn_next *n)
 {
 	return n->date;
 }
-
-enum ldn_status
-ldn_next_render(const struct ldn_next *n, enum ldn_format format,
-    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err)
-{
-	enum audience aud =
-	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
-
-	switch (format) {
-	case LDN_FORMAT_TEXT:
-		return render_next_text(n, aud, out, len, err);
-	case LDN_FORMAT_JSON:
-		return render_next_json(n, aud, out, len, err);
-	case LDN_FORMAT_FHIR:
-		break;
-	}
-	return ldn_fail(err, LDN_E_SCHEMA, "format",
-	    "next-step advice is text or json");
-}

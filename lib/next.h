@@ -24,9 +24,4 @@ struct ldn_next {
 	const char *vars[V_COUNT]; /* into val, or NULL */
 };
 
-enum ldn_status render_next_text(const struct ldn_next *n, enum audience aud,
-    char **out, size_t *len, struct ldn_error *err);
-enum ldn_status render_next_json(const struct ldn_next *n, enum audience aud,
-    char **out, size_t *len, struct ldn_error *err);
-
 #endif

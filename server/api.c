@@ -26,36 +26,6 @@ static const char JSON[] = "application/json";
 static const char FHIR_JSON[] = "application/fhir+json";
 static const char TEXT[] = "text/plain; charset=utf-8";
 
-void
-resp_error(struct resp *resp, int status, const char *where, const char *fmt,
-    ...)
-{
-	struct strbuf b = STRBUF_INIT(1u << 16);
-	struct jw w;
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	jw_init(&w, &b);
-	jw_obj(&w);
-	jw_key(&w, "error");
-	jw_obj(&w);
-	jw_kint(&w, "status", status);
-	jw_kstr(&w, "where", where);
-	jw_kstr(&w, "message", msg);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	sb_puts(&b, "\n");
-	free(resp->body);
-	resp->status = status;
-	resp->type = JSON;
-	resp->body = sb_take(&b, &resp->len);
-	if (resp->body == NULL)
-		sb_free(&b);
-}
-
 /* The HTTP status for a library failure: the caller's input or ours. */
 static int
 status_of(enum ldn_status rc)

@@ -99,6 +99,9 @@ const char *route_name(const struct req *req);
 void resp_error(struct resp *resp, int status, const char *where,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The destructor of app->store_key: closes a thread's store. */
+void app_store_close(void *st);
+
 /* This worker thread's store handle, opened on first use; NULL with a 503
  * in resp when it cannot be opened. */
 struct ldn_store *app_store(struct app *app, struct resp *resp);

@@ -201,32 +201,6 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static void
-close_store(void *st)
-{
-	ldn_store_close(st);
-}
-
-struct ldn_store *
-app_store(struct app *app, struct resp *resp)
-{
-	struct ldn_store *st = pthread_getspecific(app->store_key);
-	struct ldn_error err = { 0 };
-
-	if (st)
-		return st;
-	if (ldn_store_open(app->cfg->db_url, app->cfg->sql_dir, &st, &err) !=
-	    LDN_OK) {
-		resp_error(resp, 503, "store", "the store is unavailable");
-		if (!app->cfg->quiet)
-			fprintf(stderr, "ldn serve: store: %s: %s\n", err.where,
-			    err.msg);
-		return NULL;
-	}
-	pthread_setspecific(app->store_key, st);
-	return st;
-}
-
 static char *
 read_all(const char *path, size_t *len)
 {
@@ -348,7 +322,7 @@ server_run(const struct server_config *cfg)
 	rc = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((app.metrics = metrics_new()) == NULL ||
-	    pthread_key_create(&app.store_key, close_store) != 0) {
+	    pthread_key_create(&app.store_key, app_store_close) != 0) {
 		fprintf(stderr, "ldn serve: out of memory\n");
 		goto out;
 	}

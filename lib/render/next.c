@@ -48,7 +48,7 @@ dose_words(const struct ldn_next *n, char buf[static 32])
 	return buf;
 }
 
-enum ldn_status
+static enum ldn_status
 render_next_text(const struct ldn_next *n, enum audience aud, char **out,
     size_t *len, struct ldn_error *err)
 {
@@ -79,7 +79,7 @@ render_next_text(const struct ldn_next *n, enum audience aud, char **out,
 	return render_finish(&b, &tmp, out, len, err);
 }
 
-enum ldn_status
+static enum ldn_status
 render_next_json(const struct ldn_next *n, enum audience aud, char **out,
     size_t *len, struct ldn_error *err)
 {
@@ -115,4 +115,23 @@ render_next_json(const struct ldn_next *n, enum audience aud, char **out,
 	jw_end_arr(&w);
 	jw_end_obj(&w);
 	return render_finish(&b, &tmp, out, len, err);
+}
+
+enum ldn_status
+ldn_next_render(const struct ldn_next *n, enum ldn_format format,
+    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err)
+{
+	enum audience aud =
+	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
+
+	switch (format) {
+	case LDN_FORMAT_TEXT:
+		return render_next_text(n, aud, out, len, err);
+	case LDN_FORMAT_JSON:
+		return render_next_json(n, aud, out, len, err);
+	case LDN_FORMAT_FHIR:
+		break;
+	}
+	return ldn_fail(err, LDN_E_SCHEMA, "format",
+	    "next-step advice is text or json");
 }
