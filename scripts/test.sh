@@ -30,10 +30,13 @@ fi
 if ninja -C build-fuzz >/dev/null; then
 	# The session may add inputs; they land in a scratch copy, so the
 	# committed corpus only changes when someone reviews and adds them.
-	rm -rf build-fuzz/corpus build-fuzz/corpus-fhir
+	rm -rf build-fuzz/corpus build-fuzz/corpus-*
 	cp -r tests/fuzz/corpus/patient build-fuzz/corpus
-	cp -r tests/fuzz/corpus/fhir build-fuzz/corpus-fhir
-	meson test -C build-fuzz --print-errorlogs fuzz-run fuzz-run-fhir ||
+	for c in fhir jwt cds server; do
+		cp -r "tests/fuzz/corpus/$c" "build-fuzz/corpus-$c"
+	done
+	meson test -C build-fuzz --print-errorlogs --num-processes 2 fuzz-run \
+		fuzz-run-fhir fuzz-run-jwt fuzz-run-cds fuzz-run-server ||
 		status=1
 else
 	status=1

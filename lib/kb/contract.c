@@ -76,21 +76,21 @@ const char *const var_names[V_COUNT] = {
 const char *const severity_names[3] = { "block", "caution", "info" };
 
 #define B(v) (1u << (v))
-#define F(id, sev, vars)                    \
-	{                                   \
-		id, L_FINDING, sev, vars, 0 \
+#define F(id, sev, vars)                       \
+	{                                      \
+		id, L_FINDING, sev, vars, 0, 0 \
 	}
-#define M(id, vars)                              \
+#define M(id, vars)                                 \
+	{                                           \
+		id, L_MONITOR, SEV_NONE, vars, 0, 0 \
+	}
+#define S(id, vars)                                  \
+	{                                            \
+		id, L_SCHEDULE, SEV_NONE, vars, 0, 0 \
+	}
+#define N(id, vars)                              \
 	{                                        \
-		id, L_MONITOR, SEV_NONE, vars, 0 \
-	}
-#define S(id, vars)                               \
-	{                                         \
-		id, L_SCHEDULE, SEV_NONE, vars, 0 \
-	}
-#define N(id, vars)                           \
-	{                                     \
-		id, L_NEXT, SEV_NONE, vars, 0 \
+		id, L_NEXT, SEV_NONE, vars, 0, 0 \
 	}
 /* A card's words: summary is 1 when the engine shows a summary line. */
 #define C(id, vars, summary)                           \
