@@ -169,11 +169,19 @@ jw_str(struct jw *w, const char *s)
 void
 jw_int(struct jw *w, long long v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", v);
+	/* digits from the end, without printf: plans write hundreds of
+	 * citation numbers, and snprintf was a tenth of the time */
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u =
+	    v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
 	before_value(w);
-	sb_add(w->b, b, (size_t)n);
+	sb_add(w->b, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
