@@ -232,3 +232,10 @@ jw_kint(struct jw *w, const char *key, long long v)
 	jw_key(w, key);
 	jw_int(w, v);
 }
+
+void
+jw_raw_members(struct jw *w, const char *text, size_t n)
+{
+	sb_add(w->b, text, n);
+	w->first[w->depth] = false;
+}

@@ -41,6 +41,13 @@ void jw_bool(struct jw *w, bool v);
 /* A value already written as JSON (n bytes), such as a cached string. */
 void jw_raw(struct jw *w, const char *json, size_t n);
 void jw_null(struct jw *w);
+/*
+ * Members written earlier by this writer at the same depth, after at
+ * least one member of the same object (so the text starts with its
+ * comma): appended as they are.  For text that is the same in every
+ * document, written once and kept.
+ */
+void jw_raw_members(struct jw *w, const char *text, size_t n);
 /* Shorthands for a member: key and value. */
 void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, long long v);

@@ -45,6 +45,11 @@ struct kb_ref {
 	const char *doi, *pmid, *url, *accessed, *resolution, *note;
 	int year;
 	uint32_t line, col;
+	/* Its members as JSON, from ",\n      \"id\"" on: written once at load
+	 * for an object at depth 3 whose first member is already out (the
+	 * renderers' "n"); see kb_ref_json(). */
+	const char *json_members;
+	size_t json_members_len;
 };
 
 /* A template is a list of segments: literal text, a variable, or a
@@ -189,5 +194,11 @@ struct ldn_kb {
 
 /* The index of a reference id, or -1. */
 int kb_ref_index(const struct ldn_kb *kb, const char *id);
+
+struct jw;
+/* Reference r's members (id, type, evidence, title ... note) into the
+ * JSON object w has open; the renderers use r->json_members instead
+ * when their object sits at the depth it was written for. */
+void kb_ref_json(struct jw *w, const struct kb_ref *r);
 
 #endif

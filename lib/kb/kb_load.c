@@ -707,6 +707,58 @@ concept_index(const struct ldn_kb *kb, const char *id)
 	return -1;
 }
 
+static void
+opt_member(struct jw *w, const char *key, const char *v)
+{
+	if (v != NULL)
+		jw_kstr(w, key, v);
+}
+
+void
+kb_ref_json(struct jw *w, const struct kb_ref *r)
+{
+	jw_kstr(w, "id", r->id);
+	jw_kstr(w, "type", r->kind);
+	jw_kstr(w, "evidence", evidence_names[r->evidence]);
+	opt_member(w, "title", r->title);
+	opt_member(w, "authors", r->authors);
+	opt_member(w, "source", r->source);
+	if (r->year)
+		jw_kint(w, "year", r->year);
+	opt_member(w, "volume", r->volume);
+	opt_member(w, "pages", r->pages);
+	opt_member(w, "doi", r->doi);
+	opt_member(w, "pmid", r->pmid);
+	opt_member(w, "url", r->url);
+	opt_member(w, "accessed", r->accessed);
+	jw_kstr(w, "resolution", r->resolution);
+	opt_member(w, "note", r->note);
+	if (r->seed_cite)
+		jw_kint(w, "seed_citation", r->seed_cite);
+}
+
+/* Write every reference's members once, as the renderers' reference lists
+ * will hold them (an object at depth 3 after its "n"). */
+static void
+prerender_refs(struct loader *L)
+{
+	for (size_t i = 0; i < L->kb->n_refs; i++) {
+		struct kb_ref *r = &L->kb->refs[i];
+		struct strbuf b = STRBUF_INIT(1u << 20);
+		struct jw w;
+
+		jw_init(&w, &b);
+		w.depth = 3;
+		w.first[3] = false;
+		kb_ref_json(&w, r);
+		if (!b.failed && b.s) {
+			r->json_members = arena_strndup(L->a, b.s, b.len);
+			r->json_members_len = r->json_members ? b.len : 0;
+		}
+		sb_free(&b);
+	}
+}
+
 /* Expand a statement's text once, as plain text and as a JSON string. */
 static void
 prerender(struct loader *L, struct kb_statement *s, int a)
@@ -1513,6 +1565,7 @@ load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
 	load_medications(&L);
 	load_rxnorm(&L);
 	check_unused(&L);
+	prerender_refs(&L);
 	if (kb->arena.failed) {
 		snprintf(L.file, sizeof(L.file), "%s", dir);
 		problem(&L, NULL, "the knowledge base is too large");

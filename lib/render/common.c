@@ -153,24 +153,10 @@ render_opt(struct jw *w, const char *key, const char *v)
 void
 render_reference_json(struct jw *w, const struct kb_ref *r)
 {
-	jw_kstr(w, "id", r->id);
-	jw_kstr(w, "type", r->kind);
-	jw_kstr(w, "evidence", evidence_names[r->evidence]);
-	render_opt(w, "title", r->title);
-	render_opt(w, "authors", r->authors);
-	render_opt(w, "source", r->source);
-	if (r->year)
-		jw_kint(w, "year", r->year);
-	render_opt(w, "volume", r->volume);
-	render_opt(w, "pages", r->pages);
-	render_opt(w, "doi", r->doi);
-	render_opt(w, "pmid", r->pmid);
-	render_opt(w, "url", r->url);
-	render_opt(w, "accessed", r->accessed);
-	jw_kstr(w, "resolution", r->resolution);
-	render_opt(w, "note", r->note);
-	if (r->seed_cite)
-		jw_kint(w, "seed_citation", r->seed_cite);
+	if (r->json_members && w->depth == 3 && !w->first[3])
+		jw_raw_members(w, r->json_members, r->json_members_len);
+	else
+		kb_ref_json(w, r);
 }
 
 const char *const render_unit_json[U_COUNT] = { "mg", "days", "years", "kg",
