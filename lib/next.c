@@ -3,9 +3,13 @@
  *
  *   plan says do not start                   -> none
  *   no visit yet (or every dose 0)           -> start as planned
+ *   doses while the plan still says wait     -> stop until it lifts
  *   serious effect at the latest visit       -> stop now
- *   not taking, after a serious effect       -> stop (no re-introduction)
- *   not taking, after earlier doses          -> re-introduce and titrate
+ *   a serious effect at any earlier visit    -> stop (no titration and no
+ *                                               re-introduction without a
+ *                                               clinician's review)
+ *   not taking, after earlier doses          -> re-introduce and titrate,
+ *                                               below any intolerable dose
  *   severe effect                            -> step back: halve
  *   sleep worse than baseline, not morning   -> same dose in the morning
  *   moderate effect, settling window open    -> hold until it closes
@@ -17,6 +21,11 @@
  *   tolerated                                -> escalate one step, never
  *                                               sooner than the interval
  *
+ * A dose is intolerable once a visit at it had severe or serious effects,
+ * or moderate ones still there settle_d days on.  After one, steps come at
+ * the slow interval, and no step, step back or restart reaches it again.
+ * Pain is compared with the first visit (the baseline); sleep with the
+ * first visit that recorded it.
  * Every threshold is a kb number: response.meaningful_pct,
  * response.minimal_pct, side_effects.settle_d, sleep.worse_points,
  * trial.min_d, trial.max_d, dose.interval_sensitive_d, dose.granularity_ug.
@@ -204,20 +213,30 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	int interval = c->interval_d;
 	int base_sleep = -1;
 
-	for (size_t i = 0; i < nv; i++) {
-		if (s[i].fx >= FX_SEVERE && s[i].dose_ug > 0 &&
+	for (size_t i = 0, from = 0; i < nv; i++) {
+		/* a dose is intolerable once a visit at it had severe or
+		 * serious effects, or moderate ones that had not settled
+		 * settle_d days on (the same visits the step back uses) */
+		if (i == 0 || s[i].dose_ug != s[i - 1].dose_ug ||
+		    s[i - 1].fx != FX_MODERATE)
+			from = i;
+		bool unsettled = s[i].fx == FX_MODERATE &&
+		    s[i].day - s[from].day >= P->settle_d;
+
+		if ((s[i].fx >= FX_SEVERE || unsettled) && s[i].dose_ug > 0 &&
 		    s[i].dose_ug < bar)
 			bar = s[i].dose_ug;
 		if (s[i].fx == FX_SERIOUS)
 			last_serious = i;
 		if (s[i].dose_ug > best_taken)
 			best_taken = s[i].dose_ug;
-		if (s[i].fx <= FX_MILD && s[i].dose_ug < d &&
-		    s[i].dose_ug > tolerated_below)
-			tolerated_below = s[i].dose_ug;
 		if (base_sleep < 0)
 			base_sleep = s[i].sleep;
 	}
+	for (size_t i = 0; i < nv; i++)
+		if (s[i].fx <= FX_MILD && s[i].dose_ug < d &&
+		    s[i].dose_ug < bar && s[i].dose_ug > tolerated_below)
+			tolerated_below = s[i].dose_ug;
 	/* after an intolerable effect, re-titrate at the slow interval */
 	if (bar != INT32_MAX && P->interval_sensitive_d > interval)
 		interval = P->interval_sensitive_d;
@@ -227,18 +246,25 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		advise(n, LDN_NEXT_STOP, E_NEXT_STOP_SERIOUS, 0, today);
 		return;
 	}
+	/* after a serious effect, whatever is taken now: no dose advice
+	 * until a clinician has reviewed the event */
+	if (last_serious != SIZE_MAX) {
+		set_date(n, V_FROM_DATE, s[last_serious].day);
+		set_mg(n, V_DOSE, s[last_serious].dose_ug);
+		advise(n, LDN_NEXT_STOP, E_NEXT_STOPPED_SERIOUS, 0, today);
+		return;
+	}
 	if (d == 0) {
-		if (last_serious != SIZE_MAX) {
-			set_date(n, V_FROM_DATE, s[last_serious].day);
-			set_mg(n, V_DOSE, s[last_serious].dose_ug);
-			advise(n, LDN_NEXT_STOP, E_NEXT_STOPPED_SERIOUS, 0,
-			    today);
-			return;
-		}
-		set_mg(n, V_START_DOSE, c->start_ug);
+		/* restart at the first dose, but below any dose that was
+		 * not tolerated */
+		int32_t start = c->start_ug < bar
+		    ? c->start_ug
+		    : halve(bar, P->granularity_ug);
+
+		set_mg(n, V_START_DOSE, start);
 		set_mg(n, V_MAX_DOSE, best_taken);
 		set_int(n, V_INTERVAL_DAYS, interval);
-		advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_REINTRODUCE, c->start_ug,
+		advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_REINTRODUCE, start,
 		    today);
 		return;
 	}
@@ -252,8 +278,12 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	set_mg(n, V_DOSE, d);
 	set_int(n, V_PAIN, L->pain);
 	set_int(n, V_BASELINE_PAIN, b);
+	/* a step back halves the current dose, or the lowest dose that
+	 * was not tolerated if that is lower: never back above it */
+	int32_t back_from = d < bar ? d : bar;
+
 	if (L->fx == FX_SEVERE) {
-		step_back(n, P, d, tolerated_below, interval, today);
+		step_back(n, P, back_from, tolerated_below, interval, today);
 		return;
 	}
 	if (base_sleep >= 0 && L->sleep >= 0 &&
@@ -269,13 +299,15 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		while (f > r && s[f - 1].fx == FX_MODERATE)
 			f--;
 		if (L->day - s[f].day >= P->settle_d) {
-			step_back(n, P, d, tolerated_below, interval, today);
+			step_back(n, P, back_from, tolerated_below, interval,
+			    today);
 			return;
 		}
 		set_date(n, V_FROM_DATE, s[f].day);
-		set_mg(n, V_NEXT_DOSE, halve(d, P->granularity_ug));
+		set_mg(n, V_NEXT_DOSE, halve(back_from, P->granularity_ug));
 		advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_SETTLING, d,
-		    s[f].day + P->settle_d);
+		    s[f].day + P->settle_d > today ? s[f].day + P->settle_d
+		                                   : today);
 		return;
 	}
 
@@ -365,6 +397,13 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 			es = today;
 		set_mg(n, V_DOSE, c->start_ug);
 		advise(n, LDN_NEXT_START, E_NEXT_START, c->start_ug, es);
+	} else if (date_parse(c->earliest_start, strlen(c->earliest_start),
+	               &es) &&
+	    today < es) {
+		/* doses recorded while the plan still says wait (a washout
+		 * or a hold): none until it lifts */
+		set_date(n, V_FROM_DATE, es);
+		advise(n, LDN_NEXT_STOP, E_NEXT_BEFORE_START, 0, today);
 	} else {
 		rules(n, P, c, s, c->n_visits, today);
 	}

@@ -8,11 +8,14 @@
  *   - an escalation is one step (or up to the ceiling) and never sooner
  *     than the interval after the first visit at the current dose (14
  *     days once any effect was intolerable);
- *   - never an escalation to or past a dose that was intolerable;
+ *   - never an escalation, a step back or a restart to or past a dose
+ *     that was intolerable (severe or serious effects, or moderate ones
+ *     not settled 5 days on);
  *   - a step back is a smaller dose; a stop is no dose; a move to the
  *     morning keeps the dose;
- *   - a do-not-start plan never gets a dose; a serious effect at the
- *     latest visit always stops; after a serious effect, never a restart.
+ *   - a do-not-start plan never gets a dose; after a serious effect,
+ *     whenever it was, the advice is to stop; before the plan's earliest
+ *     start, doses already taken are stopped.
  *
  *   next VISITS_DIR [N_GENERATED]
  */
@@ -204,6 +207,9 @@ generate(struct ldn_course *c, struct ldn_visit *v, size_t max)
 	c->step_ug = 500;
 	c->interval_d = rnd(3) ? 7 : 14;
 	c->n_visits = rnd((uint32_t)max + 1);
+	/* now and then the doses begin before the plan allows */
+	if (rnd(10) == 0)
+		date_format(day + 1 + (int32_t)rnd(40), c->earliest_start);
 	dose = rnd(8) ? c->start_ug : 0;
 	for (size_t i = 0; i < c->n_visits; i++) {
 		date_format(day, v[i].date);
@@ -247,14 +253,16 @@ day_of(const char *s)
 	return d;
 }
 
-/* The property failed by this course and advice, or NULL. */
+/* The property failed by this course and advice, or NULL.  This file's
+ * own reading of the protocol: intolerable = severe or serious, or
+ * moderate 5 days on at one dose; the slow interval is 14 days. */
 static const char *
 violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 {
 	enum ldn_next_action a = ldn_next_action(n);
 	int32_t dose = ldn_next_dose_ug(n), d = 0, bar = INT32_MAX;
-	size_t nv = c->n_visits, r;
-	bool serious_ever = false;
+	size_t nv = c->n_visits, r, from = 0;
+	bool serious_ever = false, dosed = false;
 
 	if (dose < 0 || dose > c->ceiling_ug)
 		return "dose outside 0 to the ceiling";
@@ -265,22 +273,43 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 	if (a == LDN_NEXT_NONE)
 		return "no advice for a plan that may start";
 	for (size_t i = 0; i < nv; i++) {
-		serious_ever |=
-		    strcmp(c->visits[i].side_effects, "serious") == 0;
-		if ((strcmp(c->visits[i].side_effects, "severe") == 0 ||
-		        strcmp(c->visits[i].side_effects, "serious") == 0) &&
+		const char *e = c->visits[i].side_effects;
+
+		if (i == 0 ||
+		    c->visits[i].dose_ug != c->visits[i - 1].dose_ug ||
+		    strcmp(c->visits[i - 1].side_effects, "moderate") != 0)
+			from = i;
+		bool unsettled = strcmp(e, "moderate") == 0 &&
+		    day_of(c->visits[i].date) - day_of(c->visits[from].date) >=
+		        5;
+
+		serious_ever |= strcmp(e, "serious") == 0;
+		dosed |= c->visits[i].dose_ug > 0 || strcmp(e, "serious") == 0;
+		if ((strcmp(e, "severe") == 0 || strcmp(e, "serious") == 0 ||
+		        unsettled) &&
 		    c->visits[i].dose_ug > 0 && c->visits[i].dose_ug < bar)
 			bar = c->visits[i].dose_ug;
 	}
+	if (dosed && today < day_of(c->earliest_start))
+		return a == LDN_NEXT_STOP && dose == 0
+		    ? NULL
+		    : "a dose before the plan's earliest start";
+	if (serious_ever)
+		return a == LDN_NEXT_STOP && dose == 0
+		    ? NULL
+		    : "anything but stop after a serious effect";
 	if (a == LDN_NEXT_STOP)
 		return dose == 0 ? NULL : "a stop with a dose";
-	if (nv > 0 && strcmp(c->visits[nv - 1].side_effects, "serious") == 0)
-		return "no stop after a serious effect";
-	if (serious_ever && (a == LDN_NEXT_REINTRODUCE || a == LDN_NEXT_START))
-		return "a restart after a serious effect";
-	if (a == LDN_NEXT_START || a == LDN_NEXT_REINTRODUCE)
+	if (a == LDN_NEXT_START)
 		return dose == c->start_ug ? NULL
 		                           : "a start not at the start dose";
+	if (a == LDN_NEXT_REINTRODUCE)
+		return dose > 0 && dose < bar &&
+		        (dose == c->start_ug || c->start_ug >= bar)
+		    ? NULL
+		    : "a restart at or above an intolerable dose";
+	if (day_of(ldn_next_date(n)) < day_of(c->earliest_start))
+		return "advice dated before the plan's earliest start";
 	d = c->visits[nv - 1].dose_ug;
 	for (r = nv - 1; r > 0 && c->visits[r - 1].dose_ug == d; r--)
 		;
@@ -302,7 +331,9 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 		return NULL;
 	}
 	case LDN_NEXT_STEP_BACK:
-		return dose < d && dose > 0 ? NULL : "a step back not down";
+		return dose < d && dose < bar && dose > 0
+		    ? NULL
+		    : "a step back not below the dose and any intolerable one";
 	case LDN_NEXT_MORNING:
 	case LDN_NEXT_HOLD:
 		return dose == d ? NULL

@@ -248,6 +248,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_STOP_NO_BENEFIT] = N("next.stop_no_benefit",
 	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS) | B(V_PAIN) |
 	        B(V_BASELINE_PAIN)),
+	[E_NEXT_BEFORE_START] =
+	    N("next.before_start", B(V_DATE) | B(V_FROM_DATE)),
 	/* CDS Hooks cards (lib/cds/cards.c).  patient-view: the decision. */
 	[E_CARD_VIEW_START] = C("cds.view_start",
 	    B(V_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) | B(V_CEILING), 1),
