@@ -46,6 +46,7 @@ exec_serve(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "cds-url", required_argument, NULL, 'U' },
 		{ "cds-issuer", required_argument, NULL, 'I' },
+		{ "cds-fhir-server", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -126,6 +127,16 @@ exec_serve(int argc, char **argv)
 			}
 			cfg.cds_issuers[cfg.n_cds_issuers++] = optarg;
 			break;
+		case 'F':
+			if (cfg.n_cds_fhir == 8 ||
+			    strchr(optarg, '=') == NULL) {
+				cli_warn(
+				    "--cds-fhir-server: ISS=URL_PREFIX, at "
+				    "most 8");
+				return EX_USAGE_;
+			}
+			cfg.cds_fhir[cfg.n_cds_fhir++] = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_serve_entry, 0);
 			return EX_OK_;
@@ -133,6 +144,11 @@ exec_serve(int argc, char **argv)
 			cli_usage(&cmd_serve_entry, 1);
 			return EX_USAGE_;
 		}
+	}
+	if (cfg.n_cds_issuers > 0 && cfg.cds_url == NULL) {
+		cli_warn("--cds-issuer needs --cds-url, this server's public "
+		         "base URL: a token's aud is checked against it");
+		return EX_USAGE_;
 	}
 	if (optind != argc || !cfg.tls_cert != !cfg.tls_key) {
 		if (!cfg.tls_cert != !cfg.tls_key)
@@ -151,7 +167,8 @@ const struct cmd_entry cmd_serve_entry = {
 	         "[--max-body BYTES] [--timeout S] [--max-connections N] "
 	         "[--threads N] [--as-of DATE] [--quiet] [--routes] "
 	         "[--tls-cert PEM --tls-key PEM] [--cds-url URL] "
-	         "[--cds-issuer ISS=JWKS_FILE]...",
+	         "[--cds-issuer ISS=JWKS_FILE]... "
+	         "[--cds-fhir-server ISS=URL_PREFIX]...",
 	.summary = "Serve the REST API (and its OpenAPI description).",
 	.help =
 	    "Listens on 127.0.0.1:8080 by default (--port 0: any free port;\n"
@@ -173,6 +190,9 @@ const struct cmd_entry cmd_serve_entry = {
 	    "/cds-services/ID/feedback take the EHR's JWT (ES384 or RS384)\n"
 	    "from an issuer named by --cds-issuer ISS=JWKS_FILE, whose aud\n"
 	    "is --cds-url (this server's public base URL) + the path;\n"
-	    "prefetch the EHR leaves out is fetched from its fhirServer.\n",
+	    "prefetch the EHR leaves out is fetched from its fhirServer only\n"
+	    "when --cds-fhir-server allows that server for the token's\n"
+	    "issuer (allow https in production: the EHR's access token goes\n"
+	    "with the request); else 412 names what is missing.\n",
 	.exec = exec_serve,
 };

@@ -300,6 +300,14 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 
 	if (st == NULL)
 		return;
+	/* a stored plan is dated by the server: a client may not backdate
+	 * it (a server started with --as-of, for tests, lets it) */
+	if (arg(req, "as_of") && app->cfg->as_of == NULL) {
+		resp_error(resp, 400, "as_of",
+		    "a stored plan is made as of today; as_of is for "
+		    "POST /api/v1/plan");
+		return;
+	}
 	rc = ldn_plan_build_padded(app->kb, req->body, req->body_len,
 	    as_of(app, req), &plan, &err);
 	if (rc == LDN_OK)

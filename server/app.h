@@ -38,6 +38,10 @@ struct server_config {
 	const char *cds_url;
 	const char *cds_issuers[8];
 	size_t n_cds_issuers;
+	/* the FHIR servers each issuer's calls may have us fetch from, as
+	 * "ISS=URL_PREFIX"; none: prefetch is never fetched */
+	const char *cds_fhir[8];
+	size_t n_cds_fhir;
 };
 
 struct ldn_jwt_verifier;

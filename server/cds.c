@@ -92,9 +92,41 @@ on_data(char *data, size_t size, size_t n, void *ud)
 	return s->b.failed ? 0 : size * n;
 }
 
-/* GET server/query as FHIR JSON; the body (NUL-terminated) or NULL. */
+/*
+ * Whether calls from issuer iss may have us fetch from server: only from a
+ * prefix the operator allowed for that issuer (--cds-fhir-server), ending
+ * at a path boundary, so neither another host nor a longer host name
+ * passes.  The request names fhirServer; without this, any trusted EHR
+ * (or anyone holding a test key) could point the server anywhere.
+ */
+static bool
+fetch_allowed(const struct server_config *cfg, const char *iss,
+    const char *server)
+{
+	size_t il = strlen(iss);
+
+	for (size_t i = 0; i < cfg->n_cds_fhir; i++) {
+		const char *e = cfg->cds_fhir[i], *eq = strchr(e, '=');
+		size_t pl;
+
+		if (eq == NULL || (size_t)(eq - e) != il ||
+		    strncmp(e, iss, il) != 0)
+			continue;
+		pl = strlen(eq + 1);
+		while (pl > 0 && eq[1 + pl - 1] == '/')
+			pl--;
+		if (pl > 0 && strncmp(server, eq + 1, pl) == 0 &&
+		    (server[pl] == '\0' || server[pl] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* GET server/query as FHIR JSON within ms milliseconds; the body
+ * (NUL-terminated) or NULL. */
 static char *
-fetch(const char *server, const char *query, const char *token, size_t *len)
+fetch(const char *server, const char *query, const char *token, long ms,
+    size_t *len)
 {
 	struct sink s = { .b = STRBUF_INIT(8u << 20) };
 	struct curl_slist *h = NULL;
@@ -116,7 +148,7 @@ fetch(const char *server, const char *query, const char *token, size_t *len)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -159,10 +191,24 @@ api_cds_service(struct app *app, struct req *req, struct resp *resp)
 		as_of = app->cfg->as_of;
 	rc = ldn_cds_missing_prefetch(app->kb, req->param[0], req->body,
 	    req->body_len, as_of, &m, &err);
-	if (rc == LDN_OK && m->n > 0 && m->fhir_server) {
+	bool allowed = rc == LDN_OK && m->fhir_server &&
+	    fetch_allowed(app->cfg, claims.iss, m->fhir_server);
+
+	if (rc == LDN_OK && m->n > 0 && allowed) {
+		/* one budget of 10 s for all the fetches of a call */
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (size_t i = 0; i < m->n && n_got < 16; i++) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			long left = 10000 -
+			    (long)((t.tv_sec - t0.tv_sec) * 1000 +
+			        (t.tv_nsec - t0.tv_nsec) / 1000000);
+
+			if (left <= 0)
+				break;
 			char *body = fetch(m->fhir_server, m->items[i].query,
-			    m->access_token, &len);
+			    m->access_token, left, &len);
 
 			if (body)
 				got[n_got++] = (struct ldn_cds_fetched){
@@ -177,6 +223,16 @@ api_cds_service(struct app *app, struct req *req, struct resp *resp)
 		    req->body_len, got, n_got, as_of, &out, &len, &err);
 	for (size_t i = 0; i < n_got; i++)
 		free((char *)got[i].json);
+	if (rc != LDN_OK && strcmp(err.where, "missing-prefetch") == 0 && m &&
+	    m->fhir_server && !allowed) {
+		ldn_cds_missing_free(m);
+		resp_error(resp, 412, "fhirServer",
+		    "prefetch is missing, and this server fetches only from "
+		    "the FHIR servers allowed for issuer %.200s "
+		    "(--cds-fhir-server): %s",
+		    claims.iss, err.msg);
+		return;
+	}
 	ldn_cds_missing_free(m);
 	if (rc != LDN_OK) {
 		resp_error(resp, ldn_cds_http_status(rc, &err), err.where, "%s",

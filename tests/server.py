@@ -36,10 +36,42 @@ for who, role in [("alice", "clinician"), ("pat", "pharmacist"), ("rev", "review
     made = subprocess.run([ldn, "token", "add", who, "--role", role, "--db", db], capture_output=True, text=True)
     tokens[role] = made.stdout.strip()
 ok(all(len(t) == 64 for t in tokens.values()), "ldn token add prints a 64-digit token for each role", tokens)
+# A fake FHIR server, the EHR's, for prefetch the hook calls leave out.
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+fake_data = {}
+served_paths = []
+
+
+class FakeFhir(BaseHTTPRequestHandler):
+    def do_GET(self):
+        served_paths.append((self.path, self.headers.get("Authorization")))
+        path = self.path.split("/fhir/", 1)[-1]
+        key = {"Patient": "patient", "Condition": "conditions", "MedicationRequest": "medications",
+               "Procedure": "procedures"}.get(path.split("/")[0].split("?")[0])
+        body = fake_data.get(key) if key else None
+        if body is None:
+            body = {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *a):
+        pass
+
+
+fake = HTTPServer(("127.0.0.1", 0), FakeFhir)
+threading.Thread(target=fake.serve_forever, daemon=True).start()
+fake_base = "http://127.0.0.1:%d" % fake.server_address[1]
+
 srv = subprocess.Popen(
     [ldn, "serve", "--port", "0", "--db", db, "--as-of", "2026-11-25",
      "--threads", "2", "--cds-url", "https://ldn.test",
-     "--cds-issuer", "https://sandbox.cds-hooks.org=" + os.path.join(src, "tests/data/cds-hooks/keys/jwks.json")],
+     "--cds-issuer", "https://sandbox.cds-hooks.org=" + os.path.join(src, "tests/data/cds-hooks/keys/jwks.json"),
+     "--cds-fhir-server", "https://sandbox.cds-hooks.org=" + fake_base + "/fhir/"],
     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 line = srv.stdout.readline()
 ok("listening on http://127.0.0.1:" in line, "the server says where it listens", line)
@@ -266,10 +298,8 @@ ok(is_error(*jcall("GET", "/api/v1/patients/p-9/history?format=pdf"), 400, "form
 
 # --- CDS Hooks: discovery, the nine sandbox requests, the EHR's JWT, fetch, feedback
 import base64
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 KEY = os.path.join(src, "tests/data/cds-hooks/keys/ecprivkey.pem")
 KID = json.load(open(os.path.join(src, "tests/data/cds-hooks/keys/jwks.json")))["keys"][0]["kid"]
@@ -347,36 +377,11 @@ ok(hook("ldn-patient-view", b"{not json")[0] == 400, "a body that is not JSON is
 ok(hook("ldn-patient-view", {"hook": "order-sign", "hookInstance": "x", "context": {}})[0] == 400,
    "a hook that does not match the service is 400")
 
-# prefetch left out: fetched from the EHR's FHIR server (a fake one here)
 req = json.loads(pv)
-served_paths = []
-
-
-class FakeFhir(BaseHTTPRequestHandler):
-    def do_GET(self):
-        served_paths.append((self.path, self.headers.get("Authorization")))
-        path = self.path.split("/fhir/", 1)[1]
-        key = {"Patient": "patient", "Condition": "conditions", "MedicationRequest": "medications",
-               "Procedure": "procedures"}.get(path.split("/")[0].split("?")[0])
-        body = req["prefetch"].get(key) if key else None
-        if body is None:
-            body = {"resourceType": "Bundle", "type": "searchset", "entry": []}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *a):
-        pass
-
-
-fake = HTTPServer(("127.0.0.1", 0), FakeFhir)
-threading.Thread(target=fake.serve_forever, daemon=True).start()
+fake_data.update(req["prefetch"])
 bare = dict(req)
 bare.pop("prefetch")
-bare["fhirServer"] = "http://127.0.0.1:%d/fhir" % fake.server_address[1]
+bare["fhirServer"] = fake_base + "/fhir"
 bare["fhirAuthorization"] = {"access_token": "ehr-token", "token_type": "Bearer", "expires_in": 300,
                              "scope": "patient/*.read", "subject": "ldn"}
 s, h, d = hook("ldn-patient-view", bare)
@@ -385,6 +390,15 @@ ok(s == 200 and ind(d) == ind(with_prefetch) and served_paths and
    all(a == "Bearer ehr-token" for _, a in served_paths),
    "without prefetch it fetches from fhirServer with the EHR's token, and says the same (%d fetches)" % len(served_paths),
    (s, d, served_paths[:3]))
+for desc, server in [("another path on the same host", fake_base + "/internal-admin"),
+                     ("a longer path that starts alike", fake_base + "/fhirx"),
+                     ("another host", "http://127.0.0.2:9/fhir")]:
+    before = len(served_paths)
+    other = dict(bare)
+    other["fhirServer"] = server
+    s, h, d = hook("ldn-patient-view", other)
+    ok(s == 412 and d["error"]["where"] == "fhirServer" and len(served_paths) == before,
+       "a fhirServer not allowed for the issuer (%s) is 412 and nothing is fetched" % desc, (s, d))
 fake.shutdown()
 nofhir = dict(bare)
 nofhir.pop("fhirServer")
@@ -441,6 +455,16 @@ except Exception as e:
     print("# " + repr(e))
 ok(tls_ok, "a client that trusts the certificate gets the knowledge base over TLS")
 try:
+    c = http.client.HTTPSConnection("127.0.0.1", tport, timeout=10, context=ctx)
+    c.request("POST", "/api/v1/patients?as_of=2020-01-01", body=json.dumps(dict(p9, id="p-old")),
+              headers={"Authorization": "Bearer " + tokens["clinician"]})
+    r = c.getresponse()
+    backdated = (r.status, json.loads(r.read())["error"]["where"])
+    c.close()
+except Exception as e:
+    backdated = repr(e)
+ok(backdated == (400, "as_of"), "a server without --as-of refuses to store a backdated plan", backdated)
+try:
     c = http.client.HTTPConnection("127.0.0.1", tport, timeout=5)
     c.request("GET", "/healthz")
     plain = c.getresponse().status
@@ -452,6 +476,8 @@ tls.communicate(timeout=20)
 ok(tls.returncode == 0, "and it stops cleanly")
 code = subprocess.run([ldn, "serve", "--tls-cert", cert], capture_output=True).returncode
 ok(code == 64, "--tls-cert without --tls-key is a usage error", code)
+code = subprocess.run([ldn, "serve", "--cds-issuer", "x=y"], capture_output=True).returncode
+ok(code == 64, "--cds-issuer without --cds-url is a usage error (the audience would be a bare path)", code)
 
 store = subprocess.run([ldn, "audit", "verify", "--db", db], capture_output=True, text=True)
 ok(store.returncode == 0, "the store the server wrote passes audit verify", store.stderr)
