@@ -54,6 +54,9 @@ char *cli_read_file(const char *path, size_t *len);
 /* --audience: "clinician" or "patient" into *out; false, having said
  * why, for anything else. */
 bool cli_audience(const char *s, enum ldn_audience *out);
+/* --format: "text" or "json" (and "fhir" when fhir_ok) into *out; false,
+ * having said why, for anything else. */
+bool cli_format(const char *s, bool fhir_ok, enum ldn_format *out);
 
 /* Print "ldn: " and the message to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -46,15 +46,8 @@ exec_check_order(int argc, char **argv)
 			as_of = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				format = LDN_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				format = LDN_FORMAT_JSON;
-			else {
-				cli_warn("--format: \"%s\" is not text or json",
-				    optarg);
+			if (!cli_format(optarg, false, &format))
 				return EX_USAGE_;
-			}
 			break;
 		case 'u':
 			if (!cli_audience(optarg, &audience))

@@ -38,19 +38,8 @@ exec_plan(int argc, char **argv)
 			as_of = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				format = LDN_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				format = LDN_FORMAT_JSON;
-			else if (strcmp(optarg, "fhir") == 0)
-				format = LDN_FORMAT_FHIR;
-			else {
-				cli_warn(
-				    "--format: \"%s\" is not text, json or "
-				    "fhir",
-				    optarg);
+			if (!cli_format(optarg, true, &format))
 				return EX_USAGE_;
-			}
 			break;
 		case 'u':
 			if (!cli_audience(optarg, &audience))

@@ -226,3 +226,20 @@ cli_audience(const char *s, enum ldn_audience *out)
 	}
 	return true;
 }
+
+bool
+cli_format(const char *s, bool fhir_ok, enum ldn_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = LDN_FORMAT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*out = LDN_FORMAT_JSON;
+	else if (fhir_ok && strcmp(s, "fhir") == 0)
+		*out = LDN_FORMAT_FHIR;
+	else {
+		cli_warn("--format: \"%s\" is not text%s json", s,
+		    fhir_ok ? ", fhir or" : " or");
+		return false;
+	}
+	return true;
+}
