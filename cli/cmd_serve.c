@@ -47,6 +47,7 @@ exec_serve(int argc, char **argv)
 		{ "cds-url", required_argument, NULL, 'U' },
 		{ "cds-issuer", required_argument, NULL, 'I' },
 		{ "cds-fhir-server", required_argument, NULL, 'F' },
+		{ "cds-jku", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +138,13 @@ exec_serve(int argc, char **argv)
 			}
 			cfg.cds_fhir[cfg.n_cds_fhir++] = optarg;
 			break;
+		case 'J':
+			if (cfg.n_cds_jku == 8 || strchr(optarg, '=') == NULL) {
+				cli_warn("--cds-jku: ISS=URL, at most 8");
+				return EX_USAGE_;
+			}
+			cfg.cds_jku[cfg.n_cds_jku++] = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_serve_entry, 0);
 			return EX_OK_;
@@ -145,7 +153,8 @@ exec_serve(int argc, char **argv)
 			return EX_USAGE_;
 		}
 	}
-	if (cfg.n_cds_issuers > 0 && cfg.cds_url == NULL) {
+	if ((cfg.n_cds_issuers > 0 || cfg.n_cds_jku > 0) &&
+	    cfg.cds_url == NULL) {
 		cli_warn("--cds-issuer needs --cds-url, this server's public "
 		         "base URL: a token's aud is checked against it");
 		return EX_USAGE_;
@@ -168,7 +177,7 @@ const struct cmd_entry cmd_serve_entry = {
 	         "[--threads N] [--as-of DATE] [--quiet] [--routes] "
 	         "[--tls-cert PEM --tls-key PEM] [--cds-url URL] "
 	         "[--cds-issuer ISS=JWKS_FILE]... "
-	         "[--cds-fhir-server ISS=URL_PREFIX]...",
+	         "[--cds-fhir-server ISS=URL_PREFIX]... [--cds-jku ISS=URL]...",
 	.summary = "Serve the REST API (and its OpenAPI description).",
 	.help =
 	    "Listens on 127.0.0.1:8080 by default (--port 0: any free port;\n"
@@ -188,7 +197,9 @@ const struct cmd_entry cmd_serve_entry = {
 	    "libmicrohttpd).\n"
 	    "CDS Hooks: GET /cds-services; POST /cds-services/ID and\n"
 	    "/cds-services/ID/feedback take the EHR's JWT (ES384 or RS384)\n"
-	    "from an issuer named by --cds-issuer ISS=JWKS_FILE, whose aud\n"
+	    "from an issuer named by --cds-issuer ISS=JWKS_FILE (or by\n"
+	    "--cds-jku ISS=URL: a key set the token may name as its jku,\n"
+	    "fetched when first named), whose aud\n"
 	    "is --cds-url (this server's public base URL) + the path;\n"
 	    "prefetch the EHR leaves out is fetched from its fhirServer only\n"
 	    "when --cds-fhir-server allows that server for the token's\n"

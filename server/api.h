@@ -10,4 +10,9 @@ handler_fn api_healthz, api_metrics, api_openapi, api_kb, api_plan,
     api_check_order, api_patients, api_patient_add, api_visit_add, api_next,
     api_history, api_cds_discovery, api_cds_service, api_cds_feedback;
 
+/* The CDS services' token verifiers, from the configuration (cds.c):
+ * 0, or an exit code after saying why on stderr. */
+int cds_setup(struct app *app);
+void cds_teardown(struct app *app);
+
 #endif

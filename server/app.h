@@ -42,6 +42,10 @@ struct server_config {
 	 * "ISS=URL_PREFIX"; none: prefetch is never fetched */
 	const char *cds_fhir[8];
 	size_t n_cds_fhir;
+	/* jku URLs each issuer may name, as "ISS=URL"; their key sets are
+	 * fetched when a token names them */
+	const char *cds_jku[8];
+	size_t n_cds_jku;
 };
 
 struct ldn_jwt_verifier;
@@ -102,6 +106,10 @@ const char *route_name(const struct req *req);
 /* A JSON error body {"error": {"status", "where", "message"}}. */
 void resp_error(struct resp *resp, int status, const char *where,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* All of a file, NUL-terminated (*len bytes before the NUL), or NULL
+ * with errno set. */
+char *app_read_file(const char *path, size_t *len);
 
 /* The destructor of app->store_key: closes a thread's store. */
 void app_store_close(void *st);

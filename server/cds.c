@@ -9,6 +9,7 @@
 #include "api.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "ldn/jwt.h"
 #include "ldn/store.h"
 
+#include "base/error_impl.h"
 #include "base/strbuf.h"
 
 static const char JSON[] = "application/json";
@@ -43,7 +45,7 @@ token_ok(struct app *app, struct req *req, struct resp *resp,
 	struct ldn_jwt_verifier *v = verifier_of(app, req->param[0]);
 	struct ldn_error err = { 0 };
 
-	if (v == NULL || app->cfg->n_cds_issuers == 0) {
+	if (v == NULL || app->cfg->n_cds_issuers + app->cfg->n_cds_jku == 0) {
 		resp_error(resp, 401, "Authorization",
 		    "no issuer is trusted: start the server with "
 		    "--cds-issuer ISS=JWKS");
@@ -122,28 +124,26 @@ fetch_allowed(const struct server_config *cfg, const char *iss,
 	return false;
 }
 
-/* GET server/query as FHIR JSON within ms milliseconds; the body
- * (NUL-terminated) or NULL. */
+/* GET url (Accept: accept; a bearer token if given) within ms
+ * milliseconds, at most limit bytes; the body (NUL-terminated) or NULL. */
 static char *
-fetch(const char *server, const char *query, const char *token, long ms,
-    size_t *len)
+http_get(const char *url, const char *accept, const char *token, long ms,
+    size_t limit, size_t *len)
 {
-	struct sink s = { .b = STRBUF_INIT(8u << 20) };
+	struct sink s = { .b = STRBUF_INIT(limit) };
 	struct curl_slist *h = NULL;
-	char url[4096], auth[4200];
+	char head[4200];
 	long code = 0;
 	CURL *c;
 	CURLcode rc;
 
-	if (snprintf(url, sizeof(url), "%s%s%s", server,
-	        server[0] && server[strlen(server) - 1] == '/' ? "" : "/",
-	        query) >= (int)sizeof(url) ||
-	    (c = curl_easy_init()) == NULL)
+	if ((c = curl_easy_init()) == NULL)
 		return NULL;
-	h = curl_slist_append(h, "Accept: application/fhir+json");
+	snprintf(head, sizeof(head), "Accept: %s", accept);
+	h = curl_slist_append(h, head);
 	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
+		snprintf(head, sizeof(head), "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, head);
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -166,6 +166,35 @@ fetch(const char *server, const char *query, const char *token, long ms,
 	if (out == NULL)
 		sb_free(&s.b);
 	return out;
+}
+
+/* GET server/query as FHIR JSON within ms milliseconds. */
+static char *
+fetch(const char *server, const char *query, const char *token, long ms,
+    size_t *len)
+{
+	char url[4096];
+
+	if (snprintf(url, sizeof(url), "%s%s%s", server,
+	        server[0] && server[strlen(server) - 1] == '/' ? "" : "/",
+	        query) >= (int)sizeof(url))
+		return NULL;
+	return http_get(url, "application/fhir+json", token, ms, 8u << 20, len);
+}
+
+/* The verifier's hook for a jku it may use (allowed per issuer by
+ * --cds-jku): the key set at url, 1 MiB at most, within 5 s. */
+static enum ldn_status
+jku_fetch(void *ctx, const char *iss, const char *url, char **jwks, size_t *len,
+    struct ldn_error *err)
+{
+	(void)ctx;
+	*jwks = http_get(url, "application/json", NULL, 5000, 1u << 20, len);
+	if (*jwks == NULL)
+		return ldn_fail(err, LDN_E_IO, "jku",
+		    "the key set of %.200s (issuer %.200s) could not be had",
+		    url, iss);
+	return LDN_OK;
 }
 
 void
@@ -306,4 +335,98 @@ api_cds_feedback(struct app *app, struct req *req, struct resp *resp)
 	resp->status = 200;
 	resp->type = JSON;
 	resp->body = body;
+}
+
+/* A verifier per CDS service: its URL (and its feedback URL) as the
+ * audience, every trusted issuer with the keys of its JWKS file. */
+int
+cds_setup(struct app *app)
+{
+	static const char *const ids[] = { "ldn-patient-view",
+		"ldn-order-select", "ldn-order-sign" };
+	const struct server_config *cfg = app->cfg;
+	struct ldn_error err = { 0 };
+	char url[2048];
+
+	for (size_t i = 0; i < 3; i++) {
+		struct cds_service *c = &app->cds[app->n_cds];
+
+		c->id = ids[i];
+		if (ldn_jwt_verifier_new(&c->verifier, &err) != LDN_OK)
+			goto fail;
+		app->n_cds++;
+		snprintf(url, sizeof(url), "%s/cds-services/%s",
+		    cfg->cds_url ? cfg->cds_url : "", ids[i]);
+		if (ldn_jwt_add_audience(c->verifier, url, &err) != LDN_OK)
+			goto fail;
+		strncat(url, "/feedback", sizeof(url) - strlen(url) - 1);
+		if (ldn_jwt_add_audience(c->verifier, url, &err) != LDN_OK)
+			goto fail;
+		for (size_t k = 0; k < cfg->n_cds_issuers; k++) {
+			const char *eq = strchr(cfg->cds_issuers[k], '=');
+			char iss[512];
+			size_t len;
+			char *jwks;
+
+			if (eq == NULL || eq == cfg->cds_issuers[k] ||
+			    (size_t)(eq - cfg->cds_issuers[k]) >= sizeof(iss)) {
+				fprintf(stderr,
+				    "ldn serve: --cds-issuer: \"%s\" is not "
+				    "ISS=JWKS_FILE\n",
+				    cfg->cds_issuers[k]);
+				return 64;
+			}
+			snprintf(iss, sizeof(iss), "%.*s",
+			    (int)(eq - cfg->cds_issuers[k]),
+			    cfg->cds_issuers[k]);
+			if ((jwks = app_read_file(eq + 1, &len)) == NULL) {
+				fprintf(stderr, "ldn serve: %s: %s\n", eq + 1,
+				    strerror(errno));
+				return 66;
+			}
+			enum ldn_status rc = ldn_jwt_add_issuer(c->verifier,
+			    iss, jwks, len, &err);
+
+			free(jwks);
+			if (rc != LDN_OK)
+				goto fail;
+		}
+		for (size_t k = 0; k < cfg->n_cds_jku; k++) {
+			const char *eq = strchr(cfg->cds_jku[k], '=');
+			char iss[512];
+
+			if (eq == NULL || eq == cfg->cds_jku[k] ||
+			    (size_t)(eq - cfg->cds_jku[k]) >= sizeof(iss)) {
+				fprintf(stderr,
+				    "ldn serve: --cds-jku: \"%s\" is not "
+				    "ISS=URL\n",
+				    cfg->cds_jku[k]);
+				return 64;
+			}
+			snprintf(iss, sizeof(iss), "%.*s",
+			    (int)(eq - cfg->cds_jku[k]), cfg->cds_jku[k]);
+			/* an issuer known only by its jku has no key file */
+			if (ldn_jwt_allow_jku(c->verifier, iss, eq + 1, &err) !=
+			        LDN_OK &&
+			    (ldn_jwt_add_issuer(c->verifier, iss, NULL, 0,
+			         &err) != LDN_OK ||
+			        ldn_jwt_allow_jku(c->verifier, iss, eq + 1,
+			            &err) != LDN_OK))
+				goto fail;
+		}
+		ldn_jwt_set_jku_fetch(c->verifier, jku_fetch, NULL);
+	}
+	return 0;
+fail:
+	fprintf(stderr, "ldn serve: CDS Hooks tokens: %s: %s\n", err.where,
+	    err.msg);
+	return err.code == LDN_E_SCHEMA || err.code == LDN_E_PARSE ? 64 : 70;
+}
+
+void
+cds_teardown(struct app *app)
+{
+	for (size_t i = 0; i < app->n_cds; i++)
+		ldn_jwt_verifier_free(app->cds[i].verifier);
+	app->n_cds = 0;
 }

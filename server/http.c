@@ -22,10 +22,10 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
-#include "ldn/jwt.h"
 #include "ldn/plan.h"
 #include "ldn/store.h"
 
+#include "api.h"
 #include "base/error_impl.h"
 #include "metrics.h"
 
@@ -201,90 +201,6 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static char *
-read_all(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
-/* A verifier per CDS service: its URL (and its feedback URL) as the
- * audience, every trusted issuer with the keys of its JWKS file. */
-static int
-cds_setup(struct app *app)
-{
-	static const char *const ids[] = { "ldn-patient-view",
-		"ldn-order-select", "ldn-order-sign" };
-	const struct server_config *cfg = app->cfg;
-	struct ldn_error err = { 0 };
-	char url[2048];
-
-	for (size_t i = 0; i < 3; i++) {
-		struct cds_service *c = &app->cds[app->n_cds];
-
-		c->id = ids[i];
-		if (ldn_jwt_verifier_new(&c->verifier, &err) != LDN_OK)
-			goto fail;
-		app->n_cds++;
-		snprintf(url, sizeof(url), "%s/cds-services/%s",
-		    cfg->cds_url ? cfg->cds_url : "", ids[i]);
-		if (ldn_jwt_add_audience(c->verifier, url, &err) != LDN_OK)
-			goto fail;
-		strncat(url, "/feedback", sizeof(url) - strlen(url) - 1);
-		if (ldn_jwt_add_audience(c->verifier, url, &err) != LDN_OK)
-			goto fail;
-		for (size_t k = 0; k < cfg->n_cds_issuers; k++) {
-			const char *eq = strchr(cfg->cds_issuers[k], '=');
-			char iss[512];
-			size_t len;
-			char *jwks;
-
-			if (eq == NULL || eq == cfg->cds_issuers[k] ||
-			    (size_t)(eq - cfg->cds_issuers[k]) >= sizeof(iss)) {
-				fprintf(stderr,
-				    "ldn serve: --cds-issuer: \"%s\" is not "
-				    "ISS=JWKS_FILE\n",
-				    cfg->cds_issuers[k]);
-				return 64;
-			}
-			snprintf(iss, sizeof(iss), "%.*s",
-			    (int)(eq - cfg->cds_issuers[k]),
-			    cfg->cds_issuers[k]);
-			if ((jwks = read_all(eq + 1, &len)) == NULL) {
-				fprintf(stderr, "ldn serve: %s: %s\n", eq + 1,
-				    strerror(errno));
-				return 66;
-			}
-			enum ldn_status rc = ldn_jwt_add_issuer(c->verifier,
-			    iss, jwks, len, &err);
-
-			free(jwks);
-			if (rc != LDN_OK)
-				goto fail;
-		}
-	}
-	return 0;
-fail:
-	fprintf(stderr, "ldn serve: CDS Hooks tokens: %s: %s\n", err.where,
-	    err.msg);
-	return err.code == LDN_E_SCHEMA || err.code == LDN_E_PARSE ? 64 : 70;
-}
-
 int
 server_run(const struct server_config *cfg)
 {
@@ -312,7 +228,7 @@ server_run(const struct server_config *cfg)
 		return 78;
 	}
 	snprintf(path, sizeof(path), "%s/openapi.json", cfg->docs_dir);
-	if ((app.openapi = read_all(path, &app.openapi_len)) == NULL) {
+	if ((app.openapi = app_read_file(path, &app.openapi_len)) == NULL) {
 		fprintf(stderr, "ldn serve: %s: %s\n", path, strerror(errno));
 		ldn_kb_free(app.kb);
 		return 78;
@@ -348,8 +264,8 @@ server_run(const struct server_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (cfg->tls_cert &&
-	    ((cert = read_all(cfg->tls_cert, &cert_len)) == NULL ||
-	        (key = read_all(cfg->tls_key, &key_len)) == NULL)) {
+	    ((cert = app_read_file(cfg->tls_cert, &cert_len)) == NULL ||
+	        (key = app_read_file(cfg->tls_key, &key_len)) == NULL)) {
 		fprintf(stderr, "ldn serve: cannot read %s: %s\n",
 		    cert ? cfg->tls_key : cfg->tls_cert, strerror(errno));
 		rc = 66;
@@ -403,8 +319,7 @@ out:
 	free(key);
 	free(cert);
 	metrics_free(app.metrics);
-	for (size_t i = 0; i < app.n_cds; i++)
-		ldn_jwt_verifier_free(app.cds[i].verifier);
+	cds_teardown(&app);
 	free(app.openapi);
 	ldn_kb_free(app.kb);
 	return rc;

@@ -41,10 +41,20 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 fake_data = {}
 served_paths = []
+jwks_gets = []
 
 
 class FakeFhir(BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path.endswith("/jwks.json"):  # an issuer's key set, by jku
+            jwks_gets.append(self.path)
+            data = open(os.path.join(src, "tests/data/cds-hooks/keys/jwks.json"), "rb").read()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         served_paths.append((self.path, self.headers.get("Authorization")))
         path = self.path.split("/fhir/", 1)[-1]
         key = {"Patient": "patient", "Condition": "conditions", "MedicationRequest": "medications",
@@ -71,7 +81,8 @@ srv = subprocess.Popen(
     [ldn, "serve", "--port", "0", "--db", db, "--as-of", "2026-11-25",
      "--threads", "2", "--cds-url", "https://ldn.test",
      "--cds-issuer", "https://sandbox.cds-hooks.org=" + os.path.join(src, "tests/data/cds-hooks/keys/jwks.json"),
-     "--cds-fhir-server", "https://sandbox.cds-hooks.org=" + fake_base + "/fhir/"],
+     "--cds-fhir-server", "https://sandbox.cds-hooks.org=" + fake_base + "/fhir/",
+     "--cds-jku", "https://ehr.test=" + fake_base + "/keys/jwks.json"],
     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 line = srv.stdout.readline()
 ok("listening on http://127.0.0.1:" in line, "the server says where it listens", line)
@@ -321,9 +332,12 @@ def der_to_raw(der, n=48):
     return out
 
 
-def jwt(aud, exp_in=300, jti=None, iss="https://sandbox.cds-hooks.org"):
+def jwt(aud, exp_in=300, jti=None, iss="https://sandbox.cds-hooks.org", jku=None):
     now = int(time.time())
-    head = b64(json.dumps({"alg": "ES384", "typ": "JWT", "kid": KID}).encode())
+    header = {"alg": "ES384", "typ": "JWT", "kid": KID}
+    if jku:
+        header["jku"] = jku
+    head = b64(json.dumps(header).encode())
     body = b64(json.dumps({"iss": iss, "aud": aud, "exp": now + exp_in, "iat": now,
                            "jti": jti or str(uuid.uuid4())}).encode())
     sig = subprocess.run(["openssl", "dgst", "-sha384", "-sign", KEY], input=(head + "." + body).encode(),
@@ -370,6 +384,13 @@ ok(hook("ldn-patient-view", pv, token=jwt("https://ldn.test/cds-services/ldn-pat
 once = jwt("https://ldn.test/cds-services/ldn-patient-view", jti="once-" + str(uuid.uuid4()))
 first, second = hook("ldn-patient-view", pv, token=once)[0], hook("ldn-patient-view", pv, token=once)[0]
 ok(first == 200 and second == 401, "a replayed jti is 401 the second time", (first, second))
+aud_pv = "https://ldn.test/cds-services/ldn-patient-view"
+s = hook("ldn-patient-view", pv, token=jwt(aud_pv, iss="https://ehr.test", jku=fake_base + "/keys/jwks.json"))[0]
+ok(s == 200 and jwks_gets == ["/keys/jwks.json"],
+   "an issuer known by its jku: the key set is fetched once from the allowed URL and the token verifies", (s, jwks_gets))
+s, h, d = hook("ldn-patient-view", pv, token=jwt(aud_pv, iss="https://ehr.test", jku=fake_base + "/other/jwks.json"))
+ok(s == 401 and d["error"]["where"] == "jku" and jwks_gets == ["/keys/jwks.json"],
+   "a token naming a jku not allowed for its issuer is 401 and nothing is fetched", (s, d, jwks_gets))
 spec_token = open(os.path.join(src, "tests/data/cds-hooks/spec-example/token.txt")).read().strip()
 ok(hook("ldn-patient-view", pv, token=spec_token)[0] == 401, "the specification's expired example JWT is 401")
 ok(is_error(*hook("ldn-nothing", pv), 404, "service"), "an unknown service is 404")
