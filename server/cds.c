@@ -197,14 +197,41 @@ jku_fetch(void *ctx, const char *iss, const char *url, char **jwks, size_t *len,
 	return LDN_OK;
 }
 
+/* What a call's fetches share: who asked, whether the server they named
+ * was refused, and the one 10 s budget for all of them. */
+struct fetching {
+	const struct server_config *cfg;
+	const char *iss;
+	bool refused;
+	struct timespec t0;
+};
+
+static char *
+fetch_for_call(void *ctx, const char *server, const char *token,
+    const char *query, size_t *len)
+{
+	struct fetching *f = ctx;
+	struct timespec t;
+	long left;
+
+	if (!fetch_allowed(f->cfg, f->iss, server)) {
+		f->refused = true;
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	left = 10000 -
+	    (long)((t.tv_sec - f->t0.tv_sec) * 1000 +
+	        (t.tv_nsec - f->t0.tv_nsec) / 1000000);
+	return left > 0 ? fetch(server, query, token, left, len) : NULL;
+}
+
 void
 api_cds_service(struct app *app, struct req *req, struct resp *resp)
 {
 	struct ldn_error err = { 0 };
 	struct ldn_jwt_claims claims;
-	struct ldn_cds_missing *m = NULL;
-	struct ldn_cds_fetched got[16];
-	size_t n_got = 0, len;
+	struct fetching f = { .cfg = app->cfg };
+	size_t len;
 	enum ldn_status rc;
 	char *out = NULL;
 	const char *as_of = req->query ? req->query(req->ctx, "as_of") : NULL;
@@ -218,43 +245,12 @@ api_cds_service(struct app *app, struct req *req, struct resp *resp)
 		return;
 	if (as_of == NULL)
 		as_of = app->cfg->as_of;
-	rc = ldn_cds_missing_prefetch(app->kb, req->param[0], req->body,
-	    req->body_len, as_of, &m, &err);
-	bool allowed = rc == LDN_OK && m->fhir_server &&
-	    fetch_allowed(app->cfg, claims.iss, m->fhir_server);
-
-	if (rc == LDN_OK && m->n > 0 && allowed) {
-		/* one budget of 10 s for all the fetches of a call */
-		struct timespec t0, t;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (size_t i = 0; i < m->n && n_got < 16; i++) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			long left = 10000 -
-			    (long)((t.tv_sec - t0.tv_sec) * 1000 +
-			        (t.tv_nsec - t0.tv_nsec) / 1000000);
-
-			if (left <= 0)
-				break;
-			char *body = fetch(m->fhir_server, m->items[i].query,
-			    m->access_token, left, &len);
-
-			if (body)
-				got[n_got++] = (struct ldn_cds_fetched){
-					.key = m->items[i].key,
-					.json = body,
-					.len = len
-				};
-		}
-	}
-	if (rc == LDN_OK)
-		rc = ldn_cds_call_fetched(app->kb, req->param[0], req->body,
-		    req->body_len, got, n_got, as_of, &out, &len, &err);
-	for (size_t i = 0; i < n_got; i++)
-		free((char *)got[i].json);
-	if (rc != LDN_OK && strcmp(err.where, "missing-prefetch") == 0 && m &&
-	    m->fhir_server && !allowed) {
-		ldn_cds_missing_free(m);
+	f.iss = claims.iss;
+	clock_gettime(CLOCK_MONOTONIC, &f.t0);
+	rc = ldn_cds_call_fetching(app->kb, req->param[0], req->body,
+	    req->body_len, as_of, fetch_for_call, &f, &out, &len, &err);
+	if (rc != LDN_OK && strcmp(err.where, "missing-prefetch") == 0 &&
+	    f.refused) {
 		resp_error(resp, 412, "fhirServer",
 		    "prefetch is missing, and this server fetches only from "
 		    "the FHIR servers allowed for issuer %.200s "
@@ -262,7 +258,6 @@ api_cds_service(struct app *app, struct req *req, struct resp *resp)
 		    claims.iss, err.msg);
 		return;
 	}
-	ldn_cds_missing_free(m);
 	if (rc != LDN_OK) {
 		resp_error(resp, ldn_cds_http_status(rc, &err), err.where, "%s",
 		    err.msg);

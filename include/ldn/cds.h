@@ -114,6 +114,21 @@ enum ldn_status ldn_cds_call_fetched(const struct ldn_kb *kb,
     const struct ldn_cds_fetched *fetched, size_t n_fetched, const char *as_of,
     char **out, size_t *out_len, struct ldn_error *err);
 
+/*
+ * GET fhir_server/query (with the EHR's access_token, or none) for the
+ * prefetch a call lacks: a new buffer (freed by the caller with free())
+ * of *len bytes of FHIR JSON, or NULL to leave that key out.
+ */
+typedef char *(*ldn_cds_fetch_fn)(void *ctx, const char *fhir_server,
+    const char *access_token, const char *query, size_t *len);
+
+/* Steps 1 to 3 above in one pass over the request: each key that is
+ * missing, when the request names a fhirServer, is asked of fetch. */
+enum ldn_status ldn_cds_call_fetching(const struct ldn_kb *kb,
+    const char *service_id, const char *body, size_t len, const char *as_of,
+    ldn_cds_fetch_fn fetch, void *ctx, char **out, size_t *out_len,
+    struct ldn_error *err);
+
 /* The HTTP status for a result: 200, 400, 404, 412 or 500 (above). */
 int ldn_cds_http_status(enum ldn_status rc, const struct ldn_error *err);
 

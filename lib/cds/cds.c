@@ -559,30 +559,23 @@ check_missing(struct cds_req *r)
 	return LDN_E_SCHEMA;
 }
 
-enum ldn_status
-ldn_cds_call_fetched(const struct ldn_kb *kb, const char *service_id,
-    const char *body, size_t len, const struct ldn_cds_fetched *fetched,
-    size_t n_fetched, const char *as_of, char **out, size_t *out_len,
+/* After the request is open and its prefetch complete: the plan, if the
+ * service needs the record, and the cards. */
+static enum ldn_status
+answer(struct cds_req *r, const struct ldn_kb *kb, char **out, size_t *out_len,
     struct ldn_error *err)
 {
-	struct cds_req r;
 	struct ldn_plan *pl = NULL;
 	struct origin_map *map = NULL;
 	struct jnode *bundle = NULL;
-	struct ldn_error local;
-	enum ldn_status rc;
+	enum ldn_status rc = LDN_OK;
 
-	if (err == NULL)
-		err = &local;
-	rc = cds_req_open(&r, kb, service_id, body, len, as_of, err);
-	if (rc == LDN_OK)
-		rc = apply_fetched(&r, fetched, n_fetched);
-	if (rc == LDN_OK && cds_req_needs_record(&r)) {
-		rc = check_missing(&r);
+	if (cds_req_needs_record(r)) {
+		rc = check_missing(r);
 		if (rc == LDN_OK)
-			rc = assemble(&r, &bundle, &map);
+			rc = assemble(r, &bundle, &map);
 		if (rc == LDN_OK) {
-			rc = plan_build_tree(kb, bundle, r.as_of, amend, NULL,
+			rc = plan_build_tree(kb, bundle, r->as_of, amend, NULL,
 			    &pl, err);
 			if (rc != LDN_OK)
 				remap_where(err, map,
@@ -592,8 +585,68 @@ ldn_cds_call_fetched(const struct ldn_kb *kb, const char *service_id,
 		}
 	}
 	if (rc == LDN_OK)
-		rc = cds_cards(&r, pl, out, out_len);
+		rc = cds_cards(r, pl, out, out_len);
 	ldn_plan_free(pl);
+	return rc;
+}
+
+enum ldn_status
+ldn_cds_call_fetched(const struct ldn_kb *kb, const char *service_id,
+    const char *body, size_t len, const struct ldn_cds_fetched *fetched,
+    size_t n_fetched, const char *as_of, char **out, size_t *out_len,
+    struct ldn_error *err)
+{
+	struct cds_req r;
+	struct ldn_error local;
+	enum ldn_status rc;
+
+	if (err == NULL)
+		err = &local;
+	rc = cds_req_open(&r, kb, service_id, body, len, as_of, err);
+	if (rc == LDN_OK)
+		rc = apply_fetched(&r, fetched, n_fetched);
+	if (rc == LDN_OK)
+		rc = answer(&r, kb, out, out_len, err);
+	cds_req_free(&r);
+	return rc;
+}
+
+enum ldn_status
+ldn_cds_call_fetching(const struct ldn_kb *kb, const char *service_id,
+    const char *body, size_t len, const char *as_of, ldn_cds_fetch_fn fetch,
+    void *ctx, char **out, size_t *out_len, struct ldn_error *err)
+{
+	struct ldn_cds_fetched got[N_KEYS];
+	size_t n = 0;
+	struct cds_req r;
+	struct ldn_error local;
+	enum ldn_status rc;
+
+	if (err == NULL)
+		err = &local;
+	rc = cds_req_open(&r, kb, service_id, body, len, as_of, err);
+	for (size_t k = 0; rc == LDN_OK && fetch && r.fhir_server &&
+	     cds_req_needs_record(&r) && k < N_KEYS;
+	     k++) {
+		char *q, *json;
+		size_t jl = 0;
+
+		if (r.origin[k] != ORIGIN_NONE ||
+		    (q = cds_query(&r, k)) == NULL)
+			continue;
+		json = fetch(ctx, r.fhir_server, r.access_token, q, &jl);
+		if (json)
+			got[n++] =
+			    (struct ldn_cds_fetched){ .key = cds_keys[k].key,
+				    .json = json,
+				    .len = jl };
+	}
+	if (rc == LDN_OK)
+		rc = apply_fetched(&r, got, n);
+	for (size_t i = 0; i < n; i++)
+		free((char *)got[i].json);
+	if (rc == LDN_OK)
+		rc = answer(&r, kb, out, out_len, err);
 	cds_req_free(&r);
 	return rc;
 }
