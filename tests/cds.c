@@ -944,12 +944,15 @@ on_ldn(void)
 		{ "LDN 4.5mg caps", "warning" },
 		{ "naltrexone 4.5 mg compounded", "warning" },
 		{ "low-dose naltrexone 1.5 mg", "warning" },
+		{ "naltrexone 5 mg", "warning" },    /* the top of LDN */
+		{ "naltrexone 5.5 mg", "critical" }, /* above it */
 		{ "naltrexone 50 mg", "critical" },
 	};
 
 	for (size_t p = 0; p < 3; p++)
 		for (size_t h = 1; h < 3; h++)
-			for (size_t l = 0; l < 5; l++) {
+			for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]);
+			     l++) {
 				size_t good = 0;
 
 				for (size_t o = 0; o < 5; o++) {
