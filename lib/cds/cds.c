@@ -616,7 +616,7 @@ ldn_cds_call_fetching(const struct ldn_kb *kb, const char *service_id,
     const char *body, size_t len, const char *as_of, ldn_cds_fetch_fn fetch,
     void *ctx, char **out, size_t *out_len, struct ldn_error *err)
 {
-	struct ldn_cds_fetched got[N_KEYS];
+	struct ldn_cds_fetched got[N_KEYS] = { { 0 } };
 	size_t n = 0;
 	struct cds_req r;
 	struct ldn_error local;
