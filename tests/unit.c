@@ -11,6 +11,8 @@
 #include "base/arena.h"
 #include "base/date.h"
 #include "base/dose.h"
+#include "base/jsonw.h"
+#include "base/strbuf.h"
 #include "base/tree.h"
 #include "draft.h"
 #include "intake/codes.h"
@@ -76,6 +78,16 @@ test_doses(void)
 	ok(strcmp(b, "0.1") == 0, "100 ug is 0.1 mg");
 	mg_string(1, b);
 	ok(strcmp(b, "0.001") == 0, "1 ug is 0.001 mg");
+	mg_string(10, b);
+	ok(strcmp(b, "0.01") == 0, "10 ug is 0.01 mg");
+	mg_string(0, b);
+	ok(strcmp(b, "0") == 0, "0 ug is 0 mg");
+	mg_string(50000, b);
+	ok(strcmp(b, "50") == 0, "50000 ug is 50 mg");
+	mg_string(INT32_MAX, b);
+	ok(strcmp(b, "2147483.647") == 0, "the largest dose fits: %s", b);
+	mg_string(-1, b);
+	ok(strcmp(b, "?") == 0, "a negative dose is \"?\"");
 	ok(words_mg_after("Naltrexone hydrochloride 50 MG Oral Tablet",
 	       "naltrexone") == 50000,
 	    "50 MG read after naltrexone");
@@ -281,6 +293,79 @@ test_code_table(const struct ldn_kb *kb, const char *path)
 	    rows - bad, rows);
 }
 
+/* The escaping a plain byte-at-a-time writer would do: the reference the
+ * word-at-a-time scan in jsonw.c is checked against. */
+static void
+escape_slowly(struct strbuf *b, const unsigned char *s, size_t n)
+{
+	sb_add(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		char e[8];
+
+		if (s[i] == '"' || s[i] == '\\')
+			snprintf(e, sizeof(e), "\\%c", s[i]);
+		else if (s[i] == '\n')
+			snprintf(e, sizeof(e), "\\n");
+		else if (s[i] == '\t')
+			snprintf(e, sizeof(e), "\\t");
+		else if (s[i] == '\r')
+			snprintf(e, sizeof(e), "\\r");
+		else if (s[i] < 0x20)
+			snprintf(e, sizeof(e), "\\u%04x", s[i]);
+		else
+			snprintf(e, sizeof(e), "%c", s[i]);
+		sb_puts(b, e);
+	}
+	sb_add(b, "\"", 1);
+}
+
+static void
+test_json_writer(void)
+{
+	unsigned char s[40];
+	unsigned seed = 1;
+	int bad = 0, cases = 0;
+
+	/* every byte that matters (and some that do not) at every offset
+	 * of a string long enough to cross several 8-byte words */
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < sizeof(s); at++) {
+			struct strbuf got = STRBUF_INIT(1 << 20),
+			              want = STRBUF_INIT(1 << 20);
+			struct jw w;
+
+			for (size_t i = 0; i < sizeof(s); i++) {
+				seed = seed * 1103515245u + 12345u;
+				s[i] = (unsigned char)('a' + (seed >> 16) % 26);
+			}
+			s[at] = (unsigned char)c;
+			if (c % 3 == 0 && at + 9 < sizeof(s))
+				s[at + 9] = (unsigned char)(c ^ 0x80);
+			jw_init(&w, &got);
+			jw_strn(&w, (const char *)s, sizeof(s) - at % 8);
+			escape_slowly(&want, s, sizeof(s) - at % 8);
+			cases++;
+			if (got.len != want.len ||
+			    memcmp(sb_cstr(&got), sb_cstr(&want), got.len) != 0)
+				bad++;
+			sb_free(&got);
+			sb_free(&want);
+		}
+	ok(bad == 0, "JSON strings escape as byte by byte: %d of %d differ",
+	    bad, cases);
+
+	struct strbuf b = STRBUF_INIT(100);
+	char big[64];
+
+	memset(big, 'x', sizeof(big));
+	for (int i = 0; i < 3; i++)
+		sb_add(&b, big, sizeof(big));
+	ok(b.failed && b.len == 64,
+	    "appends past the ceiling fail and the failure sticks (len %zu)",
+	    b.len);
+	sb_free(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,6 +379,7 @@ main(int argc, char **argv)
 	test_words();
 	test_jpath();
 	test_arena();
+	test_json_writer();
 	if (ldn_kb_load(LDN_KB_DIR, &kb, &err) != LDN_OK) {
 		printf("Bail out! %s: %s\n", err.where, err.msg);
 		return 1;

@@ -1,6 +1,7 @@
 /* The streaming JSON writer behind jsonw.h. */
 #include "jsonw.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,16 +19,11 @@ jw_init(struct jw *w, struct strbuf *b)
 static void
 newline(struct jw *w)
 {
-	static const char spaces[] = "                                ";
-	int n = 2 * w->depth;
+	/* a line break and two spaces a level, in one append */
+	static const char indent[] = "\n                                ";
+	size_t n = 1 + 2 * (size_t)w->depth;
 
-	sb_add(w->b, "\n", 1);
-	while (n > 0) {
-		int k = n < 32 ? n : 32;
-
-		sb_add(w->b, spaces, (size_t)k);
-		n -= k;
-	}
+	sb_add(w->b, indent, n < sizeof(indent) - 1 ? n : sizeof(indent) - 1);
 }
 
 /* Before any value: a comma and a new line inside arrays; nothing after
@@ -102,39 +98,77 @@ needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* The escape sequence of byte c, which needs_escape(). */
+static void
+escape_byte(struct strbuf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+	switch (c) {
+	case '"':
+		sb_add(b, "\\\"", 2);
+		break;
+	case '\\':
+		sb_add(b, "\\\\", 2);
+		break;
+	case '\n':
+		sb_add(b, "\\n", 2);
+		break;
+	case '\t':
+		sb_add(b, "\\t", 2);
+		break;
+	case '\r':
+		sb_add(b, "\\r", 2);
+		break;
+	default:
+		sb_add(b, u, sizeof(u));
+	}
+}
+
+/*
+ * Whether any of the eight bytes in x needs escaping (SWAR: a byte below
+ * 0x20, or equal to '"' or '\\', sets its top bit in the result; bytes
+ * from 0x80 up never do).  Plans are mostly long runs of plain text.
+ */
+static bool
+word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+
+	return (((x - ones * 0x20) | (q - ones) | (bs - ones)) & ~x & high) !=
+	    0;
+}
+
 static void
 escaped(struct jw *w, const char *s, size_t n)
 {
-	size_t run = 0;
+	size_t run = 0, i = 0;
 
 	sb_add(w->b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
+	while (i < n) {
+		/* eight bytes at a time; a short tail is padded with 'a',
+		 * which needs no escape, so it takes one test too */
+		uint64_t x = 0x6161616161616161u;
+		size_t k = n - i < 8 ? n - i : 8;
 
-		if (!needs_escape(c))
+		if (k == 8)
+			memcpy(&x, s + i, 8); /* one load */
+		else
+			memcpy(&x, s + i, k);
+		if (!word_needs_escape(x)) {
+			i += k;
 			continue;
-		sb_add(w->b, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"':
-			sb_add(w->b, "\\\"", 2);
-			break;
-		case '\\':
-			sb_add(w->b, "\\\\", 2);
-			break;
-		case '\n':
-			sb_add(w->b, "\\n", 2);
-			break;
-		case '\t':
-			sb_add(w->b, "\\t", 2);
-			break;
-		case '\r':
-			sb_add(w->b, "\\r", 2);
-			break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			sb_add(w->b, esc, 6);
+		}
+		for (size_t end = i + k; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (!needs_escape(c))
+				continue;
+			sb_add(w->b, s + run, i - run);
+			run = i + 1;
+			escape_byte(w->b, c);
 		}
 	}
 	sb_add(w->b, s + run, n - run);
@@ -169,19 +203,8 @@ jw_str(struct jw *w, const char *s)
 void
 jw_int(struct jw *w, long long v)
 {
-	/* digits from the end, without printf: plans write hundreds of
-	 * citation numbers, and snprintf was a tenth of the time */
-	char b[24], *p = b + sizeof(b);
-	unsigned long long u =
-	    v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
 	before_value(w);
-	sb_add(w->b, p, (size_t)(b + sizeof(b) - p));
+	sb_int(w->b, v);
 }
 
 void

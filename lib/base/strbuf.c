@@ -37,11 +37,11 @@ reserve(struct strbuf *b, size_t extra)
 }
 
 void
-sb_add(struct strbuf *b, const char *s, size_t n)
+sb_add_grow(struct strbuf *b, const char *s, size_t n)
 {
 	/* reserve() keeps a byte spare for the NUL that sb_cstr() and
 	 * sb_take() write; appends do not write it. */
-	if ((b->cap == 0 || b->len + n >= b->cap) && !reserve(b, n))
+	if (!reserve(b, n))
 		return;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -69,6 +69,21 @@ void
 sb_puts(struct strbuf *b, const char *s)
 {
 	sb_add(b, s, strlen(s));
+}
+
+void
+sb_int(struct strbuf *b, long long v)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u =
+	    v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	sb_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
 void

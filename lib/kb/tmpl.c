@@ -22,39 +22,39 @@ unit_value(struct strbuf *b, enum unit u, int32_t v, bool with_unit)
 			sb_puts(b, " mg/kg");
 		return;
 	case U_D:
-		sb_printf(b, "%d", (int)v);
+		sb_int(b, v);
 		if (with_unit)
 			sb_puts(b, v == 1 ? " day" : " days");
 		return;
 	case U_Y:
-		sb_printf(b, "%d", (int)v);
+		sb_int(b, v);
 		if (with_unit)
 			sb_puts(b, v == 1 ? " year" : " years");
 		return;
 	case U_KG:
-		sb_printf(b, "%d", (int)v);
+		sb_int(b, v);
 		if (with_unit)
 			sb_puts(b, " kg");
 		return;
 	case U_EGFR:
-		sb_printf(b, "%d", (int)v);
+		sb_int(b, v);
 		if (with_unit)
 			sb_puts(b, " mL/min/1.73 m²");
 		return;
 	case U_PCT:
-		sb_printf(b, "%d", (int)v);
+		sb_int(b, v);
 		if (with_unit)
 			sb_puts(b, "%");
 		return;
 	case U_POINTS:
-		sb_printf(b, "%d", (int)v);
+		sb_int(b, v);
 		if (with_unit)
 			sb_puts(b, v == 1 ? " point" : " points");
 		return;
 	case U_COUNT:
 		break;
 	}
-	sb_printf(b, "%d", (int)v);
+	sb_int(b, v);
 }
 
 void
