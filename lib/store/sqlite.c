@@ -15,8 +15,26 @@
 
 #include "../base/error_impl.h"
 
+enum {
+	N_CACHED = 32 /* prepared statements kept per connection */
+};
+
+/*
+ * Statements are kept prepared: a server checks a bearer token on every
+ * request, and preparing that one SELECT cost more than running it.  An
+ * entry is found by the SQL's address and confirmed by its text, so a
+ * caller's reused buffer with new SQL prepares anew.
+ */
+struct cached {
+	const char *key; /* the caller's pointer */
+	char *sql;       /* a copy of its text */
+	sqlite3_stmt *q;
+};
+
 struct db {
 	sqlite3 *h;
+	struct cached cache[N_CACHED];
+	size_t next_evict;
 	char msg[320];
 };
 
@@ -56,6 +74,10 @@ sl_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	for (size_t i = 0; i < N_CACHED; i++) {
+		sqlite3_finalize(db->cache[i].q);
+		free(db->cache[i].sql);
+	}
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -92,7 +114,7 @@ sl_open(const char *path, struct db **out, struct ldn_error *err)
 		return ldn_fail(err, LDN_E_NOMEM, "db", "out of memory");
 	if (sqlite3_open_v2(path, &db->h,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	            SQLITE_OPEN_FULLMUTEX,
+	            SQLITE_OPEN_NOMUTEX, /* a connection per thread (store.h) */
 	        NULL) != SQLITE_OK) {
 		enum ldn_status rc = ldn_fail(err, LDN_E_IO, "store", "%s: %s",
 		    path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
@@ -139,6 +161,36 @@ sl_commit(struct db *db)
 	return sl_exec(db, "COMMIT");
 }
 
+/* The prepared statement for sql, from the cache or new (then cached,
+ * evicting round-robin); NULL with db->msg set on failure. */
+static sqlite3_stmt *
+prepared(struct db *db, const char *sql)
+{
+	struct cached *c;
+	sqlite3_stmt *q;
+	char *copy;
+
+	for (size_t i = 0; i < N_CACHED; i++) {
+		c = &db->cache[i];
+		if (c->key == sql && strcmp(c->sql, sql) == 0)
+			return c->q;
+	}
+	if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK) {
+		failed(db, NULL);
+		return NULL;
+	}
+	if ((copy = strdup(sql)) == NULL) {
+		sqlite3_finalize(q);
+		remember(db, "out of memory");
+		return NULL;
+	}
+	c = &db->cache[db->next_evict++ % N_CACHED];
+	sqlite3_finalize(c->q);
+	free(c->sql);
+	*c = (struct cached){ sql, copy, q };
+	return q;
+}
+
 static enum db_rc
 sl_query(struct db *db, const char *sql, const struct db_arg *args,
     size_t n_args, struct db_res **out)
@@ -150,8 +202,8 @@ sl_query(struct db *db, const char *sql, const struct db_arg *args,
 
 	if (out)
 		*out = NULL;
-	if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK)
-		return failed(db, NULL);
+	if ((q = prepared(db, sql)) == NULL)
+		return DB_ERROR;
 	for (size_t i = 0; i < n_args; i++) {
 		int col = (int)i + 1;
 
@@ -165,7 +217,7 @@ sl_query(struct db *db, const char *sql, const struct db_arg *args,
 	}
 	cols = sqlite3_column_count(q);
 	if (out && (res = db_res_new((size_t)cols)) == NULL) {
-		sqlite3_finalize(q);
+		sqlite3_clear_bindings(q);
 		remember(db, "out of memory");
 		return DB_ERROR;
 	}
@@ -189,7 +241,9 @@ sl_query(struct db *db, const char *sql, const struct db_arg *args,
 	}
 	if (rc == DB_OK && step != SQLITE_DONE)
 		rc = failed(db, NULL);
-	sqlite3_finalize(q);
+	/* back to the start, holding no lock and no pointer to args */
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
 	if (rc != DB_OK || out == NULL)
 		db_res_free(res);
 	else
