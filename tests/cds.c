@@ -1323,6 +1323,51 @@ bad(void)
 		    "\"context\":{\"patientId\":\"1\",\"selections\":[3],"
 		    "\"draftOrders\":{\"resourceType\":\"Bundle\"}}}",
 		    "/context/selections/0" },
+		/* where a prefetch resource is wrong, named exactly */
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Bundle\",\"entry\":[{},"
+		    "7]}}}",
+		    "/prefetch/conditions/entry/1" },
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Bundle\",\"entry\":[{},"
+		    "{\"fullUrl\":5}]}}}",
+		    "/prefetch/conditions/entry/1/fullUrl" },
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Bundle\",\"entry\":[{},"
+		    "{},{\"resource\":[]}]}}}",
+		    "/prefetch/conditions/entry/2/resource" },
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Bundle\",\"entry\":[{},"
+		    "{\"resource\":{}}]}}}",
+		    "/prefetch/conditions/entry/1/resource/resourceType" },
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Bundle\",\"entry\":[{"
+		    "\"resource\":{\"resourceType\":\"Patient\",\"id\":\"2\"}}]"
+		    "}}}",
+		    "/prefetch/conditions/entry/0/resource/id" },
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Bundle\",\"entry\":[{},"
+		    "{},{},{\"resource\":{\"resourceType\":\"Condition\","
+		    "\"patient\":{\"reference\":\"Patient/2\"}}}]}}}",
+		    "/prefetch/conditions/entry/3/resource/patient/reference" },
+		{ "ldn-patient-view",
+		    "{\"hookInstance\":\"x\",\"hook\":\"patient-view\","
+		    "\"context\":{\"patientId\":\"1\"},\"prefetch\":{"
+		    "\"conditions\":{\"resourceType\":\"Condition\","
+		    "\"subject\":{\"reference\":\"Patient/2\"}}}}",
+		    "/prefetch/conditions/subject/reference" },
 	};
 	struct ldn_error err;
 	char *out = NULL, deep[4096];

@@ -483,22 +483,39 @@ names_other_patient(const char *ref, const char *patient_id)
 	    strncmp(p, patient_id, il) == 0 && (p[il] == '\0' || p[il] == '/'));
 }
 
+#define NO_ENTRY SIZE_MAX
+
+/* Where a resource lies: at itself, or its Bundle's entry (at is then the
+ * Bundle's place), then suffix.  Formatted only for an error: a prefetch
+ * Bundle has hundreds of entries. */
+static const char *
+res_path(struct cds_req *r, const char *at, size_t entry, const char *suffix)
+{
+	if (entry == NO_ENTRY)
+		return path(r, "%s%s", at, suffix);
+	return path(r, "%s/entry/%zu/resource%s", at, entry, suffix);
+}
+
 /* A resource of prefetch: its resourceType, and that it is about this
  * patient. */
 static enum ldn_status
-check_resource(struct cds_req *r, const struct jnode *res, const char *at)
+check_resource(struct cds_req *r, const struct jnode *res, const char *at,
+    size_t entry)
 {
-	static const char *const refs[] = { "subject", "patient" };
+	static const char *const refs[][2] = {
+		{ "subject", "/subject/reference" },
+		{ "patient", "/patient/reference" },
+	};
 	const struct jnode *rt = tree_get(res, "resourceType");
 
 	if (!is_str(rt))
-		return BAD(r, path(r, "%s/resourceType", at),
+		return BAD(r, res_path(r, at, entry, "/resourceType"),
 		    "every resource needs a resourceType string");
 	if (strcmp(rt->u.s, "Patient") == 0) {
 		const struct jnode *id = tree_get(res, "id");
 
 		if (is_str(id) && strcmp(id->u.s, r->patient_id) != 0)
-			return BAD(r, path(r, "%s/id", at),
+			return BAD(r, res_path(r, at, entry, "/id"),
 			    "the Patient \"%s\" is not context.patientId "
 			    "\"%s\"",
 			    id->u.s, r->patient_id);
@@ -506,10 +523,10 @@ check_resource(struct cds_req *r, const struct jnode *res, const char *at)
 	}
 	for (size_t i = 0; i < 2; i++) {
 		const struct jnode *rf =
-		    tree_get(tree_get(res, refs[i]), "reference");
+		    tree_get(tree_get(res, refs[i][0]), "reference");
 
 		if (is_str(rf) && names_other_patient(rf->u.s, r->patient_id))
-			return BAD(r, path(r, "%s/%s/reference", at, refs[i]),
+			return BAD(r, res_path(r, at, entry, refs[i][1]),
 			    "\"%s\" is not context.patientId \"%s\"", rf->u.s,
 			    r->patient_id);
 	}
@@ -543,7 +560,7 @@ cds_req_set_value(struct cds_req *r, size_t k, const struct jnode *v,
 			return BAD(r, path(r, "%s/resourceType", at),
 			    "must be %s or a Bundle, not \"%s\"",
 			    cds_keys[k].type, rt->u.s);
-		enum ldn_status rc = check_resource(r, v, at);
+		enum ldn_status rc = check_resource(r, v, at, NO_ENTRY);
 		if (rc != LDN_OK)
 			return rc;
 	} else {
@@ -554,25 +571,24 @@ cds_req_set_value(struct cds_req *r, size_t k, const struct jnode *v,
 			    tree_type_name(entries->type));
 		for (size_t i = 0; entries && i < entries->n; i++) {
 			const struct jnode *e = &entries->u.items[i], *res, *fu;
-			const char *ep = path(r, "%s/entry/%zu", at, i);
 
 			if (e->type != J_OBJ)
-				return BAD(r, ep,
+				return BAD(r, path(r, "%s/entry/%zu", at, i),
 				    "an entry must be an object, not %s",
 				    tree_type_name(e->type));
 			fu = tree_get(e, "fullUrl");
 			if (fu != NULL && !is_str(fu))
-				return BAD(r, path(r, "%s/fullUrl", ep),
+				return BAD(r,
+				    path(r, "%s/entry/%zu/fullUrl", at, i),
 				    "must be a string");
 			res = tree_get(e, "resource");
 			if (res == NULL)
 				continue;
 			if (res->type != J_OBJ)
-				return BAD(r, path(r, "%s/resource", ep),
+				return BAD(r, res_path(r, at, i, ""),
 				    "must be an object, not %s",
 				    tree_type_name(res->type));
-			enum ldn_status rc =
-			    check_resource(r, res, path(r, "%s/resource", ep));
+			enum ldn_status rc = check_resource(r, res, at, i);
 			if (rc != LDN_OK)
 				return rc;
 		}
