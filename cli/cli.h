@@ -36,6 +36,7 @@ extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_token_entry;
 extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_check_order_entry;
+extern const struct cmd_entry cmd_ask_entry;
 
 struct ldn_store;
 

@@ -12,8 +12,8 @@
 #include "ldn/store.h"
 
 static int
-patient_add(const char *path, const char *as_of, const char *kb_dir,
-    const char *db, const char *actor)
+patient_add(const char *path, const char *as_of, const char *preset,
+    const char *kb_dir, const char *db, const char *actor)
 {
 	struct ldn_error err = { 0 };
 	struct ldn_kb *kb = NULL;
@@ -32,7 +32,13 @@ patient_add(const char *path, const char *as_of, const char *kb_dir,
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
-	rc = ldn_plan_build_padded(kb, input, len, as_of, &plan, &err);
+	rc = ldn_plan_build_preset(kb, input, len, true, as_of, preset, &plan,
+	    &err);
+	if (rc == LDN_E_SCHEMA && strcmp(err.where, "preset") == 0) {
+		cli_warn("--preset: %s", err.msg);
+		rc = EX_USAGE_;
+		goto out;
+	}
 	if (rc == LDN_OK && (rc = cli_open_store(db, &st)) != EX_OK_)
 		goto out;
 	if (rc == LDN_OK)
@@ -85,10 +91,12 @@ exec_patient(int argc, char **argv)
 		{ "kb", required_argument, NULL, 'k' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "actor", required_argument, NULL, 'u' },
+		{ "preset", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of = NULL, *kb = NULL, *db = NULL, *actor = NULL;
+	const char *preset = NULL;
 	int c;
 
 	optind = 1;
@@ -106,6 +114,9 @@ exec_patient(int argc, char **argv)
 		case 'u':
 			actor = optarg;
 			break;
+		case 'p':
+			preset = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_patient_entry, 0);
 			return EX_OK_;
@@ -115,8 +126,8 @@ exec_patient(int argc, char **argv)
 		}
 	}
 	if (optind == argc - 2 && strcmp(argv[optind], "add") == 0)
-		return patient_add(argv[optind + 1], as_of, kb, cli_db_url(db),
-		    cli_actor(actor));
+		return patient_add(argv[optind + 1], as_of, preset, kb,
+		    cli_db_url(db), cli_actor(actor));
 	if (optind == argc - 1 && strcmp(argv[optind], "list") == 0)
 		return patient_list(cli_db_url(db), cli_actor(actor));
 	cli_usage(&cmd_patient_entry, 1);
@@ -125,13 +136,16 @@ exec_patient(int argc, char **argv)
 
 const struct cmd_entry cmd_patient_entry = {
 	.name = "patient",
-	.usage = "add FILE [--as-of DATE] [--db URL] [--actor NAME] | list "
-	         "[--db URL]",
+	.usage = "add FILE [--as-of DATE] [--preset NAME] [--db URL] "
+	         "[--actor NAME] | list [--db URL]",
 	.summary = "Store a patient with the plan built for them; list them.",
 	.help =
 	    "  add FILE   the patient (native JSON or a FHIR Bundle, with an\n"
 	    "             id) and the plan built now are stored; the input\n"
 	    "             is kept as the intake snapshot\n"
+	    "  --preset N the titration preset of the stored plan (see\n"
+	    "             `ldn plan --help`); `ldn next` then follows its\n"
+	    "             start, step, interval and ceiling\n"
 	    "  list       id, latest decision, earliest start, visits\n"
 	    "  --db URL   the store (default: $LDN_DB, else sqlite:ldn.db)\n"
 	    "  --actor N  who acts, for the audit log (default: $USER)\n",

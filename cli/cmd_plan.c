@@ -18,10 +18,11 @@ exec_plan(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "audience", required_argument, NULL, 'u' },
 		{ "kb", required_argument, NULL, 'k' },
+		{ "preset", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *as_of = NULL, *kb_dir = NULL, *path;
+	const char *as_of = NULL, *kb_dir = NULL, *preset = NULL, *path;
 	enum ldn_format format = LDN_FORMAT_TEXT;
 	enum ldn_audience audience = LDN_AUDIENCE_CLINICIAN;
 	struct ldn_error err = { 0 };
@@ -38,8 +39,16 @@ exec_plan(int argc, char **argv)
 			as_of = optarg;
 			break;
 		case 'f':
-			if (!cli_format(optarg, true, &format))
+			/* html and ics are forms of a plan only */
+			if (strcmp(optarg, "html") == 0)
+				format = LDN_FORMAT_HTML;
+			else if (strcmp(optarg, "ics") == 0)
+				format = LDN_FORMAT_ICS;
+			else if (!cli_format(optarg, true, &format)) {
+				cli_warn(
+				    "--format: plans are also html or ics");
 				return EX_USAGE_;
+			}
 			break;
 		case 'u':
 			if (!cli_audience(optarg, &audience))
@@ -47,6 +56,9 @@ exec_plan(int argc, char **argv)
 			break;
 		case 'k':
 			kb_dir = optarg;
+			break;
+		case 'p':
+			preset = optarg;
 			break;
 		case 'h':
 			cli_usage(&cmd_plan_entry, 0);
@@ -73,7 +85,15 @@ exec_plan(int argc, char **argv)
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
-	rc = ldn_plan_build_padded(kb, input, len, as_of, &plan, &err);
+	rc = ldn_plan_build_preset(kb, input, len, true, as_of, preset, &plan,
+	    &err);
+	if (rc == LDN_E_SCHEMA && strcmp(err.where, "preset") == 0) {
+		/* The option, not the file, is wrong: say so as usage. */
+		cli_warn("--preset: %s", err.msg);
+		free(input);
+		ldn_kb_free(kb);
+		return EX_USAGE_;
+	}
 	if (rc == LDN_OK)
 		rc = ldn_plan_render(plan, format, audience, &out, &out_len,
 		    &err);
@@ -87,7 +107,8 @@ exec_plan(int argc, char **argv)
 			fputc('\n', stdout);
 		}
 	} else if (fwrite(out, 1, out_len, stdout) != out_len ||
-	    (format != LDN_FORMAT_TEXT && fputc('\n', stdout) == EOF) ||
+	    (format != LDN_FORMAT_TEXT && format != LDN_FORMAT_HTML &&
+	        format != LDN_FORMAT_ICS && fputc('\n', stdout) == EOF) ||
 	    fflush(stdout) != 0) {
 		cli_warn("writing the plan: %s", strerror(errno));
 		rc = LDN_E_IO;
@@ -101,17 +122,27 @@ exec_plan(int argc, char **argv)
 
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
-	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir] "
-	         "[--audience clinician|patient] [--kb DIR] FILE|-",
+	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir|html|ics] "
+	         "[--audience clinician|patient] [--preset NAME] [--kb DIR] "
+	         "FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON or "
 	           "a FHIR R4 Bundle).",
 	.help = "options:\n"
 	        "  --as-of DATE   plan as of this day (default: today, UTC);\n"
 	        "                 the same input and date give the same plan\n"
-	        "  --format F     text (default), json, or fhir (a FHIR R4\n"
+	        "  --format F     text (default), json, fhir (a FHIR R4\n"
 	        "                 Bundle: CarePlan, MedicationRequests,\n"
-	        "                 DetectedIssues)\n"
+	        "                 DetectedIssues), html (one printable page,\n"
+	        "                 no scripts, links only to doi.org and\n"
+	        "                 PubMed) or ics (an RFC 5545 calendar: an\n"
+	        "                 all-day event per dose change and hold, and\n"
+	        "                 per dated monitoring item; a do-not-start\n"
+	        "                 plan gives one event on the as-of date that\n"
+	        "                 says so and why)\n"
 	        "  --audience A   clinician (default) or patient\n"
+	        "  --preset NAME  seed (default), ldnrt, slow, thyroid, child\n"
+	        "                 or final6 (kb/presets.yaml, README); those\n"
+	        "                 that fit are suggested, never applied\n"
 	        "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
 	        "                 else the one built in)\n"
 	        "\nFILE is the native patient JSON or a FHIR R4 Bundle (told\n"

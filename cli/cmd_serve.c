@@ -35,6 +35,7 @@ exec_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "kb", required_argument, NULL, 'k' },
+		{ "web", required_argument, NULL, 'w' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-connections", required_argument, NULL, 'c' },
@@ -62,7 +63,7 @@ exec_serve(int argc, char **argv)
 		.sql_dir = LDN_SQL_DIR,
 		.docs_dir = LDN_DOCS_DIR,
 	};
-	const char *db = NULL, *kb = NULL;
+	const char *db = NULL, *kb = NULL, *web = getenv("LDN_WEB");
 	unsigned long long v;
 	int c;
 
@@ -82,6 +83,9 @@ exec_serve(int argc, char **argv)
 			break;
 		case 'k':
 			kb = optarg;
+			break;
+		case 'w':
+			web = optarg;
 			break;
 		case 'm':
 			if (!count("max-body", optarg, 1u << 20, 1u << 30, &v))
@@ -167,12 +171,13 @@ exec_serve(int argc, char **argv)
 	}
 	cfg.db_url = cli_db_url(db);
 	cfg.kb_dir = cli_kb_dir(kb);
+	cfg.web_dir = web && *web ? web : LDN_WEB_DIR;
 	return server_run(&cfg);
 }
 
 const struct cmd_entry cmd_serve_entry = {
 	.name = "serve",
-	.usage = "[--bind ADDR] [--port N] [--db URL] [--kb DIR] "
+	.usage = "[--bind ADDR] [--port N] [--db URL] [--kb DIR] [--web DIR] "
 	         "[--max-body BYTES] [--timeout S] [--max-connections N] "
 	         "[--threads N] [--as-of DATE] [--quiet] [--routes] "
 	         "[--tls-cert PEM --tls-key PEM] [--cds-url URL] "
@@ -192,9 +197,11 @@ const struct cmd_entry cmd_serve_entry = {
 	    "GET /api/v1/openapi.json, GET /api/v1/kb, POST /api/v1/plan,\n"
 	    "GET|POST /api/v1/patients, POST /api/v1/patients/ID/visits,\n"
 	    "GET /api/v1/patients/ID/next, GET /api/v1/patients/ID/history\n"
-	    "(--routes lists them and exits).  With --tls-cert and --tls-key\n"
-	    "(PEM files) it serves HTTPS only (GnuTLS, through\n"
-	    "libmicrohttpd).\n"
+	    "(--routes lists them and exits).  The web page is GET / and\n"
+	    "GET /web/NAME, read at start from --web DIR, else $LDN_WEB,\n"
+	    "else the web/ of the source tree ldn was built from.\n"
+	    "With --tls-cert and --tls-key (PEM files) it serves HTTPS only\n"
+	    "(GnuTLS, through libmicrohttpd).\n"
 	    "CDS Hooks: GET /cds-services; POST /cds-services/ID and\n"
 	    "/cds-services/ID/feedback take the EHR's JWT (ES384 or RS384)\n"
 	    "from an issuer named by --cds-issuer ISS=JWKS_FILE (or by\n"

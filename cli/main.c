@@ -18,6 +18,7 @@
 static const struct cmd_entry *const commands[] = {
 	&cmd_plan_entry,
 	&cmd_check_order_entry,
+	&cmd_ask_entry,
 	&cmd_kb_entry,
 	&cmd_patient_entry,
 	&cmd_visit_entry,

@@ -85,15 +85,27 @@ order_findings(struct ldn_plan *pl)
 	}
 }
 
+/* Whether the plan's preset leaves this statement out: it states the
+ * seed's numbers as this plan's. */
+static bool
+replaced(const struct ldn_plan *pl, const struct kb_statement *st)
+{
+	for (size_t i = 0; i < pl->preset->n_replaces; i++)
+		if (pl->preset->replaces[i] == st)
+			return true;
+	return false;
+}
+
 void
 compose(struct ldn_plan *pl)
 {
 	const struct ldn_kb *kb = pl->kb;
+	bool preset_shown = false;
 
 	order_findings(pl);
 	monitoring(pl);
-	pl->statements = arena_calloc(&pl->arena,
-	    kb->n_statements ? kb->n_statements : 1, sizeof(*pl->statements));
+	pl->statements = arena_calloc(&pl->arena, kb->n_statements + 1,
+	    sizeof(*pl->statements));
 	pl->ref_order = arena_calloc(&pl->arena, kb->n_refs ? kb->n_refs : 1,
 	    sizeof(*pl->ref_order));
 	pl->ref_number = arena_calloc(&pl->arena, kb->n_refs ? kb->n_refs : 1,
@@ -107,17 +119,32 @@ compose(struct ldn_plan *pl)
 	if (pl->n_steps > 0)
 		for (int e = E_SCHEDULE_START; e <= E_SCHEDULE_CEILING; e++)
 			cite(pl, kb->entries[e].cites);
+	if (pl->n_steps > 0 && pl->morning)
+		for (int e = E_SCHEDULE_START_MORNING;
+		     e <= E_SCHEDULE_HOLD_MORNING; e++)
+			cite(pl, kb->entries[e].cites);
 	/* kb->statements are ordered by section already. */
 	for (size_t i = 0; i < kb->n_statements; i++) {
 		const struct kb_statement *st = &kb->statements[i];
 
-		if (st->review == RV_RETIRED)
+		if (st->review == RV_RETIRED || replaced(pl, st))
 			continue;
 		if (!(st->when_flags & pl->flags) &&
 		    !(st->when_concepts & pl->concepts))
 			continue;
+		/* The preset's own words open the protocol section. */
+		if (st->section >= S_PROTOCOL && !preset_shown) {
+			pl->statements[pl->n_statements++] =
+			    &pl->preset->statement;
+			cite(pl, pl->preset->statement.cites);
+			preset_shown = true;
+		}
 		pl->statements[pl->n_statements++] = st;
 		cite(pl, st->cites);
+	}
+	if (!preset_shown) {
+		pl->statements[pl->n_statements++] = &pl->preset->statement;
+		cite(pl, pl->preset->statement.cites);
 	}
 	for (size_t i = 0; i < kb->n_numbers; i++)
 		cite(pl, kb->numbers[i].cites);

@@ -66,6 +66,7 @@ struct ldn_plan {
 	const struct ldn_kb *kb;
 	struct patient *patient;
 	int32_t as_of;
+	const struct kb_preset *preset; /* the titration preset in use */
 
 	/* screen */
 	struct finding *findings;
@@ -73,6 +74,7 @@ struct ldn_plan {
 	uint32_t flags;    /* bit per enum flag */
 	uint64_t concepts; /* bit per concept on file (active) */
 	bool sensitive;
+	bool morning; /* doses in the morning, not at bedtime */
 	int32_t ceiling_ug, start_ug, step_ug, interval_d;
 	struct window *holds; /* perioperative holds, sorted, merged */
 	size_t n_holds;

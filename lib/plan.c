@@ -5,6 +5,7 @@
 #include "draft.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,21 +29,72 @@ static_assert(LDN_INPUT_PADDING >= JSON_INPUT_PADDING,
     "the public padding must cover the JSON parser's");
 
 static enum ldn_status build(const struct ldn_kb *kb, const char *buf,
-    size_t len, bool padded, const char *as_of, struct ldn_plan **out,
-    struct ldn_error *err);
+    size_t len, bool padded, const char *as_of, const char *preset,
+    struct ldn_plan **out, struct ldn_error *err);
 
 enum ldn_status
 ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
-	return build(kb, buf, len, false, as_of, out, err);
+	return build(kb, buf, len, false, as_of, NULL, out, err);
 }
 
 enum ldn_status
 ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf, size_t len,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
-	return build(kb, buf, len, true, as_of, out, err);
+	return build(kb, buf, len, true, as_of, NULL, out, err);
+}
+
+enum ldn_status
+ldn_plan_build_preset(const struct ldn_kb *kb, const char *buf, size_t len,
+    bool padded, const char *as_of, const char *preset, struct ldn_plan **out,
+    struct ldn_error *err)
+{
+	return build(kb, buf, len, padded, as_of, preset, out, err);
+}
+
+/* The preset named id (NULL: the default), or an error naming the field
+ * "preset" with the ones there are. */
+static enum ldn_status
+find_preset(const struct ldn_kb *kb, const char *id,
+    const struct kb_preset **out, struct ldn_error *err)
+{
+	char known[256];
+	size_t o = 0;
+
+	if (id == NULL) {
+		*out = kb->default_preset;
+		return LDN_OK;
+	}
+	if ((*out = kb_preset_find(kb, id)) != NULL)
+		return LDN_OK;
+	known[0] = '\0';
+	for (size_t i = 0; i < kb->n_presets && o < sizeof(known) - 40; i++)
+		o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s",
+		    i ? ", " : "", kb->presets[i].id);
+	return ldn_fail(err, LDN_E_SCHEMA, "preset",
+	    "\"%.64s\" is not a preset; the presets are %s", id, known);
+}
+
+/* A preset for children only, asked for an adult (or an unknown age):
+ * refused, since its dose by weight would be a fixed full dose. */
+static enum ldn_status
+preset_fits(const struct ldn_plan *pl, struct ldn_error *err)
+{
+	int age = pl->patient->age_years;
+
+	if (!pl->preset->child_only ||
+	    (age >= 0 && age < pl->kb->params.adult_y))
+		return LDN_OK;
+	if (age < 0)
+		return ldn_fail(err, LDN_E_SCHEMA, "preset",
+		    "the %s preset is for patients under %d; this patient's "
+		    "age is not recorded",
+		    pl->preset->id, (int)pl->kb->params.adult_y);
+	return ldn_fail(err, LDN_E_SCHEMA, "preset",
+	    "the %s preset is for patients under %d; this patient is %d",
+	    pl->preset->id, (int)pl->kb->params.adult_y, age);
 }
 
 /* The steps after intake, shared by both ways in. */
@@ -51,12 +103,16 @@ static enum ldn_status build_rest(struct ldn_plan *pl, struct ldn_plan **out,
 
 static enum ldn_status
 build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
-    const char *as_of, struct ldn_plan **out, struct ldn_error *err)
+    const char *as_of, const char *preset, struct ldn_plan **out,
+    struct ldn_error *err)
 {
+	const struct kb_preset *pr;
 	struct ldn_plan *pl;
 	int32_t day;
 	enum ldn_status rc;
 
+	if ((rc = find_preset(kb, preset, &pr, err)) != LDN_OK)
+		return rc;
 	if (as_of == NULL)
 		day = date_today();
 	else if (!date_parse(as_of, strlen(as_of), &day))
@@ -68,8 +124,11 @@ build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
 	pl->arena = ARENA_INIT(PLAN_ARENA_LIMIT);
 	pl->kb = kb;
 	pl->as_of = day;
+	pl->preset = pr;
 	rc = intake_parse(kb, &pl->arena, buf, len, padded, day, &pl->patient,
 	    err);
+	if (rc == LDN_OK)
+		rc = preset_fits(pl, err);
 	if (rc != LDN_OK) {
 		ldn_plan_free(pl);
 		return rc;
@@ -90,6 +149,7 @@ plan_build_tree(const struct ldn_kb *kb, const struct jnode *root,
 	pl->arena = ARENA_INIT(PLAN_ARENA_LIMIT);
 	pl->kb = kb;
 	pl->as_of = as_of;
+	pl->preset = kb->default_preset;
 	rc = intake_tree(kb, &pl->arena, root, as_of, &pl->patient, err);
 	if (rc != LDN_OK) {
 		ldn_plan_free(pl);
@@ -161,6 +221,30 @@ const struct ldn_kb *
 ldn_plan_kb(const struct ldn_plan *plan)
 {
 	return plan->kb;
+}
+
+const char *
+ldn_plan_preset(const struct ldn_plan *plan)
+{
+	return plan->preset->id;
+}
+
+size_t
+ldn_kb_n_presets(const struct ldn_kb *kb)
+{
+	return kb->n_presets;
+}
+
+const char *
+ldn_kb_preset_id(const struct ldn_kb *kb, size_t i)
+{
+	return kb->presets[i].id;
+}
+
+const char *
+ldn_plan_timing(const struct ldn_plan *plan)
+{
+	return plan->morning ? "morning" : "bedtime";
 }
 
 int32_t

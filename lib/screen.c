@@ -432,6 +432,12 @@ screen_conditions(struct ldn_plan *pl)
 		    CK_THYROID_AUTOIMMUNE);
 		pl->flags |= 1u << FL_THYROID;
 	}
+	if ((c = first_of_kind(pl, CK_SLEEP_DISTURBANCE)) != NULL) {
+		/* Bedtime doses can worsen sleep (vivid dreams, insomnia):
+		 * with either on file, doses move to the morning. */
+		raise_condition(pl, E_TIMING_MORNING, c, CK_SLEEP_DISTURBANCE);
+		pl->morning = true;
+	}
 	if ((c = first_of_kind(pl, CK_TRANSPLANT)) != NULL) {
 		struct finding *f =
 		    raise(pl, E_TRANSPLANT_IMMUNOSUPPRESSION, c->src);
@@ -535,8 +541,23 @@ screen_age(struct ldn_plan *pl)
 		 * ceiling. */
 		int64_t ug = (int64_t)pt->weight_g * p->child_ug_per_kg / 1000;
 		ug -= ug % p->granularity_ug;
+		if (ug > p->child_max_ug)
+			ug = p->child_max_ug;
 		if (ug < pl->ceiling_ug)
 			pl->ceiling_ug = (int32_t)ug;
+		if (pl->preset->start_ug_per_kg > 0) {
+			/* The paediatric trial's dose by weight from the
+			 * first day, within the ceiling just set; a
+			 * sensitive child still starts low. */
+			int64_t st = (int64_t)pt->weight_g *
+			    pl->preset->start_ug_per_kg / 1000;
+			st -= st % p->granularity_ug;
+			pl->start_ug =
+			    st < pl->ceiling_ug ? (int32_t)st : pl->ceiling_ug;
+			if (pl->sensitive &&
+			    pl->start_ug > p->start_sensitive_ug)
+				pl->start_ug = p->start_sensitive_ug;
+		}
 		if (pt->age_years < p->child_min_y) {
 			/* The only paediatric dosing evidence is from older
 			 * children: no plan below its age range. */
@@ -829,9 +850,13 @@ screen_history(struct ldn_plan *pl)
 			    : "a dose not recorded";
 	}
 	if (pl->sensitive) {
+		/* Whatever the preset: no faster than the slow start and
+		 * interval (for the seed, exactly them). */
 		pl->flags |= 1u << FL_SENSITIVE;
-		pl->start_ug = p->start_sensitive_ug;
-		pl->interval_d = p->interval_sensitive_d;
+		if (pl->start_ug > p->start_sensitive_ug)
+			pl->start_ug = p->start_sensitive_ug;
+		if (pl->interval_d < p->interval_sensitive_d)
+			pl->interval_d = p->interval_sensitive_d;
 		f = raise(pl, E_DOSE_SENSITIVE,
 		    pt->sensitive == TRI_YES ? "/sensitive" : NULL);
 		if (f != NULL) {
@@ -841,19 +866,71 @@ screen_history(struct ldn_plan *pl)
 	}
 }
 
+/*
+ * Presets: one whose ceiling is beyond the seed's says so in every plan;
+ * every other preset whose rules match the patient's facts is suggested,
+ * with the reasons, but not applied: the plan follows the preset asked for
+ * (the seed by default), so a suggestion never changes a dose unseen.
+ */
+static void
+screen_presets(struct ldn_plan *pl)
+{
+	const struct ldn_kb *kb = pl->kb;
+	struct finding *f;
+
+	if (pl->preset->beyond_seed) {
+		f = raise(pl, E_PRESET_BEYOND_SEED, NULL);
+		if (f != NULL) {
+			f->vars[V_PRESET] = pl->preset->label;
+			f->vars[V_CEILING] = fmt_mg(pl, pl->ceiling_ug);
+		}
+	}
+	for (size_t i = 0; i < kb->n_presets; i++) {
+		const struct kb_preset *pr = &kb->presets[i];
+		const char *why = NULL;
+
+		/* Nothing to suggest when the plan already titrates by its
+		 * numbers (the seed's sensitive arm is the slow preset). */
+		if (pr == pl->preset ||
+		    (pr->start_ug == pl->start_ug &&
+		        pr->step_ug == pl->step_ug &&
+		        pr->interval_d == pl->interval_d &&
+		        pr->ceiling_ug == pl->ceiling_ug))
+			continue;
+		for (size_t k = 0; k < pr->n_suggest; k++) {
+			const struct preset_rule *r = &pr->suggest[k];
+
+			if (!(r->flags & pl->flags) &&
+			    !(r->concepts & pl->concepts))
+				continue;
+			why = why == NULL ? r->reason
+			                  : arena_printf(&pl->arena, "%s; %s",
+			                        why, r->reason);
+		}
+		if (why == NULL)
+			continue;
+		f = raise(pl, E_PRESET_SUGGESTED, NULL);
+		if (f != NULL) {
+			f->vars[V_PRESET] = pr->label;
+			f->vars[V_CODE] = pr->id;
+			f->vars[V_DETAIL] = why;
+		}
+	}
+}
+
 void
 screen(struct ldn_plan *pl)
 {
-	const struct params *p = &pl->kb->params;
+	const struct kb_preset *pr = pl->preset;
 
 	if (pl->patient->deceased)
 		raise(pl, E_PATIENT_DECEASED, pl->patient->deceased_src);
 
 	pl->flags = 1u << FL_ALWAYS;
-	pl->start_ug = p->start_ug;
-	pl->step_ug = p->step_ug;
-	pl->interval_d = p->interval_d;
-	pl->ceiling_ug = p->ceiling_ug;
+	pl->start_ug = pr->start_ug;
+	pl->step_ug = pr->step_ug;
+	pl->interval_d = pr->interval_d;
+	pl->ceiling_ug = pr->ceiling_ug;
 	screen_history(pl);
 	screen_medications(pl);
 	screen_conditions(pl);
@@ -863,4 +940,5 @@ screen(struct ldn_plan *pl)
 	screen_procedures(pl);
 	if (pl->start_ug > pl->ceiling_ug)
 		pl->start_ug = pl->ceiling_ug;
+	screen_presets(pl);
 }

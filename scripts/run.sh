@@ -16,7 +16,12 @@ A clinician's token (kept only as a hash; make more with ldn token add):
 
     $token
 
-Try, from another terminal:
+Open the web page (the token travels in the fragment, which the browser
+never sends; the page keeps it for this tab only):
+
+    http://127.0.0.1:8080/#token=$token
+
+Or try, from another terminal:
 
     curl -s -H 'Authorization: Bearer $token' --data-binary @examples/fibromyalgia.json \\
         'http://127.0.0.1:8080/api/v1/plan?as_of=2026-11-25&format=text'

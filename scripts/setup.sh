@@ -10,7 +10,8 @@ build=${1:-build}
 need=""
 for p in meson ninja-build pkg-config gcc g++ libjansson-dev libsimdjson-dev \
 	libfyaml-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev libcurl4-openssl-dev \
-	libssl-dev python3 openssl clang libclang-rt-14-dev clang-format sqlite3; do
+	libssl-dev python3 openssl clang libclang-rt-14-dev clang-format sqlite3 \
+	chromium; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then
@@ -19,6 +20,17 @@ if [ -n "$need" ]; then
 	apt-get update -qq >&2
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $need >&2
+fi
+# The browser tests' driver (tests/web): playwright-core, pinned by
+# package-lock.json; it drives Debian's chromium and downloads no browser.
+if ! command -v npm >/dev/null 2>&1; then
+	apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends nodejs npm >&2
+fi
+if [ ! tests/web/node_modules/.package-lock.json -nt \
+	tests/web/package-lock.json ]; then
+	(cd tests/web && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 if [ ! -f "$build/build.ninja" ]; then
 	case "$build" in

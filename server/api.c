@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ldn/ask.h"
 #include "ldn/cds.h"
 #include "ldn/next.h"
 #include "ldn/plan.h"
@@ -25,6 +26,8 @@
 static const char JSON[] = "application/json";
 static const char FHIR_JSON[] = "application/fhir+json";
 static const char TEXT[] = "text/plain; charset=utf-8";
+static const char HTML[] = "text/html; charset=utf-8";
+static const char ICS[] = "text/calendar; charset=utf-8";
 
 /* The HTTP status for a library failure: the caller's input or ours. */
 static int
@@ -190,15 +193,19 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		format = LDN_FORMAT_FHIR;
 	else if (strcmp(f, "text") == 0)
 		format = LDN_FORMAT_TEXT;
+	else if (strcmp(f, "html") == 0)
+		format = LDN_FORMAT_HTML;
+	else if (strcmp(f, "ics") == 0)
+		format = LDN_FORMAT_ICS;
 	else {
 		resp_error(resp, 400, "format",
-		    "\"%.64s\" is not json, fhir or text", f);
+		    "\"%.64s\" is not json, fhir, text, html or ics", f);
 		return;
 	}
 	if (!audience(req, resp, &aud))
 		return;
-	rc = ldn_plan_build_padded(app->kb, req->body, req->body_len,
-	    as_of(app, req), &plan, &err);
+	rc = ldn_plan_build_preset(app->kb, req->body, req->body_len, true,
+	    as_of(app, req), arg(req, "preset"), &plan, &err);
 	if (rc == LDN_OK) {
 		metrics_plan(app->metrics,
 		    ldn_decision_name(ldn_plan_decision(plan)));
@@ -206,11 +213,15 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		ldn_plan_free(plan);
 	}
 	if (rc == LDN_OK) {
-		take(resp, 200,
-		    format == LDN_FORMAT_FHIR       ? FHIR_JSON
-		        : format == LDN_FORMAT_TEXT ? TEXT
-		                                    : JSON,
-		    out, len);
+		static const char *const types[] = {
+			[LDN_FORMAT_TEXT] = TEXT,
+			[LDN_FORMAT_JSON] = JSON,
+			[LDN_FORMAT_FHIR] = FHIR_JSON,
+			[LDN_FORMAT_HTML] = HTML,
+			[LDN_FORMAT_ICS] = ICS,
+		};
+
+		take(resp, 200, types[format], out, len);
 		return;
 	}
 	if (format == LDN_FORMAT_FHIR &&
@@ -234,6 +245,27 @@ api_check_order(struct app *app, struct req *req, struct resp *resp)
 		return;
 	rc = ldn_check_order_request(app->kb, req->body, req->body_len,
 	    as_of(app, req), aud, LDN_FORMAT_JSON, &out, &len, &err);
+	if (rc != LDN_OK) {
+		fail(resp, rc, &err);
+		return;
+	}
+	take(resp, 200, JSON, out, len);
+}
+
+void
+api_ask(struct app *app, struct req *req, struct resp *resp)
+{
+	struct ldn_error err = { 0 };
+	enum ldn_status rc;
+	char *out;
+	size_t len;
+
+	if (app->ask == NULL) {
+		resp_error(resp, 503, "", "the question index is not loaded");
+		return;
+	}
+	rc = ldn_ask_request(app->ask, req->body, req->body_len,
+	    app->cfg->as_of, LDN_FORMAT_JSON, &out, &len, &err);
 	if (rc != LDN_OK) {
 		fail(resp, rc, &err);
 		return;
@@ -308,8 +340,8 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 		    "POST /api/v1/plan");
 		return;
 	}
-	rc = ldn_plan_build_padded(app->kb, req->body, req->body_len,
-	    as_of(app, req), &plan, &err);
+	rc = ldn_plan_build_preset(app->kb, req->body, req->body_len, true,
+	    as_of(app, req), arg(req, "preset"), &plan, &err);
 	if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, req->actor, req->body,
 		    req->body_len, plan, &err);

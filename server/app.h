@@ -14,8 +14,10 @@
 
 #include "ldn/kb.h"
 
+struct ldn_ask;
 struct ldn_store;
 struct metrics;
+struct web;
 
 struct server_config {
 	const char *bind;     /* address to listen on, e.g. 127.0.0.1 */
@@ -27,7 +29,8 @@ struct server_config {
 	const char *kb_dir;   /* knowledge base */
 	const char *db_url;   /* store URL */
 	const char *sql_dir;  /* migrations */
-	const char *docs_dir; /* openapi.json and the web page */
+	const char *docs_dir; /* openapi.json */
+	const char *web_dir;  /* the web page's files (web.c) */
 	const char *as_of;    /* fixed "today" for tests, or NULL */
 	bool quiet;           /* no access log on stderr */
 	const char *tls_cert; /* PEM files: both set, HTTPS only */
@@ -59,12 +62,14 @@ struct cds_service {
 struct app {
 	const struct server_config *cfg;
 	struct ldn_kb *kb;
+	struct ldn_ask *ask; /* the question index over kb (ldn/ask.h) */
 	struct metrics *metrics;
 	pthread_key_t store_key; /* one store handle per worker thread */
 	struct cds_service cds[3];
 	size_t n_cds;
 	char *openapi; /* served as read at start */
 	size_t openapi_len;
+	struct web *web; /* the web page, as read at start */
 	int64_t started; /* unix seconds */
 };
 
@@ -92,6 +97,9 @@ struct resp {
 	size_t len;
 	const char *allow; /* for 405: the methods allowed */
 	bool challenge;    /* 401: ask for a bearer token */
+	/* the web page's files: a validator, Cache-Control and
+	 * Content-Security-Policy (NULL: none, no-store, none) */
+	const char *etag, *cache, *csp;
 };
 
 /* Route req to its handler and fill resp; always fills resp. */

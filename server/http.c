@@ -22,12 +22,14 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "ldn/ask.h"
 #include "ldn/plan.h"
 #include "ldn/store.h"
 
 #include "api.h"
 #include "base/error_impl.h"
 #include "metrics.h"
+#include "web.h"
 
 /* What one request gathers between libmicrohttpd's calls. */
 struct exchange {
@@ -101,8 +103,15 @@ answer(struct MHD_Connection *c, struct resp *r)
 	r->body = NULL; /* the response owns it now */
 	MHD_add_response_header(mr, "Content-Type",
 	    r->type ? r->type : "application/json");
-	MHD_add_response_header(mr, "Cache-Control", "no-store");
+	MHD_add_response_header(mr, "Cache-Control",
+	    r->cache ? r->cache : "no-store");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	if (r->etag)
+		MHD_add_response_header(mr, "ETag", r->etag);
+	if (r->csp) {
+		MHD_add_response_header(mr, "Content-Security-Policy", r->csp);
+		MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
+	}
 	if (r->allow)
 		MHD_add_response_header(mr, "Allow", r->allow);
 	if (r->challenge)
@@ -227,13 +236,21 @@ server_run(const struct server_config *cfg)
 		    err.where, err.msg);
 		return 78;
 	}
-	snprintf(path, sizeof(path), "%s/openapi.json", cfg->docs_dir);
-	if ((app.openapi = app_read_file(path, &app.openapi_len)) == NULL) {
-		fprintf(stderr, "ldn serve: %s: %s\n", path, strerror(errno));
+	if (ldn_ask_new(app.kb, &app.ask, &err) != LDN_OK) {
+		fprintf(stderr, "ldn serve: the question index: %s: %s\n",
+		    err.where, err.msg);
 		ldn_kb_free(app.kb);
 		return 78;
 	}
-	if ((rc = cds_setup(&app)) != 0)
+	snprintf(path, sizeof(path), "%s/openapi.json", cfg->docs_dir);
+	if ((app.openapi = app_read_file(path, &app.openapi_len)) == NULL) {
+		fprintf(stderr, "ldn serve: %s: %s\n", path, strerror(errno));
+		ldn_ask_free(app.ask);
+		ldn_kb_free(app.kb);
+		return 78;
+	}
+	if ((rc = web_load(&app, cfg->web_dir)) != 0 ||
+	    (rc = cds_setup(&app)) != 0)
 		goto out;
 	rc = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -320,7 +337,9 @@ out:
 	free(cert);
 	metrics_free(app.metrics);
 	cds_teardown(&app);
+	web_free(&app);
 	free(app.openapi);
+	ldn_ask_free(app.ask);
 	ldn_kb_free(app.kb);
 	return rc;
 }

@@ -41,6 +41,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/plan", "POST /api/v1/plan", api_plan, READERS },
 	{ "POST", "/api/v1/check-order", "POST /api/v1/check-order",
 	    api_check_order, READERS },
+	{ "POST", "/api/v1/ask", "POST /api/v1/ask", api_ask, READERS },
 	{ "GET", "/api/v1/patients", "GET /api/v1/patients", api_patients,
 	    READERS },
 	{ "POST", "/api/v1/patients", "POST /api/v1/patients", api_patient_add,
@@ -51,6 +52,9 @@ static const struct route routes[] = {
 	    api_next, READERS },
 	{ "GET", "/api/v1/patients/{id}/history",
 	    "GET /api/v1/patients/{id}/history", api_history, READERS },
+	/* the web page: open, it holds no data (web.c) */
+	{ "GET", "/", "GET /", api_web_index, 0 },
+	{ "GET", "/web/{id}", "GET /web/{id}", api_web_file, 0 },
 	/* CDS Hooks: the EHR's JWT is checked by the handlers (cds.c) */
 	{ "GET", "/cds-services", "GET /cds-services", api_cds_discovery, 0 },
 	{ "POST", "/cds-services/{id}", "POST /cds-services/{id}",

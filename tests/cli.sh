@@ -58,6 +58,15 @@ assert all(f[\"citations\"] for f in d[\"findings\"])'"
 t "doses print as 1.5, not 1.50000" sh -c "'$ldn' plan $AS --format json '$ex' | grep -q '\"dose_mg\": 1.5,'"
 t "the same input gives the same bytes" sh -c "'$ldn' plan $AS --format json '$ex' > '$tmp/a'; '$ldn' plan $AS --format json '$ex' > '$tmp/b'; cmp '$tmp/a' '$tmp/b'"
 t "stdin works as -" sh -c "'$ldn' plan $AS - < '$ex' | grep -q WAIT"
+t "ldn plan --help documents --preset" sh -c "'$ldn' plan --help | grep -q -- '--preset NAME'"
+t "an unknown --preset is a usage error (64)" code 64 "$ldn" plan $AS --preset fast "$ex"
+t "and the message names --preset and the presets there are" has "^ldn: --preset: .*seed, ldnrt" "$tmp/cerr"
+t "--preset final6 climbs to 6 mg" sh -c "'$ldn' plan $AS --preset final6 --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"preset\"][\"id\"]==\"final6\" and d[\"ceiling_mg\"]==6, d[\"preset\"]'"
+t "--preset child for an adult is refused (64)" code 64 "$ldn" plan $AS --preset child "$ex"
+ins=$src/tests/golden/timing-morning-insomnia/patient.json
+t "insomnia on file: the plan doses in the morning" sh -c "'$ldn' plan $AS '$ins' | grep -q '^Start 1.5 mg in the morning;'"
+t "and its FHIR dosage is MORN, not HS" sh -c "'$ldn' plan $AS --format fhir '$ins' | grep -q '\"MORN\"' && ! '$ldn' plan $AS --format fhir '$ins' | grep -q '\"HS\"'"
+t "without it, at bedtime" sh -c "'$ldn' plan $AS --format fhir '$ex' | grep -q '\"HS\"'"
 t "the patient audience reads as the patient's plan" sh -c "'$ldn' plan $AS --audience patient '$ex' | grep -q 'Your low-dose naltrexone'"
 echo '{"age_years": 40, "medications": [], "weight_kg": 0}' > "$tmp/w0.json"
 t "weight 0 exits 65" code 65 "$ldn" plan $AS "$tmp/w0.json"
@@ -182,6 +191,16 @@ t "kb check: a severity that differs from the engine's" broken sev findings.yaml
 	"s.replace('severity: block', 'severity: info', 1)" "is a block in the engine"
 t "kb check: a ceiling above the definition of LDN" broken ceil numbers.yaml \
 	"s.replace('value: 5000', 'value: 4000', 1)" "ceiling"
+t "kb check: a preset above the seed's ceiling without beyond_seed" broken \
+	presetceil presets.yaml "s.replace('    beyond_seed: true\\n', '', 1)" \
+	"needs beyond_seed"
+t "kb check: a default preset that is not the seed's numbers" broken \
+	presetdef presets.yaml "s.replace('start_ug: dose.start_ug', 'start_ug: 1000', 1)" \
+	"seed's numbers"
+t "kb check: a preset with another step-back rule" broken presetsb \
+	presets.yaml "s.replace('    step_back: halve', '    step_back: stop', 1)" "halve"
+t "kb check: a preset suggested by an unknown flag" broken presetflag \
+	presets.yaml "s.replace('when: sensitive', 'when: sensitiv', 1)" "a flag"
 t "kb check: invalid YAML" broken yaml references.yaml \
 	"s.replace('references:', 'references: [', 1)" "invalid YAML"
 t "kb check: evidence that matches no cited reference" broken ev statements.yaml \
@@ -191,11 +210,30 @@ t "kb check: a CDS card summary that can reach 140 characters" broken \
 	"s.replace('summary: \"Do not start LDN now:', 'summary: \"' + 'x' * 90 + ' Do not start LDN now:', 1)" \
 	"under 140"
 t "kb check: a check-order card without patient words" broken nopat findings.yaml \
-	"s.replace('    patient: \"Your record shows opioid medicine', '    patient_: \"', 1)" \
+	"s.replace('    patient: \"Your record shows opioid pain medicine', '    patient_: \"', 1)" \
 	'missing field .patient.'
 t "kb check: a CDS card without its summary" broken nosum findings.yaml \
 	"s.replace('summary: \"Do not start LDN now:', 'clinician_: \"', 1)" \
 	"summary"
+t "kb check: a follow-up question answered by no statement" broken askstmt \
+	ask.yaml "s.replace('answers: [contraindications.opioid_free]', 'answers: [contraindications.opioid_fre]', 1)" \
+	'no statement .contraindications.opioid_fre.'
+t "kb check: a follow-up question tied to no finding" broken askfind \
+	ask.yaml "s.replace('findings: [opioid.occult]', 'findings: [opioid.ocult]', 1)" \
+	'no finding .opioid.ocult.'
+t "kb check: a word in two synonym groups" broken asksyn ask.yaml \
+	"s.replace('[fibromyalgia, fibro,', '[fibromyalgia, fibro, opiate,', 1)" \
+	'in two synonym groups'
+
+# ask: follow-up questions from the knowledge base
+t "ask --help documents --patient" sh -c "'$ldn' ask --help | grep -q -- --patient"
+t "ask without a question is a usage error" code 64 "$ldn" ask
+t "ask: tramadol finds the opioid statement" sh -c "'$ldn' ask 'Can she take tramadol for a flare?' | grep -q 'needs opioid analgesia'"
+t "ask with a patient adds their washout date" sh -c "'$ldn' ask $AS --patient '$ex' 'How long after my last oxycodone?' --audience patient --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(\"2026-11-27\" in f[\"text\"] for f in d[\"for_patient\"]), d'"
+t "ask: out of scope says it does not know" sh -c "'$ldn' ask --audience patient 'Tell me a joke' | grep -q 'do not have a checked answer'"
+t "ask: an empty question exits 65" code 65 "$ldn" ask " "
+t "and names QUESTION" has "QUESTION" "$tmp/cerr"
+t "plan text lists follow-up questions" sh -c "'$ldn' plan $AS '$ex' | grep -q 'Questions you may want to ask next'"
 
 echo "1..$n"
 [ $failed -eq 0 ]

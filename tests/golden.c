@@ -1,6 +1,7 @@
 /*
  * Golden cases: tests/golden/NAME/ holds patient.json (the input), WHY (one
- * line: what the case proves), optionally AS_OF (default 2026-11-25), and
+ * line: what the case proves), optionally AS_OF (default 2026-11-25) and
+ * PRESET (the titration preset, as `--preset`; default the seed), and
  * plan.json: the clinically decisive part of the plan (decision, dates,
  * ceiling, schedule, findings), or the error for refused input.  Wording
  * changes in kb/ do not touch these; rule changes do, and `golden --update`
@@ -31,6 +32,13 @@ summary(const struct ldn_plan *plan)
 	    *es ? json_string(es) : json_null());
 	json_object_set_new(o, "ceiling_mg",
 	    json_real(ldn_plan_ceiling_ug(plan) / 1000.0));
+	/* Only where it is not the default, so the seed's cases stand. */
+	if (strcmp(ldn_plan_preset(plan), "seed") != 0)
+		json_object_set_new(o, "preset",
+		    json_string(ldn_plan_preset(plan)));
+	if (strcmp(ldn_plan_timing(plan), "bedtime") != 0)
+		json_object_set_new(o, "timing",
+		    json_string(ldn_plan_timing(plan)));
 	for (size_t i = 0; i < ldn_plan_n_steps(plan); i++) {
 		struct ldn_step s;
 		char line[64];
@@ -58,8 +66,8 @@ static void
 run_case(const struct ldn_kb *kb, const char *root, const char *name,
     int update)
 {
-	char path[1024], as_of[16] = "2026-11-25";
-	char *input, *expect, *got, *why, *aof, *out;
+	char path[1024], as_of[16] = "2026-11-25", preset[64] = "";
+	char *input, *expect, *got, *why, *aof, *out, *pre;
 	size_t len, out_len;
 	struct ldn_plan *plan = NULL;
 	struct ldn_error err = { 0 };
@@ -75,6 +83,13 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		snprintf(as_of, sizeof(as_of), "%.10s", aof);
 		free(aof);
 	}
+	/* PRESET, when present, names the titration preset (--preset). */
+	snprintf(path, sizeof(path), "%s/%s/PRESET", root, name);
+	if ((pre = tap_slurp(path, NULL)) != NULL) {
+		snprintf(preset, sizeof(preset), "%.*s",
+		    (int)strcspn(pre, "\n"), pre);
+		free(pre);
+	}
 	if (input == NULL || why == NULL) {
 		ok(0, "%s: patient.json and WHY present", name);
 		free(input);
@@ -82,7 +97,8 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		return;
 	}
 	why[strcspn(why, "\n")] = '\0';
-	rc = ldn_plan_build(kb, input, len, as_of, &plan, &err);
+	rc = ldn_plan_build_preset(kb, input, len, false, as_of,
+	    *preset ? preset : NULL, &plan, &err);
 	if (rc == LDN_OK) {
 		j = summary(plan);
 		/* Every plan must render in every form for every audience,

@@ -190,7 +190,13 @@ static const char *const fx[] = { "none", "mild", "moderate", "severe",
 static void
 generate(struct ldn_course *c, struct ldn_visit *v, size_t max)
 {
-	static const int32_t ceilings[] = { 4500, 4500, 4500, 2300, 1800 };
+	/* The presets' numbers (kb/presets.yaml): ceilings up to final6's
+	 * 6 mg, steps of 0.5 (seed, slow, thyroid, child), 1 (ldnrt) and
+	 * 1.5 mg (final6), intervals of 7 and 14 days; a child's ceiling by
+	 * weight below them. */
+	static const int32_t ceilings[] = { 4500, 4500, 4500, 2300, 1800,
+		6000 };
+	static const int32_t steps[] = { 500, 500, 1000, 1500 };
 	int32_t day = date_from_ymd(2026, 1, 1) + (int32_t)rnd(200), dose;
 
 	memset(c, 0, sizeof(*c));
@@ -200,11 +206,11 @@ generate(struct ldn_course *c, struct ldn_visit *v, size_t max)
 	        : rnd(2) ? "start"
 	                 : "wait");
 	date_format(day, c->earliest_start);
-	c->ceiling_ug = ceilings[rnd(5)];
+	c->ceiling_ug = ceilings[rnd(6)];
 	c->start_ug = rnd(4) ? 1500 : 500;
 	if (c->start_ug > c->ceiling_ug)
 		c->start_ug = c->ceiling_ug;
-	c->step_ug = 500;
+	c->step_ug = steps[rnd(4)];
 	c->interval_d = rnd(3) ? 7 : 14;
 	c->n_visits = rnd((uint32_t)max + 1);
 	/* now and then the doses begin before the plan allows */

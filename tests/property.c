@@ -3,7 +3,10 @@
  * properties").  The generator knows the truth it wrote (each opioid's
  * class and last dose, each procedure's date), and the checks below use the
  * protocol's own numbers written out here, independently of the engine, so
- * a wrong rule or a wrong kb/ number both fail this test.
+ * a wrong rule or a wrong kb/ number both fail this test.  Half the
+ * patients are planned under the default preset and half under a preset
+ * named at random, each held to that preset's ceiling, step and interval
+ * (children to 0.1 mg/kg and 4.5 mg under every preset).
  *
  *   property [COUNT] [SEED]     (default 100000 patients, seed 1)
  */
@@ -31,8 +34,32 @@ enum {
 	INTERVAL_D = 7,
 	INTERVAL_SENSITIVE_D = 14,
 	CHILD_UG_PER_KG = 100,
+	CHILD_MAX_UG = 4500, /* never above, whatever the preset */
+	START_SENSITIVE_UG = 500,
 	ADULT_Y = 18,
 	CHILD_MIN_Y = 8, /* no plan below the paediatric evidence */
+};
+
+/* Every titration preset (kb/presets.yaml), as the oracle knows it; id
+ * NULL is the default, which must be the seed. */
+static const struct {
+	const char *id;
+	int32_t start_ug, step_ug, ceiling_ug;
+	int interval_d;
+	bool child_only; /* refused for an adult or an unknown age */
+	bool by_weight;  /* starts at the dose by weight */
+} presets[] = {
+	{ NULL, 1500, STEP_UG, CEILING_UG, INTERVAL_D, false, false },
+	{ "seed", 1500, STEP_UG, CEILING_UG, INTERVAL_D, false, false },
+	{ "ldnrt", 1000, 1000, 4500, 7, false, false },
+	{ "slow", 500, 500, 4500, 14, false, false },
+	{ "thyroid", 500, 500, 4500, 7, false, false },
+	{ "child", 500, 500, 4500, 7, true, true },
+	{ "final6", 1500, 1500, 6000, 7, false, false },
+};
+
+enum {
+	N_PRESETS = sizeof(presets) / sizeof(presets[0])
 };
 
 static uint64_t rng_state;
@@ -140,23 +167,21 @@ static const struct {
 	const char *system, *code;
 	bool blocks; /* when active */
 } conds[] = {
-	{ "icd10", "M79.7", false },
-	{ "icd10", "G35", false },
-	{ "snomed", "95417003", false },
-	{ "icd10", "B17.1", true },
-	{ "icd10", "K74.60", false },
-	{ "icd10", "R18.8", false },
-	{ "icd10", "N18.4", false },
-	{ "icd10", "Z33.1", false },
-	{ "icd10", "E06.3", false },
-	{ "icd10", "F11.20", true },
-	{ "icd10", "Z94.0", false },
-	{ "icd10", "K72.10", true },
+	{ "icd10", "M79.7", false }, { "icd10", "G35", false },
+	{ "snomed", "95417003", false }, { "icd10", "B17.1", true },
+	{ "icd10", "K74.60", false }, { "icd10", "R18.8", false },
+	{ "icd10", "N18.4", false }, { "icd10", "Z33.1", false },
+	{ "icd10", "E06.3", false }, { "icd10", "F11.20", true },
+	{ "icd10", "Z94.0", false }, { "icd10", "K72.10", true },
+	{ "icd10", "G47.00", false }, /* insomnia: morning doses */
+	{ "icd10", "U09.9", false },  /* long COVID: slow suggested */
+	{ "icd10", "G93.32", false }, /* ME/CFS: slow suggested */
 };
 
 struct truth {
 	int32_t as_of;
 	bool must_not_start;
+	bool age_known;
 	bool child;
 	int32_t weight_g; /* 0 unknown */
 	bool sensitive;
@@ -185,6 +210,7 @@ gen(struct buf *b, struct truth *t)
 		ymd(t->as_of - age * 366 - pick(300), d);
 		put(b, ",\"birth_date\":\"%s\"", d);
 		t->child = age < ADULT_Y; /* age*366 keeps the age exact */
+		t->age_known = true;
 		if (age < CHILD_MIN_Y)
 			t->must_not_start = true;
 	} else {
@@ -322,7 +348,8 @@ gen(struct buf *b, struct truth *t)
 }
 
 struct tally {
-	long plans, failures, start, wait, dns, steps;
+	long plans, refused, failures, start, wait, dns, steps;
+	long by_preset[N_PRESETS];
 };
 
 static bool
@@ -346,7 +373,7 @@ dose_on(const struct ldn_step *s, size_t n, int32_t day)
 
 static bool
 check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
-    struct tally *ty, bool deep)
+    int pi, struct tally *ty, bool deep)
 {
 	struct ldn_plan *plan;
 	struct ldn_error err;
@@ -354,16 +381,32 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	char as_of[16];
 	size_t n;
 	enum ldn_decision dec;
+	bool refuse = presets[pi].child_only && !(t->age_known && t->child);
 
 	ymd(t->as_of, as_of);
-	if (ldn_plan_build(kb, b->s, b->n, as_of, &plan, &err) != LDN_OK) {
+	if (ldn_plan_build_preset(kb, b->s, b->n, false, as_of, presets[pi].id,
+	        &plan, &err) != LDN_OK) {
 		char msg[600];
 
-		snprintf(msg, sizeof(msg), "valid input refused: %s: %s",
-		    err.where, err.msg);
+		if (refuse && strcmp(err.where, "preset") == 0) {
+			ty->refused++;
+			return true;
+		}
+		snprintf(msg, sizeof(msg),
+		    "valid input refused (preset %s): %s: %s",
+		    presets[pi].id ? presets[pi].id : "default", err.where,
+		    err.msg);
 		return fail(ty, b, msg);
 	}
+	if (refuse) {
+		ldn_plan_free(plan);
+		return fail(ty, b, "a children's preset for an adult");
+	}
 	ty->plans++;
+	ty->by_preset[pi]++;
+	if (strcmp(ldn_plan_preset(plan),
+	        presets[pi].id ? presets[pi].id : "seed") != 0)
+		fail(ty, b, "the plan names another preset");
 	dec = ldn_plan_decision(plan);
 	n = ldn_plan_n_steps(plan);
 	if (n > 64) {
@@ -398,12 +441,29 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 			good = fail(ty, b, "a dose inside an opioid washout");
 	}
 	int32_t ceiling = ldn_plan_ceiling_ug(plan);
-	int32_t cap = CEILING_UG;
-	if (t->child && t->weight_g)
-		cap = (int32_t)((int64_t)t->weight_g * CHILD_UG_PER_KG / 1000);
+	int32_t cap = presets[pi].ceiling_ug;
+	if (t->child && t->weight_g) {
+		int32_t by_weight =
+		    (int32_t)((int64_t)t->weight_g * CHILD_UG_PER_KG / 1000);
+
+		if (cap > by_weight)
+			cap = by_weight;
+		if (cap > CHILD_MAX_UG)
+			cap = CHILD_MAX_UG;
+	}
 	if (ceiling > cap)
-		good = fail(ty, b, "ceiling above the protocol's limit");
-	int interval = t->sensitive ? INTERVAL_SENSITIVE_D : INTERVAL_D;
+		good = fail(ty, b, "ceiling above the preset's limit");
+	int interval = presets[pi].interval_d;
+	if (t->sensitive && interval < INTERVAL_SENSITIVE_D)
+		interval = INTERVAL_SENSITIVE_D;
+	int32_t start_max = presets[pi].by_weight ? cap : presets[pi].start_ug;
+	if (t->sensitive && start_max > START_SENSITIVE_UG)
+		start_max = START_SENSITIVE_UG;
+	for (size_t i = 0; i < n; i++)
+		if ((strcmp(s[i].kind, "start") == 0 ||
+		        strcmp(s[i].kind, "restart") == 0) &&
+		    s[i].dose_ug > start_max)
+			good = fail(ty, b, "a first dose above the preset's");
 	int32_t last_change = 0;
 	for (size_t i = 0; i < n; i++) {
 		int32_t day = parse(s[i].date);
@@ -414,7 +474,8 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 			good = fail(ty, b, "a zero dose outside a hold");
 		if (strcmp(s[i].kind, "increase") == 0) {
 			if (i == 0 ||
-			    s[i].dose_ug - s[i - 1].dose_ug > STEP_UG ||
+			    s[i].dose_ug - s[i - 1].dose_ug >
+			        presets[pi].step_ug ||
 			    s[i].dose_ug <= s[i - 1].dose_ug)
 				good = fail(ty, b,
 				    "an increase larger than "
@@ -450,8 +511,8 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		} else {
 			struct ldn_plan *again;
 
-			if (ldn_plan_build(kb, b->s, b->n, as_of, &again,
-			        &err) != LDN_OK ||
+			if (ldn_plan_build_preset(kb, b->s, b->n, false, as_of,
+			        presets[pi].id, &again, &err) != LDN_OK ||
 			    ldn_plan_render(again, LDN_FORMAT_JSON,
 			        LDN_AUDIENCE_CLINICIAN, &c, &lc,
 			        &err) != LDN_OK) {
@@ -499,13 +560,22 @@ main(int argc, char **argv)
 	}
 	for (long i = 0; i < count; i++) {
 		gen(&b, &t);
-		check(kb, &b, &t, &ty, i % 50 == 0);
+		/* Half under the default, half under a preset named. */
+		check(kb, &b, &t, chance(50) ? 0 : 1 + pick(N_PRESETS - 1), &ty,
+		    i % 50 == 0);
 	}
 	tap_diag("%ld patients: %ld start, %ld wait, %ld do-not-start; "
-	         "%ld schedule steps checked",
-	    ty.plans, ty.start, ty.wait, ty.dns, ty.steps);
-	ok(ty.plans == count, "every generated patient was accepted (%ld/%ld)",
-	    ty.plans, count);
+	         "%ld schedule steps checked; %ld refused a children's preset",
+	    ty.plans, ty.start, ty.wait, ty.dns, ty.steps, ty.refused);
+	ok(ty.plans + ty.refused == count,
+	    "every generated patient was accepted, or refused only a "
+	    "children's preset as an adult (%ld+%ld/%ld)",
+	    ty.plans, ty.refused, count);
+	for (int i = 1; i < N_PRESETS; i++)
+		ok(ty.by_preset[i] > count / (4 * N_PRESETS) /
+		            (presets[i].child_only ? 8 : 1),
+		    "preset %s planned for %ld patients", presets[i].id,
+		    ty.by_preset[i]);
 	ok(ty.failures == 0,
 	    "no start inside a washout or hold, no dose above the ceiling, "
 	    "no schedule for do-not-start, every citation resolves, "

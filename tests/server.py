@@ -138,10 +138,30 @@ refs_ok = all(ref.split("/")[-1] in spec["components"][ref.split("/")[2]]
                   v for v in json.dumps(spec).split('"') if v.startswith("#/components/")))
 ok(refs_ok, "every $ref in the description resolves")
 
+# --- the web page's files (the page itself is driven in chromium: tests/web)
+s, h, page = call("GET", "/", role=None)
+ok(s == 200 and h.get("content-type", "").startswith("text/html") and b'src="/web/app.js"' in page and
+   "default-src 'self'" in h.get("content-security-policy", "") and h.get("cache-control") == "no-cache",
+   "GET / is the web page, with its Content-Security-Policy and no-cache", (s, h))
+s, h, js = call("GET", "/web/app.js", role=None)
+s2, h2, _ = call("GET", "/web/app.js", role=None, headers={"If-None-Match": h.get("etag", "")})
+s3, h3, _ = call("GET", "/web/app.js", role=None, headers={"If-None-Match": '"0000000000000000"'})
+ok(s == 200 and h.get("content-type", "").startswith("text/javascript") and s2 == 304 and s3 == 200,
+   "the page's files carry an ETag: 304 when it matches, 200 when not", (s, s2, s3))
+ok(is_error(*jcall("GET", "/web/openapi.json", role=None), 404, "path") and
+   is_error(*jcall("GET", "/web/..%2Fdocs%2Fopenapi.json", role=None), 404, "path") and
+   is_error(*jcall("POST", "/", b"x", role=None), 405, "method"),
+   "only the page's own files are served, and only to GET")
+
 s, h, d = jcall("GET", "/api/v1/kb")
 ok(s == 200 and len(d["references"]) >= 40 and len(d["statements"]) >= 74 and
    all(st["cites"] for st in d["statements"]),
    "GET /api/v1/kb lists references and statements, each statement citing", s)
+ok([p["id"] for p in d["presets"]] == ["seed", "ldnrt", "slow", "thyroid", "child", "final6"] and
+   [p["id"] for p in d["presets"] if p["default"]] == ["seed"] and
+   [p["id"] for p in d["presets"] if p["beyond_seed"]] == ["final6"] and all(p["cites"] for p in d["presets"]),
+   "GET /api/v1/kb lists the presets, seed the default, final6 beyond the seed, each citing",
+   d.get("presets") and [p["id"] for p in d["presets"]])
 s, h, d = jcall("GET", "/api/v1/kb?audience=patient")
 ok(s == 200 and d["audience"] == "patient", "and in the patient's words")
 ok(is_error(*jcall("GET", "/api/v1/kb?audience=robot"), 400, "audience"), "an unknown audience is 400 naming it")
@@ -177,6 +197,21 @@ ok(s == 200 and h["content-type"] == "application/fhir+json" and json.loads(body
 s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=text&audience=patient", ex)
 ok(s == 200 and h["content-type"].startswith("text/plain") and b"Your low-dose naltrexone" in body,
    "format=text for the patient reads as the patient's plan")
+for fmt, ctype, head in (("html", "text/html; charset=utf-8", b"<!DOCTYPE html>\n"),
+                         ("ics", "text/calendar; charset=utf-8", b"BEGIN:VCALENDAR\r\n")):
+    for aud in ("clinician", "patient"):
+        s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=%s&audience=%s" % (fmt, aud), ex)
+        cli = subprocess.run([ldn, "plan", "--as-of", "2026-11-25", "--format", fmt, "--audience", aud,
+                              os.path.join(src, "examples/fibromyalgia.json")], capture_output=True).stdout
+        ok(s == 200 and h["content-type"] == ctype and body.startswith(head) and body == cli,
+           "format=%s for the %s is %s, the same bytes as ldn plan --format %s" % (fmt, aud, ctype, fmt),
+           (s, h.get("content-type"), body[:80]))
+s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=ics", ex)
+ok(b"DTSTART;VALUE=DATE:20261127\r\n" in body and b"CATEGORIES:LDN,start\r\n" in body,
+   "format=ics starts the calendar on the earliest start, 2026-11-27")
+s, h, d = jcall("POST", "/api/v1/plan?format=pdf", ex)
+ok(is_error(s, h, d, 400, "format") and "html or ics" in d["error"]["message"],
+   "a bad plan format names html and ics among the forms", d)
 synthea = sorted(os.listdir(os.path.join(src, "tests/data/synthea")))
 good = 0
 for name in synthea:
@@ -212,6 +247,39 @@ ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": on_ldn, "order": "
             "Authorization"), "check-order without a token is 401")
 ok(is_error(*jcall("POST", "/api/v1/check-order", {"patient": on_ldn, "order": "tramadol"}, role="reviewer"), 403,
             "Authorization"), "a reviewer may not check an order (403)")
+
+# --- follow-up questions: answered from the statements, or declined
+s, h, d = jcall("POST", "/api/v1/ask", {"question": "Can she take tramadol for a flare?"})
+ok(s == 200 and h.get("content-type") == "application/json" and d["answered"] is True and
+   d["answers"][0]["id"] == "contraindications.needs_opioids" and d["answers"][0]["citations"] and
+   len(d["references"]) >= 1 and d["for_patient"] == [],
+   "POST /api/v1/ask: tramadol reads as an opioid; the statement with its citations", (s, d))
+s, h, d = jcall("POST", "/api/v1/ask", {"question": "How long must I wait after my last oxycodone dose?",
+                                        "patient": no_ntx, "audience": "patient", "as_of": "2026-11-25"},
+                role="pharmacist")
+ok(s == 200 and d["audience"] == "patient" and d["patient"] == "example-fibromyalgia" and
+   any(f["finding"] == "opioid.washout" and "2026-11-27" in f["text"] for f in d["for_patient"]),
+   "with a patient: their washout finding and its date, in the patient's words", (s, d))
+s, h, d = jcall("POST", "/api/v1/ask", {"question": "What's a good recipe for banana bread?", "audience": "patient"})
+ok(s == 200 and d["answered"] is False and d["answers"] == [] and "doctor" in d["message"],
+   "out of scope: declined, and the patient is told to ask their doctor", (s, d))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", ex)
+ok(s == 200 and 3 <= len(d.get("follow_up", [])) <= 5 and
+   all(q["question"] and q["answered_by"] for q in d["follow_up"]),
+   "a plan suggests 3 to 5 follow-up questions in follow_up", (s, d and d.get("follow_up")))
+for body, where in [({}, "/question"), ({"question": ""}, "/question"), ({"question": 5}, "/question"),
+                    ({"question": "x" * 1001}, "/question"), ({"question": "a\u0001b"}, "/question"),
+                    ({"question": "why bedtime?", "audience": "nurse"}, "/audience"),
+                    ({"question": "why bedtime?", "as_of": "25/11/2026"}, "/as_of"),
+                    ({"question": "why bedtime?", "patient": []}, "/patient"),
+                    ({"question": "why bedtime?", "patient": {"age_years": "x"}}, "/patient/age_years"),
+                    ({"question": "why bedtime?", "topic": "x"}, "/topic")]:
+    ok(is_error(*jcall("POST", "/api/v1/ask", body), 400, where), "ask: bad input is 400 naming %s" % where)
+ok(is_error(*jcall("POST", "/api/v1/ask", b'{"question": '), 400), "ask: malformed JSON is 400")
+ok(is_error(*jcall("POST", "/api/v1/ask", {"question": "why bedtime?"}, role=None), 401, "Authorization"),
+   "ask without a token is 401")
+ok(is_error(*jcall("POST", "/api/v1/ask", {"question": "why bedtime?"}, role="reviewer"), 403, "Authorization"),
+   "a reviewer may not ask about patients (403, as for plans)")
 
 # --- bad input: always 4xx with a JSON error, never 5xx
 bad = [
@@ -306,6 +374,20 @@ ok(s == 200 and h["content-type"] == "image/svg+xml" and body.startswith(b"<svg"
 s, h, d = jcall("GET", "/api/v1/patients/p-9/history")
 ok(s == 200 and d["visits"][0]["dose_mg"] == 1.5, "history as JSON")
 ok(is_error(*jcall("GET", "/api/v1/patients/p-9/history?format=pdf"), 400, "format"), "a bad history format is 400")
+
+# --- titration presets: chosen by name, refused when unknown, obeyed by the next step
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=final6", ex)
+ok(s == 200 and d["preset"]["id"] == "final6" and d["ceiling_mg"] == 6 and
+   "preset.beyond_seed" in [f["id"] for f in d["findings"]],
+   "preset=final6: a 6 mg ceiling, with the beyond-the-seed caution", d and d.get("preset"))
+ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=fast", ex), 400, "preset"),
+   "an unknown preset is 400 naming preset")
+s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&preset=ldnrt", dict(p9, id="p-rt"))
+ok(s == 201 and d["decision"] == "start", "POST /api/v1/patients?preset=ldnrt stores the patient", d)
+jcall("POST", "/api/v1/patients/p-rt/visits", {"date": "2026-11-01", "dose_mg": 1, "pain": 8, "side_effects": "none"})
+s, h, d = jcall("GET", "/api/v1/patients/p-rt/next?as_of=2026-11-08")
+ok(s == 200 and d["action"] == "escalate" and d["dose_mg"] == 2,
+   "the next step follows the stored preset: 1 mg to 2 mg (ldnrt), not 1.5 mg", d)
 
 # --- CDS Hooks: discovery, the nine sandbox requests, the EHR's JWT, fetch, feedback
 import base64

@@ -26,7 +26,9 @@ enum ldn_decision {
 enum ldn_format {
 	LDN_FORMAT_TEXT,
 	LDN_FORMAT_JSON,
-	LDN_FORMAT_FHIR /* a FHIR R4 Bundle (collection) */
+	LDN_FORMAT_FHIR, /* a FHIR R4 Bundle (collection) */
+	LDN_FORMAT_HTML, /* one self-contained, printable HTML page */
+	LDN_FORMAT_ICS   /* an RFC 5545 calendar of the dated steps */
 };
 
 enum ldn_audience {
@@ -56,6 +58,20 @@ enum ldn_status ldn_plan_build(const struct ldn_kb *kb, const char *buf,
 enum ldn_status ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf,
     size_t len, const char *as_of, struct ldn_plan **out,
     struct ldn_error *err);
+
+/*
+ * As ldn_plan_build() (padded false) or ldn_plan_build_padded() (true),
+ * titrating by the preset with this id (kb/presets.yaml; NULL: the
+ * default, the seed protocol).  An unknown preset, or a children's preset
+ * for an adult, is LDN_E_SCHEMA with where "preset".
+ */
+enum ldn_status ldn_plan_build_preset(const struct ldn_kb *kb, const char *buf,
+    size_t len, bool padded, const char *as_of, const char *preset,
+    struct ldn_plan **out, struct ldn_error *err);
+
+/* The knowledge base's presets, in file order (for usage text). */
+size_t ldn_kb_n_presets(const struct ldn_kb *kb);
+const char *ldn_kb_preset_id(const struct ldn_kb *kb, size_t i);
 
 void ldn_plan_free(struct ldn_plan *plan);
 
@@ -101,6 +117,11 @@ const char *ldn_plan_patient_id(const struct ldn_plan *plan);
 bool ldn_plan_is_fhir(const struct ldn_plan *plan);
 /* The knowledge base the plan was built from. */
 const struct ldn_kb *ldn_plan_kb(const struct ldn_plan *plan);
+/* The id of the titration preset the plan follows. */
+const char *ldn_plan_preset(const struct ldn_plan *plan);
+/* When doses are taken: "bedtime", or "morning" when the record shows
+ * insomnia or vivid dreams. */
+const char *ldn_plan_timing(const struct ldn_plan *plan);
 int32_t ldn_plan_ceiling_ug(const struct ldn_plan *plan);
 int32_t ldn_plan_step_ug(const struct ldn_plan *plan);
 int ldn_plan_interval_d(const struct ldn_plan *plan);

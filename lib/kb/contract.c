@@ -19,6 +19,7 @@ const struct number_spec number_specs[] = {
 	{ "dose.ldn_max_ug", U_UG, P(ldn_max_ug), 1000, 5000 },
 	{ "dose.granularity_ug", U_UG, P(granularity_ug), 1, 500 },
 	{ "dose.child_ug_per_kg", U_UG_PER_KG, P(child_ug_per_kg), 1, 200 },
+	{ "dose.child_max_ug", U_UG, P(child_max_ug), 500, 5000 },
 	{ "washout.short_acting_d", U_D, P(washout_short_d), 1, 60 },
 	{ "washout.long_acting_d", U_D, P(washout_long_d), 1, 60 },
 	{ "washout.bup_methadone_d", U_D, P(washout_bup_methadone_d), 1, 60 },
@@ -71,6 +72,7 @@ const char *const var_names[V_COUNT] = {
 	[V_DAYS] = "days",
 	[V_SLEEP] = "sleep",
 	[V_BASELINE_SLEEP] = "baseline_sleep",
+	[V_PRESET] = "preset",
 };
 
 const char *const severity_names[3] = { "block", "caution", "info" };
@@ -283,6 +285,17 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    B(V_DRUG) | B(V_DETAIL) | B(V_WASHOUT_DAYS)),
 	/* Prefetch the card could not see ({detail}: resource types). */
 	[E_CARD_NOT_SEEN] = C("cds.not_seen", B(V_DETAIL), 0),
+	[E_PRESET_SUGGESTED] = F("preset.suggested", SEV_INFO,
+	    B(V_PRESET) | B(V_CODE) | B(V_DETAIL)),
+	[E_PRESET_BEYOND_SEED] =
+	    F("preset.beyond_seed", SEV_CAUTION, B(V_PRESET) | B(V_CEILING)),
+	[E_TIMING_MORNING] = F("timing.morning", SEV_INFO, B(V_CONDITION)),
+	[E_SCHEDULE_START_MORNING] =
+	    S("schedule.start_morning", B(V_DOSE) | B(V_DATE)),
+	[E_SCHEDULE_INCREASE_MORNING] =
+	    S("schedule.increase_morning", B(V_DOSE) | B(V_DATE)),
+	[E_SCHEDULE_HOLD_MORNING] =
+	    S("schedule.hold_morning", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
 };
 
 static_assert(V_COUNT <= 32, "template variables must fit a 32-bit mask");
@@ -331,6 +344,8 @@ const char *const concept_kind_names[CK_COUNT] = {
 	[CK_THYROID_AUTOIMMUNE] = "thyroid-autoimmune",
 	[CK_OPIOID_USE_DISORDER] = "opioid-use-disorder",
 	[CK_OPIOID_CURRENT_USE] = "opioid-current-use",
+	[CK_SLOW_TITRATION] = "slow-titration",
+	[CK_SLEEP_DISTURBANCE] = "sleep-disturbance",
 };
 
 const char *const med_class_names[MC_COUNT] = {

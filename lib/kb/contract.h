@@ -35,6 +35,7 @@ struct params {
 	int32_t ldn_max_ug;
 	int32_t granularity_ug;
 	int32_t child_ug_per_kg;
+	int32_t child_max_ug;
 	int32_t washout_short_d;
 	int32_t washout_long_d;
 	int32_t washout_bup_methadone_d;
@@ -96,6 +97,7 @@ enum var {
 	V_DAYS,
 	V_SLEEP,
 	V_BASELINE_SLEEP,
+	V_PRESET,
 	V_COUNT
 };
 
@@ -210,6 +212,12 @@ enum entry_id {
 	E_CARD_OPIOID_ON_LDN,
 	E_CARD_OPIOID_ON_NALTREXONE,
 	E_CARD_NOT_SEEN,
+	E_PRESET_SUGGESTED,
+	E_PRESET_BEYOND_SEED,
+	E_TIMING_MORNING,
+	E_SCHEDULE_START_MORNING,
+	E_SCHEDULE_INCREASE_MORNING,
+	E_SCHEDULE_HOLD_MORNING,
 	E_COUNT
 };
 
@@ -278,6 +286,8 @@ enum concept_kind {
 	CK_THYROID_AUTOIMMUNE,
 	CK_OPIOID_USE_DISORDER,
 	CK_OPIOID_CURRENT_USE,
+	CK_SLOW_TITRATION,
+	CK_SLEEP_DISTURBANCE,
 	CK_COUNT
 };
 

@@ -154,6 +154,34 @@ struct rx_entry {
 	const char *display;
 };
 
+/* One way a preset is suggested: a plan flag or a concept on file, and
+ * the words that say why. */
+struct preset_rule {
+	uint32_t flags;    /* bit per enum flag */
+	uint64_t concepts; /* bit per concept index */
+	const char *reason;
+};
+
+/* A titration preset (kb/presets.yaml): its numbers, who it is for, and
+ * its words, shown as a protocol statement in the plans that use it. */
+struct kb_preset {
+	const char *id, *label, *why;
+	bool is_default;
+	bool beyond_seed; /* ceiling above the seed's dose.ceiling_ug */
+	bool child_only;  /* only for patients under age.adult_y */
+	int32_t start_ug, step_ug, interval_d, ceiling_ug;
+	int32_t start_ug_per_kg; /* 0: start_ug; else by weight */
+	struct preset_rule *suggest;
+	size_t n_suggest;
+	/* Statements about the seed's numbers ("this plan starts at ...")
+	 * that a plan following this preset leaves out. */
+	const struct kb_statement **replaces;
+	size_t n_replaces;
+	struct kb_statement statement;
+};
+
+struct ask_kb;
+
 struct ldn_kb {
 	struct arena arena;
 	const char *name, *version, *updated, *review_note;
@@ -169,6 +197,9 @@ struct ldn_kb {
 	struct kb_statement *statements; /* ordered by section */
 	size_t n_statements;
 	struct kb_entry entries[E_COUNT];
+	struct kb_preset *presets; /* in file order */
+	size_t n_presets;
+	const struct kb_preset *default_preset;
 
 	struct kb_concept *concepts;
 	size_t n_concepts;
@@ -190,7 +221,12 @@ struct ldn_kb {
 	size_t n_long_acting;
 	struct rx_entry *rxnorm; /* sorted by code */
 	size_t n_rxnorm;
+	/* kb/ask.yaml: follow-up questions (lib/ask/ask_impl.h) */
+	const struct ask_kb *ask;
 };
+
+/* The preset with this id, or NULL. */
+const struct kb_preset *kb_preset_find(const struct ldn_kb *kb, const char *id);
 
 /* The index of a reference id, or -1. */
 int kb_ref_index(const struct ldn_kb *kb, const char *id);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ask/ask_impl.h"
 #include "../base/date.h"
 #include "../base/jsonw.h"
 #include "../base/tree.h"
@@ -57,6 +58,13 @@ static const char *const ref_kinds[] = { "article", "label",
 
 enum {
 	MAX_REFS = 60000
+};
+
+/* The engine's safe bound on a preset's ceiling, as number_specs bound
+ * the numbers: the highest daily dose an LDN trial gave (kb/presets.yaml
+ * cites it); a preset above it is refused, whatever the KB says. */
+enum {
+	PRESET_CEILING_MAX_UG = 6000
 };
 
 struct loader {
@@ -1513,6 +1521,308 @@ load_rxnorm(struct loader *L)
 		}
 }
 
+/* A preset's number: a whole number, or the id of a numbers.yaml entry in
+ * the same unit (so a preset that follows the seed shares its figure). */
+static bool
+preset_number(struct loader *L, const struct jnode *o, const char *key,
+    enum unit unit, bool required, int32_t *out)
+{
+	const struct jnode *v = tree_get(o, key);
+	long x;
+
+	if (v != NULL && v->type == J_STR && v->n > 0 &&
+	    (v->u.s[0] < '0' || v->u.s[0] > '9')) {
+		int k = number_index(L->kb, v->u.s, v->n);
+
+		if (k < 0) {
+			problem(L, v, "\"%s\" names no number", v->u.s);
+			return false;
+		}
+		if (L->kb->numbers[k].unit != unit) {
+			problem(L, v, "\"%s\" must be in %s", key,
+			    unit_names[unit]);
+			return false;
+		}
+		*out = L->kb->numbers[k].value;
+		return true;
+	}
+	if (!int_field(L, o, key, required, 0, 1000000, &x))
+		return false;
+	*out = (int32_t)x;
+	return true;
+}
+
+static bool
+bool_field(struct loader *L, const struct jnode *o, const char *key)
+{
+	const char *s = str_field(L, o, key, false);
+
+	if (s == NULL || strcmp(s, "false") == 0)
+		return false;
+	if (strcmp(s, "true") != 0)
+		problem(L, tree_get(o, key), "\"%s\" must be true or false",
+		    key);
+	return strcmp(s, "true") == 0;
+}
+
+static void
+preset_suggest(struct loader *L, const struct jnode *o, struct kb_preset *pr)
+{
+	static const char *const keys[] = { "when", "reason", NULL };
+	const struct jnode *list = tree_get(o, "suggest");
+
+	if (list == NULL)
+		return;
+	if (list->type != J_ARR || list->n == 0) {
+		problem(L, list, "\"suggest\" must be a list of when/reason");
+		return;
+	}
+	pr->suggest = arena_calloc(L->a, list->n, sizeof(*pr->suggest));
+	if (pr->suggest == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *r = &list->u.items[i];
+		struct preset_rule *rule = &pr->suggest[pr->n_suggest];
+		const char *when;
+		int k;
+
+		if (r->type != J_OBJ) {
+			problem(L, r, "a suggestion must be a mapping");
+			continue;
+		}
+		check_keys(L, r, keys);
+		when = str_field(L, r, "when", true);
+		rule->reason = str_field(L, r, "reason", true);
+		if (when == NULL || rule->reason == NULL)
+			continue;
+		if (strncmp(when, "concept.", 8) == 0) {
+			k = concept_index(L->kb, when + 8);
+			if (k < 0 || k >= 64) {
+				problem(L, tree_get(r, "when"),
+				    "\"%s\" names no concept", when);
+				continue;
+			}
+			rule->concepts = 1ULL << k;
+		} else if ((k = name_index(flag_names, FL_COUNT, when)) > 0) {
+			rule->flags = 1u << k;
+		} else {
+			problem(L, tree_get(r, "when"),
+			    "\"when\" is \"%s\": a flag (sensitive, child, "
+			    "thyroid, ...) or concept.ID",
+			    when);
+			continue;
+		}
+		pr->n_suggest++;
+	}
+}
+
+static void
+preset_replaces(struct loader *L, const struct jnode *o, struct kb_preset *pr)
+{
+	const struct jnode *list = tree_get(o, "replaces");
+
+	if (list == NULL)
+		return;
+	if (list->type != J_ARR || list->n == 0) {
+		problem(L, list,
+		    "\"replaces\" must be a list of statement ids");
+		return;
+	}
+	pr->replaces = arena_calloc(L->a, list->n, sizeof(*pr->replaces));
+	if (pr->replaces == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *e = &list->u.items[i];
+		const struct kb_statement *st = NULL;
+
+		for (size_t k = 0; e->type == J_STR && k < L->kb->n_statements;
+		     k++)
+			if (strcmp(L->kb->statements[k].id, e->u.s) == 0)
+				st = &L->kb->statements[k];
+		if (st == NULL) {
+			problem(L, e, "\"replaces\": %s names no statement",
+			    e->type == J_STR ? e->u.s : "this");
+			continue;
+		}
+		pr->replaces[pr->n_replaces++] = st;
+	}
+}
+
+/* Cross-checks of one preset against the seed's numbers. */
+static void
+check_preset(struct loader *L, const struct jnode *o,
+    const struct kb_preset *pr)
+{
+	const struct params *p = &L->kb->params;
+	int32_t g = p->granularity_ug > 0 ? p->granularity_ug : 1;
+
+	if (pr->start_ug > pr->ceiling_ug)
+		problem(L, o, "preset \"%s\": the start is above the ceiling",
+		    pr->id);
+	if (pr->start_ug % g || pr->step_ug % g || pr->ceiling_ug % g)
+		problem(L, o,
+		    "preset \"%s\": doses must be multiples of "
+		    "dose.granularity_ug",
+		    pr->id);
+	if (pr->step_ug < g || pr->step_ug > 2000)
+		problem(L, o,
+		    "preset \"%s\": step_ug must be from "
+		    "dose.granularity_ug to 2000",
+		    pr->id);
+	if (pr->interval_d < 1 || pr->interval_d > 60)
+		problem(L, o, "preset \"%s\": interval_d must be 1 to 60",
+		    pr->id);
+	if (pr->ceiling_ug < 500 || pr->ceiling_ug > PRESET_CEILING_MAX_UG)
+		problem(L, o,
+		    "preset \"%s\": ceiling_ug must be from 500 to %d, the "
+		    "highest dose any LDN trial used",
+		    pr->id, PRESET_CEILING_MAX_UG);
+	/* Above the seed's ceiling only when the preset says so; above the
+	 * definition of LDN only then too: such a preset is never the
+	 * default and never suggested, and every plan using it says so. */
+	if (pr->ceiling_ug > p->ceiling_ug && !pr->beyond_seed)
+		problem(L, o,
+		    "preset \"%s\": a ceiling above dose.ceiling_ug needs "
+		    "beyond_seed: true",
+		    pr->id);
+	if (pr->beyond_seed && pr->ceiling_ug <= p->ceiling_ug)
+		problem(L, o,
+		    "preset \"%s\": beyond_seed, but its ceiling is not "
+		    "above dose.ceiling_ug",
+		    pr->id);
+	if (pr->beyond_seed && (pr->is_default || pr->n_suggest > 0))
+		problem(L, o,
+		    "preset \"%s\": a beyond_seed preset can be neither the "
+		    "default nor suggested",
+		    pr->id);
+	if (!pr->is_default && pr->n_replaces == 0)
+		problem(L, o,
+		    "preset \"%s\": list in \"replaces\" the statements "
+		    "about the seed's numbers that it contradicts",
+		    pr->id);
+	if (pr->is_default &&
+	    (pr->start_ug != p->start_ug || pr->step_ug != p->step_ug ||
+	        pr->interval_d != p->interval_d ||
+	        pr->ceiling_ug != p->ceiling_ug || pr->start_ug_per_kg ||
+	        pr->child_only))
+		problem(L, o,
+		    "the default preset must use the seed's numbers "
+		    "(dose.start_ug, dose.step_ug, dose.interval_d, "
+		    "dose.ceiling_ug)");
+	if (pr->child_only && pr->ceiling_ug > p->child_max_ug)
+		problem(L, o,
+		    "preset \"%s\": a children's ceiling above "
+		    "dose.child_max_ug",
+		    pr->id);
+}
+
+static void
+load_presets(struct loader *L)
+{
+	static const char *const keys[] = { "id", "label", "default",
+		"evidence", "cites", "review", "start_ug", "start_ug_per_kg",
+		"step_ug", "interval_d", "ceiling_ug", "population",
+		"beyond_seed", "step_back", "suggest", "replaces", "why",
+		"clinician", "patient", NULL };
+	const struct jnode *list = open_yaml(L, "presets.yaml", "presets");
+	struct ldn_kb *kb = L->kb;
+
+	if (list == NULL)
+		return;
+	kb->presets =
+	    arena_calloc(L->a, list->n ? list->n : 1, sizeof(*kb->presets));
+	if (kb->presets == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i];
+		struct kb_preset *pr = &kb->presets[kb->n_presets];
+		struct kb_statement *s = &pr->statement;
+		const char *pop, *sb;
+		int e;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a preset must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		pr->id = str_field(L, o, "id", true);
+		if (pr->id == NULL)
+			continue;
+		if (!valid_id(pr->id) || strchr(pr->id, '.'))
+			problem(L, tree_get(o, "id"),
+			    "a preset id is lower-case letters, digits, - "
+			    "and _");
+		for (size_t k = 0; k < kb->n_presets; k++)
+			if (strcmp(kb->presets[k].id, pr->id) == 0)
+				problem(L, o, "duplicate preset \"%s\"",
+				    pr->id);
+		pr->label = str_field(L, o, "label", true);
+		pr->why = str_field(L, o, "why", true);
+		pr->is_default = bool_field(L, o, "default");
+		pr->beyond_seed = bool_field(L, o, "beyond_seed");
+		pop = str_field(L, o, "population", false);
+		if (pop != NULL && strcmp(pop, "child") != 0)
+			problem(L, tree_get(o, "population"),
+			    "\"population\" may only be child");
+		pr->child_only = pop != NULL;
+		/* The engine knows one step-back rule; saying it here makes
+		 * every preset state it, and a new rule a code change. */
+		sb = str_field(L, o, "step_back", true);
+		if (sb != NULL && strcmp(sb, "halve") != 0)
+			problem(L, tree_get(o, "step_back"),
+			    "\"step_back\" must be halve (halve the dose, then "
+			    "re-titrate)");
+		preset_number(L, o, "start_ug", U_UG, true, &pr->start_ug);
+		preset_number(L, o, "step_ug", U_UG, true, &pr->step_ug);
+		preset_number(L, o, "interval_d", U_D, true, &pr->interval_d);
+		preset_number(L, o, "ceiling_ug", U_UG, true, &pr->ceiling_ug);
+		if (tree_get(o, "start_ug_per_kg") != NULL &&
+		    preset_number(L, o, "start_ug_per_kg", U_UG_PER_KG, true,
+		        &pr->start_ug_per_kg) &&
+		    !pr->child_only)
+			problem(L, o,
+			    "\"start_ug_per_kg\" needs population: child");
+		preset_suggest(L, o, pr);
+		preset_replaces(L, o, pr);
+		/* Its words are a protocol statement of the plans that use
+		 * it, with its own evidence and citations. */
+		s->id = arena_printf(L->a, "preset.%s", pr->id);
+		s->section = S_PROTOCOL;
+		e = enum_field(L, o, "evidence", evidence_names, EV_COUNT,
+		    true);
+		s->evidence = e >= 0 ? (enum evidence)e : EV_EXPERT_OPINION;
+		s->cites = cites_field(L, o);
+		if (e >= 0)
+			evidence_matches(L, o, s->evidence, s->cites);
+		e = enum_field(L, o, "review", review_names, RV_COUNT, true);
+		s->review = e >= 0 ? (enum review_state)e : RV_DRAFT;
+		s->when_flags = 1u << FL_ALWAYS;
+		texts_field(L, o, s->text, 0);
+		check_preset(L, o, pr);
+		if (pr->is_default) {
+			if (kb->default_preset != NULL)
+				problem(L, o, "a second default preset");
+			else
+				kb->default_preset = pr;
+		}
+		kb->n_presets++;
+	}
+	if (kb->default_preset == NULL)
+		problem(L, list, "no preset is the default");
+	for (size_t i = 0; i < kb->n_presets; i++)
+		for (int a = 0; a < AUD_COUNT; a++)
+			prerender(L, &kb->presets[i].statement, a);
+}
+
+const struct kb_preset *
+kb_preset_find(const struct ldn_kb *kb, const char *id)
+{
+	for (size_t i = 0; i < kb->n_presets; i++)
+		if (strcmp(kb->presets[i].id, id) == 0)
+			return &kb->presets[i];
+	return NULL;
+}
+
 static void
 check_unused(struct loader *L)
 {
@@ -1526,6 +1836,22 @@ check_unused(struct loader *L)
 			problem(L, &at, "reference \"%s\" is never cited",
 			    L->kb->refs[i].id);
 		}
+}
+
+static void
+ask_problem(void *ud, const struct jnode *at, const char *msg)
+{
+	problem(ud, at, "%s", msg);
+}
+
+/* kb/ask.yaml, after the statements and findings it names. */
+static void
+load_ask(struct loader *L)
+{
+	const struct jnode *root = open_yaml(L, "ask.yaml", NULL);
+
+	if (root != NULL)
+		L->kb->ask = ask_kb_load(L->a, L->kb, root, ask_problem, L);
 }
 
 static struct ldn_kb *
@@ -1564,6 +1890,8 @@ load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
 	load_findings(&L);
 	load_medications(&L);
 	load_rxnorm(&L);
+	load_presets(&L);
+	load_ask(&L);
 	check_unused(&L);
 	prerender_refs(&L);
 	if (kb->arena.failed) {

@@ -15,6 +15,10 @@ render_step_vars(const struct ldn_plan *pl, size_t i, char date[static 11],
 {
 	static const enum entry_id entries[] = { E_SCHEDULE_START,
 		E_SCHEDULE_INCREASE, E_SCHEDULE_HOLD, E_SCHEDULE_RESTART };
+	/* Morning dosing (timing.morning) has its own words. */
+	static const enum entry_id morning[] = { E_SCHEDULE_START_MORNING,
+		E_SCHEDULE_INCREASE_MORNING, E_SCHEDULE_HOLD_MORNING,
+		E_SCHEDULE_RESTART };
 	const struct step *s = &pl->steps[i];
 	char mg[16];
 
@@ -26,7 +30,7 @@ render_step_vars(const struct ldn_plan *pl, size_t i, char date[static 11],
 	vars[V_DATE] = date;
 	vars[V_DOSE] = dose;
 	vars[V_PROCEDURE] = s->procedure;
-	return entries[s->kind];
+	return pl->morning ? morning[s->kind] : entries[s->kind];
 }
 
 void
@@ -161,3 +165,55 @@ render_reference_json(struct jw *w, const struct kb_ref *r)
 
 const char *const render_unit_json[U_COUNT] = { "mg", "days", "years", "kg",
 	"mg/kg", "mL/min/1.73m2", "%", "points" };
+
+const struct render_labels render_labels[AUD_COUNT] = {
+	[AUD_CLINICIAN] = {
+	    .title = "Low-dose naltrexone (LDN) plan",
+	    .decision = { "START: may start on %s.",
+		"WAIT: may start on %s, not before.",
+		"DO NOT START: the blocks below must be resolved first." },
+	    .start_line = "Start %s mg %s; +%s mg every %d days; "
+			  "ceiling %s mg.",
+	    .findings = "Findings for this patient",
+	    .sev = { "BLOCK", "CAUTION", "INFO" },
+	    .before = "Before the first dose",
+	    .schedule = "Titration schedule",
+	    .monitoring = "Monitoring",
+	    .references = "References",
+	    .kb = "Knowledge base",
+	    .pending = "Content is pending clinical review: verify against "
+		       "the cited sources before use.",
+	    .section = { "Definition and mechanism", "Titration protocol",
+		"Clinical indications", "Duration and monitoring",
+		"Safety and adverse effects",
+		"Contraindications and precautions", "Special populations",
+		"Perioperative management",
+		"Comparison with standard-dose naltrexone", "Pitfalls to avoid",
+		"Place in the treatment algorithm" },
+	},
+	[AUD_PATIENT] = {
+	    .title = "Your low-dose naltrexone (LDN) plan",
+	    .decision = { "You may start on %s.",
+		"Please wait: you may start on %s, not before.",
+		"Do not start LDN yet. Your clinician needs to sort out the "
+		"points below first." },
+	    .start_line = "First dose %s mg %s; it goes up by %s mg "
+			  "every %d days, to at most %s mg.",
+	    .findings = "What we checked for you",
+	    .sev = { "STOP", "TAKE CARE", "GOOD TO KNOW" },
+	    .before = "Before your first dose",
+	    .schedule = "Your dose calendar",
+	    .monitoring = "What to track and tell your clinician",
+	    .references = "Where this comes from",
+	    .kb = "About this information",
+	    .pending = "This information has not yet been approved by a "
+		       "clinical reviewer. Talk with your clinician before "
+		       "acting on it.",
+	    .section = { "What LDN is", "How the dose goes up",
+		"What LDN is used for", "How long, and what to watch",
+		"Side effects", "When LDN is not safe", "If this applies to you",
+		"If you have surgery or a procedure",
+		"How LDN differs from other naltrexone", "Things to avoid",
+		"When LDN is tried" },
+	},
+};

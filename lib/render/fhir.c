@@ -47,7 +47,7 @@ static const struct fhir_labels labels[AUD_COUNT] = {
 			"first, so this plan is a draft with no medication "
 			"requests; the detected issues say why.",
 	    .blocks = " Blocking: %s.",
-	    .dose = " First dose %s mg at bedtime; +%s mg every %d days; "
+	    .dose = " First dose %s mg %s; +%s mg every %d days; "
 		    "ceiling %s mg.",
 	},
 	[AUD_PATIENT] = {
@@ -56,7 +56,7 @@ static const struct fhir_labels labels[AUD_COUNT] = {
 	    .wait = "Please wait: you may start on %s, not before.",
 	    .no_start = "Do not start LDN yet. Your clinician needs to sort "
 			"out the problems listed with this plan first.",
-	    .dose = " First dose %s mg at bedtime; it goes up by %s mg every "
+	    .dose = " First dose %s mg %s; it goes up by %s mg every "
 		    "%d days, to at most %s mg.",
 	},
 };
@@ -216,8 +216,9 @@ description(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		mg_string(pl->start_ug, mg[0]);
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
-		sb_printf(tmp, L->dose, mg[0], mg[1], (int)pl->interval_d,
-		    mg[2]);
+		sb_printf(tmp, L->dose, mg[0],
+		    pl->morning ? "in the morning" : "at bedtime", mg[1],
+		    (int)pl->interval_d, mg[2]);
 	}
 	jw_key(w, "description");
 	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
@@ -380,7 +381,8 @@ request(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 	jw_kstr(w, "periodUnit", "d");
 	jw_key(w, "when");
 	jw_arr(w);
-	jw_str(w, "HS"); /* EventTiming: before sleep */
+	/* EventTiming: before sleep, or morning (timing.morning) */
+	jw_str(w, pl->morning ? "MORN" : "HS");
 	jw_end_arr(w);
 	jw_end_obj(w);
 	jw_end_obj(w);

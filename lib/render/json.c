@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ask/ask_impl.h"
 #include "../base/date.h"
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
@@ -54,7 +55,10 @@ schedule(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_kint(w, "day", s->date - pl->steps[0].date + 1);
 		jw_key(w, "dose_mg");
 		jw_mg(w, s->dose_ug);
-		jw_kstr(w, "timing", s->dose_ug ? "bedtime" : "none");
+		jw_kstr(w, "timing",
+		    s->dose_ug == 0   ? "none"
+		        : pl->morning ? "morning"
+		                      : "bedtime");
 		jw_kstr(w, "kind", step_kind_names[s->kind]);
 		jw_key(w, "text");
 		render_text_json(w, pl, tmp, &pl->kb->entries[e].text[aud],
@@ -132,6 +136,7 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 
 		jw_obj(w);
 		jw_kstr(w, "id", section_ids[s]);
+		jw_kstr(w, "title", render_labels[aud].section[s]);
 		jw_key(w, "statements");
 		jw_arr(w);
 		for (; i < pl->n_statements && pl->statements[i]->section == s;
@@ -223,9 +228,10 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	date_member(&w, "earliest_start", pl->earliest);
 	jw_key(&w, "preset");
 	jw_obj(&w);
-	jw_kstr(&w, "id", "seed");
-	jw_kstr(&w, "name",
-	    "Seed protocol: slow titration to the individual best dose");
+	jw_kstr(&w, "id", pl->preset->id);
+	jw_kstr(&w, "name", pl->preset->label);
+	jw_kstr(&w, "evidence", evidence_names[pl->preset->statement.evidence]);
+	cites(&w, pl, pl->preset->statement.cites);
 	jw_key(&w, "start_mg");
 	jw_mg(&w, pl->start_ug);
 	jw_key(&w, "step_mg");
@@ -233,6 +239,7 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	jw_kint(&w, "interval_days", pl->interval_d);
 	jw_key(&w, "sensitive");
 	jw_bool(&w, pl->sensitive);
+	jw_kstr(&w, "timing", pl->morning ? "morning" : "bedtime");
 	jw_end_obj(&w);
 	jw_key(&w, "ceiling_mg");
 	jw_mg(&w, pl->ceiling_ug);
@@ -241,6 +248,7 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	items(&w, pl, aud, &tmp, "before_first_dose", L_SCHEDULE);
 	items(&w, pl, aud, &tmp, "monitoring", L_MONITOR);
 	sections(&w, pl, aud);
+	ask_follow_up_json(&w, pl, aud);
 	parameters(&w, pl);
 	references(&w, pl);
 	jw_key(&w, "kb");

@@ -1,7 +1,8 @@
 /*
  * The knowledge base itself as JSON, for the API: its version and review
  * state, every reference, every number with its range and sources, and
- * every statement in one audience's words, citing references by id.
+ * every statement in one audience's words, citing references by id, and
+ * the titration presets.
  */
 #include "render.h"
 
@@ -89,6 +90,40 @@ ldn_kb_render_json(const struct ldn_kb *kb, enum ldn_audience audience,
 		cite_ids(&w, kb, st->cites);
 		jw_key(&w, "text");
 		jw_raw(&w, st->json[aud], st->json_len[aud]);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_key(&w, "presets");
+	jw_arr(&w);
+	for (size_t i = 0; i < kb->n_presets; i++) {
+		const struct kb_preset *pr = &kb->presets[i];
+
+		jw_obj(&w);
+		jw_kstr(&w, "id", pr->id);
+		jw_kstr(&w, "name", pr->label);
+		jw_key(&w, "default");
+		jw_bool(&w, pr->is_default);
+		jw_key(&w, "beyond_seed");
+		jw_bool(&w, pr->beyond_seed);
+		if (pr->child_only)
+			jw_kstr(&w, "population", "child");
+		jw_key(&w, "start_mg");
+		jw_mg(&w, pr->start_ug);
+		if (pr->start_ug_per_kg > 0) {
+			jw_key(&w, "start_mg_per_kg");
+			jw_mg(&w, pr->start_ug_per_kg);
+		}
+		jw_key(&w, "step_mg");
+		jw_mg(&w, pr->step_ug);
+		jw_kint(&w, "interval_days", pr->interval_d);
+		jw_key(&w, "ceiling_mg");
+		jw_mg(&w, pr->ceiling_ug);
+		jw_kstr(&w, "evidence", evidence_names[pr->statement.evidence]);
+		cite_ids(&w, kb, pr->statement.cites);
+		jw_kstr(&w, "why", pr->why);
+		jw_key(&w, "text");
+		jw_raw(&w, pr->statement.json[aud],
+		    pr->statement.json_len[aud]);
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);

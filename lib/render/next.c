@@ -130,6 +130,8 @@ ldn_next_render(const struct ldn_next *n, enum ldn_format format,
 	case LDN_FORMAT_JSON:
 		return render_next_json(n, aud, out, len, err);
 	case LDN_FORMAT_FHIR:
+	case LDN_FORMAT_HTML:
+	case LDN_FORMAT_ICS:
 		break;
 	}
 	return ldn_fail(err, LDN_E_SCHEMA, "format",

@@ -22,6 +22,10 @@ ldn_plan_render(const struct ldn_plan *plan, enum ldn_format format,
 		return render_text(plan, aud, out, len, err);
 	case LDN_FORMAT_FHIR:
 		return render_fhir(plan, aud, out, len, err);
+	case LDN_FORMAT_HTML:
+		return render_html(plan, aud, out, len, err);
+	case LDN_FORMAT_ICS:
+		return render_ics(plan, aud, out, len, err);
 	}
 	return ldn_fail(err, LDN_E_BUG, "format", "unknown output format");
 }

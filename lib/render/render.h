@@ -13,6 +13,19 @@ enum {
 	RENDER_WIDTH = 78 /* text wraps here */
 };
 
+/* Headings and labels for each audience (interface words, not claims),
+ * for the renderers that write a whole page (html; text keeps its own
+ * copy for now). */
+struct render_labels {
+	/* start_line: start dose, timing ("at bedtime", "in the
+	 * morning"), step, interval in days, ceiling */
+	const char *title, *decision[3], *start_line, *findings, *sev[3],
+	    *before, *schedule, *monitoring, *references, *kb, *pending;
+	const char *section[S_COUNT];
+};
+
+extern const struct render_labels render_labels[AUD_COUNT];
+
 /* Citation numbers of c in this plan, as "1, 4". */
 void render_cite_list(struct strbuf *b, const struct ldn_plan *pl,
     struct cites c);
@@ -59,6 +72,10 @@ enum ldn_status render_finish(struct strbuf *b, struct strbuf *tmp, char **out,
 enum ldn_status render_json(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_text(const struct ldn_plan *pl, enum audience aud,
+    char **out, size_t *len, struct ldn_error *err);
+enum ldn_status render_html(const struct ldn_plan *pl, enum audience aud,
+    char **out, size_t *len, struct ldn_error *err);
+enum ldn_status render_ics(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_fhir(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../ask/ask_impl.h"
 #include "../base/date.h"
 #include "../base/error_impl.h"
 
@@ -168,11 +169,12 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		mg_string(pl->ceiling_ug, mg[2]);
 		sb_printf(&b,
 		    aud == AUD_CLINICIAN
-		        ? "Start %s mg at bedtime; +%s mg every %d days; "
+		        ? "Start %s mg %s; +%s mg every %d days; "
 		          "ceiling %s mg.\n"
-		        : "First dose %s mg at bedtime; it goes up by %s mg "
+		        : "First dose %s mg %s; it goes up by %s mg "
 		          "every %d days, to at most %s mg.\n",
-		    mg[0], mg[1], (int)pl->interval_d, mg[2]);
+		    mg[0], pl->morning ? "in the morning" : "at bedtime", mg[1],
+		    (int)pl->interval_d, mg[2]);
 	}
 	heading(&b, L->findings);
 	for (size_t i = 0; i < pl->n_findings; i++) {
@@ -217,6 +219,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 			    st->cites);
 		}
 	}
+	ask_follow_up_text(&b, pl, aud);
 	heading(&b, L->kb);
 	sb_printf(&b,
 	    "  Version %s, updated %s, fingerprint %s; review "

@@ -38,9 +38,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	for (int f = 0; f < 2; f++)
+	static const enum ldn_format forms[] = { LDN_FORMAT_TEXT,
+		LDN_FORMAT_JSON, LDN_FORMAT_HTML, LDN_FORMAT_ICS };
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++)
 		for (int a = 0; a < 2; a++)
-			if (ldn_plan_render(plan, (enum ldn_format)f,
+			if (ldn_plan_render(plan, forms[f],
 			        (enum ldn_audience)a, &out, &len,
 			        &err) == LDN_OK)
 				free(out);

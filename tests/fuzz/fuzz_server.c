@@ -13,11 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ldn/ask.h"
 #include "ldn/plan.h"
 #include "ldn/store.h"
 
 #include "../../server/app.h"
 #include "../../server/metrics.h"
+#include "../../server/web.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,8 +91,10 @@ setup(void)
 		.quiet = true };
 	app.cfg = &cfg;
 	if (ldn_kb_load(dir ? dir : LDN_KB_DIR, &app.kb, &err) != LDN_OK ||
+	    ldn_ask_new(app.kb, &app.ask, &err) != LDN_OK ||
 	    (app.metrics = metrics_new()) == NULL ||
-	    pthread_key_create(&app.store_key, NULL) != 0)
+	    pthread_key_create(&app.store_key, NULL) != 0 ||
+	    web_load(&app, LDN_WEB_DIR) != 0)
 		abort();
 	app.openapi = openapi;
 	app.openapi_len = 2;

@@ -1,0 +1,388 @@
+/*
+ * Answers: the statements the index found, in the audience's words with
+ * their citations and review state, then (for a patient) the plan's own
+ * findings that apply them; or, when nothing relevant was found, the
+ * knowledge base's words for "I do not know".  Nothing here writes a
+ * sentence of its own: every sentence is a statement or a finding.  Also
+ * the follow-up questions a plan suggests.
+ */
+#include "ldn/ask.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/error_impl.h"
+#include "../base/jsonw.h"
+#include "../base/strbuf.h"
+#include "../draft.h"
+#include "../kb/tmpl.h"
+#include "../render/render.h"
+#include "ask_impl.h"
+
+enum {
+	MAX_APPLIED = 8
+};
+
+struct applied {
+	const struct finding *f;
+	const struct kb_statement *st;
+};
+
+/* The reference numbers of one answer: kb refs in order of first
+ * citation. */
+struct numbering {
+	uint16_t *order;  /* kb ref indices */
+	uint16_t *number; /* per kb ref: 1-based, 0 when not cited */
+	size_t n;
+};
+
+static void
+number_cites(struct numbering *nb, struct cites c)
+{
+	for (size_t i = 0; i < c.n; i++)
+		if (nb->number[c.ref[i]] == 0) {
+			nb->order[nb->n++] = c.ref[i];
+			nb->number[c.ref[i]] = (uint16_t)nb->n;
+		}
+}
+
+static void
+cite_list(struct strbuf *b, const struct numbering *nb, struct cites c)
+{
+	sb_puts(b, " [");
+	for (size_t i = 0; i < c.n; i++)
+		sb_printf(b, "%s%u", i ? ", " : "",
+		    (unsigned)nb->number[c.ref[i]]);
+	sb_puts(b, "]");
+}
+
+static void
+cite_json(struct jw *w, const struct numbering *nb, struct cites c)
+{
+	jw_key(w, "citations");
+	jw_arr(w);
+	for (size_t i = 0; i < c.n; i++)
+		jw_int(w, nb->number[c.ref[i]]);
+	jw_end_arr(w);
+}
+
+/* The plan's findings that bear on the statements found, once each. */
+static size_t
+apply(const struct ask_kb *ak, const struct ldn_kb *kb,
+    const struct ldn_plan *pl, const struct ldn_ask_result *r,
+    struct applied *out)
+{
+	size_t n = 0;
+
+	if (pl == NULL)
+		return 0;
+	for (size_t h = 0; h < r->n; h++) {
+		int s = ask_statement_index(kb, r->ids[h]);
+
+		for (size_t a = 0; a < ak->n_apply; a++) {
+			const struct ask_apply *ap = &ak->apply[a];
+
+			if ((int)ap->statement != s)
+				continue;
+			for (size_t i = 0; i < pl->n_findings; i++) {
+				const struct finding *f = &pl->findings[i];
+				bool linked = false, seen = false;
+
+				for (size_t k = 0; k < ap->n; k++)
+					linked |= ap->findings[k] == f->id;
+				for (size_t k = 0; k < n; k++)
+					seen |= out[k].f == f;
+				if (!linked)
+					continue;
+				if (!seen && n < MAX_APPLIED) {
+					out[n].f = f;
+					out[n++].st = &kb->statements[s];
+				}
+			}
+		}
+	}
+	return n;
+}
+
+static void
+write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
+    const struct ask_kb *ak, const char *question, size_t len,
+    const struct ldn_plan *pl, enum audience aud,
+    const struct ldn_ask_result *r, const struct applied *ap, size_t n_ap,
+    const struct numbering *nb)
+{
+	struct jw w;
+
+	jw_init(&w, b);
+	jw_obj(&w);
+	jw_key(&w, "question");
+	jw_strn(&w, question, len);
+	jw_kstr(&w, "audience", audience_names[aud]);
+	if (pl != NULL) {
+		jw_kstr(&w, "as_of", pl->as_of_str);
+		jw_kstr(&w, "patient", pl->patient->id);
+	}
+	jw_key(&w, "answered");
+	jw_bool(&w, r->answered);
+	if (!r->answered)
+		jw_kstr(&w, "message", ak->unknown[aud]);
+	jw_key(&w, "answers");
+	jw_arr(&w);
+	for (size_t i = 0; r->answered && i < r->n; i++) {
+		const struct kb_statement *st =
+		    &kb->statements[ask_statement_index(kb, r->ids[i])];
+
+		jw_obj(&w);
+		jw_kstr(&w, "id", st->id);
+		jw_kstr(&w, "section", section_ids[st->section]);
+		jw_key(&w, "text");
+		jw_raw(&w, st->json[aud], st->json_len[aud]);
+		jw_kstr(&w, "evidence", evidence_names[st->evidence]);
+		jw_kstr(&w, "review", review_names[st->review]);
+		cite_json(&w, nb, st->cites);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_key(&w, "for_patient");
+	jw_arr(&w);
+	for (size_t i = 0; i < n_ap; i++) {
+		const struct kb_entry *e = &kb->entries[ap[i].f->id];
+
+		jw_obj(&w);
+		jw_kstr(&w, "finding", e->id);
+		jw_kstr(&w, "severity",
+		    severity_names[entry_specs[ap[i].f->id].severity]);
+		jw_kstr(&w, "statement", ap[i].st->id);
+		tmp->len = 0;
+		tmpl_expand(tmp, kb, &e->text[aud], ap[i].f->vars);
+		jw_key(&w, "text");
+		jw_strn(&w, tmp->s ? tmp->s : "", tmp->len);
+		cite_json(&w, nb, e->cites);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_key(&w, "references");
+	jw_arr(&w);
+	for (size_t i = 0; i < nb->n; i++) {
+		jw_obj(&w);
+		jw_kint(&w, "n", (long long)i + 1);
+		render_reference_json(&w, &kb->refs[nb->order[i]]);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_key(&w, "kb");
+	jw_obj(&w);
+	render_opt(&w, "version", kb->version);
+	render_opt(&w, "updated", kb->updated);
+	jw_kstr(&w, "fingerprint", kb->fingerprint);
+	jw_kstr(&w, "review", review_names[kb->review]);
+	jw_end_obj(&w);
+	jw_end_obj(&w);
+	sb_puts(b, "\n");
+}
+
+static void
+heading(struct strbuf *b, const char *title)
+{
+	size_t w = render_width(title, strlen(title));
+
+	sb_printf(b, "\n%s\n", title);
+	for (size_t i = 0; i < w; i++)
+		sb_puts(b, "-");
+	sb_puts(b, "\n");
+}
+
+static void
+write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
+    const struct ask_kb *ak, const struct ldn_plan *pl, enum audience aud,
+    const struct ldn_ask_result *r, const struct applied *ap, size_t n_ap,
+    const struct numbering *nb)
+{
+	if (!r->answered) {
+		render_wrap(b, ak->unknown[aud], 0, 0);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct kb_statement *st =
+		    &kb->statements[ask_statement_index(kb, r->ids[i])];
+
+		tmp->len = 0;
+		sb_puts(tmp, st->plain[aud]);
+		cite_list(tmp, nb, st->cites);
+		sb_printf(tmp, " (evidence: %s; review state: %s)",
+		    evidence_names[st->evidence], review_names[st->review]);
+		sb_puts(b, "  - ");
+		render_wrap(b, sb_cstr(tmp), 4, 4);
+	}
+	if (n_ap > 0) {
+		heading(b, ak->for_patient[aud]);
+		for (size_t i = 0; i < n_ap; i++) {
+			const struct kb_entry *e = &kb->entries[ap[i].f->id];
+
+			tmp->len = 0;
+			tmpl_expand(tmp, kb, &e->text[aud], ap[i].f->vars);
+			cite_list(tmp, nb, e->cites);
+			sb_printf(b, "  [%s] ",
+			    severity_names[entry_specs[ap[i].f->id].severity]);
+			render_wrap(b, sb_cstr(tmp),
+			    5 +
+			        strlen(severity_names[entry_specs[ap[i].f->id]
+			                                  .severity]),
+			    4);
+		}
+	}
+	(void)pl;
+	heading(b, aud == AUD_CLINICIAN ? "References" : "Sources");
+	for (size_t i = 0; i < nb->n; i++)
+		render_reference(b, tmp, &kb->refs[nb->order[i]], i + 1);
+	sb_printf(b, "\nKnowledge base %s (%s), review state: %s.\n",
+	    kb->version ? kb->version : "", kb->fingerprint,
+	    review_names[kb->review]);
+}
+
+enum ldn_status
+ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
+    const struct ldn_plan *plan, enum ldn_audience audience,
+    enum ldn_format format, char **out, size_t *out_len, struct ldn_error *err)
+{
+	const struct ldn_kb *kb = ask_index_kb(ask);
+	const struct ask_kb *ak = kb->ask;
+	enum audience aud =
+	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
+	struct ldn_ask_result r;
+	struct applied ap[MAX_APPLIED];
+	size_t n_ap;
+	struct numbering nb = { .n = 0 };
+	struct strbuf b = STRBUF_INIT(1u << 20), tmp = STRBUF_INIT(1u << 20);
+	enum ldn_status rc;
+
+	if (format != LDN_FORMAT_TEXT && format != LDN_FORMAT_JSON)
+		return ldn_fail(err, LDN_E_SCHEMA, "/format",
+		    "must be text or json");
+	if (plan != NULL && plan->kb != kb)
+		return ldn_fail(err, LDN_E_BUG, "/patient",
+		    "the plan was built from another knowledge base");
+	rc = ldn_ask_search(ask, question, len, &r, err);
+	if (rc != LDN_OK)
+		return rc;
+	n_ap = r.answered ? apply(ak, kb, plan, &r, ap) : 0;
+	nb.order = calloc(kb->n_refs + 1, sizeof(*nb.order));
+	nb.number = calloc(kb->n_refs + 1, sizeof(*nb.number));
+	if (nb.order == NULL || nb.number == NULL) {
+		free(nb.order);
+		free(nb.number);
+		return ldn_fail(err, LDN_E_NOMEM, "/question", "out of memory");
+	}
+	for (size_t i = 0; r.answered && i < r.n; i++)
+		number_cites(&nb,
+		    kb->statements[ask_statement_index(kb, r.ids[i])].cites);
+	for (size_t i = 0; i < n_ap; i++)
+		number_cites(&nb, kb->entries[ap[i].f->id].cites);
+	if (format == LDN_FORMAT_JSON)
+		write_json(&b, &tmp, kb, ak, question, len, plan, aud, &r, ap,
+		    n_ap, &nb);
+	else
+		write_text(&b, &tmp, kb, ak, plan, aud, &r, ap, n_ap, &nb);
+	free(nb.order);
+	free(nb.number);
+	return render_finish(&b, &tmp, out, out_len, err);
+}
+
+size_t
+ldn_ask_n_questions(const struct ldn_kb *kb)
+{
+	return kb->ask ? kb->ask->n_questions : 0;
+}
+
+const char *
+ldn_ask_question(const struct ldn_kb *kb, size_t i, enum ldn_audience audience,
+    const char **id)
+{
+	const struct ask_question *q = &kb->ask->questions[i];
+
+	if (id != NULL)
+		*id = q->id;
+	return q->text[audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT
+	                                                : AUD_CLINICIAN];
+}
+
+bool
+ldn_ask_question_answered_by(const struct ldn_kb *kb, size_t i,
+    const char *statement_id)
+{
+	const struct ask_question *q = &kb->ask->questions[i];
+
+	for (size_t k = 0; k < q->n_answers; k++)
+		if (strcmp(kb->statements[q->answers[k]].id, statement_id) == 0)
+			return true;
+	return false;
+}
+
+size_t
+ask_follow_up(const struct ldn_plan *pl, size_t *idx, size_t max)
+{
+	const struct ask_kb *ak = pl->kb->ask;
+	size_t n = 0;
+
+	if (ak == NULL)
+		return 0;
+	if (max > ASK_FOLLOW_UP_MAX)
+		max = ASK_FOLLOW_UP_MAX;
+	for (size_t i = 0; i < ak->n_questions && n < max; i++) {
+		const struct ask_question *q = &ak->questions[i];
+		bool hit = q->always;
+
+		for (size_t k = 0; k < q->n_findings && !hit; k++)
+			for (size_t f = 0; f < pl->n_findings && !hit; f++)
+				hit = pl->findings[f].id == q->findings[k];
+		if (hit)
+			idx[n++] = i;
+	}
+	return n;
+}
+
+size_t
+ldn_plan_follow_up(const struct ldn_plan *plan, size_t *idx, size_t max)
+{
+	return ask_follow_up(plan, idx, max);
+}
+
+void
+ask_follow_up_json(struct jw *w, const struct ldn_plan *pl, enum audience aud)
+{
+	size_t idx[ASK_FOLLOW_UP_MAX];
+	size_t n = ask_follow_up(pl, idx, ASK_FOLLOW_UP_MAX);
+
+	jw_key(w, "follow_up");
+	jw_arr(w);
+	for (size_t i = 0; i < n; i++) {
+		const struct ask_question *q = &pl->kb->ask->questions[idx[i]];
+
+		jw_obj(w);
+		jw_kstr(w, "id", q->id);
+		jw_kstr(w, "question", q->text[aud]);
+		jw_key(w, "answered_by");
+		jw_arr(w);
+		for (size_t k = 0; k < q->n_answers; k++)
+			jw_str(w, pl->kb->statements[q->answers[k]].id);
+		jw_end_arr(w);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
+
+void
+ask_follow_up_text(struct strbuf *b, const struct ldn_plan *pl,
+    enum audience aud)
+{
+	size_t idx[ASK_FOLLOW_UP_MAX];
+	size_t n = ask_follow_up(pl, idx, ASK_FOLLOW_UP_MAX);
+
+	if (n == 0)
+		return;
+	heading(b, pl->kb->ask->follow_up[aud]);
+	for (size_t i = 0; i < n; i++) {
+		sb_puts(b, "  - ");
+		render_wrap(b, pl->kb->ask->questions[idx[i]].text[aud], 4, 4);
+	}
+}

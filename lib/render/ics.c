@@ -1,0 +1,290 @@
+/*
+ * The plan as an RFC 5545 calendar: one all-day event per step of the
+ * schedule (start, increase, hold, restart), then one per dated monitoring
+ * item (the baseline pain record, the review of the trial).  Nothing else
+ * is dated: the calendar invents no visit the plan does not hold.  A
+ * do-not-start plan has no dose to put in a calendar; it gets one event on
+ * the plan's own date that says so and why (the blocks), since a calendar
+ * must hold at least one component.
+ *
+ * Output is byte-identical for the same plan and audience: DTSTAMP is the
+ * plan's as-of date at midnight UTC, and each UID is a hash of the
+ * patient's id and what the event is, so importing a later plan updates
+ * the events that did not change instead of doubling them.  Lines end in
+ * CRLF and are folded at 75 octets, never inside a UTF-8 sequence.
+ */
+#include "render.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/date.h"
+#include "../base/error_impl.h"
+
+enum {
+	ICS_FOLD = 75 /* octets per line, CRLF not counted (RFC 5545 3.1) */
+};
+
+/* Event titles, by step kind, then a monitoring item, then the
+ * do-not-start decision ("%s" is the dose). */
+enum {
+	T_MONITOR = 4,
+	T_DECISION = 5,
+	T_COUNT = 6
+};
+
+static const char *const titles[AUD_COUNT][T_COUNT] = {
+	[AUD_CLINICIAN] = { "LDN start %s", "LDN increase to %s",
+	    "LDN hold (stop %s)", "LDN restart %s", "LDN monitoring",
+	    "LDN: do not start" },
+	[AUD_PATIENT] = { "Start LDN: %s", "LDN goes up to %s",
+	    "No LDN for now (you were taking %s)", "Restart LDN: %s",
+	    "LDN: what to track", "Do not start LDN yet" },
+};
+
+/* Write the content line in line to b, folded: after 75 octets a CRLF
+ * and a space, with the cut moved back to the start of a UTF-8
+ * sequence. */
+static void
+put_line(struct strbuf *b, struct strbuf *line)
+{
+	const char *s = sb_cstr(line);
+	size_t n = line->len, room = ICS_FOLD;
+
+	while (n > room) {
+		size_t cut = room;
+
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		sb_add(b, s, cut);
+		sb_puts(b, "\r\n ");
+		s += cut;
+		n -= cut;
+		room = ICS_FOLD - 1; /* the leading space counts */
+	}
+	sb_add(b, s, n);
+	sb_puts(b, "\r\n");
+	line->len = 0;
+}
+
+/* s as a TEXT value: backslash, semicolon, comma and newline escaped. */
+static void
+put_text(struct strbuf *line, const char *s, size_t n)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *r;
+
+		switch (s[i]) {
+		case '\\':
+			r = "\\\\";
+			break;
+		case ';':
+			r = "\\;";
+			break;
+		case ',':
+			r = "\\,";
+			break;
+		case '\n':
+			r = "\\n";
+			break;
+		default:
+			continue;
+		}
+		sb_add(line, s + from, i - from);
+		sb_puts(line, r);
+		from = i + 1;
+	}
+	sb_add(line, s + from, n - from);
+}
+
+static void
+prop_text(struct strbuf *b, struct strbuf *line, const char *name,
+    const char *s, size_t n)
+{
+	sb_printf(line, "%s:", name);
+	put_text(line, s, n);
+	put_line(b, line);
+}
+
+static void
+ymd(int32_t day, char out[static 9])
+{
+	char iso[11];
+
+	/* YYYY-MM-DD without its dashes */
+	date_format(day, iso);
+	memcpy(out, iso, 4);
+	memcpy(out + 4, iso + 5, 2);
+	memcpy(out + 6, iso + 8, 2);
+	out[8] = '\0';
+}
+
+/* FNV-1a, 64 bits: enough to keep one patient's events apart, and stable
+ * across builds and machines. */
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= 0xff; /* a separator no UTF-8 text holds */
+	return h * 0x100000001b3ULL;
+}
+
+/* One event: [from, to) as dates, its kind (a step kind or "monitor" or
+ * "decision"), its title and its description (in desc). */
+struct event {
+	int32_t from, to;
+	const char *kind, *entry;
+	const char *title;
+};
+
+static void
+event(struct strbuf *b, struct strbuf *line, const struct ldn_plan *pl,
+    const struct event *ev, const struct strbuf *desc)
+{
+	const char *id = pl->patient->id;
+	char d0[9], d1[9], stamp[9];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	ymd(ev->from, d0);
+	ymd(ev->to, d1);
+	ymd(pl->as_of, stamp);
+	/* Without an id, the as-of date keeps two anonymous plans apart. */
+	h = fnv(h, id ? id : pl->as_of_str);
+	h = fnv(h, ev->kind);
+	h = fnv(h, ev->entry);
+	h = fnv(h, d0);
+	sb_puts(line, "BEGIN:VEVENT");
+	put_line(b, line);
+	sb_printf(line, "UID:%016llx@ldn.invalid", (unsigned long long)h);
+	put_line(b, line);
+	sb_printf(line, "DTSTAMP:%sT000000Z", stamp);
+	put_line(b, line);
+	sb_printf(line, "DTSTART;VALUE=DATE:%s", d0);
+	put_line(b, line);
+	sb_printf(line, "DTEND;VALUE=DATE:%s", d1);
+	put_line(b, line);
+	prop_text(b, line, "SUMMARY", ev->title, strlen(ev->title));
+	prop_text(b, line, "DESCRIPTION", desc->s ? desc->s : "", desc->len);
+	sb_printf(line, "CATEGORIES:LDN,%s", ev->kind);
+	put_line(b, line);
+	sb_puts(line, "TRANSP:TRANSPARENT");
+	put_line(b, line);
+	sb_puts(line, "END:VEVENT");
+	put_line(b, line);
+}
+
+/* The text of entry e for this plan into desc.  Citation numbers are
+ * left out: a calendar has no reference list to resolve them (the page
+ * and the other forms have). */
+static void
+describe(struct strbuf *desc, const struct ldn_plan *pl, enum audience aud,
+    enum entry_id e, const char *const *vars)
+{
+	tmpl_expand(desc, pl->kb, &pl->kb->entries[e].text[aud], vars);
+}
+
+static void
+steps(struct strbuf *b, struct strbuf *line, struct strbuf *desc,
+    const struct ldn_plan *pl, enum audience aud)
+{
+	for (size_t i = 0; i < pl->n_steps; i++) {
+		const struct step *s = &pl->steps[i];
+		const char *vars[V_COUNT] = { 0 };
+		char d[11], dose[24], title[96];
+		enum entry_id e = render_step_vars(pl, i, d, dose, vars);
+		struct event ev = { .from = s->date,
+			.to = s->date + 1,
+			.kind = step_kind_names[s->kind],
+			.entry = pl->kb->entries[e].id,
+			.title = title };
+
+		/* A hold lasts until the next step, which takes it up again. */
+		if (s->kind == STEP_HOLD && i + 1 < pl->n_steps)
+			ev.to = pl->steps[i + 1].date;
+		snprintf(title, sizeof(title), titles[aud][s->kind], dose);
+		desc->len = 0;
+		describe(desc, pl, aud, e, vars);
+		event(b, line, pl, &ev, desc);
+	}
+}
+
+static void
+monitoring(struct strbuf *b, struct strbuf *line, struct strbuf *desc,
+    const struct ldn_plan *pl, enum audience aud)
+{
+	for (size_t i = 0; i < pl->n_items; i++) {
+		const struct item *it = &pl->items[i];
+		struct event ev = { .from = it->date,
+			.to = it->date + 1,
+			.kind = "monitor",
+			.entry = pl->kb->entries[it->id].id,
+			.title = titles[aud][T_MONITOR] };
+
+		if (it->date == DATE_NONE)
+			continue;
+		desc->len = 0;
+		describe(desc, pl, aud, it->id, it->vars);
+		event(b, line, pl, &ev, desc);
+	}
+}
+
+static void
+do_not_start(struct strbuf *b, struct strbuf *line, struct strbuf *desc,
+    const struct ldn_plan *pl, enum audience aud)
+{
+	struct event ev = { .from = pl->as_of,
+		.to = pl->as_of + 1,
+		.kind = "decision",
+		.entry = "do-not-start",
+		.title = titles[aud][T_DECISION] };
+
+	desc->len = 0;
+	sb_puts(desc, render_labels[aud].decision[LDN_DECISION_DO_NOT_START]);
+	for (size_t i = 0; i < pl->n_findings; i++) {
+		const struct finding *f = &pl->findings[i];
+
+		if (entry_specs[f->id].severity != SEV_BLOCK)
+			continue;
+		sb_puts(desc, "\n");
+		describe(desc, pl, aud, f->id, f->vars);
+	}
+	event(b, line, pl, &ev, desc);
+}
+
+enum ldn_status
+render_ics(const struct ldn_plan *pl, enum audience aud, char **out,
+    size_t *len, struct ldn_error *err)
+{
+	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
+	struct strbuf line = STRBUF_INIT(RENDER_LIMIT);
+	struct strbuf desc = STRBUF_INIT(RENDER_LIMIT);
+	const char *id = pl->patient->id ? pl->patient->id : "(no id)";
+
+	sb_puts(&line, "BEGIN:VCALENDAR");
+	put_line(&b, &line);
+	sb_puts(&line, "VERSION:2.0");
+	put_line(&b, &line);
+	sb_puts(&line, "PRODID:-//ldn//ldn " LDN_VERSION "//EN");
+	put_line(&b, &line);
+	sb_puts(&line, "CALSCALE:GREGORIAN");
+	put_line(&b, &line);
+	desc.len = 0;
+	sb_printf(&desc, "%s: %s", render_labels[aud].title, id);
+	prop_text(&b, &line, "X-WR-CALNAME", desc.s ? desc.s : "", desc.len);
+	if (pl->decision == LDN_DECISION_DO_NOT_START)
+		do_not_start(&b, &line, &desc, pl, aud);
+	else
+		steps(&b, &line, &desc, pl, aud);
+	monitoring(&b, &line, &desc, pl, aud);
+	sb_puts(&line, "END:VCALENDAR");
+	put_line(&b, &line);
+	line.failed |= desc.failed;
+	sb_free(&desc);
+	return render_finish(&b, &line, out, len, err);
+}

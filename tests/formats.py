@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""Validate `ldn plan --format html|ics` for every golden patient, both
+audiences, as TAP.
+
+usage: formats.py LDN_EXE SOURCE_ROOT [KB_DIR]
+
+ICS (RFC 5545): CRLF line ends only; physical lines at most 75 octets, each
+valid UTF-8 on its own (no sequence split by a fold); continuation lines
+start with one space; VCALENDAR with VERSION:2.0 and one PRODID; each
+VEVENT with one UID (unique), DTSTAMP (the plan's as-of date), DTSTART and
+DTEND as dates, DTEND after DTSTART; TEXT values with only the escapes the
+RFC allows and no bare ';' or ','; the dose events in the order and on the
+dates of the plan's schedule (from --format json), their descriptions the
+schedule's words; the monitoring events on the dates the plan's monitoring
+holds; a do-not-start plan with no dose event and one event on the as-of
+date.
+
+HTML: a strict parse with html.parser (every element closed in order, no
+stray end tag, void elements never closed, ids unique); no script, no
+event-handler attribute, no src, no external resource in CSS; every href is
+either an anchor that resolves or a doi.org or PubMed link; every reference
+with a DOI or PMID in the JSON plan links it; every citation resolves to
+the reference list; the decision comes first, the schedule table holds the
+plan's dates; the knowledge base's review state and last-updated date
+shown; @media print in the CSS.  Hostile ids (markup, quotes, ampersands,
+ICS separators, long UTF-8) come out escaped.  The same input gives the
+same bytes.
+"""
+import concurrent.futures
+import html.parser
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+N = 0
+FAILED = 0
+
+
+def ok(cond, desc, why=""):
+    global N, FAILED
+    N += 1
+    if cond:
+        print(f"ok {N} - {desc}")
+    else:
+        FAILED += 1
+        print(f"not ok {N} - {desc}")
+        for line in str(why).splitlines()[:20]:
+            print(f"# {line}")
+    return cond
+
+
+KB = None
+
+
+def run(ldn, src, args, path):
+    env = dict(os.environ, LDN_KB=KB or os.path.join(src, "kb"))
+    p = subprocess.run([ldn, "plan", *args, path], capture_output=True, env=env)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- ICS
+
+TEXT_PROPS = {"SUMMARY", "DESCRIPTION", "X-WR-CALNAME"}
+DOSE_KINDS = {"start", "increase", "hold", "restart"}
+
+
+def ics_unescape(v):
+    """TEXT value to text; None if it holds an escape RFC 5545 does not
+    allow or an unescaped ';' or ','."""
+    out, i = [], 0
+    while i < len(v):
+        c = v[i]
+        if c == "\\":
+            if i + 1 >= len(v) or v[i + 1] not in "\\;,nN":
+                return None
+            out.append("\n" if v[i + 1] in "nN" else v[i + 1])
+            i += 2
+            continue
+        if c in ";,":
+            return None
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def ics_problems(data):
+    """Physical-line rules; returns (problems, unfolded logical lines)."""
+    probs = []
+    if b"\r\n" not in data or not data.endswith(b"\r\n"):
+        probs.append("does not end lines in CRLF")
+    phys = data.split(b"\r\n")
+    if phys[-1] != b"":
+        probs.append("last line has no CRLF")
+    phys = phys[:-1]
+    logical = []
+    for n, line in enumerate(phys, 1):
+        if b"\r" in line or b"\n" in line:
+            probs.append(f"line {n}: bare CR or LF")
+        if len(line) > 75:
+            probs.append(f"line {n}: {len(line)} octets")
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            probs.append(f"line {n}: a fold splits a UTF-8 sequence")
+        if line.startswith(b" ") or line.startswith(b"\t"):
+            if not logical:
+                probs.append(f"line {n}: continuation first")
+                continue
+            logical[-1] += line[1:]
+        else:
+            logical.append(line)
+    try:
+        return probs, [l.decode("utf-8") for l in logical]
+    except UnicodeDecodeError:
+        return probs + ["not UTF-8 once unfolded"], []
+
+
+def parse_props(lines):
+    """Content lines into (name, params, value); name upper-cased."""
+    out = []
+    for l in lines:
+        m = re.match(r"^([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", l)
+        if not m:
+            out.append((None, "", l))
+            continue
+        out.append((m.group(1).upper(), m.group(2), m.group(3)))
+    return out
+
+
+def check_ics(name, data, plan, as_of, aud):
+    probs, lines = ics_problems(data)
+    props = parse_props(lines)
+    if any(p[0] is None for p in props):
+        probs.append("a line that is not NAME[;PARAMS]:VALUE")
+    names = [p[0] for p in props]
+    if names[:1] != ["BEGIN"] or props[0][2] != "VCALENDAR":
+        probs.append("does not begin with BEGIN:VCALENDAR")
+    if names[-1:] != ["END"] or props[-1][2] != "VCALENDAR":
+        probs.append("does not end with END:VCALENDAR")
+    stamp = as_of.replace("-", "") + "T000000Z"
+    events, cur, top = [], None, {}
+    depth = 0
+    for (n, params, v) in props:
+        if n == "BEGIN":
+            depth += 1
+            if v == "VEVENT":
+                if cur is not None:
+                    probs.append("nested VEVENT")
+                cur = {}
+            elif v != "VCALENDAR":
+                probs.append(f"unexpected component {v}")
+            continue
+        if n == "END":
+            depth -= 1
+            if v == "VEVENT":
+                events.append(cur)
+                cur = None
+            continue
+        target = cur if cur is not None else top
+        target.setdefault(n, []).append((params, v))
+        if n in TEXT_PROPS and ics_unescape(v) is None:
+            probs.append(f"{n}: bad TEXT escaping: {v[:60]}")
+    if depth != 0:
+        probs.append("BEGIN and END do not balance")
+    if top.get("VERSION") != [("", "2.0")]:
+        probs.append("VERSION:2.0 missing or repeated")
+    if len(top.get("PRODID", [])) != 1:
+        probs.append("PRODID missing or repeated")
+    if not events:
+        probs.append("no VEVENT (a calendar needs a component)")
+    uids = []
+    for i, ev in enumerate(events):
+        for req in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY"):
+            if len(ev.get(req, [])) != 1:
+                probs.append(f"event {i}: {req} missing or repeated")
+        if any(len(ev.get(k, [])) != 1 for k in ("UID", "DTSTAMP", "DTSTART", "DTEND")):
+            continue
+        uids.append(ev["UID"][0][1])
+        if ev["DTSTAMP"][0][1] != stamp:
+            probs.append(f"event {i}: DTSTAMP {ev['DTSTAMP'][0][1]} is not {stamp}")
+        for k in ("DTSTART", "DTEND"):
+            p, v = ev[k][0]
+            if p != ";VALUE=DATE" or not re.fullmatch(r"\d{8}", v):
+                probs.append(f"event {i}: {k} is not an all-day date: {p}:{v}")
+        if ev["DTEND"][0][1] <= ev["DTSTART"][0][1]:
+            probs.append(f"event {i}: DTEND not after DTSTART")
+    if len(set(uids)) != len(uids):
+        probs.append("UIDs repeat")
+
+    def kind(ev):
+        c = ev.get("CATEGORIES", [("", "")])[0][1].split(",")
+        return c[1] if len(c) == 2 and c[0] == "LDN" else None
+
+    def date(ev):
+        v = ev.get("DTSTART", [("", "")])[0][1]
+        return f"{v[:4]}-{v[4:6]}-{v[6:8]}"
+
+    def desc(ev):
+        return ics_unescape(ev.get("DESCRIPTION", [("", "")])[0][1]) or ""
+
+    if any(kind(ev) is None for ev in events):
+        probs.append("an event without CATEGORIES:LDN,KIND")
+    dose = [(date(ev), kind(ev)) for ev in events if kind(ev) in DOSE_KINDS]
+    want = [(s["date"], s["kind"]) for s in plan["schedule"]]
+    if dose != want:
+        probs.append(f"dose events {dose} are not the schedule {want}")
+    texts = [desc(ev) for ev in events if kind(ev) in DOSE_KINDS]
+    for t, s in zip(texts, plan["schedule"]):
+        if not t.startswith(s["text"]):
+            probs.append(f"event text {t[:60]!r} is not the schedule's {s['text'][:60]!r}")
+    mon = [date(ev) for ev in events if kind(ev) == "monitor"]
+    want_mon = [m["date"] for m in plan["monitoring"] if "date" in m]
+    if mon != want_mon:
+        probs.append(f"monitoring events {mon} are not the plan's dated items {want_mon}")
+    dec = [ev for ev in events if kind(ev) == "decision"]
+    if plan["decision"] == "do-not-start":
+        if dose:
+            probs.append("a do-not-start plan has dose events")
+        if len(dec) != 1 or date(dec[0]) != as_of:
+            probs.append("a do-not-start plan needs one decision event on the as-of date")
+    elif dec:
+        probs.append("a decision event in a plan that starts")
+    return probs, events, top
+
+
+# ---------------------------------------------------------------- HTML
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "source", "track", "wbr"}
+EXTERNAL_OK = re.compile(
+    r"^(https://doi\.org/[^\s\"<>]+|https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/)$")
+
+
+class Strict(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.probs, self.ids = [], [], []
+        self.hrefs, self.tags, self.text = [], [], []
+        self.style, self.in_style = [], False
+        self.doctype = None
+        self.cur_sup = None
+        self.cites = []
+        self.sections = []
+        self.rows = []
+        self.row = None
+        self.cell = None
+        self.in_title = False
+        self.title = ""
+
+    def handle_decl(self, decl):
+        self.doctype = decl
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        a = dict(attrs)
+        if len(a) != len(attrs):
+            self.probs.append(f"<{tag}> repeats an attribute")
+        for k, v in attrs:
+            if k.startswith("on"):
+                self.probs.append(f"<{tag}> has event handler {k}")
+            if k == "src":
+                self.probs.append(f"<{tag}> has src={v}")
+            if k == "style":
+                self.probs.append(f"<{tag}> has a style attribute")
+            if k == "id":
+                self.ids.append(v)
+            if k == "href":
+                self.hrefs.append(v)
+                if self.cur_sup is not None:
+                    self.cur_sup.append(v)
+        if tag in ("script", "iframe", "object", "embed", "img", "link",
+                   "base", "form", "frame"):
+            self.probs.append(f"<{tag}> not allowed")
+        if tag == "style":
+            self.in_style = True
+        if tag == "title":
+            self.in_title = True
+        if tag == "sup" and "cite" in a.get("class", "").split():
+            self.cur_sup = []
+        if tag == "section" and len(self.stack) == 3:
+            self.sections.append(a.get("id"))
+        if tag == "tr" and self.sections[-1:] == ["schedule"]:
+            self.row = []
+        if tag == "td":
+            self.cell = ""
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.probs.append(f"<{tag}/> self-closing syntax")
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.probs.append(f"</{tag}> closes a void element")
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.probs.append(f"</{tag}> but open is {self.stack[-1:]} (line {self.getpos()[0]})")
+            return
+        self.stack.pop()
+        if tag == "style":
+            self.in_style = False
+        if tag == "title":
+            self.in_title = False
+        if tag == "sup" and self.cur_sup is not None:
+            self.cites.append(self.cur_sup)
+            self.cur_sup = None
+        if tag == "td" and self.row is not None:
+            self.row.append(self.cell)
+            self.cell = None
+        if tag == "tr" and self.row is not None:
+            self.rows.append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.in_style:
+            self.style.append(data)
+        else:
+            self.text.append(data)
+        if self.in_title:
+            self.title += data
+        if self.cell is not None:
+            self.cell += data
+
+
+def check_html(name, data, plan, aud):
+    probs = []
+    try:
+        s = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ["not UTF-8"], None
+    p = Strict()
+    p.feed(s)
+    p.close()
+    probs += p.probs
+    if p.doctype is None or p.doctype.lower() != "doctype html":
+        probs.append("no <!DOCTYPE html>")
+    if p.stack:
+        probs.append(f"left open: {p.stack}")
+    if p.tags[:1] != ["html"]:
+        probs.append("the root is not <html>")
+    dup = {i for i in p.ids if p.ids.count(i) > 1}
+    if dup:
+        probs.append(f"repeated ids {sorted(dup)[:5]}")
+    ids = set(p.ids)
+    css = "".join(p.style)
+    if "@media print" not in css:
+        probs.append("no @media print")
+    if re.search(r"url\(|@import|//", css):
+        probs.append("CSS fetches something")
+    for h in p.hrefs:
+        if h.startswith("#"):
+            if h[1:] not in ids:
+                probs.append(f"anchor {h} does not resolve")
+        elif not EXTERNAL_OK.match(h):
+            probs.append(f"external link {h}")
+    refs = plan["references"]
+    want = [f"ref-{i}" for i in range(1, len(refs) + 1)]
+    got = [i for i in p.ids if i.startswith("ref-")]
+    if got != want:
+        probs.append(f"reference ids {got[:5]}... are not ref-1..ref-{len(refs)}")
+    for r in refs:
+        if "doi" in r:
+            u = "https://doi.org/" + urllib.parse.quote(r["doi"], safe="-._~/:;()")
+            if u not in p.hrefs:
+                probs.append(f"reference {r['n']}: no link {u}")
+        if "pmid" in r:
+            u = f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/"
+            if u not in p.hrefs:
+                probs.append(f"reference {r['n']}: no link {u}")
+    n_cites = sum(len(c) for c in p.cites)
+    if refs and n_cites == 0:
+        probs.append("no citation links")
+    for c in p.cites:
+        for h in c:
+            if not re.fullmatch(r"#ref-\d+", h):
+                probs.append(f"citation {h} is not a reference anchor")
+    cited = {h[1:] for c in p.cites for h in c}
+    if set(want) - cited:
+        probs.append(f"references never cited: {sorted(set(want) - cited)[:5]}")
+    if p.sections[:1] != ["decision"]:
+        probs.append(f"the first section is {p.sections[:1]}, not the decision")
+    dates = [r[0] for r in p.rows if r]
+    if dates != [x["date"] for x in plan["schedule"]]:
+        probs.append(f"schedule rows {dates} are not the plan's")
+    text = " ".join(p.text)
+    kb = plan["kb"]
+    if kb["review"] not in text or kb.get("updated", "?") not in text:
+        probs.append("review state or last-updated date not shown")
+    pid = plan.get("patient_id")
+    if pid is not None and pid not in p.title:
+        probs.append(f"the id {pid!r} does not read back from <title>")
+    return probs, p
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    global KB
+    ldn, src = sys.argv[1], sys.argv[2]
+    if len(sys.argv) > 3:
+        KB = sys.argv[3]
+    gold = os.path.join(src, "tests", "golden")
+    cases = sorted(d for d in os.listdir(gold)
+                   if os.path.exists(os.path.join(gold, d, "patient.json")))
+    seen = {"do-not-start": 0, "wait": 0, "start": 0}
+
+    def one(case):
+        """The results for one golden case: (decision, [(cond, desc, why)])."""
+        d = os.path.join(gold, case)
+        as_of = "2026-11-25"
+        if os.path.exists(os.path.join(d, "AS_OF")):
+            as_of = open(os.path.join(d, "AS_OF")).read().strip()[:10]
+        path = os.path.join(d, "patient.json")
+        rc, out, err = run(ldn, src, ["--as-of", as_of, "--format", "json"], path)
+        if rc != 0:
+            # a refused input: html and ics refuse it the same way
+            rc2, out2, _ = run(ldn, src, ["--as-of", as_of, "--format", "ics"], path)
+            return None, [(case.startswith("err-") and rc == 65 and rc2 == rc and out2 == b"",
+                           f"{case}: refused input is refused as ics too ({rc})", err)]
+        res = []
+        for aud in ("clinician", "patient"):
+            if aud == "patient":
+                rc, out, err = run(ldn, src, ["--as-of", as_of, "--format", "json", "--audience", aud], path)
+                if rc != 0:
+                    res.append((False, f"{case} {aud}: planned", err))
+                    continue
+            plan = json.loads(out)
+            rc, ics, err = run(ldn, src, ["--as-of", as_of, "--format", "ics", "--audience", aud], path)
+            probs = check_ics(case, ics, plan, as_of, aud)[0] if rc == 0 else [f"exit {rc}: {err}"]
+            res.append((not probs, f"{case} {aud}: ics valid ({plan['decision']}, {len(plan['schedule'])} steps)",
+                        "\n".join(probs)))
+            rc, page, err = run(ldn, src, ["--as-of", as_of, "--format", "html", "--audience", aud], path)
+            probs = check_html(case, page, plan, aud)[0] if rc == 0 else [f"exit {rc}: {err}"]
+            res.append((not probs, f"{case} {aud}: html valid", "\n".join(probs)))
+        return plan["decision"], res
+
+    # two at a time: the machine has two cores, and each run is a process
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for decision, res in pool.map(one, cases):
+            if decision:
+                seen[decision] += 1
+            for r in res:
+                ok(*r)
+    ok(all(seen.values()), f"golden plans of every decision were checked: {seen}")
+
+    # Determinism, and the two audiences differ in words.
+    ex = os.path.join(gold, "seed-example", "patient.json")
+    for fmt in ("html", "ics"):
+        a = run(ldn, src, ["--as-of", "2026-11-25", "--format", fmt], ex)[1]
+        b = run(ldn, src, ["--as-of", "2026-11-25", "--format", fmt], ex)[1]
+        c = run(ldn, src, ["--as-of", "2026-11-25", "--format", fmt, "--audience", "patient"], ex)[1]
+        ok(a == b and a, f"{fmt}: the same input gives the same bytes")
+        ok(a != c, f"{fmt}: the patient's words are not the clinician's")
+
+    # Hostile ids: markup, quotes and ampersands in HTML; ICS separators
+    # and backslashes; long UTF-8 runs at every offset against the fold.
+    base = json.load(open(os.path.join(gold, "seed-example", "patient.json")))
+    hostile = ["<script>alert(\"x\")</script>&amp;'\"",
+               "a;b,c\\d:e\"f<g>",
+               "</title><a href=\"https://evil.example/\">x</a>"]
+    hostile += ["x" * k + "é€😀" * 40 for k in range(4)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, pid in enumerate(hostile):
+            pj = dict(base, id=pid)
+            path = os.path.join(tmp, f"p{i}.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(pj, f, ensure_ascii=False)
+            rc, out, _ = run(ldn, src, ["--as-of", "2026-11-25", "--format", "json"], path)
+            if not ok(rc == 0, f"hostile id {i}: planned"):
+                continue
+            for aud in ("clinician", "patient"):
+                plan = json.loads(run(ldn, src, ["--as-of", "2026-11-25", "--format", "json", "--audience", aud], path)[1])
+                page = run(ldn, src, ["--as-of", "2026-11-25", "--format", "html", "--audience", aud], path)[1]
+                probs, p = check_html("hostile", page, plan, aud)
+                raw = pid.encode("utf-8")
+                if any(c in pid for c in "<>&\"'") and raw in page:
+                    probs.append("the id appears unescaped")
+                if p is not None and pid not in " ".join(p.text):
+                    probs.append("the id does not read back from the page")
+                ok(not probs, f"hostile id {i} {aud}: html escaped and valid", "\n".join(probs))
+                ics = run(ldn, src, ["--as-of", "2026-11-25", "--format", "ics", "--audience", aud], path)[1]
+                probs, events, top = check_ics("hostile", ics, plan, "2026-11-25", aud)
+                name = ics_unescape(top.get("X-WR-CALNAME", [("", "")])[0][1]) if top else None
+                if not name or not name.endswith(pid):
+                    probs.append(f"calendar name {name!r} does not end in the id")
+                ok(not probs, f"hostile id {i} {aud}: ics escaped and valid", "\n".join(probs))
+
+    # The validator itself fails on broken calendars and pages.
+    good = run(ldn, src, ["--as-of", "2026-11-25", "--format", "ics"], ex)[1]
+    plan = json.loads(run(ldn, src, ["--as-of", "2026-11-25", "--format", "json"], ex)[1])
+    ok(not check_ics("x", good, plan, "2026-11-25", "clinician")[0], "self-test: the example passes")
+    bad = {
+        "LF line ends": good.replace(b"\r\n", b"\n"),
+        "a long line": good.replace(b"VERSION:2.0", b"X-LONG:" + b"a" * 80, 1),
+        "a fold inside UTF-8": good.replace(b"VERSION:2.0\r\n", b"VERSION:2.0\r\nX-A:" + b"a" * 69 + b"\xc3\r\n \xa9\r\n", 1),
+        "a bare comma": good.replace(b"SUMMARY:LDN", b"SUMMARY:LDN,", 1),
+        "no PRODID": re.sub(rb"PRODID:[^\r]*\r\n", b"", good),
+        "events out of order": good.replace(b"CATEGORIES:LDN,start", b"CATEGORIES:LDN,increase", 1),
+    }
+    for what, data in bad.items():
+        ok(check_ics("x", data, plan, "2026-11-25", "clinician")[0], f"self-test: {what} is caught")
+    page = run(ldn, src, ["--as-of", "2026-11-25", "--format", "html"], ex)[1]
+    ok(not check_html("x", page, plan, "clinician")[0], "self-test: the example page passes")
+    badp = {
+        "an unclosed element": page.replace(b"</ul>", b"", 1),
+        "a script": page.replace(b"</main>", b"<script>x()</script></main>", 1),
+        "an external link": page.replace(b"https://doi.org/", b"https://example.com/", 1),
+        "a dangling anchor": page.replace(b'href="#ref-1"', b'href="#ref-999"', 1),
+    }
+    for what, data in badp.items():
+        ok(check_html("x", data, plan, "clinician")[0], f"self-test: {what} is caught")
+
+    print(f"1..{N}")
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,426 @@
+#!/usr/bin/env node
+/*
+ * The web page in a real browser: a real `ldn serve` on a free port with a
+ * scratch SQLite store and a clinician's token, Debian's chromium driven
+ * by playwright-core (never a downloaded browser).  Fills the intake, sees
+ * a field error for bad input, gets a plan, follows a citation, switches
+ * audience, opens the print view, saves the patient, records visits and
+ * sees the chart change; no console errors, failed requests or page
+ * errors beyond the one bad request it makes on purpose.  TAP; the
+ * screenshots go to BUILD_DIR/meson-logs/web/.
+ *
+ *   node tests/web/web.mjs LDN_BINARY SOURCE_ROOT BUILD_DIR
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const [ldn, src, build] = process.argv.slice(2);
+const t0 = Date.now();
+let n = 0, failed = 0;
+
+function ok(cond, desc, why) {
+  n++;
+  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${desc} # ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (!cond) {
+    failed++;
+    for (const line of String(why === undefined ? '' : why).split('\n').slice(0, 8)) console.log('#   ' + line);
+  }
+  return cond;
+}
+
+/* A GET on a connection of its own (closed after), so none is left open
+ * to hold up the server's graceful stop. */
+function get(url, headers) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false, headers: headers || {} }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (d) => { body += d; });
+      r.on('end', () => resolve({ status: r.statusCode, headers: { get: (k) => r.headers[k.toLowerCase()] || null },
+        json: async () => JSON.parse(body) }));
+    }).on('error', reject);
+  });
+}
+
+function bail(msg) {
+  console.log('1..' + (n + 1));
+  console.log(`not ok ${n + 1} - ${msg}`);
+  process.exit(1);
+}
+
+const require = createRequire(path.join(src, 'tests', 'web', 'package.json'));
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch (err) {
+  bail('playwright-core is not installed: run scripts/setup.sh (npm ci in tests/web): ' + err.message);
+}
+const browserPath = process.env.LDN_CHROMIUM || '/usr/bin/chromium';
+if (!fs.existsSync(browserPath)) bail(`${browserPath} is missing: run scripts/setup.sh (apt package chromium)`);
+
+const shots = path.join(build, 'meson-logs', 'web');
+fs.rmSync(shots, { recursive: true, force: true }); /* no stale pictures */
+fs.mkdirSync(shots, { recursive: true });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ldn-web-'));
+const db = 'sqlite:' + path.join(tmp, 'web.db');
+const made = spawnSync(ldn, ['token', 'add', 'web-test', '--role', 'clinician', '--db', db], { encoding: 'utf8' });
+const token = made.stdout.trim();
+ok(/^[0-9a-f]{64}$/.test(token), 'a clinician token for the test', made.stderr);
+
+/* The plan is dated 2026-10-01 by the server, so visits after it are in
+ * the past whatever day the test runs. */
+const server = spawn(ldn, ['serve', '--port', '0', '--db', db, '--as-of', '2026-10-01', '--threads', '2',
+  '--web', path.join(src, 'web')], { stdio: ['ignore', 'pipe', 'pipe'] });
+let serverErr = '';
+server.stderr.on('data', (d) => { serverErr += d; });
+const port = await new Promise((resolve) => {
+  let out = '';
+  const timer = setTimeout(() => resolve(0), 15000);
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+    if (m) {
+      clearTimeout(timer);
+      resolve(Number(m[1]));
+    }
+  });
+  server.on('exit', () => resolve(0));
+});
+if (!ok(port > 0, 'ldn serve listens on a free port', serverErr)) {
+  server.kill('SIGTERM');
+  bail('no server');
+}
+const base = `http://127.0.0.1:${port}`;
+
+/* The files as served: types, caching, the policy. */
+{
+  const r = await get(base + '/');
+  const csp = r.headers.get('content-security-policy') || '';
+  ok(r.status === 200 && r.headers.get('content-type').startsWith('text/html') &&
+     csp.includes("default-src 'self'") && !csp.includes('unsafe-inline') &&
+     r.headers.get('cache-control') === 'no-cache' && r.headers.get('etag'),
+     'GET / is the page, with a strict Content-Security-Policy, no-cache and an ETag',
+     [r.status, r.headers.get('content-type'), csp, r.headers.get('cache-control')].join('\n'));
+  const again = await get(base + '/web/app.js', { 'If-None-Match': (await get(base + '/web/app.js')).headers.get('etag') });
+  ok(again.status === 304, 'a current copy is revalidated with 304', again.status);
+  const js = await get(base + '/web/app.js');
+  const css = await get(base + '/web/app.css');
+  ok(js.headers.get('content-type').startsWith('text/javascript') && css.headers.get('content-type').startsWith('text/css'),
+     'scripts and styles have their content types');
+  const missing = await get(base + '/web/../kb/numbers.yaml');
+  const other = await get(base + '/web/numbers.yaml');
+  ok(other.status === 404 && missing.status === 404, 'only the page\'s own files are served', [other.status, missing.status]);
+}
+
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+const consoleErrors = [], pageErrors = [], failedRequests = [], badResponses = [], offsite = [];
+context.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+context.on('weberror', (e) => pageErrors.push(e.error().message));
+context.on('requestfailed', (r) => failedRequests.push(r.url() + ' ' + (r.failure() || {}).errorText));
+context.on('request', (r) => { if (!r.url().startsWith(base)) offsite.push(r.url()); });
+context.on('response', (r) => { if (r.status() >= 400) badResponses.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`); });
+await context.addInitScript(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
+
+/* Without a token (a tab of its own: the token is kept per tab), the
+ * page asks for one where it is entered. */
+{
+  const bare = await context.newPage();
+  await bare.goto(base + '/');
+  await bare.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
+  await bare.click('#get-plan');
+  await bare.waitForFunction(() => document.activeElement && document.activeElement.id === 'token', null, { timeout: 10000 });
+  ok(await bare.getAttribute('#token', 'aria-invalid') === 'true' && (await bare.innerText('#form-errors')).includes('access token'),
+     'without a token the page asks for one at the token field');
+  await bare.close();
+}
+const page = await context.newPage();
+
+const shot = (name) => page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+/* Words a missing value would leave on the page. */
+const strays = [];
+const noStrays = async (where) => {
+  const t = await page.evaluate(() => document.body.innerText);
+  const m = t.match(/.{0,40}\b(null|undefined|NaN|\[object Object\])\b.{0,40}/);
+  if (m) strays.push(`${where}: ${m[0]}`);
+  const dupes = await page.evaluate(() => {
+    const seen = new Set(), twice = new Set();
+    for (const e of document.querySelectorAll('[id]')) (seen.has(e.id) ? twice : seen).add(e.id);
+    return Array.from(twice);
+  });
+  if (dupes.length) strays.push(`${where}: ids used twice: ${dupes.join(' ')}`);
+};
+const text = (sel) => page.locator(sel).first().innerText();
+
+try {
+  await page.goto(`${base}/#token=${token}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
+  ok(await page.evaluate(() => location.hash === '' && sessionStorage.getItem('ldn-token')) === token,
+     'the token moves from the address to sessionStorage');
+  const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
+    .filter((c) => c.type !== 'hidden' && c.labels.length === 0 && !c.getAttribute('aria-label')).map((c) => c.id || c.name));
+  ok(unlabelled.length === 0, 'every control has a label', unlabelled.join(', '));
+  await page.keyboard.press('Tab');
+  const focus = await page.evaluate(() => {
+    const e = document.activeElement;
+    return { cls: e.className, outline: getComputedStyle(e).outlineStyle, left: e.getBoundingClientRect().left };
+  });
+  ok(focus.cls === 'skip' && focus.outline !== 'none' && focus.left >= 0,
+     'the first Tab reaches a visible "skip to the content" link with a focus outline', JSON.stringify(focus));
+
+  /* Intake with a bad pain score: the API's error lands by the field. */
+  await page.fill('#f-id', 'web-test-1');
+  await page.fill('#f-birth_date', '1970-05-01');
+  await page.selectOption('#f-sex', 'female');
+  await page.fill('#f-weight_kg', '70');
+  await page.selectOption('#f-pregnancy', 'none');
+  await page.fill('#f-baseline_pain', '11');
+  await page.selectOption('#f-opioid_analgesia_required', 'false');
+  await page.selectOption('#f-occult_opioid_use_suspected', 'false');
+  await page.selectOption('#f-sensitive', 'false');
+  await page.click('button[data-add="conditions"]');
+  await page.selectOption('#f-conditions-0-system', 'icd10');
+  await page.fill('#f-conditions-0-code', 'M79.7');
+  await page.fill('#f-conditions-0-display', 'Fibromyalgia');
+  await page.selectOption('#f-conditions-0-status', 'active');
+  await page.check('#f-medications-complete');
+  await page.click('button[data-add="medications"]');
+  await page.fill('#f-medications-0-name', 'Duloxetine 60 mg');
+  await page.selectOption('#f-medications-0-status', 'active');
+  await page.click('#get-plan');
+  await page.waitForSelector('#f-baseline_pain-err:not([hidden])', { timeout: 10000 });
+  const err = await text('#f-baseline_pain-err');
+  ok(err.includes('/baseline_pain') && await page.getAttribute('#f-baseline_pain', 'aria-invalid') === 'true' &&
+     await page.evaluate(() => document.activeElement.id) === 'f-baseline_pain',
+     'bad input: the API\'s error is shown beside the field it names, which takes focus', err);
+  await shot('1-field-error');
+
+  /* A good plan: decision first, then the article with citations. */
+  await page.fill('#f-baseline_pain', '7');
+  await page.click('#get-plan');
+  await page.waitForSelector('#plan-view .decision', { timeout: 10000 });
+  ok(!(await page.isVisible('#f-baseline_pain-err')), 'the field error clears when the input is fixed');
+  const firstKid = await page.evaluate(() => {
+    const kids = Array.from(document.querySelectorAll('#plan-view > *')).map((e) => e.className || e.tagName);
+    return kids.indexOf('decision decision-start') < kids.indexOf('article');
+  });
+  ok(firstKid && (await text('#plan-view .decision')).includes('Decision: start'), 'the decision and its date come before the article',
+     await text('#plan-view .decision'));
+  const counts = await page.evaluate(() => ({
+    sections: document.querySelectorAll('#plan-view section.article').length,
+    badges: document.querySelectorAll('#plan-view .statement .badge[class*="ev-"]').length,
+    review: document.querySelectorAll('#plan-view .review-submitted').length,
+    doi: document.querySelectorAll('#plan-view .refs a[href^="https://doi.org/"]').length,
+    pubmed: document.querySelectorAll('#plan-view .refs a[href^="https://pubmed.ncbi.nlm.nih.gov/"]').length,
+    updated: /last updated \d{4}-\d\d-\d\d/.test(document.querySelector('#plan-view .review-line').textContent),
+  }));
+  ok(counts.sections >= 10 && counts.badges > 20 && counts.review > 0 && counts.doi > 5 && counts.pubmed > 5 && counts.updated,
+     'sections with evidence badges, review status, last-updated date, DOI and PubMed links', JSON.stringify(counts));
+  const cite = page.locator('#sec-protocol .cites a').first();
+  const target = (await cite.getAttribute('href')).slice(1);
+  await cite.click();
+  ok(await page.evaluate((id) => location.hash === '#' + id && document.getElementById(id).matches(':target') &&
+     document.getElementById(id).closest('ol.refs') !== null, target),
+     'a numbered citation jumps to its entry in the reference list', target);
+  await shot('2-plan-clinician');
+  await noStrays('plan');
+  /* WCAG AA: 4.5:1 for text (3:1 at 24px, or 18.66px bold), each text
+   * element's colour against the first opaque background behind it. */
+  const lowContrast = await page.evaluate(() => {
+    const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const bg = (e) => {
+      for (; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const bad = [];
+    for (const e of document.querySelectorAll('body *')) {
+      const own = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own || !e.getClientRects().length || e.closest('svg')) continue;
+      const st = getComputedStyle(e);
+      const a = lum(rgb(st.color)), b = lum(bg(e));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need) bad.push(`${e.tagName}.${e.className} ${ratio.toFixed(2)}: ${e.textContent.trim().slice(0, 30)}`);
+    }
+    return bad;
+  });
+  ok(lowContrast.length === 0, 'every text meets WCAG AA contrast against its background', lowContrast.slice(0, 8).join('\n'));
+  await page.locator('#plan-h').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('#plan-h').scrollIntoView());
+  await page.screenshot({ path: path.join(shots, '2-plan-top.png') });
+
+  /* Presets, offered exactly as the API's preset parameter lists them. */
+  const spec = await (await get(base + '/api/v1/openapi.json')).json();
+  const planParams = spec.paths['/api/v1/plan'].post.parameters;
+  const presetParam = planParams.find((p) => p.name === 'preset');
+  if (presetParam) {
+    const ids = presetParam.schema.enum;
+    const options = await page.$$eval('#preset option', (os) => os.map((o) => o.value).filter(Boolean));
+    const before = await text('#plan-view .protocol');
+    const other = ids.find((id) => id !== 'seed' && id !== 'child');
+    await page.selectOption('#preset', other);
+    await page.waitForFunction((b) => document.querySelector('#plan-view .protocol').textContent !== b, before, { timeout: 10000 });
+    const after = await text('#plan-view .protocol');
+    await page.selectOption('#preset', '');
+    await page.waitForFunction((b) => document.querySelector('#plan-view .protocol').textContent === b, before, { timeout: 10000 });
+    ok(JSON.stringify(options) === JSON.stringify(ids) && after !== before,
+       `the preset list is the API's, and choosing ${other} re-makes the plan with it`, `${options}\n${before}\n${after}`);
+  } else {
+    ok(await page.isHidden('#preset-field'), 'no preset choice while the API has none');
+  }
+
+  /* The question box, offered exactly when the API has POST /api/v1/ask. */
+  if (spec.paths['/api/v1/ask']) {
+    const follow = await page.evaluate(() => state.plan.follow_up || []);
+    const buttons = await page.locator('#ask-suggested button.suggest').allInnerTexts();
+    ok(buttons.length === follow.length && buttons.length >= 1 && buttons[0] === follow[0].question,
+       'the plan\'s suggested questions are offered as buttons', buttons.join('\n'));
+    await page.locator('#ask-suggested button.suggest').first().click();
+    await page.waitForSelector('#ask-answer ul.answers li', { timeout: 10000 });
+    const first = await page.getAttribute('#ask-answer ul.answers li', 'data-id');
+    const cited = await page.locator('#ask-answer .cites a').first().getAttribute('href');
+    ok(follow[0].answered_by.includes(first) && await page.locator(cited).count() === 1 &&
+       await page.isVisible('#ask-answer ol.refs'),
+       'asking one gives its answer with citations into its own source list', `${first} ${cited}`);
+    await page.locator('#ask').screenshot({ path: path.join(shots, '2b-ask.png') });
+    await noStrays('answer');
+  } else {
+    ok(await page.isHidden('#ask'), 'no question box while the API has no POST /api/v1/ask');
+  }
+
+  /* Which best describes you? The words change. */
+  const clinicianWords = await text('#sec-definition .statement');
+  const clinicianTitle = await text('#sec-definition h3');
+  await page.click('#audience input[value="patient"]');
+  await page.waitForFunction((w) => {
+    const s = document.querySelector('#sec-definition .statement');
+    return s && s.textContent !== w;
+  }, clinicianWords, { timeout: 10000 });
+  const patientWords = await text('#sec-definition .statement');
+  ok(patientWords !== clinicianWords && (await text('#sec-definition h3')) !== clinicianTitle,
+     'switching to patient re-renders the statements and headings in the patient\'s words',
+     clinicianWords + '\n' + patientWords);
+  await shot('3-plan-patient');
+  await noStrays('patient plan');
+
+  /* The handout: print media leaves the calendar and what to report. */
+  await page.click('#print-handout');
+  await page.waitForFunction(() => window.__printed === 1, null, { timeout: 10000 });
+  await page.emulateMedia({ media: 'print' });
+  const print = await page.evaluate(() => ({
+    intake: getComputedStyle(document.querySelector('#intake')).display,
+    plan: getComputedStyle(document.querySelector('#plan-view')).display,
+    handout: getComputedStyle(document.querySelector('#handout')).display,
+    calendar: document.querySelectorAll('#handout table.schedule tbody tr').length,
+    report: document.querySelector('#handout .report').textContent.length,
+    /* every citation lands in the handout's own list, which holds only what it cites */
+    dangling: Array.from(document.querySelectorAll('#handout .cites a'))
+      .filter((a) => !document.querySelector('#handout ' + a.getAttribute('href'))).length,
+    refs: document.querySelectorAll('#handout ol.refs li').length,
+    cited: new Set(Array.from(document.querySelectorAll('#handout .cites a')).map((a) => a.getAttribute('href'))).size,
+  }));
+  ok(print.intake === 'none' && print.plan === 'none' && print.handout === 'block' && print.calendar >= 5 && print.report > 100 &&
+     print.dangling === 0 && print.refs === print.cited,
+     'the print view holds only the handout: dose calendar and what to report', JSON.stringify(print));
+  await shot('4-print-handout');
+  await noStrays('handout');
+  await page.emulateMedia({ media: 'screen' });
+
+  /* The calendar: offered exactly when the API's format offers ics. */
+  const formats = planParams.find((p) => p.name === 'format').schema.enum;
+  if (formats.includes('ics')) {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#download-ics')]);
+    const ics = fs.readFileSync(await download.path(), 'utf8');
+    ok(download.suggestedFilename() === 'ldn-plan-web-test-1.ics' && ics.startsWith('BEGIN:VCALENDAR') &&
+       (ics.match(/BEGIN:VEVENT/g) || []).length >= 5,
+       'the .ics download is a calendar with the dose steps', download.suggestedFilename() + '\n' + ics.slice(0, 300));
+  } else {
+    ok(await page.isHidden('#download-ics'), 'no .ics download while the API has no format=ics');
+  }
+
+  /* The tracker: save, record visits, watch the chart and the next step. */
+  await page.click('#audience input[value="clinician"]');
+  await page.click('#save-patient');
+  await page.waitForSelector('#chart figcaption', { timeout: 10000 });
+  ok(await page.inputValue('#patient-pick') === 'web-test-1', 'the saved patient is chosen in the tracker');
+  await page.fill('#as-of', '2026-10-16');
+  const visits = [['2026-10-01', '1.5', '7'], ['2026-10-08', '1.5', '6'], ['2026-10-15', '2', '5']];
+  let lastPath = null;
+  for (let i = 0; i < visits.length; i++) {
+    const [date, dose, pain] = visits[i];
+    await page.fill('#v-date', date);
+    await page.fill('#v-dose_mg', dose);
+    await page.fill('#v-pain', pain);
+    await page.click('#visit-form button[type="submit"]');
+    await page.waitForFunction((k) => document.querySelectorAll('#chart circle.pain-point').length === k, i + 1, { timeout: 10000 });
+    const d = await page.getAttribute('#chart path.dose-line', 'd');
+    ok(d !== lastPath && await page.locator('#visits-table tbody tr').count() === i + 1,
+       `visit ${i + 1}: the chart gains a point and the dose line changes`, d);
+    lastPath = d;
+  }
+  /* A visit the store refuses: its error lands by the date field. */
+  await page.fill('#v-date', '2099-01-01');
+  await page.click('#visit-form button[type="submit"]');
+  await page.waitForSelector('#v-date-err:not([hidden])', { timeout: 10000 });
+  ok((await text('#v-date-err')).startsWith('date:') && await page.getAttribute('#v-date', 'aria-invalid') === 'true' &&
+     await page.locator('#chart circle.pain-point').count() === 3,
+     'a visit the API refuses is shown beside the field it names, and the chart is unchanged', await text('#v-date-err'));
+  const title = await page.textContent('#chart title');
+  await page.waitForFunction(() => /2\.5 mg/.test(document.querySelector('#next-view').textContent), null, { timeout: 10000 });
+  ok(title.includes('3 visits') && (await text('#next-view')).includes('escalate'),
+     'the next step after three tolerated visits is to escalate to 2.5 mg', await text('#next-view'));
+  await page.locator('#tracker').screenshot({ path: path.join(shots, '5-tracker.png') });
+  await noStrays('tracker');
+
+  /* A FHIR Bundle uploaded instead of the form. */
+  await page.fill('#as-of', '');
+  await page.click('input[name="input-kind"][value="fhir"]');
+  ok(await page.isHidden('#patient-form') && await page.isVisible('#fhir-text'), 'choosing FHIR swaps the form for the Bundle box');
+  const bundle = path.join(src, 'tests/data/synthea/Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json');
+  await page.setInputFiles('#fhir-file', bundle);
+  await page.waitForFunction(() => document.querySelector('#fhir-text').value.includes('"Bundle"'), null, { timeout: 10000 });
+  await page.click('#get-plan');
+  await page.waitForFunction(() => !/web-test-1/.test(document.querySelector('#plan-title').textContent), null, { timeout: 10000 });
+  ok((await text('#plan-title')).includes('as of 2026-10-01') && await page.locator('#plan-view .decision').count() === 1,
+     'an uploaded Bundle gives its plan', await text('#plan-title'));
+} catch (e) {
+  ok(false, 'the browser run finished', e.stack);
+  await shot('error').catch(() => {});
+}
+
+await browser.close();
+ok(strays.length === 0, 'no "null", "undefined" or "NaN" shown anywhere, and no id used twice', strays.join('\n'));
+ok(pageErrors.length === 0, 'no script errors', pageErrors.join('\n'));
+ok(failedRequests.length === 0, 'no failed requests', failedRequests.join('\n'));
+ok(offsite.length === 0, 'no request leaves this server', offsite.join('\n'));
+ok(badResponses.join() === 'POST /api/v1/plan 401,POST /api/v1/plan 400,POST /api/v1/patients/web-test-1/visits 400',
+   'the only error responses are the three made on purpose (no token, bad intake, a future visit)', badResponses.join('\n'));
+const unexpected = consoleErrors.filter((m) => !/status of 40[01]/.test(m));
+ok(unexpected.length === 0 && consoleErrors.length <= 3, 'no console errors (beyond those three)', consoleErrors.join('\n'));
+
+server.kill('SIGTERM');
+const code = await new Promise((resolve) => server.on('exit', (c) => resolve(c)));
+ok(code === 0 && !/Sanitizer|runtime error/.test(serverErr), 'the server stops cleanly after SIGTERM (no sanitizer report)',
+   `exit ${code}\n${serverErr.slice(-600)}`);
+fs.rmSync(tmp, { recursive: true, force: true });
+const secs = (Date.now() - t0) / 1000;
+ok(secs < 60, `the run takes under 60 s (${secs.toFixed(1)} s)`);
+console.log(`1..${n}`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,780 @@
+/*
+ * The ldn web page: a client of this server's REST API v1 and of nothing
+ * else.  Plain DOM, no framework, no build step.  Every text the API sends
+ * is put in the page as text (never as HTML).  The bearer token lives in
+ * sessionStorage only, and the API calls carry it.
+ */
+'use strict';
+
+const state = {
+  token: '',
+  audience: 'clinician',
+  caps: { ics: false, pharmacist: false, ask: false, presets: [], savePreset: false },
+  plan: null,        /* the last plan (JSON) */
+  body: null,        /* the request body that made it */
+  patient: '',       /* the stored patient the tracker shows */
+};
+
+const $ = (sel) => document.querySelector(sel);
+const $$ = (sel) => Array.from(document.querySelectorAll(sel));
+
+/* An element with attributes and children (strings become text). */
+function el(tag, attrs, ...kids) {
+  const ns = tag.startsWith('svg:') ? 'http://www.w3.org/2000/svg' : null;
+  const e = ns ? document.createElementNS(ns, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k === 'class') e.setAttribute('class', v);
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const kid of kids.flat()) {
+    if (kid === null || kid === undefined || kid === false) continue;
+    e.append(typeof kid === 'string' || typeof kid === 'number' ? String(kid) : kid);
+  }
+  return e;
+}
+
+/* Replace node's children, leaving out the absent ones (null, false,
+ * undefined, ''), which replaceChildren() would print as text. */
+function fill(node, ...kids) {
+  node.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false && k !== ''));
+}
+
+function say(msg) {
+  $('#status').textContent = msg;
+}
+
+/* --- talking to the API ------------------------------------------------ */
+
+async function api(method, path, body, type) {
+  const headers = {};
+  if (state.token) headers.Authorization = 'Bearer ' + state.token;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(path, { method, headers, body, cache: 'no-store' });
+  const ct = r.headers.get('Content-Type') || '';
+  let data = null;
+  if (type === 'blob' && r.ok) data = await r.blob();
+  else if (ct.startsWith('application/json')) data = await r.json();
+  else data = await r.text();
+  return { status: r.status, ok: r.ok, data };
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? '?' + s : '';
+}
+
+function apiError(res) {
+  const e = res.data && res.data.error;
+  if (e) return e;
+  return { status: res.status, where: '', message: 'the server answered ' + res.status };
+}
+
+/* What this server offers beyond the basics, read from its OpenAPI
+ * description (open to anyone), so the page follows the API. */
+async function loadCaps() {
+  try {
+    const r = await fetch('/api/v1/openapi.json');
+    const spec = await r.json();
+    const post = spec.paths['/api/v1/plan'].post;
+    const param = (n) => (post.parameters || []).find((p) => p.name === n);
+    const enumOf = (p) => (p && p.schema && p.schema.enum) || [];
+    state.caps.ics = enumOf(param('format')).includes('ics');
+    state.caps.pharmacist = enumOf(param('audience')).includes('pharmacist');
+    state.caps.ask = Boolean(spec.paths['/api/v1/ask']);
+    state.caps.presets = enumOf(param('preset'));
+    const save = spec.paths['/api/v1/patients'].post.parameters || [];
+    state.caps.savePreset = save.some((p) => p.name === 'preset');
+  } catch (err) {
+    say('Could not read the API description: ' + err.message);
+  }
+  if (state.caps.pharmacist) {
+    const patientLabel = $('#audience input[value="patient"]').parentElement;
+    patientLabel.before(el('label', {},
+      el('input', { type: 'radio', name: 'audience', value: 'pharmacist' }), ' Pharmacist'));
+  }
+  $('#download-ics').hidden = !state.caps.ics;
+  $('#preset-field').hidden = !state.caps.presets.length;
+  for (const id of state.caps.presets) $('#preset').append(el('option', { value: id, text: id }));
+  $('#ask').hidden = $('#ask-link').hidden = !state.caps.ask;
+  if (state.caps.ask) buildAsk();
+}
+
+/* --- the token --------------------------------------------------------- */
+
+function takeToken() {
+  const m = /(?:^|[#&])token=([0-9A-Za-z_-]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem('ldn-token', m[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  state.token = sessionStorage.getItem('ldn-token') || '';
+  $('#token').value = state.token;
+  $('#token-state').textContent = state.token ? 'token set for this tab' : 'no token yet';
+}
+
+/* --- the intake form --------------------------------------------------- */
+
+const opt = (values) => values.map((v) => Array.isArray(v) ? v : [v, v]);
+const LISTS = {
+  conditions: { label: 'Condition', fields: [
+    ['system', 'Code system', 'select', opt([['', 'choose'], 'icd10', 'snomed', 'text'])],
+    ['code', 'Code'],
+    ['display', 'Name'],
+    ['status', 'Status', 'select', opt([['', 'choose'], 'active', 'resolved'])],
+    ['onset', 'Onset', 'date'],
+  ] },
+  medications: { label: 'Medication', fields: [
+    ['rxnorm', 'RxNorm code'],
+    ['name', 'Name'],
+    ['status', 'Status', 'select', opt([['', 'choose'], 'active', 'stopped'])],
+    ['started', 'Started', 'date'],
+    ['last_dose', 'Last dose', 'date'],
+  ] },
+  labs: { label: 'Result', fields: [
+    ['loinc', 'LOINC code'],
+    ['value', 'Value', 'real'],
+    ['unit', 'Unit'],
+    ['date', 'Date', 'date'],
+  ] },
+  procedures: { label: 'Procedure', fields: [
+    ['display', 'Procedure'],
+    ['date', 'Date', 'date'],
+    ['status', 'Status', 'select', opt([['', 'choose'], 'planned', 'completed'])],
+    ['opioids_expected', 'Opioids expected', 'bool'],
+  ] },
+  prior_ldn: { label: 'Earlier course', fields: [
+    ['max_dose_mg', 'Highest dose (mg)', 'real'],
+    ['titrated', 'Titrated', 'bool'],
+    ['outcome', 'Outcome', 'select', opt([['', 'choose'], 'benefit', 'no-benefit', 'side-effects', 'unknown'])],
+    ['stopped', 'Stopped', 'date'],
+  ] },
+};
+
+function control(id, ptr, kind, options) {
+  if (kind === 'select' || kind === 'bool') {
+    const opts = kind === 'bool' ? opt([['', 'not recorded'], ['true', 'yes'], ['false', 'no']]) : options;
+    const s = el('select', { id, 'data-ptr': ptr, 'data-bool': kind === 'bool' });
+    for (const [v, t] of opts) s.append(el('option', { value: v, text: t }));
+    return s;
+  }
+  if (kind === 'date') return el('input', { id, type: 'date', 'data-ptr': ptr });
+  if (kind === 'real') return el('input', { id, type: 'number', step: 'any', 'data-ptr': ptr, 'data-num': 'real' });
+  return el('input', { id, 'data-ptr': ptr, autocomplete: 'off' });
+}
+
+function addRow(list, values) {
+  const spec = LISTS[list];
+  const rows = $(`fieldset[data-list="${list}"] .rows`);
+  const row = el('fieldset', { class: 'row' }, el('legend', {}));
+  for (const [name, label, kind, options] of spec.fields) {
+    const c = control('', '', kind, options);
+    c.dataset.field = name;
+    if (values && values[name] !== undefined) c.value = String(values[name]);
+    row.append(el('div', { class: 'field' }, el('label', { text: label }), c));
+  }
+  row.append(el('button', { type: 'button', class: 'remove', onclick: () => {
+    row.remove();
+    renumber(list);
+  } }, 'Remove'));
+  rows.append(row);
+  renumber(list);
+  return row;
+}
+
+/* Ids, labels and JSON pointers follow the row's place in the list. */
+function renumber(list) {
+  const spec = LISTS[list];
+  $$(`fieldset[data-list="${list}"] .rows > .row`).forEach((row, i) => {
+    row.querySelector('legend').textContent = `${spec.label} ${i + 1}`;
+    row.dataset.ptr = `/${list}/${i}`;
+    for (const f of row.querySelectorAll('.field')) {
+      const c = f.querySelector('input, select');
+      const id = `f-${list}-${i}-${c.dataset.field}`;
+      c.id = id;
+      c.dataset.ptr = `/${list}/${i}/${c.dataset.field}`;
+      f.querySelector('label').setAttribute('for', id);
+    }
+    row.querySelector('.remove').setAttribute('aria-label', `Remove ${spec.label.toLowerCase()} ${i + 1}`);
+  });
+}
+
+function valueOf(c) {
+  const v = c.value.trim();
+  if (v === '') {
+    /* a number field holding what is not a number: send it as text so
+     * the API names the field */
+    if (c.dataset.num && c.validity && c.validity.badInput) return 'not a number';
+    return undefined;
+  }
+  if (c.dataset.bool !== undefined && c.tagName === 'SELECT' && c.hasAttribute('data-bool')) return v === 'true';
+  if (c.dataset.num === 'int' || c.dataset.num === 'real') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : v;
+  }
+  return v;
+}
+
+/* The native patient JSON from the form: absent fields stay absent. */
+function collect() {
+  const p = {};
+  for (const c of $$('#patient-form > fieldset:not(.list) [data-ptr]')) {
+    const v = valueOf(c);
+    if (v !== undefined) p[c.dataset.ptr.slice(1)] = v;
+  }
+  for (const list of Object.keys(LISTS)) {
+    const items = $$(`fieldset[data-list="${list}"] .rows > .row`).map((row) => {
+      const o = {};
+      for (const c of row.querySelectorAll('[data-field]')) {
+        const v = valueOf(c);
+        if (v !== undefined) o[c.dataset.field] = v;
+      }
+      return o;
+    });
+    const complete = list === 'medications' && $('#f-medications-complete').checked;
+    if (items.length || complete) p[list] = items;
+  }
+  return p;
+}
+
+function preset() {
+  return $('#preset').value;
+}
+
+function inputKind() {
+  return $('input[name="input-kind"]:checked').value;
+}
+
+/* The request body: the form's JSON or the pasted Bundle. */
+function requestBody() {
+  if (inputKind() === 'fhir') return $('#fhir-text').value;
+  return JSON.stringify(collect());
+}
+
+function clearErrors(scope) {
+  for (const e of $$(`${scope} .field-error`)) {
+    e.hidden = true;
+    e.textContent = '';
+  }
+  for (const c of $$(`${scope} [aria-invalid]`)) c.removeAttribute('aria-invalid');
+}
+
+/* Show an API error beside the field its pointer names (or the nearest
+ * enclosing one), and in the summary with a link to it. */
+function showError(err, formSel, summarySel, prefix) {
+  const summary = $(summarySel);
+  let where = err.where || '';
+  let target = null;
+  if (formSel === '#patient-form' && inputKind() === 'fhir') {
+    target = $('#fhir-text');
+  } else {
+    for (let w = where; w && !target; w = w.replace(/\/?[^/]*$/, '')) {
+      target = document.querySelector(`${formSel} [data-ptr="${CSS.escape(w)}"]`);
+    }
+  }
+  fill(summary);
+  summary.hidden = false;
+  const text = (where ? where + ': ' : '') + err.message;
+  if (where === 'Authorization') {
+    /* no token, or one the server does not know: ask for it up top */
+    summary.append(el('p', { text: prefix + ' the access token is missing or not accepted (' + err.message + ').' }));
+    $('#token-state').textContent = 'the server did not accept this token';
+    $('#token').setAttribute('aria-invalid', 'true');
+    $('#token').focus();
+    return;
+  }
+  if (target) {
+    const holder = target.closest('.field, .row') || target.parentElement;
+    const id = (target.id || 'row') + '-err';
+    let p = document.getElementById(id);
+    if (!p) {
+      p = el('p', { id, class: 'field-error' });
+      if (holder.classList.contains('row')) holder.prepend(p); else holder.append(p);
+    }
+    p.textContent = text;
+    p.hidden = false;
+    target.setAttribute('aria-invalid', 'true');
+    target.setAttribute('aria-describedby', id);
+    summary.append(el('p', {}, prefix + ' ',
+      el('a', { href: '#' + target.id, onclick: (ev) => { ev.preventDefault(); target.focus(); } }, text)));
+    target.focus();
+  } else {
+    summary.append(el('p', { text: prefix + ' ' + text }));
+    summary.focus();
+  }
+}
+
+/* --- the plan ------------------------------------------------------------ */
+
+const EVIDENCE = {
+  'randomised-trial': 'Randomised trial',
+  'observational': 'Observational study',
+  'case-report': 'Case report',
+  'review': 'Review',
+  'guideline': 'Guideline',
+  'label': 'Drug label',
+  'expert-opinion': 'Expert opinion',
+  'vendor-summary': 'Vendor summary',
+};
+
+function badge(evidence) {
+  if (!evidence) return null;
+  return el('span', { class: 'badge ev-' + evidence, title: 'Evidence: ' + (EVIDENCE[evidence] || evidence) },
+    EVIDENCE[evidence] || evidence);
+}
+
+function reviewBadge(review) {
+  if (!review) return null;
+  const text = review === 'approved' ? 'Reviewed' : 'Pending clinical review';
+  return el('span', { class: 'badge review-' + review, title: 'Review status: ' + review }, text);
+}
+
+function cites(list, prefix) {
+  if (!list || !list.length) return null;
+  const s = el('span', { class: 'cites' }, ' [');
+  list.forEach((n, i) => {
+    if (i) s.append(', ');
+    s.append(el('a', { href: `#${prefix}ref-${n}`, 'aria-label': `reference ${n}` }, String(n)));
+  });
+  s.append(']');
+  return s;
+}
+
+function referenceList(refs, prefix) {
+  const ol = el('ol', { class: 'refs' });
+  for (const r of refs) {
+    const li = el('li', { id: `${prefix}ref-${r.n}`, value: r.n, tabindex: '-1' });
+    if (r.authors) li.append(r.authors + '. ');
+    li.append(el('cite', { text: r.title }), '. ');
+    if (r.source) li.append(r.source);
+    if (r.year) li.append(' ' + r.year);
+    if (r.volume) li.append(';' + r.volume);
+    if (r.pages) li.append(':' + r.pages);
+    li.append('. ');
+    if (r.doi) li.append(el('a', { href: 'https://doi.org/' + r.doi, rel: 'noopener noreferrer' }, 'DOI ' + r.doi), ' ');
+    if (r.pmid) li.append(el('a', { href: `https://pubmed.ncbi.nlm.nih.gov/${r.pmid}/`, rel: 'noopener noreferrer' }, 'PubMed ' + r.pmid), ' ');
+    if (r.url && !r.doi && !r.pmid) li.append(el('a', { href: r.url, rel: 'noopener noreferrer' }, 'link'), ' ');
+    li.append(badge(r.evidence));
+    ol.append(li);
+  }
+  return ol;
+}
+
+function scheduleTable(schedule, caption) {
+  return el('table', { class: 'schedule' },
+    el('caption', { text: caption }),
+    el('thead', {}, el('tr', {}, ['Date', 'Day', 'Dose (mg)', 'When', 'What'].map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, schedule.map((s) => el('tr', { class: 'kind-' + s.kind },
+      el('td', { text: s.date }), el('td', { text: s.day }), el('td', { text: s.dose_mg }),
+      el('td', { text: s.timing }), el('td', { text: s.text })))));
+}
+
+const SEVERITY = {
+  clinician: { block: 'block', caution: 'caution', info: 'info' },
+  patient: { block: 'stop', caution: 'take care', info: 'good to know' },
+};
+
+function findingList(findings, prefix, audience) {
+  const sev = SEVERITY[audience] || SEVERITY.clinician;
+  return el('ul', { class: 'findings' }, findings.map((f) => el('li', { class: 'sev-' + f.severity },
+    el('span', { class: 'sev' }, sev[f.severity] || f.severity), ' ', f.summary, cites(f.citations, prefix), ' ', badge(f.evidence))));
+}
+
+function textList(items, prefix) {
+  return el('ul', {}, items.map((m) => el('li', {}, m.date ? el('strong', {}, m.date + ': ') : null,
+    m.text, cites(m.citations, prefix))));
+}
+
+/* The decision and its dates, before anything else. */
+function decisionBlock(p, prefix) {
+  const pr = p.preset || {};
+  const when = pr.timing || 'bedtime';
+  const patient = p.audience === 'patient';
+  const verdict = (patient ? {
+    start: `You may start on ${p.earliest_start}.`,
+    wait: `Please wait: you may start on ${p.earliest_start}, not before.`,
+    'do-not-start': 'Do not start LDN yet. Your clinician needs to sort out the points below first.',
+  }[p.decision] : null) || 'Decision: ' + p.decision;
+  const steps = patient
+    ? `First dose ${pr.start_mg} mg at ${when}; it goes up by ${pr.step_mg} mg every ${pr.interval_days} days, to at most ${p.ceiling_mg} mg.`
+    : `Start ${pr.start_mg} mg at ${when}; +${pr.step_mg} mg every ${pr.interval_days} days; ceiling ${p.ceiling_mg} mg.`;
+  return el('div', { class: 'decision decision-' + p.decision },
+    el('p', { class: 'verdict' }, el('strong', {}, verdict)),
+    patient ? null : el('p', { text: p.earliest_start ? 'Earliest start: ' + p.earliest_start : 'No start date' }),
+    p.decision !== 'do-not-start' && pr.start_mg !== undefined ? el('p', { text: steps }) : null,
+    pr.name ? el('p', { class: 'protocol' }, 'Protocol: ' + pr.name, cites(pr.citations, prefix), ' ', badge(pr.evidence)) : null);
+}
+
+/* The page's own headings, in each audience's words (the API's words fill
+ * everything under them). */
+const HEADINGS = {
+  clinician: { findings: 'Findings', before: 'Before the first dose', calendar: 'Dose calendar',
+    monitoring: 'Monitoring', references: 'References' },
+  patient: { findings: 'What we checked for you', before: 'Before your first dose', calendar: 'Your dose calendar',
+    monitoring: 'What to track and tell your clinician', references: 'Where this comes from' },
+};
+
+function renderPlan(p) {
+  const v = $('#plan-view');
+  const hd = HEADINGS[p.audience] || HEADINGS.clinician;
+  const kb = p.kb || {};
+  fill(v,
+    el('h3', { id: 'plan-title', text: `Plan for ${p.patient_id || 'this patient'}, as of ${p.as_of}` }),
+    el('p', { class: 'review-line' }, reviewBadge(kb.review), ` Knowledge base ${kb.version}, last updated ${kb.updated}. `,
+      el('span', { class: 'muted', text: kb.review_note || '' })),
+    decisionBlock(p, ''),
+    p.findings && p.findings.length ? el('section', {}, el('h3', { text: hd.findings }), findingList(p.findings, '', p.audience)) : null,
+    p.before_first_dose && p.before_first_dose.length
+      ? el('section', {}, el('h3', { text: hd.before }), textList(p.before_first_dose, '')) : null,
+    p.schedule && p.schedule.length ? scheduleTable(p.schedule, hd.calendar) : null,
+    p.monitoring && p.monitoring.length ? el('section', {}, el('h3', { text: hd.monitoring }), textList(p.monitoring, '')) : null,
+    ...(p.sections || []).map((s) => el('section', { class: 'article', id: 'sec-' + s.id },
+      el('h3', { text: s.title || s.id }),
+      s.statements.map((st) => el('p', { class: 'statement', id: 'st-' + st.id }, st.text, cites(st.citations, ''), ' ',
+        badge(st.evidence), ' ', reviewBadge(st.review))))),
+    el('section', { 'aria-labelledby': 'refs-h' }, el('h3', { id: 'refs-h', text: hd.references }), referenceList(p.references || [], '')));
+  renderFollowUp(p);
+  $('#print-handout').disabled = false;
+  $('#download-ics').disabled = !state.caps.ics;
+  $('#kb-line').textContent = `Knowledge base ${kb.version} (${kb.fingerprint}), updated ${kb.updated}, review: ${kb.review}.`;
+}
+
+async function getPlan() {
+  clearErrors('#intake');
+  $('#form-errors').hidden = true;
+  const body = requestBody();
+  say('Making the plan...');
+  const res = await api('POST', '/api/v1/plan' + query({ audience: state.audience, as_of: $('#as-of').value, preset: preset(), format: 'json' }), body);
+  if (!res.ok) {
+    showError(apiError(res), '#patient-form', '#form-errors', 'The plan could not be made:');
+    say('The plan could not be made: see the intake.');
+    return;
+  }
+  state.plan = res.data;
+  state.body = body;
+  renderPlan(res.data);
+  say(`Plan ready: ${res.data.decision}.`);
+  $('#plan-h').scrollIntoView();
+}
+
+/* Re-render in the chosen audience's words. */
+async function rerender() {
+  if (state.body) {
+    const res = await api('POST', '/api/v1/plan' + query({ audience: state.audience, as_of: $('#as-of').value, preset: preset() }), state.body);
+    if (res.ok) {
+      state.plan = res.data;
+      renderPlan(res.data);
+      say(`Plan shown for a ${state.audience}.`);
+    } else {
+      say('The plan could not be shown: ' + apiError(res).message);
+    }
+  }
+  if (state.patient) await loadNext();
+}
+
+/* --- the handout: the patient's words, for paper ------------------------- */
+
+async function printHandout() {
+  const res = await api('POST', '/api/v1/plan' + query({ audience: 'patient', as_of: $('#as-of').value, preset: preset() }), state.body);
+  if (!res.ok) {
+    say('The handout could not be made: ' + apiError(res).message);
+    return;
+  }
+  const p = res.data;
+  const report = (p.sections || []).filter((s) => s.id === 'safety');
+  /* the handout lists only the sources it cites */
+  const used = new Set([(p.preset || {}).citations, ...(p.findings || []).map((f) => f.citations),
+    ...(p.before_first_dose || []).map((m) => m.citations), ...(p.monitoring || []).map((m) => m.citations),
+    ...report.flatMap((s) => s.statements.map((st) => st.citations))].flat().filter(Boolean));
+  fill($('#handout'),
+    el('h2', { text: `Your low-dose naltrexone (LDN) plan` }),
+    el('p', { text: `For ${p.patient_id || 'you'}, made on ${p.as_of}.` }),
+    decisionBlock(p, 'h-'),
+    p.findings && p.findings.length ? el('section', {}, el('h3', { text: HEADINGS.patient.findings }), findingList(p.findings, 'h-', 'patient')) : null,
+    p.before_first_dose && p.before_first_dose.length ? el('section', {}, el('h3', { text: HEADINGS.patient.before }), textList(p.before_first_dose, 'h-')) : null,
+    p.schedule && p.schedule.length ? scheduleTable(p.schedule, HEADINGS.patient.calendar) : null,
+    el('section', { class: 'report' }, el('h3', { text: 'What to track and report' }),
+      p.monitoring ? textList(p.monitoring, 'h-') : null,
+      report.map((s) => el('ul', {}, s.statements.map((st) => el('li', {}, st.text, cites(st.citations, 'h-')))))),
+    el('p', { class: 'review-line' }, reviewBadge(p.kb && p.kb.review), ' ', (p.kb && p.kb.review_note) || ''),
+    el('section', {}, el('h3', { text: HEADINGS.patient.references }),
+      referenceList((p.references || []).filter((r) => used.has(r.n)), 'h-')));
+  say('Handout ready for printing.');
+  window.print();
+}
+
+async function downloadIcs() {
+  const res = await api('POST', '/api/v1/plan' + query({ audience: 'patient', as_of: $('#as-of').value, preset: preset(), format: 'ics' }), state.body, 'blob');
+  if (!res.ok) {
+    say('The calendar could not be made: ' + apiError(res).message);
+    return;
+  }
+  const url = URL.createObjectURL(res.data);
+  const a = el('a', { href: url, download: `ldn-plan-${(state.plan && state.plan.patient_id) || 'patient'}.ics` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/* --- the titration tracker ----------------------------------------------- */
+
+async function savePatient() {
+  clearErrors('#intake');
+  $('#form-errors').hidden = true;
+  const body = requestBody();
+  const res = await api('POST', '/api/v1/patients' + query({ preset: state.caps.savePreset ? preset() : '' }), body);
+  if (!res.ok) {
+    showError(apiError(res), '#patient-form', '#form-errors', 'The patient could not be saved:');
+    say('The patient could not be saved: see the intake.');
+    return;
+  }
+  state.body = body;
+  say(`Saved ${res.data.id}: ${res.data.decision}${res.data.earliest_start ? ', from ' + res.data.earliest_start : ''}.`);
+  await loadPatients(res.data.id);
+  await showPatient(res.data.id);
+  if (!state.plan) await rerender();
+  $('#tracker-h').scrollIntoView();
+}
+
+async function loadPatients(select) {
+  const res = await api('GET', '/api/v1/patients');
+  if (!res.ok) {
+    say('The stored patients could not be listed: ' + apiError(res).message);
+    return;
+  }
+  const pick = $('#patient-pick');
+  fill(pick, el('option', { value: '', text: 'choose' }),
+    ...res.data.patients.map((p) => el('option', { value: p.id, text: `${p.id} (${p.decision}, ${p.visits} visits)` })));
+  if (select) pick.value = select;
+}
+
+async function showPatient(id) {
+  state.patient = id;
+  await Promise.all([loadNext(), loadHistory()]);
+}
+
+async function loadNext() {
+  const v = $('#next-view');
+  const res = await api('GET', `/api/v1/patients/${encodeURIComponent(state.patient)}/next` +
+    query({ audience: state.audience, as_of: $('#as-of').value }));
+  if (!res.ok) {
+    fill(v, el('p', { class: 'error', text: 'Next step: ' + apiError(res).message }));
+    return;
+  }
+  const n = res.data;
+  fill(v, el('div', { class: 'next action-' + n.action },
+    el('h3', { text: 'Next step' }),
+    el('p', {}, el('strong', { text: n.action }), n.dose_mg !== undefined && n.dose_mg !== null ? ` ${n.dose_mg} mg` : '',
+      n.date ? ` from ${n.date}` : '', ' ', badge(n.evidence)),
+    el('p', { class: 'next-text', text: n.text }),
+    n.references && n.references.length ? referenceList(n.references, 'n-') : null));
+}
+
+async function loadHistory() {
+  const res = await api('GET', `/api/v1/patients/${encodeURIComponent(state.patient)}/history?format=json`);
+  if (!res.ok) {
+    fill($('#chart'), el('p', { class: 'error', text: 'History: ' + apiError(res).message }));
+    return;
+  }
+  drawChart(res.data);
+  visitsTable(res.data.visits);
+}
+
+function dayOf(date) {
+  return Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86400000;
+}
+
+/* Dose (steps) and pain (points) over the visits, as inline SVG with a
+ * title and description; the table below holds the same numbers. */
+function drawChart(h) {
+  const visits = h.visits || [];
+  const fig = $('#chart');
+  if (!visits.length) {
+    fill(fig, el('figcaption', { text: 'No visits yet: the chart of dose and pain starts with the first one.' }));
+    return;
+  }
+  const W = 640, H = 270, L = 48, R = 48, T = 28, B = 40, PAD = 24;
+  const plan = (h.plans || [])[h.plans.length - 1] || {};
+  const maxDose = Math.max(plan.ceiling_mg || 0, ...visits.map((v) => v.dose_mg), 1);
+  const d0 = dayOf(visits[0].date), d1 = dayOf(visits[visits.length - 1].date);
+  const span = Math.max(d1 - d0, 1);
+  const x = (d) => L + PAD + ((dayOf(d) - d0) / span) * (W - L - R - 2 * PAD);
+  const yDose = (mg) => T + (1 - mg / maxDose) * (H - T - B);
+  const yPain = (p) => T + (1 - p / 10) * (H - T - B);
+  let dose = `M ${x(visits[0].date).toFixed(1)} ${yDose(visits[0].dose_mg).toFixed(1)}`;
+  for (const v of visits.slice(1)) dose += ` H ${x(v.date).toFixed(1)} V ${yDose(v.dose_mg).toFixed(1)}`;
+  dose += ` H ${W - R}`; /* the last dose goes on */
+  const pain = visits.map((v) => `${x(v.date).toFixed(1)},${yPain(v.pain).toFixed(1)}`).join(' ');
+  const desc = visits.map((v) => `${v.date}: ${v.dose_mg} mg, pain ${v.pain}`).join('; ');
+  const svg = el('svg:svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', class: 'chart' },
+    el('svg:title', { id: 'chart-title', text: `Dose and pain over ${visits.length} visits` }),
+    el('svg:desc', { id: 'chart-desc', text: desc }),
+    el('svg:line', { x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis' }),
+    el('svg:line', { x1: L, y1: T, x2: L, y2: H - B, class: 'axis' }),
+    el('svg:line', { x1: W - R, y1: T, x2: W - R, y2: H - B, class: 'axis' }),
+    [0, maxDose / 2, maxDose].map((mg) => el('svg:text', { x: L - 6, y: yDose(mg) + 4, 'text-anchor': 'end', class: 'tick dose-tick', text: `${+mg.toFixed(2)}` })),
+    [0, 5, 10].map((p) => el('svg:text', { x: W - R + 6, y: yPain(p) + 4, class: 'tick pain-tick', text: String(p) })),
+    el('svg:text', { x: 4, y: 12, class: 'tick dose-tick', text: 'mg' }),
+    el('svg:text', { x: W - R + 6, y: 12, class: 'tick pain-tick', text: 'pain' }),
+    [visits[0].date, visits[visits.length - 1].date].filter((d, i, a) => a.indexOf(d) === i)
+      .map((d) => el('svg:text', { x: x(d), y: H - B + 16, 'text-anchor': 'middle', class: 'tick', text: d })),
+    el('svg:path', { d: dose, class: 'dose-line' }),
+    el('svg:polyline', { points: pain, class: 'pain-line' }),
+    visits.map((v) => el('svg:circle', { cx: x(v.date).toFixed(1), cy: yPain(v.pain).toFixed(1), r: 4, class: 'pain-point' })));
+  fill(fig, svg, el('figcaption', {},
+    el('span', { class: 'key dose-key', 'aria-hidden': 'true' }), ' dose taken (mg, left) ',
+    el('span', { class: 'key pain-key', 'aria-hidden': 'true' }), ' pain (0-10, right)'));
+}
+
+function visitsTable(visits) {
+  const cols = ['date', 'dose_mg', 'pain', 'sleep', 'mood', 'energy', 'clarity', 'side_effects', 'adherence', 'timing', 'notes'];
+  const names = ['Date', 'Dose (mg)', 'Pain', 'Sleep', 'Mood', 'Energy', 'Clarity', 'Side effects', 'Adherence (%)', 'Taken at', 'Notes'];
+  fill($('#visits-table'), !visits.length ? '' : el('table', { class: 'visits' },
+    el('caption', { text: 'Visits' }),
+    el('thead', {}, el('tr', {}, names.map((n) => el('th', { scope: 'col', text: n })))),
+    el('tbody', {}, visits.map((v) => el('tr', {}, cols.map((c) => el('td', { text: v[c] === null ? '' : String(v[c]) })))))));
+}
+
+async function recordVisit(ev) {
+  ev.preventDefault();
+  clearErrors('#tracker');
+  $('#visit-errors').hidden = true;
+  if (!state.patient) {
+    showError({ where: '', message: 'save a patient or choose a stored one first' }, '#visit-form', '#visit-errors', 'The visit was not recorded:');
+    return;
+  }
+  const v = {};
+  for (const c of $$('#visit-form [data-ptr]')) {
+    const val = valueOf(c);
+    if (val !== undefined) v[c.dataset.ptr] = val;
+  }
+  const res = await api('POST', `/api/v1/patients/${encodeURIComponent(state.patient)}/visits`, JSON.stringify(v));
+  if (!res.ok) {
+    showError(apiError(res), '#visit-form', '#visit-errors', 'The visit was not recorded:');
+    return;
+  }
+  say(`Visit of ${v.date} recorded.`);
+  await showPatient(state.patient);
+  await loadPatients(state.patient);
+}
+
+/* --- the question box (when the server has POST /api/v1/ask) ------------- */
+
+/* The answer: statements in the audience's words, what in this patient's
+ * plan applies them, and their sources; or why there is none. */
+function renderAnswer(a) {
+  const out = $('#ask-answer');
+  if (!a.answered) {
+    fill(out, el('p', { class: 'no-answer', text: a.message || 'No answer was found in the knowledge base.' }));
+    return;
+  }
+  fill(out,
+    el('ul', { class: 'answers' }, a.answers.map((s) => el('li', { 'data-id': s.id }, s.text, cites(s.citations, 'a-'), ' ',
+      badge(s.evidence), ' ', reviewBadge(s.review)))),
+    a.for_patient && a.for_patient.length ? el('section', {}, el('h3', { text: a.patient ? `For ${a.patient}` : 'For this patient' }),
+      el('ul', {}, a.for_patient.map((f) => el('li', { class: 'sev-' + f.severity }, el('span', { class: 'sev' }, f.severity), ' ',
+        f.text, cites(f.citations, 'a-'))))) : null,
+    el('h3', { text: 'Sources' }), referenceList(a.references || [], 'a-'));
+}
+
+async function ask(question) {
+  const err = $('#ask-q-err');
+  err.hidden = true;
+  $('#ask-q').removeAttribute('aria-invalid');
+  const body = { question, audience: state.audience };
+  if ($('#as-of').value) body.as_of = $('#as-of').value;
+  if (state.body) body.patient = JSON.parse(state.body);
+  const res = await api('POST', '/api/v1/ask', JSON.stringify(body));
+  if (!res.ok) {
+    const e = apiError(res);
+    err.textContent = (e.where ? e.where + ': ' : '') + e.message;
+    err.hidden = false;
+    $('#ask-q').setAttribute('aria-invalid', 'true');
+    $('#ask-q').focus();
+    return;
+  }
+  renderAnswer(res.data);
+  say(res.data.answered ? 'Answer ready.' : 'No answer found.');
+}
+
+/* The plan's suggested questions, one button each. */
+function renderFollowUp(p) {
+  const box = $('#ask-suggested');
+  if (!box) return;
+  const qs = p.follow_up || [];
+  fill(box, qs.length ? el('p', { class: 'muted', text: 'Questions this plan suggests:' }) : '',
+    ...qs.map((q) => el('button', { type: 'button', class: 'suggest', onclick: () => {
+      $('#ask-q').value = q.question;
+      ask(q.question);
+    } }, q.question)));
+}
+
+function buildAsk() {
+  const q = el('textarea', { id: 'ask-q', rows: 3, maxlength: 1000, 'aria-describedby': 'ask-q-err' });
+  const form = el('form', { id: 'ask-form', onsubmit: (ev) => {
+    ev.preventDefault();
+    ask(q.value);
+  } }, el('div', { class: 'field' }, el('label', { for: 'ask-q', text: 'Your question about LDN' }), q,
+    el('p', { id: 'ask-q-err', class: 'field-error', hidden: true })),
+  el('button', { type: 'submit', class: 'primary' }, 'Ask'));
+  $('#ask').append(el('p', { class: 'muted', text: 'Answers are statements of the knowledge base, with their sources; with a patient in the intake, what in their plan applies.' }),
+    form, el('div', { id: 'ask-suggested', class: 'actions' }), el('div', { id: 'ask-answer', 'aria-live': 'polite' }));
+}
+
+/* --- start --------------------------------------------------------------- */
+
+function bind() {
+  $('#token-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    state.token = $('#token').value.trim();
+    sessionStorage.setItem('ldn-token', state.token);
+    $('#token-state').textContent = state.token ? 'token set for this tab' : 'no token yet';
+  });
+  $('#audience').addEventListener('change', (ev) => {
+    if (ev.target.name !== 'audience') return;
+    state.audience = ev.target.value;
+    rerender();
+  });
+  for (const r of $$('input[name="input-kind"]')) {
+    r.addEventListener('change', () => {
+      const fhir = inputKind() === 'fhir';
+      $('#patient-form').hidden = fhir;
+      $('#fhir-input').hidden = !fhir;
+    });
+  }
+  $('#fhir-file').addEventListener('change', async (ev) => {
+    const f = ev.target.files[0];
+    if (f) $('#fhir-text').value = await f.text();
+  });
+  for (const b of $$('button[data-add]')) {
+    b.addEventListener('click', () => {
+      const row = addRow(b.dataset.add);
+      row.querySelector('input, select').focus();
+    });
+  }
+  $('#get-plan').addEventListener('click', getPlan);
+  $('#preset').addEventListener('change', () => { if (state.body) rerender(); });
+  $('#save-patient').addEventListener('click', savePatient);
+  $('#print-handout').addEventListener('click', printHandout);
+  $('#download-ics').addEventListener('click', downloadIcs);
+  $('#visit-form').addEventListener('submit', recordVisit);
+  $('#refresh-patients').addEventListener('click', () => loadPatients(state.patient));
+  $('#patient-pick').addEventListener('change', (ev) => {
+    if (ev.target.value) showPatient(ev.target.value);
+  });
+}
+
+async function start() {
+  takeToken();
+  bind();
+  await loadCaps();
+  if (state.token) await loadPatients();
+  document.body.dataset.ready = 'true';
+}
+
+document.addEventListener('DOMContentLoaded', start);
