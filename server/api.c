@@ -188,7 +188,7 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 	size_t len;
 
 	if (f == NULL || strcmp(f, "json") == 0)
-		format = LDN_FORMAT_JSON;
+		format = LDN_FORMAT_JSON_COMPACT; /* a machine reads it */
 	else if (strcmp(f, "fhir") == 0)
 		format = LDN_FORMAT_FHIR;
 	else if (strcmp(f, "text") == 0)
@@ -219,6 +219,7 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 			[LDN_FORMAT_FHIR] = FHIR_JSON,
 			[LDN_FORMAT_HTML] = HTML,
 			[LDN_FORMAT_ICS] = ICS,
+			[LDN_FORMAT_JSON_COMPACT] = JSON,
 		};
 
 		take(resp, 200, types[format], out, len);
@@ -509,7 +510,8 @@ api_next(struct app *app, struct req *req, struct resp *resp)
 	if (rc == LDN_OK)
 		rc = ldn_next_advise(app->kb, c, as_of(app, req), &n, &err);
 	if (rc == LDN_OK)
-		rc = ldn_next_render(n, LDN_FORMAT_JSON, aud, &out, &len, &err);
+		rc = ldn_next_render(n, LDN_FORMAT_JSON_COMPACT, aud, &out,
+		    &len, &err);
 	if (rc == LDN_OK)
 		take(resp, 200, JSON, out, len);
 	else

@@ -62,6 +62,33 @@ summary(const struct ldn_plan *plan)
 	return o;
 }
 
+/* Whether the compact JSON of plan holds what the indented JSON holds,
+ * on one line. */
+static bool
+compact_is_pretty(const struct ldn_plan *plan, enum ldn_audience a)
+{
+	char *pretty = NULL, *compact = NULL;
+	size_t pn, cn;
+	struct ldn_error err = { 0 };
+	json_t *p = NULL, *c = NULL;
+	bool same = false;
+
+	if (ldn_plan_render(plan, LDN_FORMAT_JSON, a, &pretty, &pn, &err) ==
+	        LDN_OK &&
+	    ldn_plan_render(plan, LDN_FORMAT_JSON_COMPACT, a, &compact, &cn,
+	        &err) == LDN_OK) {
+		p = json_loadb(pretty, pn, JSON_REJECT_DUPLICATES, NULL);
+		c = json_loadb(compact, cn, JSON_REJECT_DUPLICATES, NULL);
+		same = p && c && json_equal(p, c) && cn < pn &&
+		    memchr(compact, '\n', cn) == NULL;
+	}
+	json_decref(p);
+	json_decref(c);
+	free(pretty);
+	free(compact);
+	return same;
+}
+
 static void
 run_case(const struct ldn_kb *kb, const char *root, const char *name,
     int update)
@@ -114,6 +141,10 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 				}
 				free(out);
 			}
+		for (int a = 0; a < 2; a++)
+			if (!compact_is_pretty(plan, (enum ldn_audience)a))
+				ok(0, "%s: compact JSON is the JSON, on a line",
+				    name);
 		if (ldn_plan_unresolved_citations(plan) != 0)
 			ok(0, "%s: every citation resolves", name);
 		ldn_plan_free(plan);

@@ -26,9 +26,10 @@ enum ldn_decision {
 enum ldn_format {
 	LDN_FORMAT_TEXT,
 	LDN_FORMAT_JSON,
-	LDN_FORMAT_FHIR, /* a FHIR R4 Bundle (collection) */
-	LDN_FORMAT_HTML, /* one self-contained, printable HTML page */
-	LDN_FORMAT_ICS   /* an RFC 5545 calendar of the dated steps */
+	LDN_FORMAT_FHIR,        /* a FHIR R4 Bundle (collection) */
+	LDN_FORMAT_HTML,        /* one self-contained, printable HTML page */
+	LDN_FORMAT_ICS,         /* an RFC 5545 calendar of the dated steps */
+	LDN_FORMAT_JSON_COMPACT /* LDN_FORMAT_JSON on one line: for machines */
 };
 
 enum ldn_audience {

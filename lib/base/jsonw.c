@@ -14,6 +14,14 @@ jw_init(struct jw *w, struct strbuf *b)
 	w->depth = 0;
 	w->first[0] = true;
 	w->after_key = false;
+	w->compact = false;
+}
+
+void
+jw_init_compact(struct jw *w, struct strbuf *b)
+{
+	jw_init(w, b);
+	w->compact = true;
 }
 
 static void
@@ -22,6 +30,9 @@ newline(struct jw *w)
 	/* a line break and two spaces a level, in one append */
 	static const char indent[] = "\n                                ";
 	size_t n = 1 + 2 * (size_t)w->depth;
+
+	if (w->compact)
+		return;
 
 	sb_add(w->b, indent, n < sizeof(indent) - 1 ? n : sizeof(indent) - 1);
 }
@@ -180,7 +191,7 @@ jw_key(struct jw *w, const char *key)
 {
 	before_value(w);
 	escaped(w, key, strlen(key));
-	sb_add(w->b, ": ", 2);
+	sb_add(w->b, ": ", w->compact ? 1 : 2);
 	w->after_key = true;
 }
 

@@ -2,9 +2,9 @@
  * A streaming JSON writer into a strbuf: the plan is written once, in
  * order, with no tree of small heap objects (jansson's tree cost 20 to 30
  * times the time of this writer for a whole plan; bench/README.md).  Output
- * is indented by two spaces, like jansson's JSON_INDENT(2).  The caller
- * keeps the nesting right; the writer keeps the commas right.  Strings must
- * be valid UTF-8 (everything the library holds has been validated).
+ * is indented by two spaces, like jansson's JSON_INDENT(2), or compact.  The
+ * caller keeps the nesting right; the writer keeps the commas right.  Strings
+ * must be valid UTF-8 (everything the library holds has been validated).
  */
 #ifndef LDN_JSONW_H
 #define LDN_JSONW_H
@@ -24,9 +24,12 @@ struct jw {
 	int depth;
 	bool first[JW_DEPTH]; /* no element written yet at this depth */
 	bool after_key;       /* the next value completes a member */
+	bool compact;         /* no line breaks or indentation */
 };
 
 void jw_init(struct jw *w, struct strbuf *b);
+/* The same JSON on one line, without spaces: for machines. */
+void jw_init_compact(struct jw *w, struct strbuf *b);
 void jw_obj(struct jw *w); /* { */
 void jw_arr(struct jw *w); /* [ */
 void jw_end_obj(struct jw *w);

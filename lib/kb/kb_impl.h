@@ -50,6 +50,8 @@ struct kb_ref {
 	 * renderers' "n"); see kb_ref_json(). */
 	const char *json_members;
 	size_t json_members_len;
+	const char *json_members_compact; /* the same, compact */
+	size_t json_members_compact_len;
 };
 
 /* A template is a list of segments: literal text, a variable, or a

@@ -752,18 +752,30 @@ prerender_refs(struct loader *L)
 {
 	for (size_t i = 0; i < L->kb->n_refs; i++) {
 		struct kb_ref *r = &L->kb->refs[i];
-		struct strbuf b = STRBUF_INIT(1u << 20);
-		struct jw w;
 
-		jw_init(&w, &b);
-		w.depth = 3;
-		w.first[3] = false;
-		kb_ref_json(&w, r);
-		if (!b.failed && b.s) {
-			r->json_members = arena_strndup(L->a, b.s, b.len);
-			r->json_members_len = r->json_members ? b.len : 0;
+		for (int compact = 0; compact < 2; compact++) {
+			struct strbuf b = STRBUF_INIT(1u << 20);
+			struct jw w;
+			const char *s;
+
+			if (compact)
+				jw_init_compact(&w, &b);
+			else
+				jw_init(&w, &b);
+			w.depth = 3;
+			w.first[3] = false;
+			kb_ref_json(&w, r);
+			s = !b.failed && b.s ? arena_strndup(L->a, b.s, b.len)
+			                     : NULL;
+			if (compact) {
+				r->json_members_compact = s;
+				r->json_members_compact_len = s ? b.len : 0;
+			} else {
+				r->json_members = s;
+				r->json_members_len = s ? b.len : 0;
+			}
+			sb_free(&b);
 		}
-		sb_free(&b);
 	}
 }
 

@@ -157,8 +157,12 @@ render_opt(struct jw *w, const char *key, const char *v)
 void
 render_reference_json(struct jw *w, const struct kb_ref *r)
 {
-	if (r->json_members && w->depth == 3 && !w->first[3])
-		jw_raw_members(w, r->json_members, r->json_members_len);
+	const char *m = w->compact ? r->json_members_compact : r->json_members;
+
+	if (m && w->depth == 3 && !w->first[3])
+		jw_raw_members(w, m,
+		    w->compact ? r->json_members_compact_len
+		               : r->json_members_len);
 	else
 		kb_ref_json(w, r);
 }

@@ -210,8 +210,8 @@ references(struct jw *w, const struct ldn_plan *pl)
 }
 
 enum ldn_status
-render_json(const struct ldn_plan *pl, enum audience aud, char **out,
-    size_t *len, struct ldn_error *err)
+render_json(const struct ldn_plan *pl, enum audience aud, bool compact,
+    char **out, size_t *len, struct ldn_error *err)
 {
 	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
 	struct strbuf tmp = STRBUF_INIT(RENDER_LIMIT);
@@ -219,7 +219,10 @@ render_json(const struct ldn_plan *pl, enum audience aud, char **out,
 	struct jw w;
 
 	sb_hint(&b, 128u << 10); /* a whole plan is about 65 KB */
-	jw_init(&w, &b);
+	if (compact)
+		jw_init_compact(&w, &b);
+	else
+		jw_init(&w, &b);
 	jw_obj(&w);
 	render_opt(&w, "patient_id", pl->patient->id);
 	date_member(&w, "as_of", pl->as_of);

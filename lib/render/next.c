@@ -80,15 +80,18 @@ render_next_text(const struct ldn_next *n, enum audience aud, char **out,
 }
 
 static enum ldn_status
-render_next_json(const struct ldn_next *n, enum audience aud, char **out,
-    size_t *len, struct ldn_error *err)
+render_next_json(const struct ldn_next *n, enum audience aud, bool compact,
+    char **out, size_t *len, struct ldn_error *err)
 {
 	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
 	struct strbuf tmp = STRBUF_INIT(RENDER_LIMIT);
 	const struct kb_entry *e = &n->kb->entries[n->rule];
 	struct jw w;
 
-	jw_init(&w, &b);
+	if (compact)
+		jw_init_compact(&w, &b);
+	else
+		jw_init(&w, &b);
 	jw_obj(&w);
 	jw_kstr(&w, "patient_id", n->patient_id);
 	jw_kstr(&w, "as_of", n->as_of);
@@ -128,7 +131,9 @@ ldn_next_render(const struct ldn_next *n, enum ldn_format format,
 	case LDN_FORMAT_TEXT:
 		return render_next_text(n, aud, out, len, err);
 	case LDN_FORMAT_JSON:
-		return render_next_json(n, aud, out, len, err);
+	case LDN_FORMAT_JSON_COMPACT:
+		return render_next_json(n, aud,
+		    format == LDN_FORMAT_JSON_COMPACT, out, len, err);
 	case LDN_FORMAT_FHIR:
 	case LDN_FORMAT_HTML:
 	case LDN_FORMAT_ICS:

@@ -17,7 +17,9 @@ ldn_plan_render(const struct ldn_plan *plan, enum ldn_format format,
 
 	switch (format) {
 	case LDN_FORMAT_JSON:
-		return render_json(plan, aud, out, len, err);
+	case LDN_FORMAT_JSON_COMPACT:
+		return render_json(plan, aud, format == LDN_FORMAT_JSON_COMPACT,
+		    out, len, err);
 	case LDN_FORMAT_TEXT:
 		return render_text(plan, aud, out, len, err);
 	case LDN_FORMAT_FHIR:

@@ -70,7 +70,7 @@ enum ldn_status render_finish(struct strbuf *b, struct strbuf *tmp, char **out,
     size_t *len, struct ldn_error *err);
 
 enum ldn_status render_json(const struct ldn_plan *pl, enum audience aud,
-    char **out, size_t *len, struct ldn_error *err);
+    bool compact, char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_text(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_html(const struct ldn_plan *pl, enum audience aud,
