@@ -169,7 +169,9 @@ read_course(const struct ldn_course *c, int32_t today, struct seen *s,
 		s[i].pain = v->pain;
 		s[i].sleep = v->sleep;
 		s[i].fx = (enum effect)k;
-		s[i].morning = v->timing && strcmp(v->timing, "morning") == 0;
+		/* a visit that did not record when: as the plan says */
+		s[i].morning = v->timing ? strcmp(v->timing, "morning") == 0
+		                         : strcmp(c->timing, "morning") == 0;
 	}
 	return LDN_OK;
 }
@@ -388,6 +390,8 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	}
 	for (size_t i = 0; i < c->n_visits && s; i++)
 		any_dose |= s[i].dose_ug > 0 || s[i].fx == FX_SERIOUS;
+	n->morning = c->n_visits > 0 && s ? s[c->n_visits - 1].morning
+	                                  : strcmp(c->timing, "morning") == 0;
 	if (strcmp(c->decision, "do-not-start") == 0) {
 		advise(n, LDN_NEXT_NONE, E_NEXT_NOT_STARTED, 0, today);
 	} else if (!any_dose) {

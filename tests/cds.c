@@ -157,13 +157,26 @@ check_ldn_request(json_t *r, char *why, size_t n)
 	    strstr(text, "Naltrexone (low dose) oral") != text)
 		return snprintf(why, n, "medication is not the LDN text"),
 		       false;
+	const char *at = nz(json_string_value(json_array_get(when, 0)));
+	const char *words = nz(json_string_value(json_object_get(di, "text")));
+
 	if (json_integer_value(json_object_get(rep, "frequency")) != 1 ||
 	    json_integer_value(json_object_get(rep, "period")) != 1 ||
 	    strcmp(nz(json_string_value(json_object_get(rep, "periodUnit"))),
 	        "d") != 0 ||
 	    json_array_size(when) != 1 ||
-	    strcmp(nz(json_string_value(json_array_get(when, 0))), "HS") != 0)
-		return snprintf(why, n, "not once daily at bedtime"), false;
+	    (strcmp(at, "HS") != 0 && strcmp(at, "MORN") != 0))
+		return snprintf(why, n,
+		           "not once daily, at bedtime or in the "
+		           "morning"),
+		       false;
+	/* the coded time and the words agree */
+	if (strstr(words,
+	        strcmp(at, "HS") == 0 ? "at bedtime" : "in the morning") ==
+	    NULL)
+		return snprintf(why, n, "when %s, but the text says \"%s\"", at,
+		           words),
+		       false;
 	if (!json_is_number(json_object_get(dq, "value")) ||
 	    strcmp(nz(json_string_value(json_object_get(dq, "system"))),
 	        "http://unitsofmeasure.org") != 0 ||
@@ -674,6 +687,63 @@ nine(void)
 		}
 }
 
+/* A plan that doses in the morning (insomnia on file) suggests the first
+ * step in the morning, coded MORN, in words and code alike; without
+ * insomnia, at bedtime (HS). */
+static void
+morning(void)
+{
+	static const char base[] =
+	    "{\"id\":\"m\",\"birth_date\":\"1981-06-15\",\"sex\":"
+	    "\"female\",\"weight_kg\":70,\"opioid_analgesia_required\":"
+	    "false,\"medications\":[],\"conditions\":[{\"code\":\"M79.7\","
+	    "\"system\":\"icd10\",\"status\":\"active\"}%s]}";
+	static const char insomnia[] =
+	    ",{\"code\":\"G47.00\",\"system\":\"icd10\",\"status\":"
+	    "\"active\"}";
+
+	for (int m = 0; m < 2; m++) {
+		char patient[1024], why[256] = "";
+		struct ldn_error err = { 0 };
+		char *out = NULL;
+		size_t len;
+		json_t *r = NULL, *c;
+
+		snprintf(patient, sizeof(patient), base, m ? insomnia : "");
+		if (ldn_check_order(kb, patient, strlen(patient),
+		        "naltrexone 50 mg", AS_OF, LDN_AUDIENCE_CLINICIAN,
+		        LDN_FORMAT_JSON, &out, &len, &err) == LDN_OK)
+			r = json_loadb(out, len, 0, NULL);
+		c = find(r, "50 mg naltrexone is a standard");
+		const char *at = nz(json_string_value(json_array_get(
+		    json_object_get(
+		        json_object_get(
+		            json_object_get(
+		                json_array_get(
+		                    json_object_get(suggested_resource(c),
+		                        "dosageInst"
+		                        "ruction"),
+		                    0),
+		                "timing"),
+		            "repeat"),
+		        "when"),
+		    0)));
+
+		ok(c &&
+		        check_ldn_request(suggested_resource(c), why,
+		            sizeof(why)) &&
+		        strcmp(at, m ? "MORN" : "HS") == 0 &&
+		        strstr(str(c, "detail"),
+		            m ? "in the morning" : "at bedtime") != NULL,
+		    "%s: the suggested first step is %s (%s)%s%s",
+		    m ? "insomnia on file" : "no insomnia",
+		    m ? "in the morning" : "at bedtime", at, *why ? ": " : "",
+		    why);
+		json_decref(r);
+		free(out);
+	}
+}
+
 /* The same request and date give the same bytes; the uuids follow the
  * hookInstance. */
 static void
@@ -992,7 +1062,7 @@ on_ldn(void)
 		} ops[] = {
 			{ "2026-11-28", "began on 2026-11-25: give no more" },
 			{ "2026-11-29",
-			    "the last dose the night before 2026-11-26" },
+			    "the last dose on the day before 2026-11-26" },
 		};
 		struct ldn_error err;
 		json_t *req = load(patients[p], "patient-view"), *r, *c;
@@ -1506,6 +1576,7 @@ main(int argc, char **argv)
 	discovery();
 	nine();
 	stable();
+	morning();
 	drafts();
 	reverse();
 	on_ldn();

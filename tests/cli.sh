@@ -118,8 +118,8 @@ import json
 p=json.load(open('$ldn_pt'))
 p['procedures']=[{'display':'Knee replacement','date':'2026-11-29','status':'planned'}]
 json.dump(p,open('$tmp/ldn-surgery.json','w'))"
-t "plan: LDN on file and surgery in 4 days: last dose tonight" sh -c "'$ldn' plan $AS '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'Give the last dose the night before 2026-11-26 and none from 2026-11-26. Restart no earlier than 2026-12-06'"
-t "and the patient reads the same dates" sh -c "'$ldn' plan $AS --audience patient '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'Take your last dose the night before 2026-11-26'"
+t "plan: LDN on file and surgery in 4 days: last dose tonight" sh -c "'$ldn' plan $AS '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'Give the last dose on the day before 2026-11-26 and none from 2026-11-26. Restart no earlier than 2026-12-06'"
+t "and the patient reads the same dates" sh -c "'$ldn' plan $AS --audience patient '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'Take your last dose on the day before 2026-11-26'"
 t "a day later the hold has begun: no more doses" sh -c "'$ldn' plan --as-of 2026-11-26 '$tmp/ldn-surgery.json' | tr -s ' \n' '  ' | grep -q 'began on 2026-11-26: give no more naltrexone'"
 db="sqlite:$tmp/store.db"
 echo '{"id":"p-9","age_years":50,"sex":"male","weight_kg":80,"opioid_analgesia_required":false,"medications":[],"conditions":[{"system":"icd10","code":"M79.7","status":"active"}]}' > "$tmp/p9.json"

@@ -61,6 +61,10 @@ course_from(json_t *cs, struct ldn_course *c)
 	c->interval_d =
 	    (int)json_integer_value(json_object_get(plan, "interval_d"));
 	c->ceiling_ug = mg_to_ug(json_object_get(plan, "ceiling_mg"));
+	snprintf(c->timing, sizeof(c->timing), "%s",
+	    json_string_value(json_object_get(plan, "timing"))
+	        ? json_string_value(json_object_get(plan, "timing"))
+	        : "bedtime");
 	c->n_visits = json_array_size(visits);
 	c->visits = calloc(c->n_visits + 1, sizeof(*c->visits));
 	for (size_t i = 0; i < c->n_visits; i++) {
@@ -146,6 +150,10 @@ golden_file(const char *path)
 		    base, name, action, rule, (int)dose, date ? date : "-",
 		    ldn_next_action_name(ldn_next_action(n)), ldn_next_rule(n),
 		    (int)ldn_next_dose_ug(n), ldn_next_date(n));
+		/* the words say what they must ("says": in the clinician's
+		 * and the patient's text alike) */
+		const char *says =
+		    json_string_value(json_object_get(ex, "says"));
 		/* both audiences render, with every variable filled in */
 		for (int a = 0; a < 2; a++) {
 			rc = ldn_next_render(n, LDN_FORMAT_TEXT,
@@ -161,6 +169,10 @@ golden_file(const char *path)
 			ok(rc == LDN_OK && strchr(text, '?') == NULL,
 			    "%s: %s: %s text has no unfilled variable", base,
 			    name, a ? "patient" : "clinician");
+			if (says)
+				ok(rc == LDN_OK && strstr(text, says) != NULL,
+				    "%s: %s: the %s text says \"%s\"", base,
+				    name, a ? "patient" : "clinician", says);
 			free(text);
 		}
 		ldn_next_free(n);

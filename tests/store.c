@@ -578,6 +578,40 @@ patient_json(char *out, size_t n, const char *id, bool sensitive)
 	    id, sensitive ? "true" : "false");
 }
 
+/* The course knows when its plan doses: a plan that moved dosing to the
+ * morning (insomnia on file) reads as morning, any other as bedtime. */
+static void
+course_timing(const struct ldn_kb *kb)
+{
+	static const char *const ins =
+	    "{\"id\":\"p-ins\",\"age_years\":50,\"sex\":\"female\","
+	    "\"weight_kg\":70,\"opioid_analgesia_required\":false,"
+	    "\"medications\":[],\"conditions\":[{\"system\":\"icd10\","
+	    "\"code\":\"M79.7\",\"status\":\"active\"},{\"system\":"
+	    "\"icd10\",\"code\":\"G47.00\",\"status\":\"active\"}]}";
+	struct ldn_store *st = open_store();
+	struct ldn_error err = { 0 };
+	struct ldn_plan *plan = NULL;
+	struct ldn_course *c = NULL, *d = NULL;
+
+	bool good = st != NULL &&
+	    ldn_plan_build(kb, ins, strlen(ins), "2026-01-01", &plan, &err) ==
+	        LDN_OK &&
+	    strcmp(ldn_plan_timing(plan), "morning") == 0 &&
+	    ldn_store_add_patient(st, "test", ins, strlen(ins), plan, &err) ==
+	        LDN_OK &&
+	    ldn_store_course(st, "test", "p-ins", &c, &err) == LDN_OK &&
+	    ldn_store_course(st, "test", "p-001", &d, &err) == LDN_OK;
+	ok(good && strcmp(c->timing, "morning") == 0 &&
+	        strcmp(d->timing, "bedtime") == 0,
+	    "a course reads when its plan doses: %s and %s (%s)",
+	    c ? c->timing : "-", d ? d->timing : "-", err.msg);
+	ldn_course_free(c);
+	ldn_course_free(d);
+	ldn_plan_free(plan);
+	ldn_store_close(st);
+}
+
 /* The course read: the latest plan's numbers, the visits oldest first. */
 static void
 course(const struct ldn_kb *kb)
@@ -1327,6 +1361,7 @@ main(int argc, char **argv)
 	}
 	basics(kb);
 	course(kb);
+	course_timing(kb);
 	bad_urls();
 	tokens();
 	if (pg)

@@ -34,6 +34,7 @@ struct ldn_course {
 	int32_t step_ug;         /* increment per step */
 	int interval_d;          /* days between steps */
 	int32_t ceiling_ug;      /* never above */
+	char timing[8];          /* the plan's: "bedtime" or "morning" */
 	size_t n_visits;
 	struct ldn_visit *visits; /* strings owned by the course */
 };

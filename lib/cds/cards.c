@@ -395,7 +395,7 @@ write_dosage(struct cw *c, const char *const *vars)
 	jw_kstr(w, "periodUnit", "d");
 	jw_key(w, "when");
 	jw_arr(w);
-	jw_str(w, "HS");
+	jw_str(w, c->pl->morning ? "MORN" : "HS"); /* FHIR EventTiming */
 	jw_end_arr(w);
 	jw_end_obj(w);
 	jw_end_obj(w);
@@ -598,11 +598,29 @@ any(const struct ldn_plan *pl, bool (*keep)(const struct finding *))
 	return false;
 }
 
+/* When doses are taken, in the card's words ("at bedtime"; "in the
+ * morning" when the plan moved dosing to the morning). */
+static const char *
+timing_words(struct cw *c)
+{
+	const struct kb_entry *e =
+	    &c->kb->entries[c->pl->morning ? E_TIMING_WORDS_MORNING
+	                                   : E_TIMING_WORDS_BEDTIME];
+	struct strbuf b = STRBUF_INIT(256);
+	const char *s;
+
+	tmpl_expand(&b, c->kb, words(c, e), NULL);
+	s = arena_strdup(&c->r->a, sb_cstr(&b));
+	sb_free(&b);
+	return s ? s : "";
+}
+
 static void
 dose_vars(struct cw *c, const char **vars)
 {
 	const struct ldn_plan *pl = c->pl;
 
+	vars[V_TIMING] = timing_words(c);
 	vars[V_START_DOSE] = mg(c, pl->start_ug);
 	vars[V_INTERVAL_DAYS] = whole(c, pl->interval_d);
 	vars[V_CEILING] = mg(c, pl->ceiling_ug);

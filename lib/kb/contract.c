@@ -73,11 +73,12 @@ const char *const var_names[V_COUNT] = {
 	[V_SLEEP] = "sleep",
 	[V_BASELINE_SLEEP] = "baseline_sleep",
 	[V_PRESET] = "preset",
+	[V_TIMING] = "timing",
 };
 
 const char *const severity_names[3] = { "block", "caution", "info" };
 
-#define B(v) (1u << (v))
+#define B(v) (UINT64_C(1) << (v))
 #define F(id, sev, vars)                       \
 	{                                      \
 		id, L_FINDING, sev, vars, 0, 0 \
@@ -221,10 +222,10 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_SCHEDULE_CEILING] = S("schedule.ceiling", B(V_DOSE)),
 	[E_SCHEDULE_BEFORE_FIRST_DOSE] = S("schedule.before_first_dose", 0),
 	[E_NEXT_NOT_STARTED] = N("next.not_started", 0),
-	[E_NEXT_START] = N("next.start", B(V_DOSE) | B(V_DATE)),
+	[E_NEXT_START] = N("next.start", B(V_DOSE) | B(V_DATE) | B(V_TIMING)),
 	[E_NEXT_ESCALATE] = N("next.escalate",
 	    B(V_DOSE) | B(V_NEXT_DOSE) | B(V_DATE) | B(V_PAIN) |
-	        B(V_BASELINE_PAIN) | B(V_INTERVAL_DAYS)),
+	        B(V_BASELINE_PAIN) | B(V_INTERVAL_DAYS) | B(V_TIMING)),
 	[E_NEXT_HOLD_SETTLING] = N("next.hold_settling",
 	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DATE) | B(V_NEXT_DOSE)),
 	[E_NEXT_STEP_BACK] = N("next.step_back",
@@ -236,7 +237,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_STOPPED_SERIOUS] =
 	    N("next.stopped_serious", B(V_FROM_DATE) | B(V_DOSE)),
 	[E_NEXT_REINTRODUCE] = N("next.reintroduce",
-	    B(V_START_DOSE) | B(V_DATE) | B(V_MAX_DOSE) | B(V_INTERVAL_DAYS)),
+	    B(V_START_DOSE) | B(V_DATE) | B(V_MAX_DOSE) | B(V_INTERVAL_DAYS) |
+	        B(V_TIMING)),
 	[E_NEXT_HOLD_PLATEAU] = N("next.hold_plateau",
 	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_MAX_DOSE)),
 	[E_NEXT_HOLD_BEST] = N("next.hold_best",
@@ -254,10 +256,12 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    N("next.before_start", B(V_DATE) | B(V_FROM_DATE)),
 	/* CDS Hooks cards (lib/cds/cards.c).  patient-view: the decision. */
 	[E_CARD_VIEW_START] = C("cds.view_start",
-	    B(V_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) | B(V_CEILING), 1),
+	    B(V_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) | B(V_CEILING) |
+	        B(V_TIMING),
+	    1),
 	[E_CARD_VIEW_WAIT] = C("cds.view_wait",
 	    B(V_LIFT_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) |
-	        B(V_CEILING),
+	        B(V_CEILING) | B(V_TIMING),
 	    1),
 	[E_CARD_VIEW_DO_NOT_START] = C("cds.view_do_not_start", 0, 1),
 	/* order-select, order-sign: a naltrexone draft ({drug}). */
@@ -266,17 +270,20 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    B(V_DRUG) | B(V_PROCEDURE) | B(V_PROCEDURE_DATE)),
 	[E_CARD_ORDER_BLOCKED] = CP("cds.order_blocked", B(V_DRUG)),
 	[E_CARD_ORDER_STANDARD_DOSE] = CP("cds.order_standard_dose",
-	    B(V_DRUG) | B(V_DOSE) | B(V_CONDITION) | B(V_START_DOSE)),
+	    B(V_DRUG) | B(V_DOSE) | B(V_CONDITION) | B(V_START_DOSE) |
+	        B(V_TIMING)),
 	[E_CARD_ORDER_FIRST_STEP] = CP("cds.order_first_step",
 	    B(V_DRUG) | B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) |
-	        B(V_CEILING)),
+	        B(V_CEILING) | B(V_TIMING)),
 	/* The suggestion (summary: its label; text: the action's
 	 * description) and the MedicationRequest it proposes (summary: the
 	 * medication's text; text: the dosage instruction). */
-	[E_CARD_SUGGEST_FIRST_STEP] =
-	    C("cds.suggest_first_step", B(V_START_DOSE) | B(V_DATE), 1),
+	[E_CARD_SUGGEST_FIRST_STEP] = C("cds.suggest_first_step",
+	    B(V_START_DOSE) | B(V_DATE) | B(V_TIMING), 1),
 	[E_CARD_LDN_ORDER] = C("cds.ldn_order",
-	    B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) | B(V_CEILING), 1),
+	    B(V_START_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS) | B(V_CEILING) |
+	        B(V_TIMING),
+	    1),
 	/* An opioid draft ({drug}) for a patient on naltrexone ({detail}),
 	 * restart after {washout_days}. */
 	[E_CARD_OPIOID_ON_LDN] = CP("cds.opioid_on_ldn",
@@ -294,11 +301,13 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    S("schedule.start_morning", B(V_DOSE) | B(V_DATE)),
 	[E_SCHEDULE_INCREASE_MORNING] =
 	    S("schedule.increase_morning", B(V_DOSE) | B(V_DATE)),
+	[E_TIMING_WORDS_BEDTIME] = S("timing.words_bedtime", 0),
+	[E_TIMING_WORDS_MORNING] = S("timing.words_morning", 0),
 	[E_SCHEDULE_HOLD_MORNING] =
 	    S("schedule.hold_morning", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
 };
 
-static_assert(V_COUNT <= 32, "template variables must fit a 32-bit mask");
+static_assert(V_COUNT <= 64, "template variables must fit a 64-bit mask");
 
 const char *const flag_names[FL_COUNT] = {
 	[FL_ALWAYS] = "always",

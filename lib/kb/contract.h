@@ -98,6 +98,7 @@ enum var {
 	V_SLEEP,
 	V_BASELINE_SLEEP,
 	V_PRESET,
+	V_TIMING, /* "at bedtime" or "in the morning", as the plan doses */
 	V_COUNT
 };
 
@@ -215,6 +216,8 @@ enum entry_id {
 	E_PRESET_SUGGESTED,
 	E_PRESET_BEYOND_SEED,
 	E_TIMING_MORNING,
+	E_TIMING_WORDS_BEDTIME, /* the words {timing} holds */
+	E_TIMING_WORDS_MORNING,
 	E_SCHEDULE_START_MORNING,
 	E_SCHEDULE_INCREASE_MORNING,
 	E_SCHEDULE_HOLD_MORNING,
@@ -225,7 +228,7 @@ struct entry_spec {
 	const char *id;
 	enum entry_list list;
 	enum severity severity; /* SEV_NONE outside L_FINDING */
-	uint32_t vars;          /* bit (1 << enum var) per variable it fills */
+	uint64_t vars;          /* bit (1 << enum var) per variable it fills */
 	int summary;            /* L_CARD: 1 if it needs a summary line */
 	int patient;            /* L_CARD: 1 if it needs patient words too
 	                           (the cards `ldn check-order` can give) */

@@ -73,7 +73,7 @@ struct seg {
 struct tmpl {
 	struct seg *segs;
 	size_t n;
-	uint32_t vars; /* variables used */
+	uint64_t vars; /* variables used */
 };
 
 struct cites {

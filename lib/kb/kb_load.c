@@ -608,7 +608,7 @@ number_index(const struct ldn_kb *kb, const char *id, size_t n)
 /* Split text into segments; variables must be among allowed_vars. */
 static struct tmpl
 parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
-    uint32_t allowed_vars)
+    uint64_t allowed_vars)
 {
 	struct tmpl t = { NULL, 0, 0 };
 	size_t cap = 1, n = 0;
@@ -664,12 +664,12 @@ parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
 			if (v < 0)
 				problem(L, at, "{%.*s} is not a known variable",
 				    (int)len, name);
-			else if (!(allowed_vars & (1u << v)))
+			else if (!(allowed_vars & (UINT64_C(1) << v)))
 				problem(L, at,
 				    "{%.*s} is not supplied for this entry",
 				    (int)len, name);
 			else
-				t.vars |= 1u << v;
+				t.vars |= UINT64_C(1) << v;
 			segs[n++] = (struct seg){ SEG_VAR, NULL, 0, v };
 		}
 		p = close + 1;
@@ -681,7 +681,7 @@ parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
 
 static void
 texts_field(struct loader *L, const struct jnode *o, struct tmpl *text,
-    uint32_t allowed_vars)
+    uint64_t allowed_vars)
 {
 	for (int a = 0; a < AUD_COUNT; a++) {
 		const char *s = str_field(L, o, audience_names[a], true);

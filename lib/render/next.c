@@ -48,6 +48,25 @@ dose_words(const struct ldn_next *n, char buf[static 32])
 	return buf;
 }
 
+/* The advice's words for aud into tmp: the engine's variables, and when
+ * doses are taken in this audience's words. */
+static void
+expand_advice(struct strbuf *tmp, const struct ldn_next *n,
+    const struct kb_entry *e, enum audience aud)
+{
+	const struct kb_entry *t =
+	    &n->kb->entries[n->morning ? E_TIMING_WORDS_MORNING
+	                               : E_TIMING_WORDS_BEDTIME];
+	struct strbuf when = STRBUF_INIT(256);
+	const char *vars[V_COUNT];
+
+	tmpl_expand(&when, n->kb, &t->text[aud], NULL);
+	memcpy(vars, n->vars, sizeof(vars));
+	vars[V_TIMING] = sb_cstr(&when);
+	tmpl_expand(tmp, n->kb, &e->text[aud], vars);
+	sb_free(&when);
+}
+
 static enum ldn_status
 render_next_text(const struct ldn_next *n, enum audience aud, char **out,
     size_t *len, struct ldn_error *err)
@@ -62,7 +81,7 @@ render_next_text(const struct ldn_next *n, enum audience aud, char **out,
 	    n->patient_id, n->as_of);
 	sb_printf(&b, "%s: %s from %s\n\n", headline[aud][n->action],
 	    dose_words(n, dose), n->date);
-	tmpl_expand(&tmp, n->kb, &e->text[aud], n->vars);
+	expand_advice(&tmp, n, e, aud);
 	sb_puts(&tmp, " [");
 	for (size_t i = 0; i < e->cites.n; i++)
 		sb_printf(&tmp, "%s%zu", i ? ", " : "", i + 1);
@@ -103,7 +122,7 @@ render_next_json(const struct ldn_next *n, enum audience aud, bool compact,
 	jw_kstr(&w, "date", n->date);
 	jw_kstr(&w, "evidence", evidence_names[e->evidence]);
 	jw_key(&w, "text");
-	tmpl_expand(&tmp, n->kb, &e->text[aud], n->vars);
+	expand_advice(&tmp, n, e, aud);
 	jw_strn(&w, tmp.s ? tmp.s : "", tmp.len);
 	jw_key(&w, "references");
 	jw_arr(&w);

@@ -15,11 +15,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../base/arena.h"
 #include "../base/date.h"
 #include "../base/dose.h"
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
 #include "../base/strbuf.h"
+#include "../base/tree.h"
 #include "db.h"
 
 struct ldn_store {
@@ -1272,6 +1274,28 @@ opt_at(const struct db_res *r, size_t i, size_t c)
 	return db_val(r, i, c) ? (int)int_at(r, i, c) : -1;
 }
 
+/* When the stored plan doses: its JSON's /preset/timing.  Plans stored
+ * before plans knew morning dosing have none, and dosed at bedtime. */
+static const char *
+plan_timing(const char *plan_json)
+{
+	struct arena a = ARENA_INIT(1u << 26);
+	struct ldn_error err = { 0 };
+	struct jnode *root;
+	const char *t = "bedtime";
+
+	if (json_parse(&a, plan_json, strlen(plan_json), 64, &root, &err) ==
+	    LDN_OK) {
+		const struct jnode *v =
+		    tree_get(tree_get(root, "preset"), "timing");
+
+		if (v && v->type == J_STR && strcmp(v->u.s, "morning") == 0)
+			t = "morning";
+	}
+	arena_free(&a);
+	return t;
+}
+
 /* The course from the latest plan's row and the visits' rows. */
 static struct ldn_course *
 course_of(const char *id, const struct db_res *plan,
@@ -1291,6 +1315,8 @@ course_of(const char *id, const struct db_res *plan,
 	c->step_ug = (int32_t)int_at(plan, 0, 4);
 	c->interval_d = (int)int_at(plan, 0, 5);
 	c->ceiling_ug = (int32_t)int_at(plan, 0, 6);
+	snprintf(c->timing, sizeof(c->timing), "%s",
+	    plan_timing(text_at(plan, 0, 7)));
 	if (visits->n_rows > 0) {
 		c->visits = calloc(visits->n_rows, sizeof(*c->visits));
 		good = c->visits != NULL;
@@ -1343,7 +1369,7 @@ ldn_store_course(struct ldn_store *st, const char *actor,
 		return dbfail(st, err, "course");
 	rc = read_rows(st,
 	    "SELECT as_of, decision, earliest_start, start_ug, step_ug, "
-	    "interval_d, ceiling_ug FROM plans WHERE patient_id = ? "
+	    "interval_d, ceiling_ug, plan_json FROM plans WHERE patient_id = ? "
 	    "ORDER BY id DESC LIMIT 1",
 	    patient_id, &plan, err);
 	if (rc == LDN_OK)
