@@ -14,26 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "ldn/cds.h"
 #include "ldn/kb.h"
 
+#include "bench.h"
+
 static const struct ldn_kb *kb;
 static const char *service;
 static char *input;
 static size_t input_len;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 op_baseline(void)
@@ -60,27 +52,6 @@ op_call(void)
 	}
 	free(out);
 	return 0;
-}
-
-static double
-rate(const char *name, int (*op)(void), double secs, long iterations,
-    double base)
-{
-	double t0 = now(), t;
-	long n = 0;
-
-	do {
-		if (op() != 0)
-			exit(1);
-		n++;
-		t = now() - t0;
-	} while (iterations > 0 ? n < iterations : t < secs);
-	double r = n / t;
-	printf("%-9s %10.0f ops/s %9.1f us/op", name, r, 1e6 / r);
-	if (base > 0)
-		printf("   %6.3fx baseline", r / base);
-	printf("\n");
-	return r;
 }
 
 int
@@ -118,8 +89,9 @@ main(int argc, char **argv)
 	kb = k;
 	printf("input: %s (%zu bytes), service %s\n", argv[2], input_len,
 	    service);
-	double base = rate("baseline", op_baseline, secs, iterations, 0);
-	rate("call", op_call, secs, iterations, base);
+	double base =
+	    bench_rate("baseline", op_baseline, 3, secs, iterations, 0);
+	bench_rate("call", op_call, 3, secs, iterations, base);
 	ldn_kb_free(k);
 	free(input);
 	return 0;

@@ -22,6 +22,8 @@
 #include "ldn/kb.h"
 #include "ldn/plan.h"
 
+#include "bench.h"
+
 #define AS_OF "2026-11-25"
 
 struct bundle {
@@ -29,15 +31,6 @@ struct bundle {
 	char *buf;
 	size_t len;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Sort files by name so every run visits them in the same order. */
 static int
@@ -166,7 +159,7 @@ main(int argc, char **argv)
 	 * weighs the same in the figures however the time runs out; the clock
 	 * is read once a pass. */
 	long ops = 0;
-	double bytes = 0, t, t0 = now();
+	double bytes = 0, t, t0 = bench_now();
 
 	do {
 		for (size_t i = 0; i < n; i++) {
@@ -174,7 +167,7 @@ main(int argc, char **argv)
 			bytes += (double)v[i].len;
 			ops++;
 		}
-		t = now() - t0;
+		t = bench_now() - t0;
 	} while (t < secs);
 	printf("%-20s %10.1f bundles/s %10.2f MB/s %10.1f us/bundle\n",
 	    "ldn plan_build", ops / t, bytes / t / 1e6, 1e6 * t / ops);

@@ -34,6 +34,8 @@
 
 #include "ldn/jwt.h"
 
+#include "bench.h"
+
 #define ISS     "https://sandbox.cds-hooks.org"
 #define ISS_RSA "https://ehr.example.org/rsa"
 #define AUD     "https://ldn.example.org/cds-services/ldn-start"
@@ -42,15 +44,6 @@
 enum {
 	NTOK = 512
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static char *
 b64url(const unsigned char *d, size_t n)
@@ -132,7 +125,7 @@ static void
 fresh_verifier(void)
 {
 	struct ldn_error err;
-	double t0 = now();
+	double t0 = bench_now();
 
 	ldn_jwt_verifier_free(v);
 	if (ldn_jwt_verifier_new(&v, &err) != LDN_OK ||
@@ -151,7 +144,7 @@ fresh_verifier(void)
 	        LDN_OK)
 		exit(70);
 	next = 0;
-	setup_time += now() - t0;
+	setup_time += bench_now() - t0;
 }
 
 static int
@@ -222,13 +215,13 @@ rate(const char *name, int (*op)(void), double secs, double base)
 			exit(1);
 		}
 	setup_time = 0;
-	t0 = now();
+	t0 = bench_now();
 	do {
 		for (int i = 0; i < 64; i++)
 			if (op() != 0)
 				exit(1);
 		n += 64;
-		t = now() - t0 - setup_time;
+		t = bench_now() - t0 - setup_time;
 	} while (t < secs);
 	r = n / t;
 	printf("%-10s %9.0f ops/s %9.2f us/op", name, r, 1e6 / r);

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -26,14 +25,7 @@
 
 #include "base/tree.h"
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 static const struct ldn_kb *kb;
 static const char *input;
@@ -112,32 +104,6 @@ op_jansson(void)
 	return s ? 0 : -1;
 }
 
-static double
-rate(const char *name, int (*op)(void), double secs, double base)
-{
-	double t0, t;
-	long n = 0;
-
-	for (int i = 0; i < 1000; i++) /* warm up */
-		if (op() != 0) {
-			fprintf(stderr, "bench: %s failed\n", name);
-			exit(1);
-		}
-	t0 = now();
-	do {
-		for (int i = 0; i < 256; i++)
-			op();
-		n += 256;
-		t = now() - t0;
-	} while (t < secs);
-	double r = n / t;
-	printf("%-9s %12.0f ops/s %9.2f us/op", name, r, 1e6 / r);
-	if (base > 0)
-		printf("   %6.2fx baseline", r / base);
-	printf("\n");
-	return r;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -167,14 +133,15 @@ main(int argc, char **argv)
 	kb = k;
 	printf("input: %s (%zu bytes)\n", argv[1], input_len);
 	const char *only = argc > 3 ? argv[3] : NULL; /* one loop, for perf */
-	double base = only ? 0 : rate("baseline", op_baseline, secs, 0);
+	double base =
+	    only ? 0 : bench_rate("baseline", op_baseline, 1000, secs, 0, 0);
 
 	if (!only || strcmp(only, "parse") == 0)
-		rate("parse", op_parse, secs, base);
+		bench_rate("parse", op_parse, 1000, secs, 0, base);
 	if (!only || strcmp(only, "build") == 0)
-		rate("build", op_build, secs, base);
+		bench_rate("build", op_build, 1000, secs, 0, base);
 	if (!only || strcmp(only, "json") == 0)
-		rate("json", op_json, secs, base);
+		bench_rate("json", op_json, 1000, secs, 0, base);
 	if (!only || strcmp(only, "jansson") == 0) {
 		struct ldn_plan *p;
 
@@ -184,7 +151,7 @@ main(int argc, char **argv)
 		        &plan_json, &plan_json_len, &err) != LDN_OK)
 			return 70;
 		ldn_plan_free(p);
-		rate("jansson", op_jansson, secs, base);
+		bench_rate("jansson", op_jansson, 1000, secs, 0, base);
 		free(plan_json);
 	}
 	ldn_kb_free(k);

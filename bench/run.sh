@@ -9,6 +9,8 @@
 #    and its peak memory with /usr/bin/time.
 # 3. CDS Hooks bearer tokens (ES384, RS384) verified per second on one core,
 #    beside OpenSSL verifying the bare signature, and `openssl speed`.
+# 4. A CDS Hooks patient-view call in process (Suzi's 230 KB prefetch),
+#    beside jansson parsing the same request.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-3}
@@ -36,3 +38,7 @@ taskset -c 0 build-rel/bench/bench_jwt . "$secs"
 echo "baseline: openssl speed (verify/s is the column to compare)"
 taskset -c 0 openssl speed -seconds "$secs" ecdsap384 rsa2048 2>/dev/null |
 	grep -E "sign/s|nistp384|^rsa 2048"
+echo
+echo "== CDS Hooks patient-view in process, one core (taskset -c 0)"
+taskset -c 0 build-rel/bench/bench_cds ldn-patient-view \
+	tests/data/cds-hooks/requests/Suzi_Bechtelar__patient-view.json "$secs"
