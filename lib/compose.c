@@ -54,6 +54,15 @@ monitoring(struct ldn_plan *pl)
 		push_item(pl, E_MONITOR_TSH, DATE_NONE);
 	if (pl->flags & (1u << FL_RENAL))
 		push_item(pl, E_MONITOR_RENAL, DATE_NONE);
+	/* The preset's own checks (TSH for the thyroid preset), once. */
+	for (size_t k = 0; k < pl->preset->n_monitor; k++) {
+		bool have = false;
+
+		for (size_t i = 0; i < pl->n_items; i++)
+			have |= pl->items[i].id == pl->preset->monitor[k];
+		if (!have)
+			push_item(pl, pl->preset->monitor[k], DATE_NONE);
+	}
 }
 
 static void
@@ -100,6 +109,9 @@ void
 compose(struct ldn_plan *pl)
 {
 	const struct ldn_kb *kb = pl->kb;
+	/* Its words with its own numbers only when the plan kept them. */
+	const struct kb_statement *pst =
+	    pl->adjusted ? &pl->preset->adjusted : &pl->preset->statement;
 	bool preset_shown = false;
 
 	order_findings(pl);
@@ -113,7 +125,7 @@ compose(struct ldn_plan *pl)
 	if (!pl->statements || !pl->ref_order || !pl->ref_number)
 		return;
 	for (size_t i = 0; i < pl->n_findings; i++)
-		cite(pl, kb->entries[pl->findings[i].id].cites);
+		cite(pl, finding_cites(kb, &pl->findings[i]));
 	for (size_t i = 0; i < pl->n_items; i++)
 		cite(pl, kb->entries[pl->items[i].id].cites);
 	if (pl->n_steps > 0)
@@ -134,17 +146,16 @@ compose(struct ldn_plan *pl)
 			continue;
 		/* The preset's own words open the protocol section. */
 		if (st->section >= S_PROTOCOL && !preset_shown) {
-			pl->statements[pl->n_statements++] =
-			    &pl->preset->statement;
-			cite(pl, pl->preset->statement.cites);
+			pl->statements[pl->n_statements++] = pst;
+			cite(pl, pst->cites);
 			preset_shown = true;
 		}
 		pl->statements[pl->n_statements++] = st;
 		cite(pl, st->cites);
 	}
 	if (!preset_shown) {
-		pl->statements[pl->n_statements++] = &pl->preset->statement;
-		cite(pl, pl->preset->statement.cites);
+		pl->statements[pl->n_statements++] = pst;
+		cite(pl, pst->cites);
 	}
 	for (size_t i = 0; i < kb->n_numbers; i++)
 		cite(pl, kb->numbers[i].cites);

@@ -29,7 +29,17 @@ struct finding {
 	const char *vars[V_COUNT];
 	const char *src[MAX_SRC];
 	size_t n_src;
+	/* When n > 0, its references instead of the entry's (a suggested
+	 * preset cites that preset's sources). */
+	struct cites cites;
 };
+
+/* The references a finding cites. */
+static inline struct cites
+finding_cites(const struct ldn_kb *kb, const struct finding *f)
+{
+	return f->cites.n > 0 ? f->cites : kb->entries[f->id].cites;
+}
 
 struct item {
 	enum entry_id id;
@@ -76,6 +86,18 @@ struct ldn_plan {
 	bool sensitive;
 	bool morning; /* doses in the morning, not at bedtime */
 	int32_t ceiling_ug, start_ug, step_ug, interval_d;
+	/* The plan changed the preset's own numbers for this patient
+	 * (sensitive, a child's weight, a dose not tolerated before): its
+	 * words without numbers are shown (kb_preset.adjusted). */
+	bool adjusted;
+	/* The lowest dose not tolerated on LDN before (0 when none), and
+	 * where the record gives it. */
+	int32_t intolerant_ug;
+	const char *intolerant_src;
+	/* The latest day an opioid was taken as far as the record shows;
+	 * as_of when taken now or its last dose is not known; DATE_NONE
+	 * when no opioid is on file. */
+	int32_t opioid_last;
 	struct window *holds; /* perioperative holds, sorted, merged */
 	size_t n_holds;
 
@@ -118,6 +140,10 @@ void *plan_push(struct ldn_plan *pl, void **items, size_t *n, size_t *cap,
 /* The pipeline's steps, in the order data flows (screen.c, titrate.c,
  * compose.c); plan.c calls them. */
 void screen(struct ldn_plan *pl);
+/* The exclusion of preset pr (kb/presets.yaml "exclude") that the
+ * screened patient meets, or NULL. */
+const struct preset_rule *preset_exclusion(const struct ldn_plan *pl,
+    const struct kb_preset *pr);
 void titrate(struct ldn_plan *pl);
 void compose(struct ldn_plan *pl);
 

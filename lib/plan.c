@@ -160,10 +160,31 @@ plan_build_tree(const struct ldn_kb *kb, const struct jnode *root,
 	return build_rest(pl, out, err);
 }
 
+/* A preset asked for a patient it excludes (kb/presets.yaml "exclude":
+ * the population of the trial it rests on), known once screened:
+ * refused, naming the first reason. */
+static enum ldn_status
+preset_excluded(const struct ldn_plan *pl, struct ldn_error *err)
+{
+	const struct preset_rule *r = preset_exclusion(pl, pl->preset);
+
+	if (r == NULL)
+		return LDN_OK;
+	return ldn_fail(err, LDN_E_SCHEMA, "preset",
+	    "the %s preset is not for this patient: %s", pl->preset->id,
+	    r->reason);
+}
+
 static enum ldn_status
 build_rest(struct ldn_plan *pl, struct ldn_plan **out, struct ldn_error *err)
 {
+	enum ldn_status rc;
+
 	screen(pl);
+	if ((rc = preset_excluded(pl, err)) != LDN_OK) {
+		ldn_plan_free(pl);
+		return rc;
+	}
 	titrate(pl);
 	compose(pl);
 	if (pl->arena.failed) {
@@ -332,7 +353,7 @@ ldn_plan_unresolved_citations(const struct ldn_plan *plan)
 	size_t n = 0;
 
 	for (size_t i = 0; i < plan->n_findings; i++)
-		n += unresolved(plan, kb->entries[plan->findings[i].id].cites);
+		n += unresolved(plan, finding_cites(kb, &plan->findings[i]));
 	for (size_t i = 0; i < plan->n_items; i++)
 		n += unresolved(plan, kb->entries[plan->items[i].id].cites);
 	for (size_t i = 0; i < plan->n_statements; i++)

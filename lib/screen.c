@@ -97,6 +97,14 @@ acting_label(enum med_class c)
 	}
 }
 
+/* An opioid taken on day (as_of: now or since a day not known). */
+static void
+opioid_seen(struct ldn_plan *pl, int32_t day)
+{
+	if (pl->opioid_last == DATE_NONE || day > pl->opioid_last)
+		pl->opioid_last = day;
+}
+
 static void
 screen_opioid(struct ldn_plan *pl, const struct medication *m)
 {
@@ -106,6 +114,11 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 	struct finding *f;
 
 	pl->flags |= 1u << FL_OPIOID_HISTORY;
+	/* Taken now, or last taken on a day not known; else its last dose
+	 * counts (below). */
+	if (m->active || m->cls == MC_BUPRENORPHINE_DEPOT ||
+	    m->last_dose == DATE_NONE)
+		opioid_seen(pl, pl->as_of);
 	if (m->cls == MC_BUPRENORPHINE_DEPOT) {
 		/* Release goes on for weeks after the last injection or the
 		 * implant's removal: no washout can be counted from the
@@ -160,6 +173,7 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, wd);
 		return;
 	}
+	opioid_seen(pl, last < pl->as_of ? last : pl->as_of);
 	int32_t lift = last + wd;
 	f = raise(pl,
 	    lift > pl->as_of ? E_OPIOID_WASHOUT : E_OPIOID_WASHOUT_DONE,
@@ -408,6 +422,7 @@ screen_conditions(struct ldn_plan *pl)
 		raise_condition(pl, E_OPIOID_CURRENT_USE, c,
 		    CK_OPIOID_CURRENT_USE);
 		pl->flags |= 1u << FL_OPIOID_HISTORY;
+		opioid_seen(pl, pl->as_of);
 	}
 	for (size_t i = 0; i < pt->n_conditions; i++) {
 		/* "OUD on Suboxone", "back pain on tramadol": a diagnosis
@@ -420,6 +435,7 @@ screen_conditions(struct ldn_plan *pl)
 			if (f != NULL)
 				f->vars[V_CONDITION] = c->display;
 			pl->flags |= 1u << FL_OPIOID_HISTORY;
+			opioid_seen(pl, pl->as_of);
 		}
 	}
 	if ((c = first_of_kind(pl, CK_OPIOID_USE_DISORDER)) != NULL) {
@@ -543,8 +559,12 @@ screen_age(struct ldn_plan *pl)
 		ug -= ug % p->granularity_ug;
 		if (ug > p->child_max_ug)
 			ug = p->child_max_ug;
-		if (ug < pl->ceiling_ug)
+		if (ug < pl->ceiling_ug) {
 			pl->ceiling_ug = (int32_t)ug;
+			/* The children's preset's words say it. */
+			if (!pl->preset->child_only)
+				pl->adjusted = true;
+		}
 		if (pl->preset->start_ug_per_kg > 0) {
 			/* The paediatric trial's dose by weight from the
 			 * first day, within the ceiling just set; a
@@ -812,13 +832,15 @@ screen_history(struct ldn_plan *pl)
 	const struct patient *pt = pl->patient;
 	struct finding *f;
 
-	if (pt->opioid_analgesia_required == TRI_YES)
+	if (pt->opioid_analgesia_required == TRI_YES) {
 		raise(pl, E_OPIOID_REQUIRED, "/opioid_analgesia_required");
-	else if (pt->opioid_analgesia_required == TRI_UNKNOWN)
+		opioid_seen(pl, pl->as_of);
+	} else if (pt->opioid_analgesia_required == TRI_UNKNOWN)
 		raise(pl, E_INTAKE_OPIOID_NEED_UNKNOWN, NULL);
 	if (pt->occult_opioid_use_suspected == TRI_YES) {
 		raise(pl, E_OPIOID_OCCULT, "/occult_opioid_use_suspected");
 		pl->flags |= 1u << FL_OPIOID_HISTORY;
+		opioid_seen(pl, pl->as_of);
 	}
 	if (pt->sensitive == TRI_YES)
 		pl->sensitive = true;
@@ -839,6 +861,12 @@ screen_history(struct ldn_plan *pl)
 		case OUT_SIDE_EFFECTS:
 			id = E_PRIOR_SIDE_EFFECTS;
 			pl->sensitive = true;
+			if (pr->max_dose_ug > 0 &&
+			    (pl->intolerant_ug == 0 ||
+			        pr->max_dose_ug < pl->intolerant_ug)) {
+				pl->intolerant_ug = pr->max_dose_ug;
+				pl->intolerant_src = pr->src;
+			}
 			break;
 		default:
 			continue;
@@ -857,6 +885,14 @@ screen_history(struct ldn_plan *pl)
 			pl->start_ug = p->start_sensitive_ug;
 		if (pl->interval_d < p->interval_sensitive_d)
 			pl->interval_d = p->interval_sensitive_d;
+		if (pl->step_ug > p->step_ug)
+			pl->step_ug = p->step_ug;
+		/* The seed's own words give its sensitive arm. */
+		if (!pl->preset->is_default &&
+		    (pl->start_ug != pl->preset->start_ug ||
+		        pl->step_ug != pl->preset->step_ug ||
+		        pl->interval_d != pl->preset->interval_d))
+			pl->adjusted = true;
 		f = raise(pl, E_DOSE_SENSITIVE,
 		    pt->sensitive == TRI_YES ? "/sensitive" : NULL);
 		if (f != NULL) {
@@ -864,6 +900,127 @@ screen_history(struct ldn_plan *pl)
 			f->vars[V_INTERVAL_DAYS] = fmt_int(pl, pl->interval_d);
 		}
 	}
+}
+
+/* The ceiling a dose not tolerated before allows: one step below it (half
+ * the dose when no step fits), in measurable doses. */
+static int32_t
+intolerance_cap(const struct params *p, int32_t intolerant_ug, int32_t step)
+{
+	int32_t g = p->granularity_ug > 0 ? p->granularity_ug : 1;
+	int32_t cap = intolerant_ug - step;
+
+	if (cap < g)
+		cap = intolerant_ug / 2;
+	cap -= cap % g;
+	return cap < g ? g : cap;
+}
+
+/*
+ * A dose that caused side effects before caps the ceiling below it, so the
+ * plan never climbs back to it.
+ */
+static void
+screen_intolerance(struct ldn_plan *pl)
+{
+	int32_t cap;
+	struct finding *f;
+
+	if (pl->intolerant_ug <= 0)
+		return;
+	cap = intolerance_cap(&pl->kb->params, pl->intolerant_ug, pl->step_ug);
+	if (cap >= pl->ceiling_ug)
+		return;
+	pl->ceiling_ug = cap;
+	pl->adjusted = true;
+	f = raise(pl, E_DOSE_PRIOR_INTOLERANCE, pl->intolerant_src);
+	if (f != NULL) {
+		f->vars[V_MAX_DOSE] = fmt_mg(pl, pl->intolerant_ug);
+		f->vars[V_CEILING] = fmt_mg(pl, pl->ceiling_ug);
+	}
+}
+
+struct dose_numbers {
+	int32_t start, step, interval, ceiling;
+};
+
+/*
+ * The numbers a plan for this patient titrates by under preset pr: the
+ * preset's, changed as the screens above change them (sensitive, a child's
+ * weight, a dose not tolerated before).  screen() sets the plan's own from
+ * it, and a preset is suggested only when its numbers differ.
+ */
+static struct dose_numbers
+numbers_under(const struct ldn_plan *pl, const struct kb_preset *pr)
+{
+	const struct params *p = &pl->kb->params;
+	const struct patient *pt = pl->patient;
+	int32_t g = p->granularity_ug > 0 ? p->granularity_ug : 1;
+	struct dose_numbers n = { pr->start_ug, pr->step_ug, pr->interval_d,
+		pr->ceiling_ug };
+
+	if (pl->sensitive) {
+		if (n.start > p->start_sensitive_ug)
+			n.start = p->start_sensitive_ug;
+		if (n.interval < p->interval_sensitive_d)
+			n.interval = p->interval_sensitive_d;
+		if (n.step > p->step_ug)
+			n.step = p->step_ug;
+	}
+	if ((pl->flags & (1u << FL_CHILD)) && pt->weight_g > 0) {
+		int64_t ug = (int64_t)pt->weight_g * p->child_ug_per_kg / 1000;
+
+		ug -= ug % g;
+		if (ug > p->child_max_ug)
+			ug = p->child_max_ug;
+		if (ug < n.ceiling)
+			n.ceiling = (int32_t)ug;
+		if (pr->start_ug_per_kg > 0) {
+			int64_t st =
+			    (int64_t)pt->weight_g * pr->start_ug_per_kg / 1000;
+
+			st -= st % g;
+			n.start = st < n.ceiling ? (int32_t)st : n.ceiling;
+			if (pl->sensitive && n.start > p->start_sensitive_ug)
+				n.start = p->start_sensitive_ug;
+		}
+	}
+	if (pl->intolerant_ug > 0) {
+		int32_t cap = intolerance_cap(p, pl->intolerant_ug, n.step);
+
+		if (cap < n.ceiling)
+			n.ceiling = cap;
+	}
+	if (n.start > n.ceiling)
+		n.start = n.ceiling;
+	return n;
+}
+
+/* The exclusion of preset pr that this patient meets, or NULL. */
+const struct preset_rule *
+preset_exclusion(const struct ldn_plan *pl, const struct kb_preset *pr)
+{
+	for (size_t i = 0; i < pr->n_exclude; i++) {
+		const struct preset_rule *r = &pr->exclude[i];
+
+		if ((r->flags & pl->flags) || (r->concepts & pl->concepts) ||
+		    (r->opioid_within_d > 0 && pl->opioid_last != DATE_NONE &&
+		        pl->as_of - pl->opioid_last < r->opioid_within_d))
+			return r;
+	}
+	return NULL;
+}
+
+/* Whether the plan will say do not start (titrate's rule): a block that
+ * never lifts, or no dose at all. */
+static bool
+never_starts(const struct ldn_plan *pl)
+{
+	for (size_t i = 0; i < pl->n_findings; i++)
+		if (entry_specs[pl->findings[i].id].severity == SEV_BLOCK &&
+		    pl->findings[i].lift == DATE_NONE)
+			return true;
+	return pl->ceiling_ug <= 0;
 }
 
 /*
@@ -878,24 +1035,33 @@ screen_presets(struct ldn_plan *pl)
 	const struct ldn_kb *kb = pl->kb;
 	struct finding *f;
 
-	if (pl->preset->beyond_seed) {
+	/* Only while the plan's ceiling is above the seed's: a child's or
+	 * a capped ceiling is not. */
+	if (pl->preset->beyond_seed &&
+	    pl->ceiling_ug > pl->kb->params.ceiling_ug) {
 		f = raise(pl, E_PRESET_BEYOND_SEED, NULL);
 		if (f != NULL) {
 			f->vars[V_PRESET] = pl->preset->label;
 			f->vars[V_CEILING] = fmt_mg(pl, pl->ceiling_ug);
 		}
 	}
+	/* A plan that says do not start titrates by no preset. */
+	if (never_starts(pl))
+		return;
 	for (size_t i = 0; i < kb->n_presets; i++) {
 		const struct kb_preset *pr = &kb->presets[i];
 		const char *why = NULL;
 
-		/* Nothing to suggest when the plan already titrates by its
-		 * numbers (the seed's sensitive arm is the slow preset). */
-		if (pr == pl->preset ||
-		    (pr->start_ug == pl->start_ug &&
-		        pr->step_ug == pl->step_ug &&
-		        pr->interval_d == pl->interval_d &&
-		        pr->ceiling_ug == pl->ceiling_ug))
+		struct dose_numbers n;
+
+		/* Nothing to suggest when following it would titrate this
+		 * patient by the plan's numbers (the seed's sensitive arm is
+		 * the slow preset), or when it excludes the patient. */
+		if (pr == pl->preset || preset_exclusion(pl, pr) != NULL)
+			continue;
+		n = numbers_under(pl, pr);
+		if (n.start == pl->start_ug && n.step == pl->step_ug &&
+		    n.interval == pl->interval_d && n.ceiling == pl->ceiling_ug)
 			continue;
 		for (size_t k = 0; k < pr->n_suggest; k++) {
 			const struct preset_rule *r = &pr->suggest[k];
@@ -914,6 +1080,7 @@ screen_presets(struct ldn_plan *pl)
 			f->vars[V_PRESET] = pr->label;
 			f->vars[V_CODE] = pr->id;
 			f->vars[V_DETAIL] = why;
+			f->cites = pr->statement.cites;
 		}
 	}
 }
@@ -922,6 +1089,7 @@ void
 screen(struct ldn_plan *pl)
 {
 	const struct kb_preset *pr = pl->preset;
+	struct dose_numbers n;
 
 	if (pl->patient->deceased)
 		raise(pl, E_PATIENT_DECEASED, pl->patient->deceased_src);
@@ -931,6 +1099,7 @@ screen(struct ldn_plan *pl)
 	pl->step_ug = pr->step_ug;
 	pl->interval_d = pr->interval_d;
 	pl->ceiling_ug = pr->ceiling_ug;
+	pl->opioid_last = DATE_NONE;
 	screen_history(pl);
 	screen_medications(pl);
 	screen_conditions(pl);
@@ -938,7 +1107,22 @@ screen(struct ldn_plan *pl)
 	screen_age(pl);
 	screen_pregnancy(pl);
 	screen_procedures(pl);
-	if (pl->start_ug > pl->ceiling_ug)
+	screen_intolerance(pl);
+	if (pl->start_ug > pl->ceiling_ug) {
 		pl->start_ug = pl->ceiling_ug;
+		pl->adjusted = true;
+	}
+	/* The numbers the screens above set, as numbers_under() gives them
+	 * for any preset (so a suggestion compares like with like). */
+	n = numbers_under(pl, pr);
+	pl->start_ug = n.start;
+	pl->step_ug = n.step;
+	pl->interval_d = n.interval;
+	pl->ceiling_ug = n.ceiling;
+	/* The sensitive schedule as it stands after every cap. */
+	for (size_t i = 0; i < pl->n_findings; i++)
+		if (pl->findings[i].id == E_DOSE_SENSITIVE)
+			pl->findings[i].vars[V_START_DOSE] =
+			    fmt_mg(pl, pl->start_ug);
 	screen_presets(pl);
 }

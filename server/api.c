@@ -28,6 +28,11 @@ static const char FHIR_JSON[] = "application/fhir+json";
 static const char TEXT[] = "text/plain; charset=utf-8";
 static const char HTML[] = "text/html; charset=utf-8";
 static const char ICS[] = "text/calendar; charset=utf-8";
+/* Documents the API writes (a plan as a page, a history chart) run no
+ * script and fetch nothing, even opened straight from the API: inline
+ * styles only, in a sandbox. */
+static const char DOC_CSP[] =
+    "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /* The HTTP status for a library failure: the caller's input or ours. */
 static int
@@ -223,6 +228,8 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		};
 
 		take(resp, 200, types[format], out, len);
+		if (format == LDN_FORMAT_HTML)
+			resp->csp = DOC_CSP;
 		return;
 	}
 	if (format == LDN_FORMAT_FHIR &&
@@ -550,8 +557,10 @@ api_history(struct app *app, struct req *req, struct resp *resp)
 	}
 	rc = ldn_store_history(st, req->actor, req->param[0], formats[i].f,
 	    &out, &len, &err);
-	if (rc == LDN_OK)
+	if (rc == LDN_OK) {
 		take(resp, 200, formats[i].type, out, len);
-	else
+		if (formats[i].f == LDN_HISTORY_SVG)
+			resp->csp = DOC_CSP;
+	} else
 		fail(resp, rc, &err);
 }

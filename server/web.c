@@ -58,6 +58,8 @@ etag_of(const char *s, size_t n, char out[20])
 	snprintf(out, 20, "\"%016llx\"", (unsigned long long)h);
 }
 
+/* A missing file is warned about on stderr and leaves the page unserved
+ * (app->web NULL): 0 unless out of memory (70). */
 int
 web_load(struct app *app, const char *dir)
 {
@@ -73,13 +75,16 @@ web_load(struct app *app, const char *dir)
 
 		snprintf(path, sizeof(path), "%s/%s", dir, web_names[i].name);
 		if ((f->body = app_read_file(path, &f->len)) == NULL) {
+			/* The API does not need the page: serve it without
+			 * (GET / is then 503 naming "web"). */
 			fprintf(stderr,
-			    "ldn serve: the web page: %s: %s (--web DIR or "
-			    "$LDN_WEB names its directory)\n",
+			    "ldn serve: warning: the web page is not served: "
+			    "%s: %s (--web DIR or $LDN_WEB names its "
+			    "directory); the API is\n",
 			    path, strerror(errno));
 			app->web = w;
 			web_free(app);
-			return 66;
+			return 0;
 		}
 		etag_of(f->body, f->len, f->etag);
 	}
@@ -127,8 +132,9 @@ void
 api_web_index(struct app *app, struct req *req, struct resp *resp)
 {
 	if (app->web == NULL) {
-		resp_error(resp, 404, "path",
-		    "the web page is not served here");
+		resp_error(resp, 503, "web",
+		    "the web page is not served: its files were not found "
+		    "when the server started (--web DIR); the API is");
 		return;
 	}
 	serve(app, req, resp, 0);
@@ -141,8 +147,14 @@ api_web_file(struct app *app, struct req *req, struct resp *resp)
 
 	while (i < N_WEB && strcmp(web_names[i].name, req->param[0]) != 0)
 		i++;
-	if (app->web == NULL || i == N_WEB) {
+	if (i == N_WEB) {
 		resp_error(resp, 404, "path", "no such file of the web page");
+		return;
+	}
+	if (app->web == NULL) {
+		resp_error(resp, 503, "web",
+		    "the web page is not served: its files were not found "
+		    "when the server started (--web DIR); the API is");
 		return;
 	}
 	serve(app, req, resp, i);

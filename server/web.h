@@ -4,8 +4,9 @@
 
 #include "app.h"
 
-/* Read the page's files from dir into app->web: 0, or an exit code after
- * saying why on stderr. */
+/* Read the page's files from dir into app->web: 0, or 70 when out of
+ * memory.  A missing file is a warning on stderr: the API is served
+ * without the page (app->web NULL, GET / is 503 naming "web"). */
 int web_load(struct app *app, const char *dir);
 
 /* Free app->web; a no-op when nothing was loaded. */

@@ -61,7 +61,16 @@ t "stdin works as -" sh -c "'$ldn' plan $AS - < '$ex' | grep -q WAIT"
 t "ldn plan --help documents --preset" sh -c "'$ldn' plan --help | grep -q -- '--preset NAME'"
 t "an unknown --preset is a usage error (64)" code 64 "$ldn" plan $AS --preset fast "$ex"
 t "and the message names --preset and the presets there are" has "^ldn: --preset: .*seed, ldnrt" "$tmp/cerr"
-t "--preset final6 climbs to 6 mg" sh -c "'$ldn' plan $AS --preset final6 --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"preset\"][\"id\"]==\"final6\" and d[\"ceiling_mg\"]==6, d[\"preset\"]'"
+f6=$src/tests/golden/preset-final6/patient.json
+t "--preset final6 climbs to 6 mg" sh -c "'$ldn' plan $AS --preset final6 --format json '$f6' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"preset\"][\"id\"]==\"final6\" and d[\"ceiling_mg\"]==6, d[\"preset\"]'"
+t "--preset final6 after an opioid 5 days ago is refused (64)" code 64 "$ldn" plan $AS --preset final6 "$ex"
+t "and the message names --preset and the FINAL trial's exclusion" has "^ldn: --preset: the final6 preset is not for this patient: an opioid taken within" "$tmp/cerr"
+t "--preset final6 in pregnancy is refused (64)" code 64 "$ldn" plan $AS --preset final6 "$src/tests/golden/err-preset-final6-pregnant/patient.json"
+t "--preset thyroid without thyroid disease on file still monitors TSH and free T4" sh -c "'$ldn' plan $AS --preset thyroid --format json '$f6' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert \"monitor.tsh\" in [m[\"id\"] for m in d[\"monitoring\"]], d[\"monitoring\"]'"
+t "a suggested preset cites that preset's references only (child: smith2013)" sh -c "'$ldn' plan $AS --format json '$src/tests/golden/preset-seed-child-suggested/patient.json' | python3 -c 'import json,sys; d=json.load(sys.stdin); r={x[\"n\"]: x[\"id\"] for x in d[\"references\"]}; c=[[r[n] for n in f[\"citations\"]] for f in d[\"findings\"] if f[\"id\"]==\"preset.suggested\"]; assert c==[[\"smith2013\"]], c'"
+t "a sensitive patient under ldnrt reads the preset's adjusted words, not its 1 mg weekly steps" sh -c "'$ldn' plan $AS --preset ldnrt --audience patient '$src/tests/golden/preset-ldnrt-sensitive/patient.json' > '$tmp/rt.txt' && ! grep -q '1 mg each week' '$tmp/rt.txt' && grep -q 'smaller or slower' '$tmp/rt.txt'"
+t "and without sensitivity, its own" sh -c "'$ldn' plan $AS --preset ldnrt --audience patient '$f6' | grep -q '1 mg each week'"
+t "and the seed without it does not" sh -c "'$ldn' plan $AS --format json '$f6' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert \"monitor.tsh\" not in [m[\"id\"] for m in d[\"monitoring\"]], d[\"monitoring\"]'"
 t "--preset child for an adult is refused (64)" code 64 "$ldn" plan $AS --preset child "$ex"
 ins=$src/tests/golden/timing-morning-insomnia/patient.json
 t "insomnia on file: the plan doses in the morning" sh -c "'$ldn' plan $AS '$ins' | grep -q '^Start 1.5 mg in the morning;'"
@@ -201,6 +210,23 @@ t "kb check: a preset with another step-back rule" broken presetsb \
 	presets.yaml "s.replace('    step_back: halve', '    step_back: stop', 1)" "halve"
 t "kb check: a preset suggested by an unknown flag" broken presetflag \
 	presets.yaml "s.replace('when: sensitive', 'when: sensitiv', 1)" "a flag"
+t "kb check: a beyond-seed preset that does not exclude kidney disease" broken \
+	presetexcl presets.yaml "s.replace('      - when: renal\\n', '      - when: older\\n', 1)" \
+	"must exclude"
+t "kb check: a beyond-seed preset without the opioid window" broken \
+	presetopi presets.yaml "s.replace('        within_d: preset.final6_opioid_free_d\\n', '', 1)" \
+	"within_d"
+t "kb check: a start by weight above dose.child_ug_per_kg" broken \
+	presetkg presets.yaml "s.replace('start_ug_per_kg: dose.child_ug_per_kg', 'start_ug_per_kg: 150', 1)" \
+	"above dose.child_ug_per_kg"
+t "kb check: a preset without words for an adjusted plan" broken \
+	presetadj presets.yaml "s.replace('    adjusted:\\n', '    adjusted_:\\n', 1)" \
+	"adjusted"
+t "kb check: a preset monitoring item that does not exist" broken \
+	presetmon presets.yaml "s.replace('monitor: [monitor.tsh]', 'monitor: [monitor.tshh]', 1)" \
+	"names no monitoring item"
+t "kb check: a reference url that is not a web address" broken url references.yaml \
+	"s.replace('url: \"https://', 'url: \"javascript://', 1)" "a url starts with"
 t "kb check: invalid YAML" broken yaml references.yaml \
 	"s.replace('references:', 'references: [', 1)" "invalid YAML"
 t "kb check: evidence that matches no cited reference" broken ev statements.yaml \

@@ -13,7 +13,9 @@ RFC allows and no bare ';' or ','; the dose events in the order and on the
 dates of the plan's schedule (from --format json), their descriptions the
 schedule's words; the monitoring events on the dates the plan's monitoring
 holds; a do-not-start plan with no dose event and one event on the as-of
-date.
+date.  No two different calendars of the golden plans share a UID, nor do
+a plan changed for the same patient and day (sensitive, another preset)
+or two patients without an id; the calendar is named for the plan's date.
 
 HTML: a strict parse with html.parser (every element closed in order, no
 stray end tag, void elements never closed, ids unique); no script, no
@@ -21,8 +23,10 @@ event-handler attribute, no src, no external resource in CSS; every href is
 either an anchor that resolves or a doi.org or PubMed link; every reference
 with a DOI or PMID in the JSON plan links it; every citation resolves to
 the reference list; the decision comes first, the schedule table holds the
-plan's dates; the knowledge base's review state and last-updated date
-shown; @media print in the CSS.  Hostile ids (markup, quotes, ampersands,
+plan's dates and doses; the decision line's start, step, interval and
+ceiling, and the numbers table (values, what set them), are the JSON
+plan's, whatever the preset (a golden case's PRESET is passed on); the
+knowledge base's review state and last-updated date shown; @media print in the CSS.  Hostile ids (markup, quotes, ampersands,
 ICS separators, long UTF-8) come out escaped.  The same input gives the
 same bytes.
 """
@@ -247,6 +251,8 @@ class Strict(html.parser.HTMLParser):
         self.sections = []
         self.rows = []
         self.row = None
+        self.numbers = []      # the rows of the numbers table
+        self.decision = []     # the paragraphs of the decision
         self.cell = None
         self.in_title = False
         self.title = ""
@@ -283,8 +289,10 @@ class Strict(html.parser.HTMLParser):
             self.cur_sup = []
         if tag == "section" and len(self.stack) == 3:
             self.sections.append(a.get("id"))
-        if tag == "tr" and self.sections[-1:] == ["schedule"]:
+        if tag == "tr" and self.sections[-1:] in (["schedule"], ["numbers"]):
             self.row = []
+        if tag == "p" and self.sections[-1:] == ["decision"]:
+            self.decision.append("")
         if tag == "td":
             self.cell = ""
         if tag not in VOID:
@@ -313,7 +321,7 @@ class Strict(html.parser.HTMLParser):
             self.row.append(self.cell)
             self.cell = None
         if tag == "tr" and self.row is not None:
-            self.rows.append(self.row)
+            (self.rows if self.sections[-1] == "schedule" else self.numbers).append(self.row)
             self.row = None
 
     def handle_data(self, data):
@@ -325,6 +333,8 @@ class Strict(html.parser.HTMLParser):
             self.title += data
         if self.cell is not None:
             self.cell += data
+        if self.sections[-1:] == ["decision"] and self.decision and "p" in self.stack:
+            self.decision[-1] += data
 
 
 def check_html(name, data, plan, aud):
@@ -387,6 +397,34 @@ def check_html(name, data, plan, aud):
     dates = [r[0] for r in p.rows if r]
     if dates != [x["date"] for x in plan["schedule"]]:
         probs.append(f"schedule rows {dates} are not the plan's")
+    # the dose column, the decision's numbers and the numbers table are
+    # the JSON plan's (a preset's numbers, not the seed's)
+    for r, x in zip((r for r in p.rows if r), plan["schedule"]):
+        if x["kind"] != "hold" and (len(r) < 3 or not r[2].startswith(f"{x['dose_mg']} mg")):
+            probs.append(f"{x['date']}: dose {r[2:3]} is not the plan's {x['dose_mg']} mg")
+    pr = plan["preset"]
+    if plan["decision"] != "do-not-start":
+        want_n = [float(v) for v in (pr["start_mg"], pr["step_mg"], pr["interval_days"], plan["ceiling_mg"])]
+        got_n = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", p.decision[1] if len(p.decision) > 1 else "")]
+        if got_n != want_n:
+            probs.append(f"decision line {p.decision[1:2]} does not read start, step, interval, ceiling {want_n}")
+    params = plan["parameters"]
+    nums = [r for r in p.numbers if r]
+    if [r[0] for r in nums] != [x["id"] for x in params]:
+        probs.append("the numbers table's rows are not the plan's parameters")
+    for r, x in zip(nums, params):
+        m = re.match(r"\d+(?:\.\d+)?", r[1] if len(r) > 1 else "")
+        if not m or float(m.group()) != float(x["value"]):
+            probs.append(f"number {x['id']}: {r[1:2]} is not the plan's {x['value']}")
+        by = r[2] if len(r) > 2 else ""
+        if (x["set_by"] == "kb") != ("default" in by) or (x["set_by"] != "kb" and pr["id"] not in by):
+            probs.append(f"number {x['id']}: set by {by!r}, the plan says {x['set_by']}")
+    for x in params:
+        if x["id"] in ("dose.start_ug", "dose.step_ug", "dose.ceiling_ug", "dose.interval_d"):
+            mine = {"dose.start_ug": pr["start_mg"], "dose.step_ug": pr["step_mg"],
+                    "dose.interval_d": pr["interval_days"], "dose.ceiling_ug": plan["ceiling_mg"]}[x["id"]]
+            if x["value"] != mine or x["set_by"] == "kb":
+                probs.append(f"parameter {x['id']} {x['value']} ({x['set_by']}) is not the plan's {mine}")
     text = " ".join(p.text)
     kb = plan["kb"]
     if kb["review"] not in text or kb.get("updated", "?") not in text:
@@ -408,6 +446,7 @@ def main():
     cases = sorted(d for d in os.listdir(gold)
                    if os.path.exists(os.path.join(gold, d, "patient.json")))
     seen = {"do-not-start": 0, "wait": 0, "start": 0}
+    cal = {}  # (case, audience) -> (ics bytes, its UIDs)
 
     def one(case):
         """The results for one golden case: (decision, [(cond, desc, why)])."""
@@ -415,26 +454,33 @@ def main():
         as_of = "2026-11-25"
         if os.path.exists(os.path.join(d, "AS_OF")):
             as_of = open(os.path.join(d, "AS_OF")).read().strip()[:10]
+        preset = []
+        if os.path.exists(os.path.join(d, "PRESET")):
+            preset = ["--preset", open(os.path.join(d, "PRESET")).read().strip()]
         path = os.path.join(d, "patient.json")
-        rc, out, err = run(ldn, src, ["--as-of", as_of, "--format", "json"], path)
+        rc, out, err = run(ldn, src, ["--as-of", as_of, *preset, "--format", "json"], path)
         if rc != 0:
             # a refused input: html and ics refuse it the same way
-            rc2, out2, _ = run(ldn, src, ["--as-of", as_of, "--format", "ics"], path)
-            return None, [(case.startswith("err-") and rc == 65 and rc2 == rc and out2 == b"",
+            rc2, out2, _ = run(ldn, src, ["--as-of", as_of, *preset, "--format", "ics"], path)
+            # (64: a preset that is not for this patient, a usage error)
+            want = json.load(open(os.path.join(d, "plan.json"))).get("error")
+            return None, [(want is not None and rc in (64, 65) and (rc == 64) == bool(preset) and
+                           rc2 == rc and out2 == b"",
                            f"{case}: refused input is refused as ics too ({rc})", err)]
         res = []
         for aud in ("clinician", "patient"):
             if aud == "patient":
-                rc, out, err = run(ldn, src, ["--as-of", as_of, "--format", "json", "--audience", aud], path)
+                rc, out, err = run(ldn, src, ["--as-of", as_of, *preset, "--format", "json", "--audience", aud], path)
                 if rc != 0:
                     res.append((False, f"{case} {aud}: planned", err))
                     continue
             plan = json.loads(out)
-            rc, ics, err = run(ldn, src, ["--as-of", as_of, "--format", "ics", "--audience", aud], path)
-            probs = check_ics(case, ics, plan, as_of, aud)[0] if rc == 0 else [f"exit {rc}: {err}"]
+            rc, ics, err = run(ldn, src, ["--as-of", as_of, *preset, "--format", "ics", "--audience", aud], path)
+            probs, events, _ = check_ics(case, ics, plan, as_of, aud) if rc == 0 else ([f"exit {rc}: {err}"], [], {})
+            cal[(case, aud)] = (ics, {ev["UID"][0][1] for ev in events if len(ev.get("UID", [])) == 1})
             res.append((not probs, f"{case} {aud}: ics valid ({plan['decision']}, {len(plan['schedule'])} steps)",
                         "\n".join(probs)))
-            rc, page, err = run(ldn, src, ["--as-of", as_of, "--format", "html", "--audience", aud], path)
+            rc, page, err = run(ldn, src, ["--as-of", as_of, *preset, "--format", "html", "--audience", aud], path)
             probs = check_html(case, page, plan, aud)[0] if rc == 0 else [f"exit {rc}: {err}"]
             res.append((not probs, f"{case} {aud}: html valid", "\n".join(probs)))
         return plan["decision"], res
@@ -447,6 +493,14 @@ def main():
             for r in res:
                 ok(*r)
     ok(all(seen.values()), f"golden plans of every decision were checked: {seen}")
+    owner, shared = {}, []
+    for key, (data, uids) in cal.items():
+        for u in uids:
+            if u in owner and cal[owner[u]][0] != data:
+                shared.append(f"{owner[u]} and {key} share {u}")
+            owner.setdefault(u, key)
+    ok(len(cal) > 100 and not shared, f"no two different golden calendars share a UID ({len(owner)} UIDs)",
+       "\n".join(shared[:5]))
 
     # Determinism, and the two audiences differ in words.
     ex = os.path.join(gold, "seed-example", "patient.json")
@@ -456,6 +510,32 @@ def main():
         c = run(ldn, src, ["--as-of", "2026-11-25", "--format", fmt, "--audience", "patient"], ex)[1]
         ok(a == b and a, f"{fmt}: the same input gives the same bytes")
         ok(a != c, f"{fmt}: the patient's words are not the clinician's")
+
+    # A changed plan for the same patient on the same day, and two
+    # patients without an id, never share a UID; the calendar's name has
+    # the plan's date.
+    base = json.load(open(ex))
+    variants = {"seed": base, "sensitive": dict(base, sensitive=True),
+                "no id": {k: v for k, v in base.items() if k != "id"},
+                "no id, other weight": dict({k: v for k, v in base.items() if k != "id"}, weight_kg=81)}
+    with tempfile.TemporaryDirectory() as tmp:
+        got = {}
+        for what, pj in variants.items():
+            path = os.path.join(tmp, what.replace(" ", "_").replace(",", "") + ".json")
+            with open(path, "w") as f:
+                json.dump(pj, f)
+            for pre in ([], ["--preset", "slow"]):
+                data = run(ldn, src, ["--as-of", "2026-11-25", *pre, "--format", "ics"], path)[1]
+                plan = json.loads(run(ldn, src, ["--as-of", "2026-11-25", *pre, "--format", "json"], path)[1])
+                probs, events, top = check_ics("variant", data, plan, "2026-11-25", "clinician")
+                got[(what, *pre)] = {ev["UID"][0][1] for ev in events}
+                name = ics_unescape(top.get("X-WR-CALNAME", [("", "")])[0][1]) or ""
+                ok(not probs and "2026-11-25" in name, f"{what} {pre}: a valid calendar named for its date ({name})",
+                   "\n".join(probs))
+        keys = list(got)
+        clash = [f"{a} and {b}" for i, a in enumerate(keys) for b in keys[i + 1:] if got[a] & got[b]]
+        ok(not clash, "a changed plan (sensitive, another preset, another record without an id) shares no UID",
+           "\n".join(clash))
 
     # Hostile ids: markup, quotes and ampersands in HTML; ICS separators
     # and backslashes; long UTF-8 runs at every offset against the fold.

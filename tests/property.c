@@ -6,7 +6,9 @@
  * a wrong rule or a wrong kb/ number both fail this test.  Half the
  * patients are planned under the default preset and half under a preset
  * named at random, each held to that preset's ceiling, step and interval
- * (children to 0.1 mg/kg and 4.5 mg under every preset).
+ * (children to 0.1 mg/kg and 4.5 mg under every preset; sensitive patients
+ * to 0.5 mg steps; below a dose not tolerated before), and a beyond-seed
+ * preset to the population of the trial behind it.
  *
  *   property [COUNT] [SEED]     (default 100000 patients, seed 1)
  */
@@ -36,6 +38,7 @@ enum {
 	CHILD_UG_PER_KG = 100,
 	CHILD_MAX_UG = 4500, /* never above, whatever the preset */
 	START_SENSITIVE_UG = 500,
+	FINAL6_OPIOID_FREE_D = 28, /* preset.final6_opioid_free_d */
 	ADULT_Y = 18,
 	CHILD_MIN_Y = 8, /* no plan below the paediatric evidence */
 };
@@ -46,16 +49,17 @@ static const struct {
 	const char *id;
 	int32_t start_ug, step_ug, ceiling_ug;
 	int interval_d;
-	bool child_only; /* refused for an adult or an unknown age */
-	bool by_weight;  /* starts at the dose by weight */
+	bool child_only;  /* refused for an adult or an unknown age */
+	bool by_weight;   /* starts at the dose by weight */
+	bool beyond_seed; /* refused outside the FINAL trial's population */
 } presets[] = {
-	{ NULL, 1500, STEP_UG, CEILING_UG, INTERVAL_D, false, false },
-	{ "seed", 1500, STEP_UG, CEILING_UG, INTERVAL_D, false, false },
-	{ "ldnrt", 1000, 1000, 4500, 7, false, false },
-	{ "slow", 500, 500, 4500, 14, false, false },
-	{ "thyroid", 500, 500, 4500, 7, false, false },
-	{ "child", 500, 500, 4500, 7, true, true },
-	{ "final6", 1500, 1500, 6000, 7, false, false },
+	{ NULL, 1500, STEP_UG, CEILING_UG, INTERVAL_D, false, false, false },
+	{ "seed", 1500, STEP_UG, CEILING_UG, INTERVAL_D, false, false, false },
+	{ "ldnrt", 1000, 1000, 4500, 7, false, false, false },
+	{ "slow", 500, 500, 4500, 14, false, false, false },
+	{ "thyroid", 500, 500, 4500, 7, false, false, false },
+	{ "child", 500, 500, 4500, 7, true, true, false },
+	{ "final6", 1500, 1500, 6000, 7, false, false, true },
 };
 
 enum {
@@ -165,17 +169,19 @@ static const struct {
 
 static const struct {
 	const char *system, *code;
-	bool blocks; /* when active */
+	bool blocks;          /* when active */
+	bool final6_excluded; /* when active: liver, kidney, pregnancy */
 } conds[] = {
-	{ "icd10", "M79.7", false }, { "icd10", "G35", false },
-	{ "snomed", "95417003", false }, { "icd10", "B17.1", true },
-	{ "icd10", "K74.60", false }, { "icd10", "R18.8", false },
-	{ "icd10", "N18.4", false }, { "icd10", "Z33.1", false },
-	{ "icd10", "E06.3", false }, { "icd10", "F11.20", true },
-	{ "icd10", "Z94.0", false }, { "icd10", "K72.10", true },
-	{ "icd10", "G47.00", false }, /* insomnia: morning doses */
-	{ "icd10", "U09.9", false },  /* long COVID: slow suggested */
-	{ "icd10", "G93.32", false }, /* ME/CFS: slow suggested */
+	{ "icd10", "M79.7", false, false }, { "icd10", "G35", false, false },
+	{ "snomed", "95417003", false, false },
+	{ "icd10", "B17.1", true, true }, { "icd10", "K74.60", false, true },
+	{ "icd10", "R18.8", false, true }, { "icd10", "N18.4", false, true },
+	{ "icd10", "Z33.1", false, true }, { "icd10", "E06.3", false, false },
+	{ "icd10", "F11.20", true, false }, { "icd10", "Z94.0", false, false },
+	{ "icd10", "K72.10", true, true },
+	{ "icd10", "G47.00", false, false }, /* insomnia: morning doses */
+	{ "icd10", "U09.9", false, false },  /* long COVID: slow suggested */
+	{ "icd10", "G93.32", false, false }, /* ME/CFS: slow suggested */
 };
 
 struct truth {
@@ -185,6 +191,13 @@ struct truth {
 	bool child;
 	int32_t weight_g; /* 0 unknown */
 	bool sensitive;
+	/* A FINAL-trial exclusion surely on file (a child, pregnancy,
+	 * breastfeeding, liver or kidney disease, an opioid within
+	 * FINAL6_OPIOID_FREE_D days or now), or perhaps (a low eGFR lab, an
+	 * opioid use disorder): a beyond-seed preset is refused for the
+	 * first, may be for the second, and for no one else. */
+	bool excluded, maybe_excluded;
+	int32_t intolerant_ug; /* a dose with side effects before; 0 none */
 	/* no dose may be taken before this day (washouts) */
 	int32_t not_before;
 	/* hold windows [from, to) */
@@ -211,6 +224,7 @@ gen(struct buf *b, struct truth *t)
 		put(b, ",\"birth_date\":\"%s\"", d);
 		t->child = age < ADULT_Y; /* age*366 keeps the age exact */
 		t->age_known = true;
+		t->excluded |= t->child;
 		if (age < CHILD_MIN_Y)
 			t->must_not_start = true;
 	} else {
@@ -226,10 +240,14 @@ gen(struct buf *b, struct truth *t)
 	} else if (t->child) {
 		t->must_not_start = true;
 	}
-	if (chance(60))
+	if (chance(60)) {
+		int pg = pick(5);
+
 		put(b, ",\"pregnancy\":\"%s\"",
 		    (const char *[]){ "none", "pregnant", "breastfeeding",
-		        "planning", "unknown" }[pick(5)]);
+		        "planning", "unknown" }[pg]);
+		t->excluded |= pg == 1 || pg == 2;
+	}
 	if (chance(96)) {
 		put(b, ",\"medications\":[");
 		n = pick(5);
@@ -247,17 +265,21 @@ gen(struct buf *b, struct truth *t)
 			if (active &&
 			    (meds[k].washout_d || meds[k].blocks_when_active))
 				t->must_not_start = true;
+			t->excluded |= meds[k].washout_d && active;
 			if (!active && chance(85)) {
 				int32_t last = t->as_of - pick(40);
 
 				ymd(last, d);
 				put(b, ",\"last_dose\":\"%s\"", d);
+				t->excluded |= meds[k].washout_d &&
+				    t->as_of - last < FINAL6_OPIOID_FREE_D;
 				if (meds[k].washout_d &&
 				    last + meds[k].washout_d > t->not_before)
 					t->not_before =
 					    last + meds[k].washout_d;
 			} else if (!active && meds[k].washout_d) {
 				t->must_not_start = true;
+				t->excluded = true;
 			}
 			put(b, "}");
 		}
@@ -279,6 +301,10 @@ gen(struct buf *b, struct truth *t)
 			    active ? "active" : "resolved");
 			if (active && conds[k].blocks)
 				t->must_not_start = true;
+			if (active)
+				t->excluded |= conds[k].final6_excluded;
+			if (active && strcmp(conds[k].code, "F11.20") == 0)
+				t->maybe_excluded = true;
 			if (active && strcmp(conds[k].code, "K74.60") == 0)
 				cirrhosis = true;
 			if (active && strcmp(conds[k].code, "R18.8") == 0)
@@ -289,8 +315,11 @@ gen(struct buf *b, struct truth *t)
 	if (cirrhosis && decomp)
 		t->must_not_start = true;
 	if (chance(40)) {
+		int egfr = 5 + pick(110);
+
 		put(b, ",\"labs\":[{\"loinc\":\"62238-1\",\"value\":%d}]",
-		    5 + pick(110));
+		    egfr);
+		t->maybe_excluded |= egfr < 60;
 	}
 	if (chance(45)) {
 		put(b, ",\"procedures\":[");
@@ -325,24 +354,30 @@ gen(struct buf *b, struct truth *t)
 	if (chance(5)) {
 		put(b, ",\"opioid_analgesia_required\":true");
 		t->must_not_start = true;
+		t->excluded = true;
 	}
-	if (chance(10))
+	if (chance(10)) {
 		put(b, ",\"occult_opioid_use_suspected\":true");
+		t->excluded = true;
+	}
 	if (chance(15)) {
 		put(b, ",\"sensitive\":true");
 		t->sensitive = true;
 	}
 	if (chance(20)) {
 		int outcome = pick(4);
+		int32_t max_ug = (int32_t[]){ 4500, 6000, 3000, 500 }[pick(4)];
 
 		put(b,
-		    ",\"prior_ldn\":[{\"max_dose_mg\":4.5,\"titrated\":%s,"
+		    ",\"prior_ldn\":[{\"max_dose_mg\":%g,\"titrated\":%s,"
 		    "\"outcome\":\"%s\"}]",
-		    chance(50) ? "true" : "false",
+		    max_ug / 1000.0, chance(50) ? "true" : "false",
 		    (const char *[]){ "benefit", "no-benefit", "side-effects",
 		        "unknown" }[outcome]);
-		if (outcome == 2)
+		if (outcome == 2) {
 			t->sensitive = true;
+			t->intolerant_ug = max_ug;
+		}
 	}
 	put(b, "}");
 }
@@ -382,13 +417,16 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	size_t n;
 	enum ldn_decision dec;
 	bool refuse = presets[pi].child_only && !(t->age_known && t->child);
+	bool beyond = presets[pi].beyond_seed;
 
 	ymd(t->as_of, as_of);
 	if (ldn_plan_build_preset(kb, b->s, b->n, false, as_of, presets[pi].id,
 	        &plan, &err) != LDN_OK) {
 		char msg[600];
 
-		if (refuse && strcmp(err.where, "preset") == 0) {
+		if ((refuse ||
+		        (beyond && (t->excluded || t->maybe_excluded))) &&
+		    strcmp(err.where, "preset") == 0) {
 			ty->refused++;
 			return true;
 		}
@@ -401,6 +439,12 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	if (refuse) {
 		ldn_plan_free(plan);
 		return fail(ty, b, "a children's preset for an adult");
+	}
+	if (beyond && t->excluded) {
+		ldn_plan_free(plan);
+		return fail(ty, b,
+		    "a beyond-seed preset outside the FINAL trial's "
+		    "population");
 	}
 	ty->plans++;
 	ty->by_preset[pi]++;
@@ -451,11 +495,38 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		if (cap > CHILD_MAX_UG)
 			cap = CHILD_MAX_UG;
 	}
+	/* One step below a dose not tolerated before (always a sensitive
+	 * step); half of it when no step fits. */
+	if (t->intolerant_ug > 0) {
+		int32_t below = t->intolerant_ug - STEP_UG;
+
+		if (below <= 0)
+			below = t->intolerant_ug / 2;
+		if (cap > below)
+			cap = below;
+	}
 	if (ceiling > cap)
 		good = fail(ty, b, "ceiling above the preset's limit");
+	/* The beyond-seed caution exactly when the ceiling is beyond the
+	 * seed's; no suggestion in a plan that says do not start. */
+	for (size_t i = 0; i < ldn_plan_n_findings(plan); i++) {
+		struct ldn_finding f;
+
+		ldn_plan_finding(plan, i, &f);
+		if (strcmp(f.id, "preset.beyond_seed") == 0 &&
+		    ceiling <= CEILING_UG)
+			good = fail(ty, b,
+			    "beyond-seed caution with the seed's ceiling");
+		if (strcmp(f.id, "preset.suggested") == 0 &&
+		    dec == LDN_DECISION_DO_NOT_START)
+			good = fail(ty, b, "a preset suggested, do not start");
+	}
 	int interval = presets[pi].interval_d;
+	int32_t step = presets[pi].step_ug;
 	if (t->sensitive && interval < INTERVAL_SENSITIVE_D)
 		interval = INTERVAL_SENSITIVE_D;
+	if (t->sensitive && step > STEP_UG)
+		step = STEP_UG;
 	int32_t start_max = presets[pi].by_weight ? cap : presets[pi].start_ug;
 	if (t->sensitive && start_max > START_SENSITIVE_UG)
 		start_max = START_SENSITIVE_UG;
@@ -473,9 +544,7 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		if (strcmp(s[i].kind, "hold") != 0 && s[i].dose_ug <= 0)
 			good = fail(ty, b, "a zero dose outside a hold");
 		if (strcmp(s[i].kind, "increase") == 0) {
-			if (i == 0 ||
-			    s[i].dose_ug - s[i - 1].dose_ug >
-			        presets[pi].step_ug ||
+			if (i == 0 || s[i].dose_ug - s[i - 1].dose_ug > step ||
 			    s[i].dose_ug <= s[i - 1].dose_ug)
 				good = fail(ty, b,
 				    "an increase larger than "
@@ -565,15 +634,19 @@ main(int argc, char **argv)
 		    i % 50 == 0);
 	}
 	tap_diag("%ld patients: %ld start, %ld wait, %ld do-not-start; "
-	         "%ld schedule steps checked; %ld refused a children's preset",
+	         "%ld schedule steps checked; %ld refused a preset they are "
+	         "not for",
 	    ty.plans, ty.start, ty.wait, ty.dns, ty.steps, ty.refused);
 	ok(ty.plans + ty.refused == count,
 	    "every generated patient was accepted, or refused only a "
-	    "children's preset as an adult (%ld+%ld/%ld)",
+	    "children's preset as an adult or a beyond-seed preset outside "
+	    "its trial's population (%ld+%ld/%ld)",
 	    ty.plans, ty.refused, count);
 	for (int i = 1; i < N_PRESETS; i++)
 		ok(ty.by_preset[i] > count / (4 * N_PRESETS) /
-		            (presets[i].child_only ? 8 : 1),
+		            (presets[i].child_only || presets[i].beyond_seed
+		                    ? 8
+		                    : 1),
 		    "preset %s planned for %ld patients", presets[i].id,
 		    ty.by_preset[i]);
 	ok(ty.failures == 0,

@@ -206,6 +206,10 @@ for fmt, ctype, head in (("html", "text/html; charset=utf-8", b"<!DOCTYPE html>\
         ok(s == 200 and h["content-type"] == ctype and body.startswith(head) and body == cli,
            "format=%s for the %s is %s, the same bytes as ldn plan --format %s" % (fmt, aud, ctype, fmt),
            (s, h.get("content-type"), body[:80]))
+DOC_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=html", ex)
+ok(s == 200 and h.get("content-security-policy") == DOC_CSP,
+   "format=html comes with a policy that runs no script and fetches nothing", h.get("content-security-policy"))
 s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=ics", ex)
 ok(b"DTSTART;VALUE=DATE:20261127\r\n" in body and b"CATEGORIES:LDN,start\r\n" in body,
    "format=ics starts the calendar on the earliest start, 2026-11-27")
@@ -343,6 +347,9 @@ s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", p9)
 ok(s == 201 and d["id"] == "p-9" and d["decision"] == "start", "POST /api/v1/patients stores a patient (201)", d)
 s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", p9)
 ok(is_error(s, h, d, 400, "/id"), "the same patient again is 400 naming /id", d)
+for bad in ("a/b", "a\nb"):
+    s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", dict(p9, id=bad))
+    ok(is_error(s, h, d, 400, "/id"), f"an id {bad!r} that no address can open is 400 naming /id", d)
 s, h, d = jcall("POST", "/api/v1/patients/p-9/visits",
                 {"date": "2026-11-01", "dose_mg": 1.5, "pain": 8, "sleep": 7, "side_effects": "none"})
 ok(s == 201 and d["status"] == "recorded", "a visit is recorded (201)", d)
@@ -370,16 +377,21 @@ ok(s == 200 and [p["id"] for p in d["patients"]] == ["p-9"] and d["patients"][0]
 s, h, body = call("GET", "/api/v1/patients/p-9/history?format=csv")
 ok(s == 200 and h["content-type"].startswith("text/csv") and b"2026-11-01,1.5,8" in body, "history as CSV", body[:80])
 s, h, body = call("GET", "/api/v1/patients/p-9/history?format=svg")
-ok(s == 200 and h["content-type"] == "image/svg+xml" and body.startswith(b"<svg"), "history as SVG")
+ok(s == 200 and h["content-type"] == "image/svg+xml" and body.startswith(b"<svg") and
+   h.get("content-security-policy") == DOC_CSP, "history as SVG, with a policy that runs no script", h)
 s, h, d = jcall("GET", "/api/v1/patients/p-9/history")
 ok(s == 200 and d["visits"][0]["dose_mg"] == 1.5, "history as JSON")
 ok(is_error(*jcall("GET", "/api/v1/patients/p-9/history?format=pdf"), 400, "format"), "a bad history format is 400")
 
 # --- titration presets: chosen by name, refused when unknown, obeyed by the next step
-s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=final6", ex)
+f6 = read("tests/golden/preset-final6/patient.json")
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=final6", f6)
 ok(s == 200 and d["preset"]["id"] == "final6" and d["ceiling_mg"] == 6 and
    "preset.beyond_seed" in [f["id"] for f in d["findings"]],
    "preset=final6: a 6 mg ceiling, with the beyond-the-seed caution", d and d.get("preset"))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=final6", ex)
+ok(is_error(s, h, d, 400, "preset") and "opioid" in d["error"]["message"],
+   "preset=final6 after an opioid within the FINAL trial's 4 weeks is 400 naming preset and why", d)
 ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=fast", ex), 400, "preset"),
    "an unknown preset is 400 naming preset")
 s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&preset=ldnrt", dict(p9, id="p-rt"))
@@ -535,6 +547,26 @@ ok(srv.returncode == 0 and "stopped (signal 15)" in out, "SIGTERM stops the serv
 ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}/next 200" in err and
    "Suzi" not in err and "POST /cds-services/{id} 200" in err,
    "the access log names routes, never a patient", err[-300:])
+# --- a missing web directory: a warning, and the API without the page
+nw = subprocess.Popen([ldn, "serve", "--port", "0", "--db", db, "--web", os.path.join(tmp, "no-such-web")],
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+line = nw.stdout.readline()
+ok("listening on http://127.0.0.1:" in line, "a server without its web directory still serves the API", line)
+if "listening on http://127.0.0.1:" in line:
+    port = int(line.split("127.0.0.1:")[1].split("/")[0])
+    s, h, d = jcall("GET", "/")
+    s2, h2, d2 = jcall("GET", "/web/app.js")
+    s3, h3, d3 = jcall("GET", "/healthz")
+    ok(is_error(s, h, d, 503, "web") and is_error(s2, h2, d2, 503, "web") and s3 == 200,
+       "without the page GET / and /web/app.js are 503 naming web, and the API answers", (s, d, s2, s3))
+nw.send_signal(signal.SIGTERM)
+try:
+    out, err = nw.communicate(timeout=20)
+except subprocess.TimeoutExpired:
+    nw.kill()
+    out, err = nw.communicate()
+ok(nw.returncode == 0 and "warning: the web page is not served" in err and "no-such-web" in err,
+   "it warns on stderr naming the directory, and stops cleanly", (nw.returncode, err[:300]))
 # --- HTTPS with a certificate made here
 import ssl
 cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")

@@ -450,6 +450,22 @@ basics(const struct ldn_kb *kb)
 	       &err) == LDN_E_SCHEMA &&
 	        strstr(err.msg, "already stored"),
 	    "the same patient twice is refused (%s)", err.msg);
+	for (size_t i = 0; i < 3; i++) {
+		/* ids no address can name again: the store refuses a slash,
+		 * the intake (or else the store) a control character */
+		static const char *const bad[] = { "{\"id\":\"a/b\"}",
+			"{\"id\":\"a\\nb\"}", "{\"id\":\"a\\u007fb\"}" };
+		struct ldn_plan *p2 = NULL;
+		bool built = ldn_plan_build(kb, bad[i], strlen(bad[i]),
+		                 "2026-01-01", &p2, &err) == LDN_OK;
+
+		ok((!built ||
+		       ldn_store_add_patient(st, "test", bad[i], strlen(bad[i]),
+		           p2, &err) == LDN_E_SCHEMA) &&
+		        (i > 0 || built) && strcmp(err.where, "/id") == 0,
+		    "an id %s is refused at /id (%s)", bad[i], err.msg);
+		ldn_plan_free(p2);
+	}
 	v = visit("first");
 	ok(ldn_store_add_visit(st, "test", "p-001", &v, &err) == LDN_OK,
 	    "a visit is recorded");

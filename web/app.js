@@ -10,8 +10,11 @@ const state = {
   token: '',
   audience: 'clinician',
   caps: { ics: false, pharmacist: false, ask: false, presets: [], savePreset: false },
-  plan: null,        /* the last plan (JSON) */
-  body: null,        /* the request body that made it */
+  plan: null,        /* the plan on screen (JSON), or null */
+  /* The request that made the plan on screen: its body and controls.
+   * The handout, the .ics and Ask use these, never the form or the
+   * controls as they are now, so all of them show the same plan. */
+  req: null,         /* { body, as_of, preset, audience } */
   patient: '',       /* the stored patient the tracker shows */
 };
 
@@ -288,20 +291,24 @@ function showError(err, formSel, summarySel, prefix) {
     return;
   }
   if (target) {
-    const holder = target.closest('.field, .row') || target.parentElement;
-    const id = (target.id || 'row') + '-err';
+    /* an error about a whole row (/medications/1) goes at the top of the
+     * row, with an id from its pointer, and its first control takes focus */
+    const row = target.classList.contains('row') ? target : null;
+    const control = row ? row.querySelector('input, select') : target;
+    const holder = row || target.closest('.field, .row') || target.parentElement;
+    const id = (target.id || 'f' + target.dataset.ptr.replace(/\//g, '-')) + '-err';
     let p = document.getElementById(id);
     if (!p) {
       p = el('p', { id, class: 'field-error' });
-      if (holder.classList.contains('row')) holder.prepend(p); else holder.append(p);
+      if (row) row.querySelector('legend').after(p); else holder.append(p);
     }
     p.textContent = text;
     p.hidden = false;
-    target.setAttribute('aria-invalid', 'true');
-    target.setAttribute('aria-describedby', id);
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', id);
     summary.append(el('p', {}, prefix + ' ',
-      el('a', { href: '#' + target.id, onclick: (ev) => { ev.preventDefault(); target.focus(); } }, text)));
-    target.focus();
+      el('a', { href: '#' + control.id, onclick: (ev) => { ev.preventDefault(); control.focus(); } }, text)));
+    control.focus();
   } else {
     summary.append(el('p', { text: prefix + ' ' + text }));
     summary.focus();
@@ -357,7 +364,11 @@ function referenceList(refs, prefix) {
     li.append('. ');
     if (r.doi) li.append(el('a', { href: 'https://doi.org/' + r.doi, rel: 'noopener noreferrer' }, 'DOI ' + r.doi), ' ');
     if (r.pmid) li.append(el('a', { href: `https://pubmed.ncbi.nlm.nih.gov/${r.pmid}/`, rel: 'noopener noreferrer' }, 'PubMed ' + r.pmid), ' ');
-    if (r.url && !r.doi && !r.pmid) li.append(el('a', { href: r.url, rel: 'noopener noreferrer' }, 'link'), ' ');
+    /* only a web address over TLS is a link: never javascript: or data: */
+    if (r.url && !r.doi && !r.pmid) {
+      if (/^https:\/\//i.test(r.url)) li.append(el('a', { href: r.url, rel: 'noopener noreferrer' }, 'link'), ' ');
+      else li.append(el('span', { class: 'url', text: r.url }), ' ');
+    }
     li.append(badge(r.evidence));
     ol.append(li);
   }
@@ -443,35 +454,56 @@ function renderPlan(p) {
   $('#kb-line').textContent = `Knowledge base ${kb.version} (${kb.fingerprint}), updated ${kb.updated}, review: ${kb.review}.`;
 }
 
+/* Make the plan for body with the controls as they are now, and show it
+ * together with that request.  When the API refuses, the old plan leaves
+ * the screen (it no longer matches the intake), and the handout, the
+ * .ics and Ask have nothing to mix it with. */
+async function makePlan(body) {
+  const req = { body, as_of: $('#as-of').value, preset: preset(), audience: state.audience };
+  const res = await api('POST', '/api/v1/plan' + query({ audience: req.audience, as_of: req.as_of, preset: req.preset, format: 'json' }), body);
+  if (!res.ok) {
+    dropPlan('The plan shown before no longer matches the intake or the choices above, and could not be remade: ' +
+      apiError(res).message);
+    return res;
+  }
+  state.plan = res.data;
+  state.req = req;
+  renderPlan(res.data);
+  return res;
+}
+
+function dropPlan(why) {
+  state.plan = null;
+  state.req = null;
+  fill($('#plan-view'), el('p', { class: 'muted stale', text: why }));
+  fill($('#handout'));
+  $('#print-handout').disabled = true;
+  $('#download-ics').disabled = true;
+  const box = $('#ask-suggested');
+  if (box) fill(box);
+}
+
 async function getPlan() {
   clearErrors('#intake');
   $('#form-errors').hidden = true;
-  const body = requestBody();
   say('Making the plan...');
-  const res = await api('POST', '/api/v1/plan' + query({ audience: state.audience, as_of: $('#as-of').value, preset: preset(), format: 'json' }), body);
+  const res = await makePlan(requestBody());
   if (!res.ok) {
     showError(apiError(res), '#patient-form', '#form-errors', 'The plan could not be made:');
     say('The plan could not be made: see the intake.');
     return;
   }
-  state.plan = res.data;
-  state.body = body;
-  renderPlan(res.data);
   say(`Plan ready: ${res.data.decision}.`);
   $('#plan-h').scrollIntoView();
 }
 
-/* Re-render in the chosen audience's words. */
+/* Re-make the plan on screen with the controls as they are now (the
+ * audience's words, the preset). */
 async function rerender() {
-  if (state.body) {
-    const res = await api('POST', '/api/v1/plan' + query({ audience: state.audience, as_of: $('#as-of').value, preset: preset() }), state.body);
-    if (res.ok) {
-      state.plan = res.data;
-      renderPlan(res.data);
-      say(`Plan shown for a ${state.audience}.`);
-    } else {
-      say('The plan could not be shown: ' + apiError(res).message);
-    }
+  if (state.req) {
+    const res = await makePlan(state.req.body);
+    if (res.ok) say(`Plan shown for a ${state.audience}.`);
+    else say('The plan could not be shown: ' + apiError(res).message);
   }
   if (state.patient) await loadNext();
 }
@@ -479,7 +511,9 @@ async function rerender() {
 /* --- the handout: the patient's words, for paper ------------------------- */
 
 async function printHandout() {
-  const res = await api('POST', '/api/v1/plan' + query({ audience: 'patient', as_of: $('#as-of').value, preset: preset() }), state.body);
+  const req = state.req;
+  if (!req) return;
+  const res = await api('POST', '/api/v1/plan' + query({ audience: 'patient', as_of: req.as_of, preset: req.preset }), req.body);
   if (!res.ok) {
     say('The handout could not be made: ' + apiError(res).message);
     return;
@@ -508,7 +542,9 @@ async function printHandout() {
 }
 
 async function downloadIcs() {
-  const res = await api('POST', '/api/v1/plan' + query({ audience: 'patient', as_of: $('#as-of').value, preset: preset(), format: 'ics' }), state.body, 'blob');
+  const req = state.req;
+  if (!req) return;
+  const res = await api('POST', '/api/v1/plan' + query({ audience: 'patient', as_of: req.as_of, preset: req.preset, format: 'ics' }), req.body, 'blob');
   if (!res.ok) {
     say('The calendar could not be made: ' + apiError(res).message);
     return;
@@ -533,11 +569,11 @@ async function savePatient() {
     say('The patient could not be saved: see the intake.');
     return;
   }
-  state.body = body;
   say(`Saved ${res.data.id}: ${res.data.decision}${res.data.earliest_start ? ', from ' + res.data.earliest_start : ''}.`);
+  /* the plan on screen is remade from what was saved */
+  await makePlan(body);
   await loadPatients(res.data.id);
   await showPatient(res.data.id);
-  if (!state.plan) await rerender();
   $('#tracker-h').scrollIntoView();
 }
 
@@ -687,8 +723,10 @@ async function ask(question) {
   err.hidden = true;
   $('#ask-q').removeAttribute('aria-invalid');
   const body = { question, audience: state.audience };
-  if ($('#as-of').value) body.as_of = $('#as-of').value;
-  if (state.body) body.patient = JSON.parse(state.body);
+  /* about the plan on screen: its body and date, not the form as edited since */
+  const asOf = state.req ? state.req.as_of : $('#as-of').value;
+  if (asOf) body.as_of = asOf;
+  if (state.req) body.patient = JSON.parse(state.req.body);
   const res = await api('POST', '/api/v1/ask', JSON.stringify(body));
   if (!res.ok) {
     const e = apiError(res);
@@ -758,7 +796,7 @@ function bind() {
     });
   }
   $('#get-plan').addEventListener('click', getPlan);
-  $('#preset').addEventListener('change', () => { if (state.body) rerender(); });
+  $('#preset').addEventListener('change', () => { if (state.req) rerender(); });
   $('#save-patient').addEventListener('click', savePatient);
   $('#print-handout').addEventListener('click', printHandout);
   $('#download-ics').addEventListener('click', downloadIcs);

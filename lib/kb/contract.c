@@ -36,6 +36,7 @@ const struct number_spec number_specs[] = {
 	{ "response.minimal_pct", U_PCT, P(minimal_pct), 1, 50 },
 	{ "side_effects.settle_d", U_D, P(settle_d), 1, 28 },
 	{ "sleep.worse_points", U_POINTS, P(sleep_worse_points), 1, 10 },
+	{ "preset.final6_opioid_free_d", U_D, P(final6_opioid_free_d), 1, 365 },
 };
 
 const size_t n_number_specs = sizeof(number_specs) / sizeof(number_specs[0]);
@@ -305,6 +306,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_TIMING_WORDS_MORNING] = S("timing.words_morning", 0),
 	[E_SCHEDULE_HOLD_MORNING] =
 	    S("schedule.hold_morning", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
+	/* A dose not tolerated before ({max_dose}) caps the ceiling. */
+	[E_DOSE_PRIOR_INTOLERANCE] = F("dose.prior_intolerance", SEV_CAUTION,
+	    B(V_MAX_DOSE) | B(V_CEILING)),
 };
 
 static_assert(V_COUNT <= 64, "template variables must fit a 64-bit mask");

@@ -52,6 +52,7 @@ struct params {
 	int32_t minimal_pct;
 	int32_t settle_d;
 	int32_t sleep_worse_points;
+	int32_t final6_opioid_free_d;
 };
 
 struct number_spec {
@@ -221,6 +222,7 @@ enum entry_id {
 	E_SCHEDULE_START_MORNING,
 	E_SCHEDULE_INCREASE_MORNING,
 	E_SCHEDULE_HOLD_MORNING,
+	E_DOSE_PRIOR_INTOLERANCE,
 	E_COUNT
 };
 

@@ -161,6 +161,9 @@ struct rx_entry {
 struct preset_rule {
 	uint32_t flags;    /* bit per enum flag */
 	uint64_t concepts; /* bit per concept index */
+	/* "when: opioid" (exclusions only): an opioid taken within this many
+	 * days, taken now, or with no known last dose; 0 otherwise. */
+	int32_t opioid_within_d;
 	const char *reason;
 };
 
@@ -175,11 +178,21 @@ struct kb_preset {
 	int32_t start_ug_per_kg; /* 0: start_ug; else by weight */
 	struct preset_rule *suggest;
 	size_t n_suggest;
+	/* Monitoring items every plan following it carries (monitor.*). */
+	enum entry_id *monitor;
+	size_t n_monitor;
+	/* Who it is never for: a plan asking for it is refused. */
+	struct preset_rule *exclude;
+	size_t n_exclude;
 	/* Statements about the seed's numbers ("this plan starts at ...")
 	 * that a plan following this preset leaves out. */
 	const struct kb_statement **replaces;
 	size_t n_replaces;
 	struct kb_statement statement;
+	/* The same statement in words without the preset's numbers, shown
+	 * when the plan changed them for the patient (sensitive, a child's
+	 * weight, a dose not tolerated before). */
+	struct kb_statement adjusted;
 };
 
 struct ask_kb;

@@ -440,6 +440,11 @@ load_references(struct loader *L)
 					break;
 				}
 		r->url = str_field(L, o, "url", false);
+		/* pages and the web page link it: web addresses only */
+		if (r->url && strncmp(r->url, "https://", 8) != 0 &&
+		    strncmp(r->url, "http://", 7) != 0)
+			problem(L, tree_get(o, "url"),
+			    "a url starts with \"https://\" or \"http://\"");
 		e = enum_field(L, o, "resolution", resolutions, 3, true);
 		r->resolution = e >= 0 ? resolutions[e] : "unresolved";
 		r->note = str_field(L, o, "note", e > 0);
@@ -1577,29 +1582,36 @@ bool_field(struct loader *L, const struct jnode *o, const char *key)
 	return strcmp(s, "true") == 0;
 }
 
+/* A preset's "suggest" or "exclude" list: each rule a flag or concept
+ * (when) and the words saying why; an exclusion may also be "opioid" with
+ * within_d, a number of days. */
 static void
-preset_suggest(struct loader *L, const struct jnode *o, struct kb_preset *pr)
+preset_rules(struct loader *L, const struct jnode *o, const char *key,
+    struct preset_rule **out, size_t *n)
 {
-	static const char *const keys[] = { "when", "reason", NULL };
-	const struct jnode *list = tree_get(o, "suggest");
+	static const char *const keys[] = { "when", "reason", "within_d",
+		NULL };
+	const struct jnode *list = tree_get(o, key);
+	bool exclude = strcmp(key, "exclude") == 0;
 
 	if (list == NULL)
 		return;
 	if (list->type != J_ARR || list->n == 0) {
-		problem(L, list, "\"suggest\" must be a list of when/reason");
+		problem(L, list, "\"%s\" must be a list of when/reason", key);
 		return;
 	}
-	pr->suggest = arena_calloc(L->a, list->n, sizeof(*pr->suggest));
-	if (pr->suggest == NULL)
+	*out = arena_calloc(L->a, list->n, sizeof(**out));
+	if (*out == NULL)
 		return;
 	for (size_t i = 0; i < list->n; i++) {
 		const struct jnode *r = &list->u.items[i];
-		struct preset_rule *rule = &pr->suggest[pr->n_suggest];
+		struct preset_rule *rule = &(*out)[*n];
 		const char *when;
 		int k;
 
 		if (r->type != J_OBJ) {
-			problem(L, r, "a suggestion must be a mapping");
+			problem(L, r, "a rule in \"%s\" must be a mapping",
+			    key);
 			continue;
 		}
 		check_keys(L, r, keys);
@@ -1607,7 +1619,21 @@ preset_suggest(struct loader *L, const struct jnode *o, struct kb_preset *pr)
 		rule->reason = str_field(L, r, "reason", true);
 		if (when == NULL || rule->reason == NULL)
 			continue;
-		if (strncmp(when, "concept.", 8) == 0) {
+		if ((tree_get(r, "within_d") != NULL) !=
+		    (exclude && strcmp(when, "opioid") == 0)) {
+			problem(L, r,
+			    "\"within_d\" goes with when: opioid, and only "
+			    "in \"exclude\"");
+			continue;
+		}
+		if (exclude && strcmp(when, "opioid") == 0) {
+			if (!preset_number(L, r, "within_d", U_D, true,
+			        &rule->opioid_within_d))
+				continue;
+			if (rule->opioid_within_d < 1)
+				problem(L, tree_get(r, "within_d"),
+				    "\"within_d\" must be at least 1 day");
+		} else if (strncmp(when, "concept.", 8) == 0) {
 			k = concept_index(L->kb, when + 8);
 			if (k < 0 || k >= 64) {
 				problem(L, tree_get(r, "when"),
@@ -1620,12 +1646,65 @@ preset_suggest(struct loader *L, const struct jnode *o, struct kb_preset *pr)
 		} else {
 			problem(L, tree_get(r, "when"),
 			    "\"when\" is \"%s\": a flag (sensitive, child, "
-			    "thyroid, ...) or concept.ID",
-			    when);
+			    "thyroid, ...), concept.ID%s",
+			    when, exclude ? " or opioid" : "");
 			continue;
 		}
-		pr->n_suggest++;
+		(*n)++;
 	}
+}
+
+/* A preset's "monitor": monitoring items (monitor.* ids) its plans carry
+ * whatever the patient's record shows. */
+static void
+preset_monitor(struct loader *L, const struct jnode *o, struct kb_preset *pr)
+{
+	const struct jnode *list = tree_get(o, "monitor");
+
+	if (list == NULL)
+		return;
+	if (list->type != J_ARR || list->n == 0) {
+		problem(L, list, "\"monitor\" must be a list of monitor ids");
+		return;
+	}
+	pr->monitor = arena_calloc(L->a, list->n, sizeof(*pr->monitor));
+	if (pr->monitor == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *e = &list->u.items[i];
+		int k = E_COUNT;
+
+		for (int m = 0; e->type == J_STR && m < E_COUNT; m++)
+			if (entry_specs[m].list == L_MONITOR &&
+			    strcmp(entry_specs[m].id, e->u.s) == 0)
+				k = m;
+		if (k == E_COUNT) {
+			problem(L, e,
+			    "\"monitor\": %s names no monitoring item",
+			    e->type == J_STR ? e->u.s : "this");
+			continue;
+		}
+		pr->monitor[pr->n_monitor++] = (enum entry_id)k;
+	}
+}
+
+/* Whether the preset excludes patients with this flag. */
+static bool
+excludes_flag(const struct kb_preset *pr, int flag)
+{
+	for (size_t i = 0; i < pr->n_exclude; i++)
+		if (pr->exclude[i].flags & (1u << flag))
+			return true;
+	return false;
+}
+
+static bool
+excludes_opioid(const struct kb_preset *pr)
+{
+	for (size_t i = 0; i < pr->n_exclude; i++)
+		if (pr->exclude[i].opioid_within_d > 0)
+			return true;
+	return false;
 }
 
 static void
@@ -1726,6 +1805,26 @@ check_preset(struct loader *L, const struct jnode *o,
 		    "preset \"%s\": a children's ceiling above "
 		    "dose.child_max_ug",
 		    pr->id);
+	if (pr->start_ug_per_kg > p->child_ug_per_kg)
+		problem(L, o,
+		    "preset \"%s\": start_ug_per_kg above "
+		    "dose.child_ug_per_kg",
+		    pr->id);
+	/* Beyond the seed only within the population of the trials behind
+	 * it: never for a child, in pregnancy or breastfeeding, with liver
+	 * or kidney disease, or after recent opioids. */
+	if (pr->beyond_seed &&
+	    (!excludes_flag(pr, FL_CHILD) || !excludes_flag(pr, FL_PREGNANT) ||
+	        !excludes_flag(pr, FL_BREASTFEEDING) ||
+	        !excludes_flag(pr, FL_HEPATIC) ||
+	        !excludes_flag(pr, FL_RENAL) || !excludes_opioid(pr)))
+		problem(L, o,
+		    "preset \"%s\": a beyond_seed preset must exclude "
+		    "child, pregnant, breastfeeding, hepatic, renal and "
+		    "opioid (with within_d)",
+		    pr->id);
+	if (pr->is_default && pr->n_exclude > 0)
+		problem(L, o, "the default preset can exclude no one");
 }
 
 static void
@@ -1734,8 +1833,8 @@ load_presets(struct loader *L)
 	static const char *const keys[] = { "id", "label", "default",
 		"evidence", "cites", "review", "start_ug", "start_ug_per_kg",
 		"step_ug", "interval_d", "ceiling_ug", "population",
-		"beyond_seed", "step_back", "suggest", "replaces", "why",
-		"clinician", "patient", NULL };
+		"beyond_seed", "step_back", "suggest", "exclude", "replaces",
+		"monitor", "why", "clinician", "patient", "adjusted", NULL };
 	const struct jnode *list = open_yaml(L, "presets.yaml", "presets");
 	struct ldn_kb *kb = L->kb;
 
@@ -1749,6 +1848,7 @@ load_presets(struct loader *L)
 		const struct jnode *o = &list->u.items[i];
 		struct kb_preset *pr = &kb->presets[kb->n_presets];
 		struct kb_statement *s = &pr->statement;
+		const struct jnode *adj;
 		const char *pop, *sb;
 		int e;
 
@@ -1794,7 +1894,9 @@ load_presets(struct loader *L)
 		    !pr->child_only)
 			problem(L, o,
 			    "\"start_ug_per_kg\" needs population: child");
-		preset_suggest(L, o, pr);
+		preset_rules(L, o, "suggest", &pr->suggest, &pr->n_suggest);
+		preset_rules(L, o, "exclude", &pr->exclude, &pr->n_exclude);
+		preset_monitor(L, o, pr);
 		preset_replaces(L, o, pr);
 		/* Its words are a protocol statement of the plans that use
 		 * it, with its own evidence and citations. */
@@ -1810,6 +1912,21 @@ load_presets(struct loader *L)
 		s->review = e >= 0 ? (enum review_state)e : RV_DRAFT;
 		s->when_flags = 1u << FL_ALWAYS;
 		texts_field(L, o, s->text, 0);
+		pr->adjusted = *s;
+		adj = tree_get(o, "adjusted");
+		if (adj == NULL || adj->type != J_OBJ) {
+			problem(L, adj ? adj : o,
+			    "preset \"%s\": \"adjusted\" must give clinician "
+			    "and patient words without its numbers, for a "
+			    "plan that changes them",
+			    pr->id);
+		} else {
+			static const char *const adj_keys[] = { "clinician",
+				"patient", NULL };
+
+			check_keys(L, adj, adj_keys);
+			texts_field(L, adj, pr->adjusted.text, 0);
+		}
 		check_preset(L, o, pr);
 		if (pr->is_default) {
 			if (kb->default_preset != NULL)
@@ -1822,8 +1939,10 @@ load_presets(struct loader *L)
 	if (kb->default_preset == NULL)
 		problem(L, list, "no preset is the default");
 	for (size_t i = 0; i < kb->n_presets; i++)
-		for (int a = 0; a < AUD_COUNT; a++)
+		for (int a = 0; a < AUD_COUNT; a++) {
 			prerender(L, &kb->presets[i].statement, a);
+			prerender(L, &kb->presets[i].adjusted, a);
+		}
 }
 
 const struct kb_preset *

@@ -170,6 +170,36 @@ render_reference_json(struct jw *w, const struct kb_ref *r)
 const char *const render_unit_json[U_COUNT] = { "mg", "days", "years", "kg",
 	"mg/kg", "mL/min/1.73m2", "%", "points" };
 
+const char *const render_number_source_names[NS_COUNT] = { "kb", "preset",
+	"plan" };
+
+enum number_source
+render_number(const struct ldn_plan *pl, const struct kb_number *nb,
+    int32_t *value)
+{
+	/* The numbers a titration preset sets, as the plan and its preset
+	 * hold them. */
+	static const char *const ids[] = { "dose.start_ug", "dose.step_ug",
+		"dose.interval_d", "dose.ceiling_ug" };
+	const struct kb_preset *pr = pl->preset;
+	const int32_t mine[] = { pl->start_ug, pl->step_ug, pl->interval_d,
+		pl->ceiling_ug };
+	const int32_t preset[] = { pr->start_ug, pr->step_ug, pr->interval_d,
+		pr->ceiling_ug };
+
+	*value = nb->value;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (strcmp(nb->id, ids[i]) != 0)
+			continue;
+		*value = mine[i];
+		/* a start by weight is the plan's, never the preset's */
+		if (mine[i] == preset[i] && !(i == 0 && pr->start_ug_per_kg))
+			return NS_PRESET;
+		return NS_PLAN;
+	}
+	return NS_KB;
+}
+
 const struct render_labels render_labels[AUD_COUNT] = {
 	[AUD_CLINICIAN] = {
 	    .title = "Low-dose naltrexone (LDN) plan",

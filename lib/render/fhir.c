@@ -425,6 +425,7 @@ issue(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 {
 	const struct finding *f = &pl->findings[i];
 	const struct kb_entry *e = &pl->kb->entries[f->id];
+	const struct cites fc = finding_cites(pl->kb, f);
 
 	entry_begin(w, pl, FK_ISSUE, i);
 	jw_kstr(w, "status", "final");
@@ -441,11 +442,11 @@ issue(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		jw_end_obj(w);
 	}
 	jw_kstr(w, "identifiedDateTime", pl->as_of_str);
-	if (e->cites.n > 0) {
+	if (fc.n > 0) {
 		jw_key(w, "evidence");
 		jw_arr(w);
-		for (size_t k = 0; k < e->cites.n; k++) {
-			uint16_t r = e->cites.ref[k];
+		for (size_t k = 0; k < fc.n; k++) {
+			uint16_t r = fc.ref[k];
 
 			tmp->len = 0;
 			evidence_display(tmp, &pl->kb->refs[r],

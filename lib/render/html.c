@@ -18,7 +18,7 @@
 struct html_labels {
 	const char *patient, *as_of, *date, *day, *dose, *what, *no_dose,
 	    *review, *updated, *version, *fingerprint, *numbers, *number,
-	    *value, *range, *sources;
+	    *value, *range, *sources, *set_by, *from[NS_COUNT];
 };
 
 static const struct html_labels html_labels[AUD_COUNT] = {
@@ -37,7 +37,10 @@ static const struct html_labels html_labels[AUD_COUNT] = {
 	    .number = "Number",
 	    .value = "Value",
 	    .range = "Range in the sources",
-	    .sources = "Sources" },
+	    .sources = "Sources",
+	    .set_by = "Set by",
+	    .from = { "knowledge base default", "preset %s",
+	        "this plan, for this patient (preset %s)" } },
 	[AUD_PATIENT] = { .patient = "For",
 	    .as_of = "Written on",
 	    .date = "Date",
@@ -53,7 +56,10 @@ static const struct html_labels html_labels[AUD_COUNT] = {
 	    .number = "Number",
 	    .value = "Value",
 	    .range = "Range in the sources",
-	    .sources = "Sources" },
+	    .sources = "Sources",
+	    .set_by = "Where it comes from",
+	    .from = { "the general default", "your titration plan (%s)",
+	        "changed for you from your titration plan (%s)" } },
 };
 
 static const char css[] =
@@ -272,7 +278,7 @@ findings(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		sb_printf(b, "<li><span class=\"badge sev-%s\">%s</span> ",
 		    severity_names[sev], render_labels[aud].sev[sev]);
 		text(b, tmp, pl, &e->text[aud], f->vars);
-		cite_links(b, pl, e->cites);
+		cite_links(b, pl, finding_cites(pl->kb, f));
 		evidence_badge(b, e->evidence);
 		sb_puts(b, "</li>\n");
 	}
@@ -331,9 +337,11 @@ sections(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 	}
 }
 
-/* Every number of the knowledge base the plan computed with, its value,
- * the range the sources give and its citations (as --format json's
- * parameters). */
+/* Every number of the knowledge base the plan computed with, the value
+ * this plan uses, what set it (the knowledge base's default, the preset,
+ * or the plan for this patient), the range the sources give and its
+ * citations (the preset's for the numbers it sets), as --format json's
+ * parameters. */
 static void
 numbers(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
     enum audience aud)
@@ -344,17 +352,25 @@ numbers(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 	sb_printf(b,
 	    "<table>\n<thead><tr><th scope=\"col\">%s</th>"
 	    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-	    H->number, H->value, H->range, H->sources);
+	    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr>"
+	    "</thead>\n<tbody>\n",
+	    H->number, H->value, H->set_by, H->range, H->sources);
 	for (size_t i = 0; i < pl->kb->n_numbers; i++) {
 		const struct kb_number *nb = &pl->kb->numbers[i];
+		struct kb_number used = *nb;
+		enum number_source from = render_number(pl, nb, &used.value);
+		char line[160];
 
-		sb_puts(b, "<tr><td><code>");
+		sb_printf(b, "<tr class=\"set-by-%s\"><td><code>",
+		    render_number_source_names[from]);
 		esc(b, nb->id);
 		sb_puts(b, "</code></td><td class=\"num\">");
 		tmp->len = 0;
-		tmpl_number(tmp, nb, false);
+		tmpl_number(tmp, &used, false);
 		esc_n(b, tmp->s ? tmp->s : "", tmp->len);
+		sb_puts(b, "</td><td>");
+		snprintf(line, sizeof(line), H->from[from], pl->preset->id);
+		esc(b, line);
 		sb_puts(b, "</td><td class=\"num\">");
 		if (nb->has_range) {
 			tmp->len = 0;
@@ -362,7 +378,8 @@ numbers(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 			esc_n(b, tmp->s ? tmp->s : "", tmp->len);
 		}
 		sb_puts(b, "</td><td>");
-		cite_links(b, pl, nb->cites);
+		cite_links(b, pl,
+		    from == NS_KB ? nb->cites : pl->preset->statement.cites);
 		sb_puts(b, "</td></tr>\n");
 	}
 	sb_puts(b, "</tbody>\n</table>\n</section>\n");

@@ -87,7 +87,7 @@ findings(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		if (f->lift != DATE_NONE)
 			date_member(w, "lifts", f->lift);
 		jw_kstr(w, "evidence", evidence_names[e->evidence]);
-		cites(w, pl, e->cites);
+		cites(w, pl, finding_cites(pl->kb, f));
 		jw_key(w, "sources");
 		jw_arr(w);
 		for (size_t k = 0; k < f->n_src; k++)
@@ -174,11 +174,22 @@ parameters(struct jw *w, const struct ldn_plan *pl)
 	jw_arr(w);
 	for (size_t i = 0; i < pl->kb->n_numbers; i++) {
 		const struct kb_number *nb = &pl->kb->numbers[i];
+		int32_t v;
+		enum number_source from = render_number(pl, nb, &v);
 
 		jw_obj(w);
 		jw_kstr(w, "id", nb->id);
 		jw_key(w, "value");
-		number_value(w, nb, nb->value);
+		number_value(w, nb, v);
+		/* the value this plan uses; a preset's or the plan's own
+		 * number names the preset and cites its sources, and keeps
+		 * the knowledge base's default beside it */
+		jw_kstr(w, "set_by", render_number_source_names[from]);
+		if (from != NS_KB) {
+			jw_kstr(w, "preset", pl->preset->id);
+			jw_key(w, "kb_value");
+			number_value(w, nb, nb->value);
+		}
 		if (nb->has_range) {
 			jw_key(w, "range");
 			jw_arr(w);
@@ -187,7 +198,8 @@ parameters(struct jw *w, const struct ldn_plan *pl)
 			jw_end_arr(w);
 		}
 		jw_kstr(w, "unit", render_unit_json[nb->unit]);
-		cites(w, pl, nb->cites);
+		cites(w, pl,
+		    from == NS_KB ? nb->cites : pl->preset->statement.cites);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);

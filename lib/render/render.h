@@ -64,6 +64,25 @@ void render_reference_json(struct jw *w, const struct kb_ref *r);
 /* Units as JSON output names them ("mg", "days", "mL/min/1.73m2"). */
 extern const char *const render_unit_json[U_COUNT];
 
+/* Where a number the plan uses comes from: the knowledge base's default,
+ * the titration preset the plan follows, or the plan itself, which
+ * changed the preset's number for this patient (sensitive, a child's
+ * weight, a dose not tolerated before).  render_number_source_names:
+ * "kb", "preset", "plan" (--format json parameters[].set_by). */
+enum number_source {
+	NS_KB,
+	NS_PRESET,
+	NS_PLAN,
+	NS_COUNT
+};
+extern const char *const render_number_source_names[NS_COUNT];
+
+/* Number nb as plan pl uses it, into *value: the four a preset sets
+ * (dose.start_ug, dose.step_ug, dose.interval_d, dose.ceiling_ug) are the
+ * plan's own, the others the knowledge base's; and where it came from. */
+enum number_source render_number(const struct ldn_plan *pl,
+    const struct kb_number *nb, int32_t *value);
+
 /* Hand the rendering in b to the caller (*out, *len) and free tmp; a
  * failure in either buffer is LDN_E_NOMEM. */
 enum ldn_status render_finish(struct strbuf *b, struct strbuf *tmp, char **out,

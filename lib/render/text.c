@@ -184,7 +184,8 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 
 		snprintf(prefix, sizeof(prefix), "  [%s] ",
 		    L->sev[entry_specs[f->id].severity]);
-		bullet(&b, &tmp, pl, prefix, &e->text[aud], f->vars, e->cites);
+		bullet(&b, &tmp, pl, prefix, &e->text[aud], f->vars,
+		    finding_cites(kb, f));
 	}
 	heading(&b, L->before);
 	for (size_t i = 0; i < pl->n_items; i++)

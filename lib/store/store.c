@@ -648,6 +648,14 @@ ldn_store_add_patient(struct ldn_store *st, const char *actor,
 	if (id == NULL || *id == '\0')
 		return ldn_fail(err, LDN_E_SCHEMA, "/id",
 		    "a patient needs an id to be stored");
+	/* The id is a segment of the patient's address
+	 * (/api/v1/patients/ID/...): one holding a slash could be stored
+	 * but never opened again. */
+	for (const char *c = id; *c; c++)
+		if (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f)
+			return ldn_fail(err, LDN_E_SCHEMA, "/id",
+			    "a stored patient's id may not hold \"/\" or a "
+			    "control character");
 	snapshot = strndup(input, len);
 	if (snapshot == NULL)
 		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");

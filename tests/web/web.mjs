@@ -178,7 +178,7 @@ try {
      'the first Tab reaches a visible "skip to the content" link with a focus outline', JSON.stringify(focus));
 
   /* Intake with a bad pain score: the API's error lands by the field. */
-  await page.fill('#f-id', 'web-test-1');
+  await page.fill('#f-id', 'web-test-0');
   await page.fill('#f-birth_date', '1970-05-01');
   await page.selectOption('#f-sex', 'female');
   await page.fill('#f-weight_kg', '70');
@@ -348,19 +348,44 @@ try {
   if (formats.includes('ics')) {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#download-ics')]);
     const ics = fs.readFileSync(await download.path(), 'utf8');
-    ok(download.suggestedFilename() === 'ldn-plan-web-test-1.ics' && ics.startsWith('BEGIN:VCALENDAR') &&
+    ok(download.suggestedFilename() === 'ldn-plan-web-test-0.ics' && ics.startsWith('BEGIN:VCALENDAR') &&
        (ics.match(/BEGIN:VEVENT/g) || []).length >= 5,
        'the .ics download is a calendar with the dose steps', download.suggestedFilename() + '\n' + ics.slice(0, 300));
   } else {
     ok(await page.isHidden('#download-ics'), 'no .ics download while the API has no format=ics');
   }
 
-  /* The tracker: save, record visits, watch the chart and the next step. */
+  /* The tracker: save, record visits, watch the chart and the next step.
+   * The patient is changed before saving: the plan on screen, the
+   * handout and the .ics must then all be the saved patient's, made on
+   * the plan's date even once the As-of control has moved on. */
   await page.click('#audience input[value="clinician"]');
+  await page.fill('#f-id', 'web-test-1');
   await page.click('#save-patient');
   await page.waitForSelector('#chart figcaption', { timeout: 10000 });
   ok(await page.inputValue('#patient-pick') === 'web-test-1', 'the saved patient is chosen in the tracker');
   await page.fill('#as-of', '2026-10-16');
+  {
+    const firstDose = (sel) => page.locator(sel + ' table.schedule tbody tr').first().locator('td').nth(2).innerText();
+    const screen = { title: await text('#plan-title'), dose: await firstDose('#plan-view') };
+    await page.click('#print-handout');
+    await page.waitForFunction(() => window.__printed === 2, null, { timeout: 10000 });
+    const handout = { head: await text('#handout > p'), dose: await firstDose('#handout') };
+    let cal = { name: 'no .ics', dose: '', stamp: '' };
+    if (formats.includes('ics')) {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#download-ics')]);
+      const lines = fs.readFileSync(await download.path(), 'utf8').replace(/\r\n /g, '').split('\r\n');
+      const prop = (k) => (lines.find((l) => l.startsWith(k + ':')) || '').slice(k.length + 1);
+      cal = { file: download.suggestedFilename(), name: prop('X-WR-CALNAME'), dose: prop('SUMMARY'), stamp: prop('DTSTAMP') };
+    }
+    const dose = screen.dose;
+    ok(/\bweb-test-1\b/.test(screen.title) && screen.title.endsWith('as of 2026-10-01') &&
+       handout.head.includes('web-test-1') && handout.head.includes('2026-10-01') && handout.dose === dose &&
+       (!formats.includes('ics') || (cal.file === 'ldn-plan-web-test-1.ics' && cal.name.endsWith('web-test-1') &&
+         cal.dose.includes(dose + ' mg') && cal.stamp.startsWith('20261001'))),
+       'after a change and Save, the screen, the handout and the .ics are one plan: the saved patient, its date, its first dose',
+       JSON.stringify({ screen, handout, cal }));
+  }
   const visits = [['2026-10-01', '1.5', '7'], ['2026-10-08', '1.5', '6'], ['2026-10-15', '2', '5']];
   let lastPath = null;
   for (let i = 0; i < visits.length; i++) {
@@ -389,6 +414,30 @@ try {
   await page.locator('#tracker').screenshot({ path: path.join(shots, '5-tracker.png') });
   await noStrays('tracker');
 
+  /* A plan the API refuses takes the old one off the screen: nothing
+   * to print or download that no longer matches the intake.  The error
+   * is about a whole row (a medication with neither code nor name): it
+   * sits in that row under an id from its pointer, the row's first
+   * control takes focus, and the summary links to it. */
+  await page.click('button[data-add="medications"]');
+  await page.selectOption('#f-medications-1-status', 'active');
+  await page.click('#get-plan');
+  await page.waitForSelector('#f-medications-1-err:not([hidden])', { timeout: 10000 });
+  const rowErr = await page.evaluate(() => ({
+    row: document.getElementById('f-medications-1-err').closest('.row').dataset.ptr,
+    focus: document.activeElement.id,
+    link: document.querySelector('#form-errors a').getAttribute('href'),
+    invalid: document.getElementById('f-medications-1-rxnorm').getAttribute('aria-describedby'),
+    generic: document.querySelectorAll('[id="row-err"]').length,
+  }));
+  ok(rowErr.row === '/medications/1' && rowErr.focus === 'f-medications-1-rxnorm' && rowErr.link === '#f-medications-1-rxnorm' &&
+     rowErr.invalid === 'f-medications-1-err' && rowErr.generic === 0,
+     'an error about a row is shown in that row, its first control focused and linked from the summary', JSON.stringify(rowErr));
+  ok(await page.locator('#plan-view .decision').count() === 0 && await page.isDisabled('#print-handout') &&
+     await page.isDisabled('#download-ics') && await page.evaluate(() => state.plan === null && state.req === null),
+     'a refused plan clears the one shown before, with the handout and the .ics', await text('#plan-view'));
+  await page.click('#patient-form fieldset[data-list="medications"] .row:nth-child(2) .remove');
+
   /* A FHIR Bundle uploaded instead of the form. */
   await page.fill('#as-of', '');
   await page.click('input[name="input-kind"][value="fhir"]');
@@ -397,7 +446,10 @@ try {
   await page.setInputFiles('#fhir-file', bundle);
   await page.waitForFunction(() => document.querySelector('#fhir-text').value.includes('"Bundle"'), null, { timeout: 10000 });
   await page.click('#get-plan');
-  await page.waitForFunction(() => !/web-test-1/.test(document.querySelector('#plan-title').textContent), null, { timeout: 10000 });
+  await page.waitForFunction(() => {
+    const t = document.querySelector('#plan-title');
+    return t && !/web-test-1/.test(t.textContent);
+  }, null, { timeout: 10000 });
   ok((await text('#plan-title')).includes('as of 2026-10-01') && await page.locator('#plan-view .decision').count() === 1,
      'an uploaded Bundle gives its plan', await text('#plan-title'));
 } catch (e) {
@@ -410,10 +462,10 @@ ok(strays.length === 0, 'no "null", "undefined" or "NaN" shown anywhere, and no 
 ok(pageErrors.length === 0, 'no script errors', pageErrors.join('\n'));
 ok(failedRequests.length === 0, 'no failed requests', failedRequests.join('\n'));
 ok(offsite.length === 0, 'no request leaves this server', offsite.join('\n'));
-ok(badResponses.join() === 'POST /api/v1/plan 401,POST /api/v1/plan 400,POST /api/v1/patients/web-test-1/visits 400',
-   'the only error responses are the three made on purpose (no token, bad intake, a future visit)', badResponses.join('\n'));
+ok(badResponses.join() === 'POST /api/v1/plan 401,POST /api/v1/plan 400,POST /api/v1/patients/web-test-1/visits 400,POST /api/v1/plan 400',
+   'the only error responses are the four made on purpose (no token, bad intake, a future visit, bad intake again)', badResponses.join('\n'));
 const unexpected = consoleErrors.filter((m) => !/status of 40[01]/.test(m));
-ok(unexpected.length === 0 && consoleErrors.length <= 3, 'no console errors (beyond those three)', consoleErrors.join('\n'));
+ok(unexpected.length === 0 && consoleErrors.length <= 4, 'no console errors (beyond those four)', consoleErrors.join('\n'));
 
 server.kill('SIGTERM');
 const code = await new Promise((resolve) => server.on('exit', (c) => resolve(c)));
