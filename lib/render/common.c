@@ -33,6 +33,19 @@ render_step_vars(const struct ldn_plan *pl, size_t i, char date[static 11],
 	return pl->morning ? morning[s->kind] : entries[s->kind];
 }
 
+const char *
+render_timing_words(const struct ldn_plan *pl, enum audience aud,
+    struct strbuf *b)
+{
+	const struct kb_entry *e =
+	    &pl->kb->entries[pl->morning ? E_TIMING_WORDS_MORNING
+	                                 : E_TIMING_WORDS_BEDTIME];
+
+	b->len = 0;
+	tmpl_expand(b, pl->kb, &e->text[aud], NULL);
+	return sb_cstr(b);
+}
+
 void
 render_cite_list(struct strbuf *b, const struct ldn_plan *pl, struct cites c)
 {

@@ -202,6 +202,7 @@ decision(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 	static const char *const cls[3] = { "d-start", "d-wait",
 		"d-do-not-start" };
 	const struct render_labels *L = &render_labels[aud];
+	struct strbuf when = STRBUF_INIT(256);
 	char line[256], mg[3][16];
 
 	sb_printf(b,
@@ -217,13 +218,14 @@ decision(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
 		snprintf(line, sizeof(line), L->start_line, mg[0],
-		    pl->morning ? "in the morning" : "at bedtime", mg[1],
+		    render_timing_words(pl, aud, &when), mg[1],
 		    (int)pl->interval_d, mg[2]);
 		sb_puts(b, "<p>");
 		esc(b, line);
 		sb_puts(b, "</p>\n");
 	}
 	sb_puts(b, "</section>\n");
+	sb_free(&when);
 }
 
 static void

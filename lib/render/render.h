@@ -14,8 +14,7 @@ enum {
 };
 
 /* Headings and labels for each audience (interface words, not claims),
- * for the renderers that write a whole page (html; text keeps its own
- * copy for now). */
+ * for the renderers that write a whole page (text, html). */
 struct render_labels {
 	/* start_line: start dose, timing ("at bedtime", "in the
 	 * morning"), step, interval in days, ceiling */
@@ -25,6 +24,11 @@ struct render_labels {
 };
 
 extern const struct render_labels render_labels[AUD_COUNT];
+
+/* When the plan's doses are taken, in aud's words from the kb ("at
+ * bedtime", "in the morning"), expanded into b (emptied first). */
+const char *render_timing_words(const struct ldn_plan *pl, enum audience aud,
+    struct strbuf *b);
 
 /* Citation numbers of c in this plan, as "1, 4". */
 void render_cite_list(struct strbuf *b, const struct ldn_plan *pl,

@@ -13,61 +13,6 @@
 #include "../base/date.h"
 #include "../base/error_impl.h"
 
-/* Headings and labels for each audience (interface words, not claims). */
-struct labels {
-	const char *title, *decision[3], *findings, *sev[3], *before, *schedule,
-	    *monitoring, *references, *kb, *pending;
-	const char *section[S_COUNT];
-};
-
-static const struct labels labels[AUD_COUNT] = {
-	[AUD_CLINICIAN] = {
-	    .title = "Low-dose naltrexone (LDN) plan",
-	    .decision = { "START: may start on %s.",
-		"WAIT: may start on %s, not before.",
-		"DO NOT START: the blocks below must be resolved first." },
-	    .findings = "Findings for this patient",
-	    .sev = { "BLOCK", "CAUTION", "INFO" },
-	    .before = "Before the first dose",
-	    .schedule = "Titration schedule",
-	    .monitoring = "Monitoring",
-	    .references = "References",
-	    .kb = "Knowledge base",
-	    .pending = "Content is pending clinical review: verify against "
-		       "the cited sources before use.",
-	    .section = { "Definition and mechanism", "Titration protocol",
-		"Clinical indications", "Duration and monitoring",
-		"Safety and adverse effects",
-		"Contraindications and precautions", "Special populations",
-		"Perioperative management",
-		"Comparison with standard-dose naltrexone", "Pitfalls to avoid",
-		"Place in the treatment algorithm" },
-	},
-	[AUD_PATIENT] = {
-	    .title = "Your low-dose naltrexone (LDN) plan",
-	    .decision = { "You may start on %s.",
-		"Please wait: you may start on %s, not before.",
-		"Do not start LDN yet. Your clinician needs to sort out the "
-		"points below first." },
-	    .findings = "What we checked for you",
-	    .sev = { "STOP", "TAKE CARE", "GOOD TO KNOW" },
-	    .before = "Before your first dose",
-	    .schedule = "Your dose calendar",
-	    .monitoring = "What to track and tell your clinician",
-	    .references = "Where this comes from",
-	    .kb = "About this information",
-	    .pending = "This information has not yet been approved by a "
-		       "clinical reviewer. Talk with your clinician before "
-		       "acting on it.",
-	    .section = { "What LDN is", "How the dose goes up",
-		"What LDN is used for", "How long, and what to watch",
-		"Side effects", "When LDN is not safe", "If this applies to you",
-		"If you have surgery or a procedure",
-		"How LDN differs from other naltrexone", "Things to avoid",
-		"When LDN is tried" },
-	},
-};
-
 static void
 heading(struct strbuf *b, const char *title)
 {
@@ -117,7 +62,7 @@ static void
 schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
     enum audience aud)
 {
-	const struct labels *L = &labels[aud];
+	const struct render_labels *L = &render_labels[aud];
 	const struct kb_entry *ceil = &pl->kb->entries[E_SCHEDULE_CEILING];
 	const char *vars[V_COUNT] = { 0 };
 	char mg[16], dose[24], d[11];
@@ -148,7 +93,7 @@ enum ldn_status
 render_text(const struct ldn_plan *pl, enum audience aud, char **out,
     size_t *len, struct ldn_error *err)
 {
-	const struct labels *L = &labels[aud];
+	const struct render_labels *L = &render_labels[aud];
 	const struct ldn_kb *kb = pl->kb;
 	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
 	struct strbuf tmp = STRBUF_INIT(RENDER_LIMIT);
@@ -167,14 +112,10 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		mg_string(pl->start_ug, mg[0]);
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
-		sb_printf(&b,
-		    aud == AUD_CLINICIAN
-		        ? "Start %s mg %s; +%s mg every %d days; "
-		          "ceiling %s mg.\n"
-		        : "First dose %s mg %s; it goes up by %s mg "
-		          "every %d days, to at most %s mg.\n",
-		    mg[0], pl->morning ? "in the morning" : "at bedtime", mg[1],
+		sb_printf(&b, L->start_line, mg[0],
+		    render_timing_words(pl, aud, &tmp), mg[1],
 		    (int)pl->interval_d, mg[2]);
+		sb_puts(&b, "\n");
 	}
 	heading(&b, L->findings);
 	for (size_t i = 0; i < pl->n_findings; i++) {
