@@ -1036,14 +1036,25 @@ killed_writers(void)
 				    (const char *)sqlite3_column_text(q, 0));
 			sqlite3_finalize(q);
 		} else {
-			/* no transaction of a killed writer is left open */
-			integrity =
-			    raw_long(&raw,
-			        "SELECT count(*) FROM pg_stat_activity WHERE "
-			        "datname = current_database() AND state LIKE "
-			        "'idle in transaction%'") == 0
-			    ? strdup("ok")
-			    : NULL;
+			/* no transaction of a killed writer is left open,
+			 * once the server has seen its socket close (a
+			 * backend learns of it at its next read: allow up to
+			 * five seconds, as a loaded CI machine needed) */
+			long open = -1;
+
+			for (int tries = 0; tries < 50; tries++) {
+				struct timespec pause = { 0,
+					100 * 1000 * 1000 };
+
+				open = raw_long(&raw,
+				    "SELECT count(*) FROM pg_stat_activity "
+				    "WHERE datname = current_database() AND "
+				    "state LIKE 'idle in transaction%'");
+				if (open == 0)
+					break;
+				nanosleep(&pause, NULL);
+			}
+			integrity = open == 0 ? strdup("ok") : NULL;
 		}
 		stored = raw_long(&raw,
 		    "SELECT count(*) FROM visits WHERE notes LIKE 'k%'");
