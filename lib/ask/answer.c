@@ -182,17 +182,6 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 }
 
 static void
-heading(struct strbuf *b, const char *title)
-{
-	size_t w = render_width(title, strlen(title));
-
-	sb_printf(b, "\n%s\n", title);
-	for (size_t i = 0; i < w; i++)
-		sb_puts(b, "-");
-	sb_puts(b, "\n");
-}
-
-static void
 write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
     const struct ask_kb *ak, const struct ldn_plan *pl, enum audience aud,
     const struct ldn_ask_result *r, const struct applied *ap, size_t n_ap,
@@ -215,7 +204,7 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		render_wrap(b, sb_cstr(tmp), 4, 4);
 	}
 	if (n_ap > 0) {
-		heading(b, ak->for_patient[aud]);
+		render_heading(b, ak->for_patient[aud]);
 		for (size_t i = 0; i < n_ap; i++) {
 			const struct kb_entry *e = &kb->entries[ap[i].f->id];
 
@@ -232,7 +221,7 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		}
 	}
 	(void)pl;
-	heading(b, aud == AUD_CLINICIAN ? "References" : "Sources");
+	render_heading(b, aud == AUD_CLINICIAN ? "References" : "Sources");
 	for (size_t i = 0; i < nb->n; i++)
 		render_reference(b, tmp, &kb->refs[nb->order[i]], i + 1);
 	sb_printf(b, "\nKnowledge base %s (%s), review state: %s.\n",
@@ -316,73 +305,4 @@ ldn_ask_question_answered_by(const struct ldn_kb *kb, size_t i,
 		if (strcmp(kb->statements[q->answers[k]].id, statement_id) == 0)
 			return true;
 	return false;
-}
-
-size_t
-ask_follow_up(const struct ldn_plan *pl, size_t *idx, size_t max)
-{
-	const struct ask_kb *ak = pl->kb->ask;
-	size_t n = 0;
-
-	if (ak == NULL)
-		return 0;
-	if (max > ASK_FOLLOW_UP_MAX)
-		max = ASK_FOLLOW_UP_MAX;
-	for (size_t i = 0; i < ak->n_questions && n < max; i++) {
-		const struct ask_question *q = &ak->questions[i];
-		bool hit = q->always;
-
-		for (size_t k = 0; k < q->n_findings && !hit; k++)
-			for (size_t f = 0; f < pl->n_findings && !hit; f++)
-				hit = pl->findings[f].id == q->findings[k];
-		if (hit)
-			idx[n++] = i;
-	}
-	return n;
-}
-
-size_t
-ldn_plan_follow_up(const struct ldn_plan *plan, size_t *idx, size_t max)
-{
-	return ask_follow_up(plan, idx, max);
-}
-
-void
-ask_follow_up_json(struct jw *w, const struct ldn_plan *pl, enum audience aud)
-{
-	size_t idx[ASK_FOLLOW_UP_MAX];
-	size_t n = ask_follow_up(pl, idx, ASK_FOLLOW_UP_MAX);
-
-	jw_key(w, "follow_up");
-	jw_arr(w);
-	for (size_t i = 0; i < n; i++) {
-		const struct ask_question *q = &pl->kb->ask->questions[idx[i]];
-
-		jw_obj(w);
-		jw_kstr(w, "id", q->id);
-		jw_kstr(w, "question", q->text[aud]);
-		jw_key(w, "answered_by");
-		jw_arr(w);
-		for (size_t k = 0; k < q->n_answers; k++)
-			jw_str(w, pl->kb->statements[q->answers[k]].id);
-		jw_end_arr(w);
-		jw_end_obj(w);
-	}
-	jw_end_arr(w);
-}
-
-void
-ask_follow_up_text(struct strbuf *b, const struct ldn_plan *pl,
-    enum audience aud)
-{
-	size_t idx[ASK_FOLLOW_UP_MAX];
-	size_t n = ask_follow_up(pl, idx, ASK_FOLLOW_UP_MAX);
-
-	if (n == 0)
-		return;
-	heading(b, pl->kb->ask->follow_up[aud]);
-	for (size_t i = 0; i < n; i++) {
-		sb_puts(b, "  - ");
-		render_wrap(b, pl->kb->ask->questions[idx[i]].text[aud], 4, 4);
-	}
 }

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ask/ask_impl.h"
 #include "../base/date.h"
 #include "../base/jsonw.h"
 #include "../base/tree.h"
+#include "ask_kb.h"
 #include "tmpl.h"
 #include "words.h"
 

@@ -33,6 +33,17 @@ render_step_vars(const struct ldn_plan *pl, size_t i, char date[static 11],
 	return pl->morning ? morning[s->kind] : entries[s->kind];
 }
 
+void
+render_heading(struct strbuf *b, const char *title)
+{
+	size_t n = render_width(title, strlen(title));
+
+	sb_printf(b, "\n%s\n", title);
+	for (size_t i = 0; i < n; i++)
+		sb_puts(b, "-");
+	sb_puts(b, "\n");
+}
+
 const char *
 render_timing_words(const struct ldn_plan *pl, enum audience aud,
     struct strbuf *b)

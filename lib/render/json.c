@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ask/ask_impl.h"
 #include "../base/date.h"
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
@@ -263,7 +262,7 @@ render_json(const struct ldn_plan *pl, enum audience aud, bool compact,
 	items(&w, pl, aud, &tmp, "before_first_dose", L_SCHEDULE);
 	items(&w, pl, aud, &tmp, "monitoring", L_MONITOR);
 	sections(&w, pl, aud);
-	ask_follow_up_json(&w, pl, aud);
+	render_follow_up_json(&w, pl, aud);
 	parameters(&w, pl);
 	references(&w, pl);
 	jw_key(&w, "kb");

@@ -25,6 +25,16 @@ struct render_labels {
 
 extern const struct render_labels render_labels[AUD_COUNT];
 
+/* A text heading: a blank line, the title, and a rule as wide. */
+void render_heading(struct strbuf *b, const char *title);
+
+/* The follow-up questions a plan suggests (kb/ask.yaml: those tied to
+ * its findings, and those always asked), written into the plan. */
+void render_follow_up_json(struct jw *w, const struct ldn_plan *pl,
+    enum audience aud);
+void render_follow_up_text(struct strbuf *b, const struct ldn_plan *pl,
+    enum audience aud);
+
 /* When the plan's doses are taken, in aud's words from the kb ("at
  * bedtime", "in the morning"), expanded into b (emptied first). */
 const char *render_timing_words(const struct ldn_plan *pl, enum audience aud,

@@ -9,20 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../ask/ask_impl.h"
 #include "../base/date.h"
 #include "../base/error_impl.h"
-
-static void
-heading(struct strbuf *b, const char *title)
-{
-	size_t n = render_width(title, strlen(title));
-
-	sb_printf(b, "\n%s\n", title);
-	for (size_t i = 0; i < n; i++)
-		sb_puts(b, "-");
-	sb_puts(b, "\n");
-}
 
 /* One bullet: "  - text [1, 2]" wrapped with a hanging indent; the text
  * is already expanded, or a template expanded here. */
@@ -67,7 +55,7 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 	const char *vars[V_COUNT] = { 0 };
 	char mg[16], dose[24], d[11];
 
-	heading(b, L->schedule);
+	render_heading(b, L->schedule);
 	for (size_t i = 0; i < pl->n_steps; i++) {
 		const struct step *s = &pl->steps[i];
 		char prefix[64];
@@ -117,7 +105,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		    (int)pl->interval_d, mg[2]);
 		sb_puts(&b, "\n");
 	}
-	heading(&b, L->findings);
+	render_heading(&b, L->findings);
 	for (size_t i = 0; i < pl->n_findings; i++) {
 		const struct finding *f = &pl->findings[i];
 		const struct kb_entry *e = &kb->entries[f->id];
@@ -128,7 +116,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		bullet(&b, &tmp, pl, prefix, &e->text[aud], f->vars,
 		    finding_cites(kb, f));
 	}
-	heading(&b, L->before);
+	render_heading(&b, L->before);
 	for (size_t i = 0; i < pl->n_items; i++)
 		if (entry_specs[pl->items[i].id].list == L_SCHEDULE)
 			bullet(&b, &tmp, pl, "  - ",
@@ -138,7 +126,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 	if (pl->n_steps > 0)
 		schedule(&b, &tmp, pl, aud);
 	if (pl->decision != LDN_DECISION_DO_NOT_START) {
-		heading(&b, L->monitoring);
+		render_heading(&b, L->monitoring);
 		for (size_t i = 0; i < pl->n_items; i++)
 			if (entry_specs[pl->items[i].id].list == L_MONITOR)
 				bullet(&b, &tmp, pl, "  - ",
@@ -155,14 +143,14 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 			if (st->section != (enum section)s)
 				continue;
 			if (!any)
-				heading(&b, L->section[s]);
+				render_heading(&b, L->section[s]);
 			any = true;
 			bullet_plain(&b, &tmp, pl, "  - ", st->plain[aud],
 			    st->cites);
 		}
 	}
-	ask_follow_up_text(&b, pl, aud);
-	heading(&b, L->kb);
+	render_follow_up_text(&b, pl, aud);
+	render_heading(&b, L->kb);
 	sb_printf(&b,
 	    "  Version %s, updated %s, fingerprint %s; review "
 	    "state: %s.\n",
@@ -172,7 +160,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		sb_puts(&b, "  ");
 		render_wrap(&b, L->pending, 2, 2);
 	}
-	heading(&b, L->references);
+	render_heading(&b, L->references);
 	for (size_t i = 0; i < pl->n_refs; i++)
 		render_reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);
 	/* also catches a failure in tmp, which a bullet's text went through */

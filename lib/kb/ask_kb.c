@@ -2,9 +2,9 @@
  * kb/ask.yaml: synonyms, drug-class words, the findings that apply a
  * statement to one patient, and the follow-up questions a plan suggests.
  * Loaded with the rest of kb/ and checked against its statements and
- * findings; the index (index.c) and the answers (answer.c) read it.
+ * findings; the question index and its answers (lib/ask) read it.
  */
-#include "ask_impl.h"
+#include "ask_kb.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../base/tree.h"
-#include "../kb/words.h"
+#include "words.h"
 
 struct ld {
 	struct arena *a;
