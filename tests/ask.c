@@ -20,6 +20,8 @@
 #include "ldn/kb.h"
 #include "ldn/plan.h"
 
+#include "kb/ask_kb.h"
+
 #include "tap.h"
 
 enum {
@@ -510,6 +512,84 @@ test_threads(void)
 	ok(diffs == 0, "four threads share one index with the same answers");
 }
 
+/* A statement for some patients only opens with the kb's "If this
+ * applies to you:" unless the patient is known to be one of them; its
+ * words are otherwise the statement's own. */
+static void
+test_applies(void)
+{
+	static const char pregnant[] =
+	    "{\"id\":\"p\",\"birth_date\":\"1981-06-15\",\"sex\":"
+	    "\"female\",\"weight_kg\":70,\"pregnancy\":\"pregnant\","
+	    "\"conditions\":[{\"code\":\"M79.7\",\"system\":\"icd10\","
+	    "\"status\":\"active\"}],\"medications\":[],"
+	    "\"opioid_analgesia_required\":false}";
+	static const char q[] = "Can I take LDN if I am pregnant?";
+	const struct kb_statement *st = NULL;
+	struct ldn_plan *pl = NULL;
+	struct ldn_error err;
+	char want[4096];
+
+	for (size_t i = 0; i < kb->n_statements; i++)
+		if (strcmp(kb->statements[i].id, "populations.pregnant") == 0)
+			st = &kb->statements[i];
+	if (!ok(st != NULL, "the pregnancy statement exists"))
+		return;
+	snprintf(want, sizeof(want), "%s %s", kb->ask->applies_if[AUD_PATIENT],
+	    st->plain[AUD_PATIENT]);
+	for (int withp = 0; withp < 2; withp++) {
+		if (withp &&
+		    ldn_plan_build(kb, pregnant, strlen(pregnant), "2026-11-25",
+		        &pl, &err) != LDN_OK) {
+			ok(0, "a pregnant patient's plan: %s", err.msg);
+			return;
+		}
+		json_t *j = answer_json(q, pl, LDN_AUDIENCE_PATIENT), *a;
+		const char *applies = NULL, *text = NULL, *first_always = NULL;
+		size_t i;
+
+		json_array_foreach(json_object_get(j, "answers"), i, a)
+		{
+			const char *id =
+			    json_string_value(json_object_get(a, "id"));
+			const char *ap =
+			    json_string_value(json_object_get(a, "applies"));
+
+			if (id && strcmp(id, st->id) == 0) {
+				applies = ap;
+				text = json_string_value(
+				    json_object_get(a, "text"));
+			}
+			if (ap && strcmp(ap, "always") == 0 && !first_always)
+				first_always = json_string_value(
+				    json_object_get(a, "text"));
+		}
+		if (withp)
+			ok(applies && strcmp(applies, "this patient") == 0 &&
+			        text &&
+			        strcmp(text, st->plain[AUD_PATIENT]) == 0,
+			    "for a pregnant patient the pregnancy statement "
+			    "applies to her, in its own words (%s)",
+			    applies ? applies : "not found");
+		else
+			ok(applies && strcmp(applies, "some patients") == 0 &&
+			        text && strcmp(text, want) == 0 &&
+			        (first_always == NULL ||
+			            strncmp(first_always,
+			                kb->ask->applies_if[AUD_PATIENT],
+			                strlen(
+			                    kb->ask
+			                        ->applies_if[AUD_PATIENT])) !=
+			                0),
+			    "with no patient it opens \"%s\" and a statement "
+			    "for everyone does not (%s)",
+			    kb->ask->applies_if[AUD_PATIENT],
+			    applies ? applies : "not found");
+		json_decref(j);
+	}
+	ldn_plan_free(pl);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -531,6 +611,7 @@ main(int argc, char **argv)
 	test_eval();
 	test_follow_up_questions();
 	test_answers(argv[1]);
+	test_applies();
 	test_words();
 	test_refusals();
 	test_no_injection();

@@ -104,6 +104,32 @@ apply(const struct ask_kb *ak, const struct ldn_kb *kb,
 	return n;
 }
 
+/* Whether st holds only for some patients (its `when` is not always),
+ * and whether it is known to hold for pl's patient. */
+static bool
+conditional(const struct kb_statement *st)
+{
+	return !(st->when_flags & (1u << FL_ALWAYS));
+}
+
+static bool
+holds_for(const struct kb_statement *st, const struct ldn_plan *pl)
+{
+	return pl != NULL &&
+	    ((st->when_flags & pl->flags) ||
+	        (st->when_concepts & pl->concepts));
+}
+
+/* Where an answer's statement applies: "always", "this patient", or
+ * "some patients" (then its words open with ak->applies_if). */
+static const char *
+applies(const struct kb_statement *st, const struct ldn_plan *pl)
+{
+	if (!conditional(st))
+		return "always";
+	return holds_for(st, pl) ? "this patient" : "some patients";
+}
+
 static void
 write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
     const struct ask_kb *ak, const char *question, size_t len,
@@ -135,8 +161,17 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		jw_obj(&w);
 		jw_kstr(&w, "id", st->id);
 		jw_kstr(&w, "section", section_ids[st->section]);
+		jw_kstr(&w, "applies", applies(st, pl));
 		jw_key(&w, "text");
-		jw_raw(&w, st->json[aud], st->json_len[aud]);
+		if (conditional(st) && !holds_for(st, pl)) {
+			tmp->len = 0;
+			sb_puts(tmp, ak->applies_if[aud]);
+			sb_puts(tmp, " ");
+			sb_puts(tmp, st->plain[aud]);
+			jw_strn(&w, tmp->s ? tmp->s : "", tmp->len);
+		} else {
+			jw_raw(&w, st->json[aud], st->json_len[aud]);
+		}
 		jw_kstr(&w, "evidence", evidence_names[st->evidence]);
 		jw_kstr(&w, "review", review_names[st->review]);
 		cite_json(&w, nb, st->cites);
@@ -196,6 +231,10 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		    &kb->statements[ask_statement_index(kb, r->ids[i])];
 
 		tmp->len = 0;
+		if (conditional(st) && !holds_for(st, pl)) {
+			sb_puts(tmp, ak->applies_if[aud]);
+			sb_puts(tmp, " ");
+		}
 		sb_puts(tmp, st->plain[aud]);
 		cite_list(tmp, nb, st->cites);
 		sb_printf(tmp, " (evidence: %s; review state: %s)",
@@ -220,7 +259,6 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 			    4);
 		}
 	}
-	(void)pl;
 	render_heading(b, aud == AUD_CLINICIAN ? "References" : "Sources");
 	for (size_t i = 0; i < nb->n; i++)
 		render_reference(b, tmp, &kb->refs[nb->order[i]], i + 1);

@@ -54,6 +54,9 @@ struct ask_kb {
 	const char *unknown[AUD_COUNT];
 	const char *for_patient[AUD_COUNT];
 	const char *follow_up[AUD_COUNT];
+	/* before a statement that holds only for some patients, when it is
+	 * not known to hold for this one ("If this applies to you:") */
+	const char *applies_if[AUD_COUNT];
 	struct ask_syn *single; /* one-word entries, sorted by word */
 	size_t n_single;
 	struct ask_syn *phrases; /* several words, longest first */
