@@ -19,10 +19,13 @@ exec_plan(int argc, char **argv)
 		{ "audience", required_argument, NULL, 'u' },
 		{ "kb", required_argument, NULL, 'k' },
 		{ "preset", required_argument, NULL, 'p' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of = NULL, *kb_dir = NULL, *preset = NULL, *path;
+	const char *policies[8];
+	size_t n_policies = 0;
 	enum ldn_format format = LDN_FORMAT_TEXT;
 	enum ldn_audience audience = LDN_AUDIENCE_CLINICIAN;
 	struct ldn_error err = { 0 };
@@ -60,6 +63,15 @@ exec_plan(int argc, char **argv)
 		case 'p':
 			preset = optarg;
 			break;
+		case 'P':
+			if (n_policies ==
+			    sizeof(policies) / sizeof(*policies)) {
+				cli_warn("--policy: at most %zu",
+				    sizeof(policies) / sizeof(*policies));
+				return EX_USAGE_;
+			}
+			policies[n_policies++] = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_plan_entry, 0);
 			return EX_OK_;
@@ -85,11 +97,13 @@ exec_plan(int argc, char **argv)
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
-	rc = ldn_plan_build_preset(kb, input, len, true, as_of, preset, &plan,
-	    &err);
-	if (rc == LDN_E_SCHEMA && strcmp(err.where, "preset") == 0) {
+	rc = ldn_plan_build_policy(kb, input, len, true, as_of, preset,
+	    policies, n_policies, &plan, &err);
+	if (rc == LDN_E_SCHEMA &&
+	    (strcmp(err.where, "preset") == 0 ||
+	        strcmp(err.where, "policy") == 0)) {
 		/* The option, not the file, is wrong: say so as usage. */
-		cli_warn("--preset: %s", err.msg);
+		cli_warn("--%s: %s", err.where, err.msg);
 		free(input);
 		ldn_kb_free(kb);
 		return EX_USAGE_;
@@ -123,8 +137,8 @@ exec_plan(int argc, char **argv)
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
 	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir|html|ics] "
-	         "[--audience clinician|patient] [--preset NAME] [--kb DIR] "
-	         "FILE|-",
+	         "[--audience clinician|patient] [--preset NAME] "
+	         "[--policy NAME=VALUE]... [--kb DIR] FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON or "
 	           "a FHIR R4 Bundle).",
 	.help = "options:\n"
@@ -146,6 +160,13 @@ const struct cmd_entry cmd_plan_entry = {
 	        "                 a patient is excluded from (child for an\n"
 	        "                 adult, final6 outside the FINAL trial's\n"
 	        "                 population) exits 64 saying why\n"
+	        "  --policy N=V   where sources conflict, a named choice\n"
+	        "                 (repeatable): periop_restart=seed (default:\n"
+	        "                 the full short-acting washout before LDN\n"
+	        "                 restarts after a procedure) or\n"
+	        "                 periop_restart=24h (one day; the plan shows\n"
+	        "                 the override and both sources); an unknown\n"
+	        "                 name or value exits 64 saying why\n"
 	        "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
 	        "                 else the one built in)\n"
 	        "\nFILE is the native patient JSON or a FHIR R4 Bundle (told\n"

@@ -41,6 +41,21 @@ fmt_mg(struct ldn_plan *pl, int32_t ug)
 }
 
 const char *
+fmt_int(struct ldn_plan *pl, long v)
+{
+	char b[24], *p = b + sizeof(b);
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return arena_strdup(&pl->arena, p);
+}
+
+const char *
 fmt_date(struct ldn_plan *pl, int32_t day)
 {
 	char b[11];

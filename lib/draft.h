@@ -77,6 +77,11 @@ struct ldn_plan {
 	struct patient *patient;
 	int32_t as_of;
 	const struct kb_preset *preset; /* the titration preset in use */
+	/* Opioid-free days before LDN restarts after a procedure: the
+	 * short-acting washout (policy periop_restart=seed, the default) or
+	 * policy.periop_restart_24h_d (periop_restart=24h). */
+	int32_t periop_restart_d;
+	bool periop_restart_24h;
 
 	/* screen */
 	struct finding *findings;
@@ -149,6 +154,8 @@ void compose(struct ldn_plan *pl);
 
 /* Formatting shared by the steps and the renderers. */
 const char *fmt_date(struct ldn_plan *pl, int32_t day);
+/* v in decimal, in the plan's arena (for a finding's variables). */
+const char *fmt_int(struct ldn_plan *pl, long v);
 const char *fmt_mg(struct ldn_plan *pl, int32_t ug);
 
 #endif

@@ -30,20 +30,21 @@ static_assert(LDN_INPUT_PADDING >= JSON_INPUT_PADDING,
 
 static enum ldn_status build(const struct ldn_kb *kb, const char *buf,
     size_t len, bool padded, const char *as_of, const char *preset,
-    struct ldn_plan **out, struct ldn_error *err);
+    const char *const *policies, size_t n_policies, struct ldn_plan **out,
+    struct ldn_error *err);
 
 enum ldn_status
 ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
-	return build(kb, buf, len, false, as_of, NULL, out, err);
+	return build(kb, buf, len, false, as_of, NULL, NULL, 0, out, err);
 }
 
 enum ldn_status
 ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf, size_t len,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
-	return build(kb, buf, len, true, as_of, NULL, out, err);
+	return build(kb, buf, len, true, as_of, NULL, NULL, 0, out, err);
 }
 
 enum ldn_status
@@ -51,7 +52,50 @@ ldn_plan_build_preset(const struct ldn_kb *kb, const char *buf, size_t len,
     bool padded, const char *as_of, const char *preset, struct ldn_plan **out,
     struct ldn_error *err)
 {
-	return build(kb, buf, len, padded, as_of, preset, out, err);
+	return build(kb, buf, len, padded, as_of, preset, NULL, 0, out, err);
+}
+
+enum ldn_status
+ldn_plan_build_policy(const struct ldn_kb *kb, const char *buf, size_t len,
+    bool padded, const char *as_of, const char *preset,
+    const char *const *policies, size_t n_policies, struct ldn_plan **out,
+    struct ldn_error *err)
+{
+	return build(kb, buf, len, padded, as_of, preset, policies, n_policies,
+	    out, err);
+}
+
+/*
+ * One "NAME=VALUE" policy choice, or an error naming the field "policy".
+ * periop_restart: seed (the default) or 24h.
+ */
+static enum ldn_status
+set_policy(struct ldn_plan *pl, const char *choice, struct ldn_error *err)
+{
+	const char *eq = strchr(choice, '=');
+	size_t n = eq != NULL ? (size_t)(eq - choice) : strlen(choice);
+
+	if (eq == NULL)
+		return ldn_fail(err, LDN_E_SCHEMA, "policy",
+		    "\"%.64s\" is not NAME=VALUE; the policies are "
+		    "periop_restart=seed|24h",
+		    choice);
+	if (n != strlen("periop_restart") ||
+	    strncmp(choice, "periop_restart", n) != 0)
+		return ldn_fail(err, LDN_E_SCHEMA, "policy",
+		    "\"%.*s\" is not a policy; the policies are "
+		    "periop_restart=seed|24h",
+		    (int)(n > 64 ? 64 : n), choice);
+	if (strcmp(eq + 1, "seed") == 0)
+		pl->periop_restart_24h = false;
+	else if (strcmp(eq + 1, "24h") == 0)
+		pl->periop_restart_24h = true;
+	else
+		return ldn_fail(err, LDN_E_SCHEMA, "policy",
+		    "\"%.64s\" is not a value of periop_restart; it is seed "
+		    "(the default) or 24h",
+		    eq + 1);
+	return LDN_OK;
 }
 
 /* The preset named id (NULL: the default), or an error naming the field
@@ -103,8 +147,8 @@ static enum ldn_status build_rest(struct ldn_plan *pl, struct ldn_plan **out,
 
 static enum ldn_status
 build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
-    const char *as_of, const char *preset, struct ldn_plan **out,
-    struct ldn_error *err)
+    const char *as_of, const char *preset, const char *const *policies,
+    size_t n_policies, struct ldn_plan **out, struct ldn_error *err)
 {
 	const struct kb_preset *pr;
 	struct ldn_plan *pl;
@@ -125,8 +169,12 @@ build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
 	pl->kb = kb;
 	pl->as_of = day;
 	pl->preset = pr;
-	rc = intake_parse(kb, &pl->arena, buf, len, padded, day, &pl->patient,
-	    err);
+	rc = LDN_OK;
+	for (size_t i = 0; i < n_policies && rc == LDN_OK; i++)
+		rc = set_policy(pl, policies[i], err);
+	if (rc == LDN_OK)
+		rc = intake_parse(kb, &pl->arena, buf, len, padded, day,
+		    &pl->patient, err);
 	if (rc == LDN_OK)
 		rc = preset_fits(pl, err);
 	if (rc != LDN_OK) {
@@ -180,6 +228,9 @@ build_rest(struct ldn_plan *pl, struct ldn_plan **out, struct ldn_error *err)
 {
 	enum ldn_status rc;
 
+	pl->periop_restart_d = pl->periop_restart_24h
+	    ? pl->kb->params.periop_restart_24h_d
+	    : pl->kb->params.washout_short_d;
 	screen(pl);
 	if ((rc = preset_excluded(pl, err)) != LDN_OK) {
 		ldn_plan_free(pl);

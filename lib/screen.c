@@ -12,21 +12,6 @@
 
 #include "base/date.h"
 
-static const char *
-fmt_int(struct ldn_plan *pl, long v)
-{
-	char b[24], *p = b + sizeof(b);
-	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-
-	*--p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	return arena_strdup(&pl->arena, p);
-}
-
 static struct finding *
 raise(struct ldn_plan *pl, enum entry_id id, const char *src)
 {
@@ -708,6 +693,9 @@ screen_procedures(struct ldn_plan *pl)
 	const char *taken = naltrexone_taken(pl);
 	size_t n = 0;
 
+	/* A policy chosen against its default is shown as an override. */
+	if (pl->periop_restart_24h)
+		(void)raise(pl, E_POLICY_PERIOP_RESTART_24H, NULL);
 	pl->holds = arena_calloc(&pl->arena,
 	    pt->n_procedures ? pt->n_procedures : 1, sizeof(*pl->holds));
 	if (pl->holds == NULL)
@@ -719,7 +707,7 @@ screen_procedures(struct ldn_plan *pl)
 		if (pr->opioids_expected == TRI_NO)
 			continue;
 		if (pr->status == PROC_COMPLETED) {
-			int32_t lift = pr->date + p->washout_short_d;
+			int32_t lift = pr->date + pl->periop_restart_d;
 
 			if (lift <= pl->as_of)
 				continue;
@@ -753,7 +741,7 @@ screen_procedures(struct ldn_plan *pl)
 			f->vars[V_PROCEDURE] = pr->display;
 			f->vars[V_PROCEDURE_DATE] = fmt_date(pl, pr->date);
 			f->vars[V_WASHOUT_DAYS] =
-			    fmt_int(pl, p->washout_short_d);
+			    fmt_int(pl, pl->periop_restart_d);
 			f->vars[V_LIFT_DATE] = fmt_date(pl, lift);
 			continue;
 		}
@@ -768,7 +756,7 @@ screen_procedures(struct ldn_plan *pl)
 		}
 		struct window *w = &pl->holds[n++];
 		w->from = pr->date - p->periop_hold_d;
-		w->to = pr->date + p->washout_short_d;
+		w->to = pr->date + pl->periop_restart_d;
 		w->procedure = pr->display;
 		w->procedure_date = pr->date;
 		w->src = pr->src;
@@ -784,7 +772,7 @@ screen_procedures(struct ldn_plan *pl)
 		f->vars[V_HOLD_START] = fmt_date(pl, w->from);
 		f->vars[V_HOLD_DAYS] = fmt_int(pl, p->periop_hold_d);
 		f->vars[V_RESTART_DATE] = fmt_date(pl, w->to);
-		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, p->washout_short_d);
+		f->vars[V_WASHOUT_DAYS] = fmt_int(pl, pl->periop_restart_d);
 	}
 	/* Overlapping holds become one, named after every procedure in it;
 	 * each procedure's finding then gives the merged restart date, so

@@ -88,6 +88,9 @@ clear_of_holds(struct ldn_plan *pl, int32_t start)
 				f->vars[V_PROCEDURE_DATE] =
 				    fmt_date(pl, w->procedure_date);
 				f->vars[V_LIFT_DATE] = fmt_date(pl, w->to);
+				/* the restart interval the policy chose */
+				f->vars[V_WASHOUT_DAYS] =
+				    fmt_int(pl, pl->periop_restart_d);
 			}
 		}
 	} while (moved);

@@ -209,8 +209,26 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 	}
 	if (!audience(req, resp, &aud))
 		return;
-	rc = ldn_plan_build_preset(app->kb, req->body, req->body_len, true,
-	    as_of(app, req), arg(req, "preset"), &plan, &err);
+	/* ?policy=NAME:VALUE, as the library's NAME=VALUE */
+	const char *pq = arg(req, "policy");
+	char pol[128];
+	const char *pols[1] = { pol };
+
+	if (pq != NULL) {
+		const char *colon = strchr(pq, ':');
+
+		if (colon == NULL || strlen(pq) >= sizeof(pol)) {
+			resp_error(resp, 400, "policy",
+			    "\"%.64s\" is not NAME:VALUE, such as "
+			    "periop_restart:24h",
+			    pq);
+			return;
+		}
+		snprintf(pol, sizeof(pol), "%.*s=%s", (int)(colon - pq), pq,
+		    colon + 1);
+	}
+	rc = ldn_plan_build_policy(app->kb, req->body, req->body_len, true,
+	    as_of(app, req), arg(req, "preset"), pols, pq != NULL, &plan, &err);
 	if (rc == LDN_OK) {
 		metrics_plan(app->metrics,
 		    ldn_decision_name(ldn_plan_decision(plan)));

@@ -70,6 +70,17 @@ t "--preset thyroid without thyroid disease on file still monitors TSH and free 
 t "a suggested preset cites that preset's references only (child: smith2013)" sh -c "'$ldn' plan $AS --format json '$src/tests/golden/preset-seed-child-suggested/patient.json' | python3 -c 'import json,sys; d=json.load(sys.stdin); r={x[\"n\"]: x[\"id\"] for x in d[\"references\"]}; c=[[r[n] for n in f[\"citations\"]] for f in d[\"findings\"] if f[\"id\"]==\"preset.suggested\"]; assert c==[[\"smith2013\"]], c'"
 t "a sensitive patient under ldnrt reads the preset's adjusted words, not its 1 mg weekly steps" sh -c "'$ldn' plan $AS --preset ldnrt --audience patient '$src/tests/golden/preset-ldnrt-sensitive/patient.json' > '$tmp/rt.txt' && ! grep -q '1 mg each week' '$tmp/rt.txt' && grep -q 'smaller or slower' '$tmp/rt.txt'"
 t "and without sensitivity, its own" sh -c "'$ldn' plan $AS --preset ldnrt --audience patient '$f6' | grep -q '1 mg each week'"
+t "ldn plan --help documents --policy" sh -c "'$ldn' plan --help | grep -q -- '--policy N=V'"
+t "an unknown --policy name is a usage error (64)" code 64 "$ldn" plan $AS --policy opioid_couse=relative "$ex"
+t "and the message names --policy and the policies there are" has "^ldn: --policy: .*periop_restart=seed|24h" "$tmp/cerr"
+t "an unknown --policy value is a usage error (64)" code 64 "$ldn" plan $AS --policy periop_restart=48h "$ex"
+pr0=$src/tests/golden/policy-periop-24h-completed-0d/patient.json
+t "--policy periop_restart=24h says the override in the text plan" sh -c "'$ldn' plan $AS --policy periop_restart=24h '$pr0' | grep -q 'Policy override, periop_restart=24h'"
+t "and the default plan does not" sh -c "! '$ldn' plan $AS '$pr0' | grep -q 'Policy override'"
+pta=$src/tests/golden/periop-planned-today
+t "a start moved past a hold names the seed's opioid-free days" sh -c "'$ldn' plan --as-of \$(cat '$pta/AS_OF' 2>/dev/null || echo 2026-11-25) '$pta/patient.json' | tr -s ' \n' '  ' | grep -q 'opioid-free for 7 days'"
+t "and under --policy periop_restart=24h the policy's, as its dates do" sh -c "'$ldn' plan --as-of \$(cat '$pta/AS_OF' 2>/dev/null || echo 2026-11-25) --policy periop_restart=24h '$pta/patient.json' | tr -s ' \n' '  ' | grep -q 'opioid-free for 1 days'"
+t "the last --policy given wins" sh -c "'$ldn' plan $AS --policy periop_restart=24h --policy periop_restart=seed --format json '$pr0' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"earliest_start\"]==\"2026-12-02\" and not d[\"policies\"][0][\"override\"], d[\"policies\"]'"
 t "and the seed without it does not" sh -c "'$ldn' plan $AS --format json '$f6' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert \"monitor.tsh\" not in [m[\"id\"] for m in d[\"monitoring\"]], d[\"monitoring\"]'"
 t "--preset child for an adult is refused (64)" code 64 "$ldn" plan $AS --preset child "$ex"
 ins=$src/tests/golden/timing-morning-insomnia/patient.json

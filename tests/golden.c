@@ -1,7 +1,8 @@
 /*
  * Golden cases: tests/golden/NAME/ holds patient.json (the input), WHY (one
  * line: what the case proves), optionally AS_OF (default 2026-11-25) and
- * PRESET (the titration preset, as `--preset`; default the seed), and
+ * PRESET (the titration preset, as `--preset`; default the seed), POLICY
+ * (one NAME=VALUE a line, as `--policy`; default none), and
  * plan.json: the clinically decisive part of the plan (decision, dates,
  * ceiling, schedule, findings), or the error for refused input.  Wording
  * changes in kb/ do not touch these; rule changes do, and `golden --update`
@@ -94,7 +95,9 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
     int update)
 {
 	char path[1024], as_of[16] = "2026-11-25", preset[64] = "";
-	char *input, *expect, *got, *why, *aof, *out, *pre;
+	char *input, *expect, *got, *why, *aof, *out, *pre, *pol;
+	const char *policies[8];
+	size_t n_policies = 0;
 	size_t len, out_len;
 	struct ldn_plan *plan = NULL;
 	struct ldn_error err = { 0 };
@@ -117,15 +120,24 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		    (int)strcspn(pre, "\n"), pre);
 		free(pre);
 	}
+	/* POLICY, when present, gives policy choices (--policy), a line
+	 * each; pol holds them until the plan is built. */
+	snprintf(path, sizeof(path), "%s/%s/POLICY", root, name);
+	if ((pol = tap_slurp(path, NULL)) != NULL)
+		for (char *line = strtok(pol, "\n");
+		     line != NULL && n_policies < 8; line = strtok(NULL, "\n"))
+			policies[n_policies++] = line;
 	if (input == NULL || why == NULL) {
 		ok(0, "%s: patient.json and WHY present", name);
+		free(pol);
 		free(input);
 		free(why);
 		return;
 	}
 	why[strcspn(why, "\n")] = '\0';
-	rc = ldn_plan_build_preset(kb, input, len, false, as_of,
-	    *preset ? preset : NULL, &plan, &err);
+	rc = ldn_plan_build_policy(kb, input, len, false, as_of,
+	    *preset ? preset : NULL, policies, n_policies, &plan, &err);
+	free(pol);
 	if (rc == LDN_OK) {
 		j = summary(plan);
 		/* Every plan must render in every form for every audience,

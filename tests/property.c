@@ -8,7 +8,9 @@
  * named at random, each held to that preset's ceiling, step and interval
  * (children to 0.1 mg/kg and 4.5 mg under every preset; sensitive patients
  * to 0.5 mg steps; below a dose not tolerated before), and a beyond-seed
- * preset to the population of the trial behind it.
+ * preset to the population of the trial behind it.  A third of the
+ * patients are planned with the policy periop_restart named (seed or 24h,
+ * at random), and held to the restart day that policy gives.
  *
  *   property [COUNT] [SEED]     (default 100000 patients, seed 1)
  */
@@ -30,7 +32,8 @@ enum {
 	LONG_D = 10,
 	BUP_METHADONE_D = 14,
 	HOLD_D = 3,
-	RESTART_D = 7, /* opioid-free days after a procedure */
+	RESTART_D = 7,     /* opioid-free days after a procedure */
+	RESTART_24H_D = 1, /* the same under periop_restart=24h */
 	CEILING_UG = 4500,
 	STEP_UG = 500,
 	INTERVAL_D = 7,
@@ -203,6 +206,9 @@ struct truth {
 	/* hold windows [from, to) */
 	int32_t hold_from[4], hold_to[4];
 	int n_holds;
+	/* the --policy named (NULL: none) and the restart days it gives */
+	const char *policy;
+	int32_t restart_d;
 };
 
 static void
@@ -216,6 +222,14 @@ gen(struct buf *b, struct truth *t)
 	b->n = 0;
 	t->as_of = days(2026, 1, 1) + pick(730);
 	t->not_before = t->as_of;
+	t->policy = NULL;
+	t->restart_d = RESTART_D;
+	if (chance(33)) {
+		bool h24 = chance(50);
+
+		t->policy = h24 ? "periop_restart=24h" : "periop_restart=seed";
+		t->restart_d = h24 ? RESTART_24H_D : RESTART_D;
+	}
 	put(b, "{\"id\":\"gen\"");
 	if (chance(97)) {
 		int age = pick(100);
@@ -344,9 +358,9 @@ gen(struct buf *b, struct truth *t)
 				continue;
 			if (planned) {
 				t->hold_from[t->n_holds] = date - HOLD_D;
-				t->hold_to[t->n_holds++] = date + RESTART_D;
-			} else if (date + RESTART_D > t->not_before) {
-				t->not_before = date + RESTART_D;
+				t->hold_to[t->n_holds++] = date + t->restart_d;
+			} else if (date + t->restart_d > t->not_before) {
+				t->not_before = date + t->restart_d;
 			}
 		}
 		put(b, "]");
@@ -420,8 +434,8 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	bool beyond = presets[pi].beyond_seed;
 
 	ymd(t->as_of, as_of);
-	if (ldn_plan_build_preset(kb, b->s, b->n, false, as_of, presets[pi].id,
-	        &plan, &err) != LDN_OK) {
+	if (ldn_plan_build_policy(kb, b->s, b->n, false, as_of, presets[pi].id,
+	        &t->policy, t->policy != NULL, &plan, &err) != LDN_OK) {
 		char msg[600];
 
 		if ((refuse ||
@@ -508,11 +522,14 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	if (ceiling > cap)
 		good = fail(ty, b, "ceiling above the preset's limit");
 	/* The beyond-seed caution exactly when the ceiling is beyond the
-	 * seed's; no suggestion in a plan that says do not start. */
+	 * seed's; no suggestion in a plan that says do not start; the
+	 * override shown exactly when periop_restart=24h was chosen. */
+	bool override = false;
 	for (size_t i = 0; i < ldn_plan_n_findings(plan); i++) {
 		struct ldn_finding f;
 
 		ldn_plan_finding(plan, i, &f);
+		override |= strcmp(f.id, "policy.periop_restart_24h") == 0;
 		if (strcmp(f.id, "preset.beyond_seed") == 0 &&
 		    ceiling <= CEILING_UG)
 			good = fail(ty, b,
@@ -521,6 +538,8 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		    dec == LDN_DECISION_DO_NOT_START)
 			good = fail(ty, b, "a preset suggested, do not start");
 	}
+	if (override != (t->restart_d == RESTART_24H_D))
+		good = fail(ty, b, "the periop_restart override shown wrongly");
 	int interval = presets[pi].interval_d;
 	int32_t step = presets[pi].step_ug;
 	if (t->sensitive && interval < INTERVAL_SENSITIVE_D)
@@ -580,8 +599,9 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		} else {
 			struct ldn_plan *again;
 
-			if (ldn_plan_build_preset(kb, b->s, b->n, false, as_of,
-			        presets[pi].id, &again, &err) != LDN_OK ||
+			if (ldn_plan_build_policy(kb, b->s, b->n, false, as_of,
+			        presets[pi].id, &t->policy, t->policy != NULL,
+			        &again, &err) != LDN_OK ||
 			    ldn_plan_render(again, LDN_FORMAT_JSON,
 			        LDN_AUDIENCE_CLINICIAN, &c, &lc,
 			        &err) != LDN_OK) {

@@ -394,6 +394,24 @@ ok(is_error(s, h, d, 400, "preset") and "opioid" in d["error"]["message"],
    "preset=final6 after an opioid within the FINAL trial's 4 weeks is 400 naming preset and why", d)
 ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=fast", ex), 400, "preset"),
    "an unknown preset is 400 naming preset")
+
+# --- policies where sources conflict: periop_restart (seed default, 24h override)
+pr0 = read("tests/golden/policy-periop-24h-completed-0d/patient.json")
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", pr0)
+ok(s == 200 and d["earliest_start"] == "2026-12-02" and
+   [(p["name"], p["value"], p["override"]) for p in d["policies"]] == [("periop_restart", "seed", False)] and
+   "policy.periop_restart_24h" not in [f["id"] for f in d["findings"]],
+   "POST /api/v1/plan names the periop_restart policy at its default (seed), no override", d and d.get("policies"))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&policy=periop_restart:24h", pr0)
+ok(s == 200 and d["earliest_start"] == "2026-11-26" and d["policies"][0]["override"] is True and
+   [c["value"] for c in d["policies"][0]["choices"]] == ["seed", "24h"] and
+   all(c["citations"] for c in d["policies"][0]["choices"]) and
+   "policy.periop_restart_24h" in [f["id"] for f in d["findings"]],
+   "policy=periop_restart:24h restarts a day after surgery and shows the override, both choices cited",
+   d and (d.get("earliest_start"), d.get("policies")))
+for q in ("periop_restart:48h", "opioid_couse:relative", "periop_restart"):
+    ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&policy=" + q, pr0), 400, "policy"),
+       "policy=%s is 400 naming policy" % q)
 s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&preset=ldnrt", dict(p9, id="p-rt"))
 ok(s == 201 and d["decision"] == "start", "POST /api/v1/patients?preset=ldnrt stores the patient", d)
 jcall("POST", "/api/v1/patients/p-rt/visits", {"date": "2026-11-01", "dose_mg": 1, "pain": 8, "side_effects": "none"})

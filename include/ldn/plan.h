@@ -70,6 +70,19 @@ enum ldn_status ldn_plan_build_preset(const struct ldn_kb *kb, const char *buf,
     size_t len, bool padded, const char *as_of, const char *preset,
     struct ldn_plan **out, struct ldn_error *err);
 
+/*
+ * As ldn_plan_build_preset(), with n_policies policy choices, each
+ * "NAME=VALUE" (later ones win).  The one policy is periop_restart: seed
+ * (the default: the short-acting washout before LDN restarts after a
+ * procedure) or 24h (kb policy.periop_restart_24h_d; the plan then shows
+ * the override).  An unknown name or value is LDN_E_SCHEMA with where
+ * "policy".
+ */
+enum ldn_status ldn_plan_build_policy(const struct ldn_kb *kb, const char *buf,
+    size_t len, bool padded, const char *as_of, const char *preset,
+    const char *const *policies, size_t n_policies, struct ldn_plan **out,
+    struct ldn_error *err);
+
 /* The knowledge base's presets, in file order (for usage text). */
 size_t ldn_kb_n_presets(const struct ldn_kb *kb);
 const char *ldn_kb_preset_id(const struct ldn_kb *kb, size_t i);

@@ -37,6 +37,7 @@ const struct number_spec number_specs[] = {
 	{ "side_effects.settle_d", U_D, P(settle_d), 1, 28 },
 	{ "sleep.worse_points", U_POINTS, P(sleep_worse_points), 1, 10 },
 	{ "preset.final6_opioid_free_d", U_D, P(final6_opioid_free_d), 1, 365 },
+	{ "policy.periop_restart_24h_d", U_D, P(periop_restart_24h_d), 1, 60 },
 };
 
 const size_t n_number_specs = sizeof(number_specs) / sizeof(number_specs[0]);
@@ -186,7 +187,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_WASHOUT_DAYS) |
 	        B(V_LIFT_DATE)),
 	[E_PERIOP_START_AFTER] = F("periop.start_after", SEV_BLOCK,
-	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_LIFT_DATE)),
+	    B(V_PROCEDURE) | B(V_PROCEDURE_DATE) | B(V_LIFT_DATE) |
+	        B(V_WASHOUT_DAYS)),
 	/* A planned procedure for a patient who already takes naltrexone
 	 * ({drug}): the hold is still ahead, or has begun. */
 	[E_PERIOP_NALTREXONE_HOLD] = F("periop.naltrexone_hold", SEV_CAUTION,
@@ -309,6 +311,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	/* A dose not tolerated before ({max_dose}) caps the ceiling. */
 	[E_DOSE_PRIOR_INTOLERANCE] = F("dose.prior_intolerance", SEV_CAUTION,
 	    B(V_MAX_DOSE) | B(V_CEILING)),
+	/* The periop_restart policy set to its alternative (an override). */
+	[E_POLICY_PERIOP_RESTART_24H] =
+	    F("policy.periop_restart_24h", SEV_CAUTION, 0),
 };
 
 static_assert(V_COUNT <= 64, "template variables must fit a 64-bit mask");

@@ -53,6 +53,7 @@ struct params {
 	int32_t settle_d;
 	int32_t sleep_worse_points;
 	int32_t final6_opioid_free_d;
+	int32_t periop_restart_24h_d;
 };
 
 struct number_spec {
@@ -223,6 +224,7 @@ enum entry_id {
 	E_SCHEDULE_INCREASE_MORNING,
 	E_SCHEDULE_HOLD_MORNING,
 	E_DOSE_PRIOR_INTOLERANCE,
+	E_POLICY_PERIOP_RESTART_24H,
 	E_COUNT
 };
 

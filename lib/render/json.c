@@ -204,6 +204,61 @@ parameters(struct jw *w, const struct ldn_plan *pl)
 	jw_end_arr(w);
 }
 
+/* The knowledge base's number with this id (the contract holds it). */
+static const struct kb_number *
+number_by_id(const struct ldn_kb *kb, const char *id)
+{
+	for (size_t i = 0; i < kb->n_numbers; i++)
+		if (strcmp(kb->numbers[i].id, id) == 0)
+			return &kb->numbers[i];
+	return NULL;
+}
+
+/* One choice of a policy: its value, the number it applies, and that
+ * number's citations. */
+static void
+policy_choice(struct jw *w, const struct ldn_plan *pl, const char *value,
+    const char *number)
+{
+	const struct kb_number *nb = number_by_id(pl->kb, number);
+
+	if (nb == NULL)
+		return;
+	jw_obj(w);
+	jw_kstr(w, "value", value);
+	jw_kstr(w, "number", nb->id);
+	jw_key(w, "days");
+	number_value(w, nb, nb->value);
+	cites(w, pl, nb->cites);
+	jw_end_obj(w);
+}
+
+/*
+ * The policies where sources conflict: the value this plan applied, the
+ * default (the seed's), whether the choice overrides it, and every choice
+ * with its number and citations (kb/README.md "Policies").
+ */
+static void
+policies(struct jw *w, const struct ldn_plan *pl)
+{
+	jw_key(w, "policies");
+	jw_arr(w);
+	jw_obj(w);
+	jw_kstr(w, "name", "periop_restart");
+	jw_kstr(w, "value", pl->periop_restart_24h ? "24h" : "seed");
+	jw_kstr(w, "default", "seed");
+	jw_key(w, "override");
+	jw_bool(w, pl->periop_restart_24h);
+	jw_kint(w, "restart_days", pl->periop_restart_d);
+	jw_key(w, "choices");
+	jw_arr(w);
+	policy_choice(w, pl, "seed", "washout.short_acting_d");
+	policy_choice(w, pl, "24h", "policy.periop_restart_24h_d");
+	jw_end_arr(w);
+	jw_end_obj(w);
+	jw_end_arr(w);
+}
+
 static void
 references(struct jw *w, const struct ldn_plan *pl)
 {
@@ -255,6 +310,7 @@ render_json(const struct ldn_plan *pl, enum audience aud, bool compact,
 	jw_bool(&w, pl->sensitive);
 	jw_kstr(&w, "timing", pl->morning ? "morning" : "bedtime");
 	jw_end_obj(&w);
+	policies(&w, pl);
 	jw_key(&w, "ceiling_mg");
 	jw_mg(&w, pl->ceiling_ug);
 	schedule(&w, pl, aud, &tmp);
