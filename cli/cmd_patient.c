@@ -32,8 +32,8 @@ patient_add(const char *path, const char *as_of, const char *preset,
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
-	rc = ldn_plan_build_preset(kb, input, len, true, as_of, preset, &plan,
-	    &err);
+	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset, NULL, 0,
+	    &plan, &err);
 	if (rc == LDN_E_SCHEMA && strcmp(err.where, "preset") == 0) {
 		cli_warn("--preset: %s", err.msg);
 		rc = EX_USAGE_;

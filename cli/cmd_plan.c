@@ -97,8 +97,8 @@ exec_plan(int argc, char **argv)
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
-	rc = ldn_plan_build_policy(kb, input, len, true, as_of, preset,
-	    policies, n_policies, &plan, &err);
+	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset, policies,
+	    n_policies, &plan, &err);
 	if (rc == LDN_E_SCHEMA &&
 	    (strcmp(err.where, "preset") == 0 ||
 	        strcmp(err.where, "policy") == 0)) {

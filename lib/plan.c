@@ -48,15 +48,7 @@ ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf, size_t len,
 }
 
 enum ldn_status
-ldn_plan_build_preset(const struct ldn_kb *kb, const char *buf, size_t len,
-    bool padded, const char *as_of, const char *preset, struct ldn_plan **out,
-    struct ldn_error *err)
-{
-	return build(kb, buf, len, padded, as_of, preset, NULL, 0, out, err);
-}
-
-enum ldn_status
-ldn_plan_build_policy(const struct ldn_kb *kb, const char *buf, size_t len,
+ldn_plan_build_with(const struct ldn_kb *kb, const char *buf, size_t len,
     bool padded, const char *as_of, const char *preset,
     const char *const *policies, size_t n_policies, struct ldn_plan **out,
     struct ldn_error *err)

@@ -227,7 +227,7 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		snprintf(pol, sizeof(pol), "%.*s=%s", (int)(colon - pq), pq,
 		    colon + 1);
 	}
-	rc = ldn_plan_build_policy(app->kb, req->body, req->body_len, true,
+	rc = ldn_plan_build_with(app->kb, req->body, req->body_len, true,
 	    as_of(app, req), arg(req, "preset"), pols, pq != NULL, &plan, &err);
 	if (rc == LDN_OK) {
 		metrics_plan(app->metrics,
@@ -366,8 +366,8 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 		    "POST /api/v1/plan");
 		return;
 	}
-	rc = ldn_plan_build_preset(app->kb, req->body, req->body_len, true,
-	    as_of(app, req), arg(req, "preset"), &plan, &err);
+	rc = ldn_plan_build_with(app->kb, req->body, req->body_len, true,
+	    as_of(app, req), arg(req, "preset"), NULL, 0, &plan, &err);
 	if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, req->actor, req->body,
 		    req->body_len, plan, &err);

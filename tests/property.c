@@ -434,7 +434,7 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	bool beyond = presets[pi].beyond_seed;
 
 	ymd(t->as_of, as_of);
-	if (ldn_plan_build_policy(kb, b->s, b->n, false, as_of, presets[pi].id,
+	if (ldn_plan_build_with(kb, b->s, b->n, false, as_of, presets[pi].id,
 	        &t->policy, t->policy != NULL, &plan, &err) != LDN_OK) {
 		char msg[600];
 
@@ -599,7 +599,7 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		} else {
 			struct ldn_plan *again;
 
-			if (ldn_plan_build_policy(kb, b->s, b->n, false, as_of,
+			if (ldn_plan_build_with(kb, b->s, b->n, false, as_of,
 			        presets[pi].id, &t->policy, t->policy != NULL,
 			        &again, &err) != LDN_OK ||
 			    ldn_plan_render(again, LDN_FORMAT_JSON,

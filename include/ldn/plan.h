@@ -62,23 +62,17 @@ enum ldn_status ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf,
 
 /*
  * As ldn_plan_build() (padded false) or ldn_plan_build_padded() (true),
- * titrating by the preset with this id (kb/presets.yaml; NULL: the
- * default, the seed protocol).  An unknown preset, or a children's preset
- * for an adult, is LDN_E_SCHEMA with where "preset".
- */
-enum ldn_status ldn_plan_build_preset(const struct ldn_kb *kb, const char *buf,
-    size_t len, bool padded, const char *as_of, const char *preset,
-    struct ldn_plan **out, struct ldn_error *err);
-
-/*
- * As ldn_plan_build_preset(), with n_policies policy choices, each
- * "NAME=VALUE" (later ones win).  The one policy is periop_restart: seed
+ * with the clinician's choices.  preset: the titration preset's id
+ * (kb/presets.yaml; NULL: the default, the seed protocol); an unknown
+ * preset, or one that excludes this patient, is LDN_E_SCHEMA with where
+ * "preset".  policies: n_policies choices, each "NAME=VALUE" (later ones
+ * win; none: every default).  The one policy is periop_restart: seed
  * (the default: the short-acting washout before LDN restarts after a
  * procedure) or 24h (kb policy.periop_restart_24h_d; the plan then shows
  * the override).  An unknown name or value is LDN_E_SCHEMA with where
  * "policy".
  */
-enum ldn_status ldn_plan_build_policy(const struct ldn_kb *kb, const char *buf,
+enum ldn_status ldn_plan_build_with(const struct ldn_kb *kb, const char *buf,
     size_t len, bool padded, const char *as_of, const char *preset,
     const char *const *policies, size_t n_policies, struct ldn_plan **out,
     struct ldn_error *err);

@@ -603,14 +603,10 @@ any(const struct ldn_plan *pl, bool (*keep)(const struct finding *))
 static const char *
 timing_words(struct cw *c)
 {
-	const struct kb_entry *e =
-	    &c->kb->entries[c->pl->morning ? E_TIMING_WORDS_MORNING
-	                                   : E_TIMING_WORDS_BEDTIME];
 	struct strbuf b = STRBUF_INIT(256);
-	const char *s;
+	const char *s = arena_strdup(&c->r->a,
+	    render_timing_words(c->kb, c->pl->morning, c->r->aud, &b));
 
-	tmpl_expand(&b, c->kb, words(c, e), NULL);
-	s = arena_strdup(&c->r->a, sb_cstr(&b));
 	sb_free(&b);
 	return s ? s : "";
 }

@@ -45,15 +45,15 @@ render_heading(struct strbuf *b, const char *title)
 }
 
 const char *
-render_timing_words(const struct ldn_plan *pl, enum audience aud,
+render_timing_words(const struct ldn_kb *kb, bool morning, enum audience aud,
     struct strbuf *b)
 {
 	const struct kb_entry *e =
-	    &pl->kb->entries[pl->morning ? E_TIMING_WORDS_MORNING
-	                                 : E_TIMING_WORDS_BEDTIME];
+	    &kb->entries[morning ? E_TIMING_WORDS_MORNING
+	                         : E_TIMING_WORDS_BEDTIME];
 
 	b->len = 0;
-	tmpl_expand(b, pl->kb, &e->text[aud], NULL);
+	tmpl_expand(b, kb, &e->text[aud], NULL);
 	return sb_cstr(b);
 }
 

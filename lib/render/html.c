@@ -218,7 +218,7 @@ decision(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
 		snprintf(line, sizeof(line), L->start_line, mg[0],
-		    render_timing_words(pl, aud, &when), mg[1],
+		    render_timing_words(pl->kb, pl->morning, aud, &when), mg[1],
 		    (int)pl->interval_d, mg[2]);
 		sb_puts(b, "<p>");
 		esc(b, line);

@@ -54,15 +54,11 @@ static void
 expand_advice(struct strbuf *tmp, const struct ldn_next *n,
     const struct kb_entry *e, enum audience aud)
 {
-	const struct kb_entry *t =
-	    &n->kb->entries[n->morning ? E_TIMING_WORDS_MORNING
-	                               : E_TIMING_WORDS_BEDTIME];
 	struct strbuf when = STRBUF_INIT(256);
 	const char *vars[V_COUNT];
 
-	tmpl_expand(&when, n->kb, &t->text[aud], NULL);
 	memcpy(vars, n->vars, sizeof(vars));
-	vars[V_TIMING] = sb_cstr(&when);
+	vars[V_TIMING] = render_timing_words(n->kb, n->morning, aud, &when);
 	tmpl_expand(tmp, n->kb, &e->text[aud], vars);
 	sb_free(&when);
 }

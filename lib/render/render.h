@@ -35,10 +35,10 @@ void render_follow_up_json(struct jw *w, const struct ldn_plan *pl,
 void render_follow_up_text(struct strbuf *b, const struct ldn_plan *pl,
     enum audience aud);
 
-/* When the plan's doses are taken, in aud's words from the kb ("at
+/* When doses are taken (morning or not), in aud's words from the kb ("at
  * bedtime", "in the morning"), expanded into b (emptied first). */
-const char *render_timing_words(const struct ldn_plan *pl, enum audience aud,
-    struct strbuf *b);
+const char *render_timing_words(const struct ldn_kb *kb, bool morning,
+    enum audience aud, struct strbuf *b);
 
 /* Citation numbers of c in this plan, as "1, 4". */
 void render_cite_list(struct strbuf *b, const struct ldn_plan *pl,

@@ -101,7 +101,7 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
 		sb_printf(&b, L->start_line, mg[0],
-		    render_timing_words(pl, aud, &tmp), mg[1],
+		    render_timing_words(pl->kb, pl->morning, aud, &tmp), mg[1],
 		    (int)pl->interval_d, mg[2]);
 		sb_puts(&b, "\n");
 	}
