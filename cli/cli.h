@@ -47,6 +47,14 @@ const char *cli_actor(const char *opt);
 /* Open the store at url, or say why not; returns an exit code. */
 int cli_open_store(const char *url, struct ldn_store **out);
 
+struct ldn_kb;
+struct ldn_review;
+/* The review states of kb's statements from the store of --db, else of
+ * $LDN_DB; with neither, *out is NULL (none recorded: every statement a
+ * draft), and so a plan works without a store.  Returns an exit code. */
+int cli_review_load(const struct ldn_kb *kb, const char *db_opt,
+    struct ldn_review **out);
+
 /* The knowledge base directory: --kb, else $LDN_KB, else the built-in. */
 const char *cli_kb_dir(const char *opt);
 /* Read all of a file ("-" for stdin) into a malloc'd buffer, followed by

@@ -10,6 +10,7 @@
 
 #include "ldn/ask.h"
 #include "ldn/kb.h"
+#include "ldn/review.h"
 
 static int
 exec_ask(int argc, char **argv)
@@ -20,10 +21,13 @@ exec_ask(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "audience", required_argument, NULL, 'u' },
 		{ "kb", required_argument, NULL, 'k' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of = NULL, *kb_dir = NULL, *path = NULL, *question;
+	const char *db = NULL;
+	struct ldn_review *review = NULL;
 	enum ldn_format format = LDN_FORMAT_TEXT;
 	enum ldn_audience audience = LDN_AUDIENCE_CLINICIAN;
 	struct ldn_error err = { 0 };
@@ -54,6 +58,9 @@ exec_ask(int argc, char **argv)
 		case 'k':
 			kb_dir = optarg;
 			break;
+		case 'd':
+			db = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_ask_entry, 0);
 			return EX_OK_;
@@ -73,14 +80,20 @@ exec_ask(int argc, char **argv)
 		cli_warn("knowledge base: %s: %s", err.where, err.msg);
 		return rc == LDN_E_NOMEM ? EX_SOFTWARE_ : EX_CONFIG_;
 	}
+	if ((rc = cli_review_load(kb, db, &review)) != EX_OK_) {
+		ldn_kb_free(kb);
+		return rc;
+	}
 	if (path != NULL) {
 		input = cli_read_file(path, &len);
 		if (input == NULL) {
 			cli_warn("%s: %s", path, strerror(errno));
+			ldn_review_free(review);
 			ldn_kb_free(kb);
 			return EX_NOINPUT_;
 		}
-		rc = ldn_plan_build_padded(kb, input, len, as_of, &plan, &err);
+		rc = ldn_plan_build_with(kb, input, len, true, as_of, NULL,
+		    NULL, 0, review, &plan, &err);
 		if (rc != LDN_OK) {
 			cli_warn("%s: %s%s%s",
 			    strcmp(path, "-") ? path : "stdin", err.where,
@@ -91,7 +104,7 @@ exec_ask(int argc, char **argv)
 	rc = ldn_ask_new(kb, &ask, &err);
 	if (rc == LDN_OK)
 		rc = ldn_ask_answer(ask, question, strlen(question), plan,
-		    audience, format, &out, &out_len, &err);
+		    review, audience, format, &out, &out_len, &err);
 	if (rc != LDN_OK) {
 		/* the question is an argument, not a field of a file */
 		cli_warn("%s: %s",
@@ -107,6 +120,7 @@ out:
 	free(out);
 	free(input);
 	ldn_plan_free(plan);
+	ldn_review_free(review);
 	ldn_ask_free(ask);
 	ldn_kb_free(kb);
 	return cli_exit_code(rc);
@@ -115,7 +129,8 @@ out:
 const struct cmd_entry cmd_ask_entry = {
 	.name = "ask",
 	.usage = "\"QUESTION\" [--patient FILE] [--audience clinician|patient] "
-	         "[--format text|json] [--as-of YYYY-MM-DD] [--kb DIR]",
+	         "[--format text|json] [--as-of YYYY-MM-DD] [--kb DIR] "
+	         "[--db URL]",
 	.summary = "Answer a follow-up question from the knowledge base's "
 	           "statements, never with words of its own.",
 	.help =
@@ -129,6 +144,9 @@ const struct cmd_entry cmd_ask_entry = {
 	    "                 today, UTC)\n"
 	    "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
 	    "                 else the one built in)\n"
+	    "  --db URL       the store whose review log gives the review\n"
+	    "                 states (default: $LDN_DB; with neither, every\n"
+	    "                 statement is a draft, pending review)\n"
 	    "\nThe answer is up to three statements of kb/statements.yaml,\n"
 	    "found by full-text search (SQLite FTS5, BM25) with the synonyms\n"
 	    "and drug classes of kb/ask.yaml (tramadol reads as an opioid,\n"

@@ -9,6 +9,7 @@
 
 #include "ldn/kb.h"
 #include "ldn/plan.h"
+#include "ldn/review.h"
 #include "ldn/store.h"
 
 static int
@@ -19,6 +20,7 @@ patient_add(const char *path, const char *as_of, const char *preset,
 	struct ldn_kb *kb = NULL;
 	struct ldn_plan *plan = NULL;
 	struct ldn_store *st = NULL;
+	struct ldn_review *review = NULL;
 	char *input;
 	size_t len;
 	int rc;
@@ -32,15 +34,21 @@ patient_add(const char *path, const char *as_of, const char *preset,
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
+	/* The stored plan shows the review states of its day. */
+	if ((rc = cli_open_store(db, &st)) != EX_OK_)
+		goto out;
+	if (ldn_review_load(kb, st, &review, &err) != LDN_OK) {
+		cli_warn("review states: %s: %s", err.where, err.msg);
+		rc = EX_IOERR_;
+		goto out;
+	}
 	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset, NULL, 0,
-	    &plan, &err);
+	    review, &plan, &err);
 	if (rc == LDN_E_SCHEMA && strcmp(err.where, "preset") == 0) {
 		cli_warn("--preset: %s", err.msg);
 		rc = EX_USAGE_;
 		goto out;
 	}
-	if (rc == LDN_OK && (rc = cli_open_store(db, &st)) != EX_OK_)
-		goto out;
 	if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, actor, input, len, plan, &err);
 	if (rc != LDN_OK) {
@@ -54,6 +62,7 @@ patient_add(const char *path, const char *as_of, const char *preset,
 	    *ldn_plan_earliest_start(plan) ? " from " : "",
 	    ldn_plan_earliest_start(plan));
 out:
+	ldn_review_free(review);
 	ldn_store_close(st);
 	ldn_plan_free(plan);
 	free(input);

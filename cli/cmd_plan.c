@@ -9,6 +9,7 @@
 
 #include "ldn/kb.h"
 #include "ldn/plan.h"
+#include "ldn/review.h"
 
 static int
 exec_plan(int argc, char **argv)
@@ -18,12 +19,15 @@ exec_plan(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "audience", required_argument, NULL, 'u' },
 		{ "kb", required_argument, NULL, 'k' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "preset", required_argument, NULL, 'p' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of = NULL, *kb_dir = NULL, *preset = NULL, *path;
+	const char *db = NULL;
+	struct ldn_review *review = NULL;
 	const char *policies[8];
 	size_t n_policies = 0;
 	enum ldn_format format = LDN_FORMAT_TEXT;
@@ -60,6 +64,9 @@ exec_plan(int argc, char **argv)
 		case 'k':
 			kb_dir = optarg;
 			break;
+		case 'd':
+			db = optarg;
+			break;
 		case 'p':
 			preset = optarg;
 			break;
@@ -91,14 +98,20 @@ exec_plan(int argc, char **argv)
 		cli_warn("knowledge base: %s: %s", err.where, err.msg);
 		return rc == LDN_E_NOMEM ? EX_SOFTWARE_ : EX_CONFIG_;
 	}
+	if ((rc = cli_review_load(kb, db, &review)) != EX_OK_) {
+		ldn_kb_free(kb);
+		return rc;
+	}
 	input = cli_read_file(path, &len);
 	if (input == NULL) {
 		cli_warn("%s: %s", path, strerror(errno));
+		ldn_review_free(review);
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
 	}
 	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset, policies,
-	    n_policies, &plan, &err);
+	    n_policies, review, &plan, &err);
+	ldn_review_free(review);
 	if (rc == LDN_E_SCHEMA &&
 	    (strcmp(err.where, "preset") == 0 ||
 	        strcmp(err.where, "policy") == 0)) {
@@ -138,42 +151,48 @@ const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
 	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir|html|ics] "
 	         "[--audience clinician|patient] [--preset NAME] "
-	         "[--policy NAME=VALUE]... [--kb DIR] FILE|-",
+	         "[--policy NAME=VALUE]... [--kb DIR] [--db URL] FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON or "
 	           "a FHIR R4 Bundle).",
-	.help = "options:\n"
-	        "  --as-of DATE   plan as of this day (default: today, UTC);\n"
-	        "                 the same input and date give the same plan\n"
-	        "  --format F     text (default), json, fhir (a FHIR R4\n"
-	        "                 Bundle: CarePlan, MedicationRequests,\n"
-	        "                 DetectedIssues), html (one printable page,\n"
-	        "                 no scripts, links only to doi.org and\n"
-	        "                 PubMed) or ics (an RFC 5545 calendar: an\n"
-	        "                 all-day event per dose change and hold, and\n"
-	        "                 per dated monitoring item; a do-not-start\n"
-	        "                 plan gives one event on the as-of date that\n"
-	        "                 says so and why)\n"
-	        "  --audience A   clinician (default) or patient\n"
-	        "  --preset NAME  seed (default), ldnrt, slow, thyroid, child\n"
-	        "                 or final6 (kb/presets.yaml, README); those\n"
-	        "                 that fit are suggested, never applied; one\n"
-	        "                 a patient is excluded from (child for an\n"
-	        "                 adult, final6 outside the FINAL trial's\n"
-	        "                 population) exits 64 saying why\n"
-	        "  --policy N=V   where sources conflict, a named choice\n"
-	        "                 (repeatable): periop_restart=seed (default:\n"
-	        "                 the full short-acting washout before LDN\n"
-	        "                 restarts after a procedure) or\n"
-	        "                 periop_restart=24h (one day; the plan shows\n"
-	        "                 the override and both sources); an unknown\n"
-	        "                 name or value exits 64 saying why\n"
-	        "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
-	        "                 else the one built in)\n"
-	        "\nFILE is the native patient JSON or a FHIR R4 Bundle (told\n"
-	        "apart by its resourceType); the fields are in the README.\n"
-	        "A decision of do-not-start is an answer, not an error: the\n"
-	        "exit code is 0. Bad input exits 65 with the field (a JSON\n"
-	        "pointer) and why; with --format fhir, also a FHIR\n"
-	        "OperationOutcome on standard output.\n",
+	.help =
+	    "options:\n"
+	    "  --as-of DATE   plan as of this day (default: today, UTC);\n"
+	    "                 the same input and date give the same plan\n"
+	    "  --format F     text (default), json, fhir (a FHIR R4\n"
+	    "                 Bundle: CarePlan, MedicationRequests,\n"
+	    "                 DetectedIssues), html (one printable page,\n"
+	    "                 no scripts, links only to doi.org and\n"
+	    "                 PubMed) or ics (an RFC 5545 calendar: an\n"
+	    "                 all-day event per dose change and hold, and\n"
+	    "                 per dated monitoring item; a do-not-start\n"
+	    "                 plan gives one event on the as-of date that\n"
+	    "                 says so and why)\n"
+	    "  --audience A   clinician (default) or patient\n"
+	    "  --preset NAME  seed (default), ldnrt, slow, thyroid, child\n"
+	    "                 or final6 (kb/presets.yaml, README); those\n"
+	    "                 that fit are suggested, never applied; one\n"
+	    "                 a patient is excluded from (child for an\n"
+	    "                 adult, final6 outside the FINAL trial's\n"
+	    "                 population) exits 64 saying why\n"
+	    "  --policy N=V   where sources conflict, a named choice\n"
+	    "                 (repeatable): periop_restart=seed (default:\n"
+	    "                 the full short-acting washout before LDN\n"
+	    "                 restarts after a procedure) or\n"
+	    "                 periop_restart=24h (one day; the plan shows\n"
+	    "                 the override and both sources); an unknown\n"
+	    "                 name or value exits 64 saying why\n"
+	    "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
+	    "                 else the one built in)\n"
+	    "  --db URL       the store whose review log gives each\n"
+	    "                 statement's review state (default: $LDN_DB;\n"
+	    "                 with neither, none is recorded: every\n"
+	    "                 statement is a draft, marked pending review,\n"
+	    "                 and left out of the patient's version)\n"
+	    "\nFILE is the native patient JSON or a FHIR R4 Bundle (told\n"
+	    "apart by its resourceType); the fields are in the README.\n"
+	    "A decision of do-not-start is an answer, not an error: the\n"
+	    "exit code is 0. Bad input exits 65 with the field (a JSON\n"
+	    "pointer) and why; with --format fhir, also a FHIR\n"
+	    "OperationOutcome on standard output.\n",
 	.exec = exec_plan,
 };

@@ -36,6 +36,7 @@ exec_serve(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "kb", required_argument, NULL, 'k' },
 		{ "web", required_argument, NULL, 'w' },
+		{ "docs", required_argument, NULL, 'D' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-connections", required_argument, NULL, 'c' },
@@ -64,6 +65,7 @@ exec_serve(int argc, char **argv)
 		.docs_dir = LDN_DOCS_DIR,
 	};
 	const char *db = NULL, *kb = NULL, *web = getenv("LDN_WEB");
+	const char *docs = getenv("LDN_DOCS");
 	unsigned long long v;
 	int c;
 
@@ -86,6 +88,9 @@ exec_serve(int argc, char **argv)
 			break;
 		case 'w':
 			web = optarg;
+			break;
+		case 'D':
+			docs = optarg;
 			break;
 		case 'm':
 			if (!count("max-body", optarg, 1u << 20, 1u << 30, &v))
@@ -172,12 +177,14 @@ exec_serve(int argc, char **argv)
 	cfg.db_url = cli_db_url(db);
 	cfg.kb_dir = cli_kb_dir(kb);
 	cfg.web_dir = web && *web ? web : LDN_WEB_DIR;
+	cfg.policy_dir = docs && *docs ? docs : LDN_POLICY_DIR;
 	return server_run(&cfg);
 }
 
 const struct cmd_entry cmd_serve_entry = {
 	.name = "serve",
 	.usage = "[--bind ADDR] [--port N] [--db URL] [--kb DIR] [--web DIR] "
+	         "[--docs DIR] "
 	         "[--max-body BYTES] [--timeout S] [--max-connections N] "
 	         "[--threads N] [--as-of DATE] [--quiet] [--routes] "
 	         "[--tls-cert PEM --tls-key PEM] [--cds-url URL] "
@@ -201,6 +208,12 @@ const struct cmd_entry cmd_serve_entry = {
 	    "GET /web/NAME, read at start from --web DIR, else $LDN_WEB,\n"
 	    "else the web/ of the source tree ldn was built from (missing:\n"
 	    "a warning, and the API is served without it; GET / is 503).\n"
+	    "GET /docs/editorial-policy is docs/editorial-policy.md, read\n"
+	    "at start from --docs DIR, else $LDN_DOCS, else the docs/ of\n"
+	    "the source tree (missing: a warning, and the route is 503).\n"
+	    "The review queue: GET /api/v1/review, GET and POST\n"
+	    "/api/v1/review/KIND/ID (reviewer tokens act; the review\n"
+	    "states plans show follow the store's log within 2 s).\n"
 	    "With --tls-cert and --tls-key (PEM files) it serves HTTPS only\n"
 	    "(GnuTLS, through libmicrohttpd).\n"
 	    "CDS Hooks: GET /cds-services; POST /cds-services/ID and\n"

@@ -13,6 +13,7 @@
 
 #include "ldn/error.h"
 #include "ldn/plan.h"
+#include "ldn/review.h"
 #include "ldn/store.h"
 
 static const struct cmd_entry *const commands[] = {
@@ -75,6 +76,28 @@ cli_db_url(const char *opt)
 	if (opt != NULL)
 		return opt;
 	return env && *env ? env : "sqlite:ldn.db";
+}
+
+int
+cli_review_load(const struct ldn_kb *kb, const char *db_opt,
+    struct ldn_review **out)
+{
+	const char *env = getenv("LDN_DB");
+	struct ldn_error err = { 0 };
+	struct ldn_store *st;
+	int rc;
+
+	*out = NULL;
+	if (db_opt == NULL && (env == NULL || *env == '\0'))
+		return EX_OK_;
+	if ((rc = cli_open_store(cli_db_url(db_opt), &st)) != EX_OK_)
+		return rc;
+	if (ldn_review_load(kb, st, out, &err) != LDN_OK) {
+		cli_warn("review states: %s: %s", err.where, err.msg);
+		rc = EX_IOERR_;
+	}
+	ldn_store_close(st);
+	return rc;
 }
 
 const char *

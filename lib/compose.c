@@ -112,7 +112,8 @@ compose(struct ldn_plan *pl)
 	/* Its words with its own numbers only when the plan kept them. */
 	const struct kb_statement *pst =
 	    pl->adjusted ? &pl->preset->adjusted : &pl->preset->statement;
-	bool preset_shown = false;
+	bool preset_shown =
+	    review_mark(pl->review, pst->item).state == RV_RETIRED;
 
 	order_findings(pl);
 	monitoring(pl);
@@ -139,7 +140,8 @@ compose(struct ldn_plan *pl)
 	for (size_t i = 0; i < kb->n_statements; i++) {
 		const struct kb_statement *st = &kb->statements[i];
 
-		if (st->review == RV_RETIRED || replaced(pl, st))
+		if (review_mark(pl->review, st->item).state == RV_RETIRED ||
+		    replaced(pl, st))
 			continue;
 		if (!(st->when_flags & pl->flags) &&
 		    !(st->when_concepts & pl->concepts))
@@ -159,4 +161,12 @@ compose(struct ldn_plan *pl)
 	}
 	for (size_t i = 0; i < kb->n_numbers; i++)
 		cite(pl, kb->numbers[i].cites);
+	/* The plan keeps the states it was built with, not the snapshot. */
+	pl->statement_review =
+	    arena_calloc(&pl->arena, pl->n_statements ? pl->n_statements : 1,
+	        sizeof(*pl->statement_review));
+	for (size_t i = 0; pl->statement_review && i < pl->n_statements; i++)
+		pl->statement_review[i] =
+		    review_mark(pl->review, pl->statements[i]->item);
+	pl->review = NULL;
 }

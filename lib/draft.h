@@ -17,6 +17,7 @@
 #include "base/dose.h"
 #include "kb/kb_impl.h"
 #include "patient.h"
+#include "review_impl.h"
 
 enum {
 	MAX_SRC = 4
@@ -118,6 +119,11 @@ struct ldn_plan {
 	struct item *items; /* monitoring and before-first-dose */
 	size_t n_items, cap_items;
 	const struct kb_statement **statements;
+	/* statement_review[i]: the review state of statements[i] when the
+	 * plan was built, from review (NULL: no store, all draft), which
+	 * the plan does not keep */
+	struct review_mark *statement_review;
+	const struct ldn_review *review;
 	size_t n_statements;
 	uint16_t *ref_order; /* kb ref indices in order of first citation */
 	size_t n_refs;

@@ -30,31 +30,33 @@ static_assert(LDN_INPUT_PADDING >= JSON_INPUT_PADDING,
 
 static enum ldn_status build(const struct ldn_kb *kb, const char *buf,
     size_t len, bool padded, const char *as_of, const char *preset,
-    const char *const *policies, size_t n_policies, struct ldn_plan **out,
+    const char *const *policies, size_t n_policies,
+    const struct ldn_review *review, struct ldn_plan **out,
     struct ldn_error *err);
 
 enum ldn_status
 ldn_plan_build(const struct ldn_kb *kb, const char *buf, size_t len,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
-	return build(kb, buf, len, false, as_of, NULL, NULL, 0, out, err);
+	return build(kb, buf, len, false, as_of, NULL, NULL, 0, NULL, out, err);
 }
 
 enum ldn_status
 ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf, size_t len,
     const char *as_of, struct ldn_plan **out, struct ldn_error *err)
 {
-	return build(kb, buf, len, true, as_of, NULL, NULL, 0, out, err);
+	return build(kb, buf, len, true, as_of, NULL, NULL, 0, NULL, out, err);
 }
 
 enum ldn_status
 ldn_plan_build_with(const struct ldn_kb *kb, const char *buf, size_t len,
     bool padded, const char *as_of, const char *preset,
-    const char *const *policies, size_t n_policies, struct ldn_plan **out,
+    const char *const *policies, size_t n_policies,
+    const struct ldn_review *review, struct ldn_plan **out,
     struct ldn_error *err)
 {
 	return build(kb, buf, len, padded, as_of, preset, policies, n_policies,
-	    out, err);
+	    review, out, err);
 }
 
 /*
@@ -140,7 +142,8 @@ static enum ldn_status build_rest(struct ldn_plan *pl, struct ldn_plan **out,
 static enum ldn_status
 build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
     const char *as_of, const char *preset, const char *const *policies,
-    size_t n_policies, struct ldn_plan **out, struct ldn_error *err)
+    size_t n_policies, const struct ldn_review *review, struct ldn_plan **out,
+    struct ldn_error *err)
 {
 	const struct kb_preset *pr;
 	struct ldn_plan *pl;
@@ -149,6 +152,9 @@ build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
 
 	if ((rc = find_preset(kb, preset, &pr, err)) != LDN_OK)
 		return rc;
+	if (review != NULL && review->kb != kb)
+		return ldn_fail(err, LDN_E_BUG, "review",
+		    "the review states are of another knowledge base");
 	if (as_of == NULL)
 		day = date_today();
 	else if (!date_parse(as_of, strlen(as_of), &day))
@@ -161,6 +167,7 @@ build(const struct ldn_kb *kb, const char *buf, size_t len, bool padded,
 	pl->kb = kb;
 	pl->as_of = day;
 	pl->preset = pr;
+	pl->review = review;
 	rc = LDN_OK;
 	for (size_t i = 0; i < n_policies && rc == LDN_OK; i++)
 		rc = set_policy(pl, policies[i], err);

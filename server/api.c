@@ -22,6 +22,7 @@
 #include "base/jsonw.h"
 #include "base/strbuf.h"
 #include "metrics.h"
+#include "review.h"
 
 static const char JSON[] = "application/json";
 static const char FHIR_JSON[] = "application/fhir+json";
@@ -172,9 +173,14 @@ api_kb(struct app *app, struct req *req, struct resp *resp)
 	struct ldn_error err = { 0 };
 	enum ldn_status rc;
 
+	struct review_ref *ref;
+
 	if (!audience(req, resp, &aud))
 		return;
-	if ((rc = ldn_kb_render_json(app->kb, aud, &s, &len, &err)) != LDN_OK)
+	ref = review_acquire(app);
+	rc = ldn_kb_render_json(app->kb, review_of(ref), aud, &s, &len, &err);
+	review_release(ref);
+	if (rc != LDN_OK)
 		fail(resp, rc, &err);
 	else
 		take(resp, 200, JSON, s, len);
@@ -227,8 +233,12 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		snprintf(pol, sizeof(pol), "%.*s=%s", (int)(colon - pq), pq,
 		    colon + 1);
 	}
+	struct review_ref *ref = review_acquire(app);
+
 	rc = ldn_plan_build_with(app->kb, req->body, req->body_len, true,
-	    as_of(app, req), arg(req, "preset"), pols, pq != NULL, &plan, &err);
+	    as_of(app, req), arg(req, "preset"), pols, pq != NULL,
+	    review_of(ref), &plan, &err);
+	review_release(ref);
 	if (rc == LDN_OK) {
 		metrics_plan(app->metrics,
 		    ldn_decision_name(ldn_plan_decision(plan)));
@@ -290,8 +300,11 @@ api_ask(struct app *app, struct req *req, struct resp *resp)
 		resp_error(resp, 503, "", "the question index is not loaded");
 		return;
 	}
+	struct review_ref *ref = review_acquire(app);
+
 	rc = ldn_ask_request(app->ask, req->body, req->body_len,
-	    app->cfg->as_of, LDN_FORMAT_JSON, &out, &len, &err);
+	    app->cfg->as_of, review_of(ref), LDN_FORMAT_JSON, &out, &len, &err);
+	review_release(ref);
 	if (rc != LDN_OK) {
 		fail(resp, rc, &err);
 		return;
@@ -366,8 +379,12 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 		    "POST /api/v1/plan");
 		return;
 	}
+	struct review_ref *ref = review_acquire(app);
+
 	rc = ldn_plan_build_with(app->kb, req->body, req->body_len, true,
-	    as_of(app, req), arg(req, "preset"), NULL, 0, &plan, &err);
+	    as_of(app, req), arg(req, "preset"), NULL, 0, review_of(ref), &plan,
+	    &err);
+	review_release(ref);
 	if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, req->actor, req->body,
 		    req->body_len, plan, &err);

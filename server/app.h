@@ -17,6 +17,7 @@
 struct ldn_ask;
 struct ldn_store;
 struct metrics;
+struct review_keeper;
 struct web;
 
 struct server_config {
@@ -49,6 +50,8 @@ struct server_config {
 	 * fetched when a token names them */
 	const char *cds_jku[8];
 	size_t n_cds_jku;
+	/* the directory of editorial-policy.md (review.c) */
+	const char *policy_dir;
 };
 
 struct ldn_jwt_verifier;
@@ -70,6 +73,11 @@ struct app {
 	char *openapi; /* served as read at start */
 	size_t openapi_len;
 	struct web *web; /* the web page, as read at start */
+	/* the current review snapshot of kb (review.h); NULL: none, every
+	 * item a draft and the review routes 503 */
+	struct review_keeper *review;
+	char *policy; /* docs/editorial-policy.md as read at start, or NULL */
+	size_t policy_len;
 	int64_t started; /* unix seconds */
 };
 
@@ -88,6 +96,7 @@ struct req {
 	const char *(*header)(void *ctx, const char *key);
 	void *ctx;
 	const char *actor; /* for the audit log */
+	const char *role;  /* the token's role; NULL on open routes */
 };
 
 struct resp {

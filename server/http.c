@@ -29,6 +29,7 @@
 #include "api.h"
 #include "base/error_impl.h"
 #include "metrics.h"
+#include "review.h"
 #include "web.h"
 
 /* What one request gathers between libmicrohttpd's calls. */
@@ -302,6 +303,7 @@ server_run(const struct server_config *cfg)
 		return 78;
 	}
 	if ((rc = web_load(&app, cfg->web_dir)) != 0 ||
+	    (rc = policy_load(&app, cfg->policy_dir)) != 0 ||
 	    (rc = cds_setup(&app)) != 0)
 		goto out;
 	rc = 1;
@@ -323,7 +325,13 @@ server_run(const struct server_config *cfg)
 			rc = err.code == LDN_E_SCHEMA ? 64 : 74;
 			goto out;
 		}
+		/* the review states every plan shows, re-read when the
+		 * log grows (checked every 2 s) */
+		rc = review_keeper_new(&app, st, 2000);
 		ldn_store_close(st);
+		if (rc != 0)
+			goto out;
+		rc = 1;
 	}
 	/* SIGTERM and SIGINT are taken by sigwait() below; the worker
 	 * threads inherit the mask, so none of them is interrupted. */
@@ -386,6 +394,8 @@ out:
 	metrics_free(app.metrics);
 	cds_teardown(&app);
 	web_free(&app);
+	review_keeper_free(&app);
+	free(app.policy);
 	free(app.openapi);
 	ldn_ask_free(app.ask);
 	ldn_kb_free(app.kb);

@@ -26,7 +26,7 @@ static const char *const role_names[] = { "clinician", "pharmacist", "reviewer",
 
 struct route {
 	const char *method;
-	const char *pattern; /* segments; "{id}" captures one */
+	const char *pattern; /* segments; "{name}" captures one */
 	const char *name;    /* for metrics and logs: never a patient id */
 	handler_fn *fn;
 	unsigned roles;
@@ -52,6 +52,17 @@ static const struct route routes[] = {
 	    api_next, READERS },
 	{ "GET", "/api/v1/patients/{id}/history",
 	    "GET /api/v1/patients/{id}/history", api_history, READERS },
+	/* the editorial workflow (review.c): anyone with a token reads the
+	 * queue, a reviewer token only if its name is in reviewers.yaml;
+	 * only reviewers act */
+	{ "GET", "/api/v1/review", "GET /api/v1/review", api_review_status,
+	    ANY_ROLE },
+	{ "GET", "/api/v1/review/{kind}/{id}", "GET /api/v1/review/{kind}/{id}",
+	    api_review_item, ANY_ROLE },
+	{ "POST", "/api/v1/review/{kind}/{id}",
+	    "POST /api/v1/review/{kind}/{id}", api_review_act, REVIEW },
+	{ "GET", "/docs/editorial-policy", "GET /docs/editorial-policy",
+	    api_editorial_policy, 0 },
 	/* the web page: open, it holds no data (web.c) */
 	{ "GET", "/", "GET /", api_web_index, 0 },
 	{ "GET", "/web/{id}", "GET /web/{id}", api_web_file, 0 },
@@ -82,7 +93,7 @@ match(const char *pattern, const char *path, char caps[][MAX_SEGMENT])
 		size_t pl = pe ? (size_t)(pe - pattern) : strlen(pattern);
 		size_t sl = se ? (size_t)(se - path) : strlen(path);
 
-		if (pl == 4 && memcmp(pattern, "{id}", 4) == 0) {
+		if (pl >= 3 && pattern[0] == '{' && pattern[pl - 1] == '}') {
 			if (sl == 0 || sl >= MAX_SEGMENT ||
 			    n_caps == MAX_PARAMS)
 				return false;
@@ -122,11 +133,11 @@ authorised(struct app *app, const struct route *r, struct req *req,
     struct resp *resp)
 {
 	static __thread char name[256];
+	static __thread char role[16];
 	const char *h =
 	    req->header ? req->header(req->ctx, "Authorization") : NULL;
 	struct ldn_error err = { 0 };
 	struct ldn_store *st;
-	char role[16];
 
 	if (r->roles == 0)
 		return true;
@@ -148,6 +159,7 @@ authorised(struct app *app, const struct route *r, struct req *req,
 		if ((r->roles & (1u << i)) &&
 		    strcmp(role, role_names[i]) == 0) {
 			req->actor = name;
+			req->role = role;
 			return true;
 		}
 	resp_error(resp, 403, "Authorization", "the %s role may not call %s",

@@ -153,8 +153,8 @@ test_eval(void)
 			struct ldn_error err;
 
 			if (ldn_ask_answer(ask, qs[i].text, strlen(qs[i].text),
-			        NULL, LDN_AUDIENCE_PATIENT, LDN_FORMAT_JSON, &o,
-			        &len, &err) == LDN_OK)
+			        NULL, NULL, LDN_AUDIENCE_PATIENT,
+			        LDN_FORMAT_JSON, &o, &len, &err) == LDN_OK)
 				free(o);
 		}
 		pass = (now_ms() - t0) / (double)n_qs;
@@ -202,8 +202,8 @@ answer_json(const char *q, const struct ldn_plan *pl, enum ldn_audience aud)
 	struct ldn_error err;
 	json_t *j;
 
-	if (ldn_ask_answer(ask, q, strlen(q), pl, aud, LDN_FORMAT_JSON, &o,
-	        &len, &err) != LDN_OK)
+	if (ldn_ask_answer(ask, q, strlen(q), pl, NULL, aud, LDN_FORMAT_JSON,
+	        &o, &len, &err) != LDN_OK)
 		return NULL;
 	j = json_loadb(o, len, 0, NULL);
 	free(o);
@@ -223,13 +223,16 @@ test_answers(const char *root)
 	size_t i, idx[8], n;
 	bool all_kb = true;
 
-	ok(ldn_kb_render_json(kb, LDN_AUDIENCE_PATIENT, &kbjson, &kblen,
+	/* In clinician words: a patient is answered only from approved
+	 * statements, and without a review log none is (tests/review_plan.c
+	 * approves some and asks as a patient). */
+	ok(ldn_kb_render_json(kb, NULL, LDN_AUDIENCE_CLINICIAN, &kbjson, &kblen,
 	       &err) == LDN_OK,
-	    "the KB's statements for the patient audience");
+	    "the KB's statements for the clinician audience");
 	kbj = json_loadb(kbjson, kblen, 0, NULL);
 	free(kbjson);
 	j = answer_json("Can I take Tylenol #3 with LDN?", NULL,
-	    LDN_AUDIENCE_PATIENT);
+	    LDN_AUDIENCE_CLINICIAN);
 	ok(j && json_is_true(json_object_get(j, "answered")),
 	    "a question in scope is answered");
 	json_array_foreach(json_object_get(j, "answers"), i, a)
@@ -251,7 +254,7 @@ test_answers(const char *root)
 		    json_array_size(json_object_get(a, "citations")) > 0;
 	}
 	ok(json_array_size(json_object_get(j, "answers")) >= 1 && all_kb,
-	    "each answer is a statement's own patient words, with citations");
+	    "each answer is a statement's own words, with citations");
 	ok(json_array_size(json_object_get(j, "references")) >= 1,
 	    "the cited references are listed");
 	json_decref(j);
@@ -535,8 +538,8 @@ test_applies(void)
 			st = &kb->statements[i];
 	if (!ok(st != NULL, "the pregnancy statement exists"))
 		return;
-	snprintf(want, sizeof(want), "%s %s", kb->ask->applies_if[AUD_PATIENT],
-	    st->plain[AUD_PATIENT]);
+	snprintf(want, sizeof(want), "%s %s",
+	    kb->ask->applies_if[AUD_CLINICIAN], st->plain[AUD_CLINICIAN]);
 	for (int withp = 0; withp < 2; withp++) {
 		if (withp &&
 		    ldn_plan_build(kb, pregnant, strlen(pregnant), "2026-11-25",
@@ -544,7 +547,7 @@ test_applies(void)
 			ok(0, "a pregnant patient's plan: %s", err.msg);
 			return;
 		}
-		json_t *j = answer_json(q, pl, LDN_AUDIENCE_PATIENT), *a;
+		json_t *j = answer_json(q, pl, LDN_AUDIENCE_CLINICIAN), *a;
 		const char *applies = NULL, *text = NULL, *first_always = NULL;
 		size_t i;
 
@@ -567,7 +570,7 @@ test_applies(void)
 		if (withp)
 			ok(applies && strcmp(applies, "this patient") == 0 &&
 			        text &&
-			        strcmp(text, st->plain[AUD_PATIENT]) == 0,
+			        strcmp(text, st->plain[AUD_CLINICIAN]) == 0,
 			    "for a pregnant patient the pregnancy statement "
 			    "applies to her, in its own words (%s)",
 			    applies ? applies : "not found");
@@ -576,14 +579,14 @@ test_applies(void)
 			        text && strcmp(text, want) == 0 &&
 			        (first_always == NULL ||
 			            strncmp(first_always,
-			                kb->ask->applies_if[AUD_PATIENT],
+			                kb->ask->applies_if[AUD_CLINICIAN],
 			                strlen(
 			                    kb->ask
-			                        ->applies_if[AUD_PATIENT])) !=
+			                        ->applies_if[AUD_CLINICIAN])) !=
 			                0),
 			    "with no patient it opens \"%s\" and a statement "
 			    "for everyone does not (%s)",
-			    kb->ask->applies_if[AUD_PATIENT],
+			    kb->ask->applies_if[AUD_CLINICIAN],
 			    applies ? applies : "not found");
 		json_decref(j);
 	}

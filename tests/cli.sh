@@ -68,8 +68,9 @@ t "and the message names --preset and the FINAL trial's exclusion" has "^ldn: --
 t "--preset final6 in pregnancy is refused (64)" code 64 "$ldn" plan $AS --preset final6 "$src/tests/golden/err-preset-final6-pregnant/patient.json"
 t "--preset thyroid without thyroid disease on file still monitors TSH and free T4" sh -c "'$ldn' plan $AS --preset thyroid --format json '$f6' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert \"monitor.tsh\" in [m[\"id\"] for m in d[\"monitoring\"]], d[\"monitoring\"]'"
 t "a suggested preset cites that preset's references only (child: smith2013)" sh -c "'$ldn' plan $AS --format json '$src/tests/golden/preset-seed-child-suggested/patient.json' | python3 -c 'import json,sys; d=json.load(sys.stdin); r={x[\"n\"]: x[\"id\"] for x in d[\"references\"]}; c=[[r[n] for n in f[\"citations\"]] for f in d[\"findings\"] if f[\"id\"]==\"preset.suggested\"]; assert c==[[\"smith2013\"]], c'"
-t "a sensitive patient under ldnrt reads the preset's adjusted words, not its 1 mg weekly steps" sh -c "'$ldn' plan $AS --preset ldnrt --audience patient '$src/tests/golden/preset-ldnrt-sensitive/patient.json' > '$tmp/rt.txt' && ! grep -q '1 mg each week' '$tmp/rt.txt' && grep -q 'smaller or slower' '$tmp/rt.txt'"
-t "and without sensitivity, its own" sh -c "'$ldn' plan $AS --preset ldnrt --audience patient '$f6' | grep -q '1 mg each week'"
+# (the clinician's words: a patient's plan shows only approved statements)
+t "a sensitive patient under ldnrt reads the preset's adjusted words, not its 1 mg weekly steps" sh -c "'$ldn' plan $AS --preset ldnrt --format json '$src/tests/golden/preset-ldnrt-sensitive/patient.json' > '$tmp/rt.txt' && ! grep -q 'add 1 mg every 7 days' '$tmp/rt.txt' && grep -q 'own numbers: the findings' '$tmp/rt.txt'"
+t "and without sensitivity, its own" sh -c "'$ldn' plan $AS --preset ldnrt --format json '$f6' | grep -q 'add 1 mg every 7 days'"
 t "ldn plan --help documents --policy" sh -c "'$ldn' plan --help | grep -q -- '--policy N=V'"
 t "an unknown --policy name is a usage error (64)" code 64 "$ldn" plan $AS --policy opioid_couse=relative "$ex"
 t "and the message names --policy and the policies there are" has "^ldn: --policy: .*periop_restart=seed|24h" "$tmp/cerr"
@@ -261,6 +262,37 @@ t "kb check: a follow-up question tied to no finding" broken askfind \
 t "kb check: a word in two synonym groups" broken asksyn ask.yaml \
 	"s.replace('[fibromyalgia, fibro,', '[fibromyalgia, fibro, opiate,', 1)" \
 	'in two synonym groups'
+t "kb check: a review state written in YAML" broken rvyaml statements.yaml \
+	"s.replace('    when: [always]\n', '    when: [always]\n    review: approved\n', 1)" \
+	'is not written here: review states are recorded by'
+t "kb check: a reviewer with an unknown role" broken rvrole reviewers.yaml \
+	"s.replace('reviewers: []', 'reviewers:\\n  - id: a\\n    name: A\\n    role: chief\\n    credentials: MD\\n')" \
+	'role'
+t "kb check: the same reviewer twice" broken rvdup reviewers.yaml \
+	"s.replace('reviewers: []', 'reviewers:\\n' + '  - id: a\\n    name: A\\n    role: editor\\n    credentials: MD\\n' * 2)" \
+	'duplicate reviewer'
+
+# kb: the editorial workflow, on a copy with the tests' fictional reviewers
+rm -rf "$tmp/rkb"
+cp -r "$src/kb" "$tmp/rkb"
+cp "$src/tests/data/reviewers.yaml" "$tmp/rkb/reviewers.yaml"
+R="--kb $tmp/rkb --db sqlite:$tmp/review.db"
+t "kb status on a new store: every item a draft" sh -c "'$ldn' kb status $R --state draft --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"counts\"][\"draft\"] == len(d[\"items\"]) > 100, d[\"counts\"]'"
+t "kb: an action without --as is a usage error" code 64 "$ldn" kb submit protocol.start --why x $R
+t "kb: an unknown verb is a usage error" code 64 "$ldn" kb publish protocol.start $R
+t "kb submit by an author" code 0 "$ldn" kb submit protocol.start --as test-author --why "drafted from the seed" $R
+t "kb review by the same person is refused (65)" code 65 "$ldn" kb review protocol.start --as test-author --why x $R
+t "and names who" has "who:" "$tmp/cerr"
+t "kb review by a reviewer" code 0 "$ldn" kb review protocol.start --as test-reviewer-a --why "checking" $R
+t "kb approve with a stale --version is refused" code 65 "$ldn" kb approve protocol.start --version 000000000000 --as test-reviewer-a --why x $R
+t "and names version" has "version:" "$tmp/cerr"
+t "kb approve" code 0 "$ldn" kb approve protocol.start --as test-reviewer-a --why "matches the sources" $R
+t "kb status --state approved lists it" sh -c "'$ldn' kb status $R --state approved | grep -q 'approved .* statement/protocol.start'"
+t "kb diff shows its history" sh -c "'$ldn' kb diff protocol.start $R | grep -q 'test-reviewer-a: matches the sources'"
+t "kb submit --all submits every draft" sh -c "'$ldn' kb submit --all --as test-author --why batch $R 2>&1 | grep -q 'passed over'"
+t "kb retire by a reviewer is refused" code 65 "$ldn" kb retire protocol.start --as test-reviewer-a --why x $R
+t "the audit log verifies with the actions in it" code 0 "$ldn" audit verify --db "sqlite:$tmp/review.db"
+t "plan --db marks the approved statement approved" sh -c "'$ldn' plan $AS $R --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); st=[x for s in d[\"sections\"] for x in s[\"statements\"]]; assert [x[\"review\"] for x in st if x[\"id\"]==\"protocol.start\"]==[\"approved\"]; assert all(x[\"review\"]!=\"approved\" for x in st if x[\"id\"]!=\"protocol.start\")'"
 
 # ask: follow-up questions from the knowledge base
 t "ask --help documents --patient" sh -c "'$ldn' ask --help | grep -q -- --patient"

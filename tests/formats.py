@@ -26,7 +26,12 @@ the reference list; the decision comes first, the schedule table holds the
 plan's dates and doses; the decision line's start, step, interval and
 ceiling, and the numbers table (values, what set them), are the JSON
 plan's, whatever the preset (a golden case's PRESET is passed on); the
-knowledge base's review state and last-updated date shown; @media print in the CSS.  Hostile ids (markup, quotes, ampersands,
+count of the plan's statements by review state and the last-updated date
+shown; the editorial policy linked; a patient's page with no statement
+that is not approved, and the line saying some information waits for
+review when any was left out; a clinician's page with a "PENDING REVIEW"
+mark on each statement not approved and each of them listed as left out
+of the patient's version; @media print in the CSS.  Hostile ids (markup, quotes, ampersands,
 ICS separators, long UTF-8) come out escaped.  The same input gives the
 same bytes.
 """
@@ -237,6 +242,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "source", "track", "wbr"}
 EXTERNAL_OK = re.compile(
     r"^(https://doi\.org/[^\s\"<>]+|https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/)$")
+# the editorial policy, which every plan links (served by `ldn serve`)
+POLICY = "/docs/editorial-policy"
 
 
 class Strict(html.parser.HTMLParser):
@@ -366,7 +373,7 @@ def check_html(name, data, plan, aud):
         if h.startswith("#"):
             if h[1:] not in ids:
                 probs.append(f"anchor {h} does not resolve")
-        elif not EXTERNAL_OK.match(h):
+        elif not EXTERNAL_OK.match(h) and h != POLICY:
             probs.append(f"external link {h}")
     refs = plan["references"]
     want = [f"ref-{i}" for i in range(1, len(refs) + 1)]
@@ -427,8 +434,27 @@ def check_html(name, data, plan, aud):
                 probs.append(f"parameter {x['id']} {x['value']} ({x['set_by']}) is not the plan's {mine}")
     text = " ".join(p.text)
     kb = plan["kb"]
-    if kb["review"] not in text or kb.get("updated", "?") not in text:
-        probs.append("review state or last-updated date not shown")
+    counts = ", ".join(f"{n} {s}" for s, n in kb["statements_by_review"].items() if n)
+    if counts not in text or kb.get("updated", "?") not in text:
+        probs.append(f"the statements' review states ({counts}) or last-updated date not shown")
+    if POLICY not in p.hrefs or plan.get("editorial_policy") != POLICY:
+        probs.append("no link to the editorial policy")
+    # the patient's page shows only approved statements; the clinician's
+    # marks the others and lists what the patient's leaves out
+    states = [st["review"] for sec in plan["sections"] for st in sec["statements"]]
+    if aud == "patient":
+        if any(s != "approved" for s in states):
+            probs.append("a statement not approved in the patient's version")
+        if (plan.get("withheld_notice") is not None) != (kb["statements_by_review"]["approved"] < sum(kb["statements_by_review"].values())):
+            probs.append("withheld_notice does not match what was left out")
+        if plan.get("withheld_notice") and plan["withheld_notice"] not in text:
+            probs.append("the patient is not told that information waits for review")
+    else:
+        pending = text.count("PENDING REVIEW")
+        if pending != sum(s != "approved" for s in states):
+            probs.append(f"{pending} pending marks for {sum(s != 'approved' for s in states)} statements not approved")
+        if any(i not in text for i in plan["withheld_from_patient"]):
+            probs.append("a statement left out of the patient's version is not listed")
     pid = plan.get("patient_id")
     if pid is not None and pid not in p.title:
         probs.append(f"the id {pid!r} does not read back from <title>")
@@ -591,6 +617,8 @@ def main():
         "a script": page.replace(b"</main>", b"<script>x()</script></main>", 1),
         "an external link": page.replace(b"https://doi.org/", b"https://example.com/", 1),
         "a dangling anchor": page.replace(b'href="#ref-1"', b'href="#ref-999"', 1),
+        "a pending mark dropped": page.replace(b"PENDING REVIEW", b"", 1),
+        "no editorial policy link": page.replace(b'href="/docs/editorial-policy"', b'href="#kb"', 1),
     }
     for what, data in badp.items():
         ok(check_html("x", data, plan, "clinician")[0], f"self-test: {what} is caught")

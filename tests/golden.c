@@ -136,7 +136,7 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 	}
 	why[strcspn(why, "\n")] = '\0';
 	rc = ldn_plan_build_with(kb, input, len, false, as_of,
-	    *preset ? preset : NULL, policies, n_policies, &plan, &err);
+	    *preset ? preset : NULL, policies, n_policies, NULL, &plan, &err);
 	free(pol);
 	if (rc == LDN_OK) {
 		j = summary(plan);

@@ -435,7 +435,7 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 
 	ymd(t->as_of, as_of);
 	if (ldn_plan_build_with(kb, b->s, b->n, false, as_of, presets[pi].id,
-	        &t->policy, t->policy != NULL, &plan, &err) != LDN_OK) {
+	        &t->policy, t->policy != NULL, NULL, &plan, &err) != LDN_OK) {
 		char msg[600];
 
 		if ((refuse ||
@@ -601,7 +601,7 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 
 			if (ldn_plan_build_with(kb, b->s, b->n, false, as_of,
 			        presets[pi].id, &t->policy, t->policy != NULL,
-			        &again, &err) != LDN_OK ||
+			        NULL, &again, &err) != LDN_OK ||
 			    ldn_plan_render(again, LDN_FORMAT_JSON,
 			        LDN_AUDIENCE_CLINICIAN, &c, &lc,
 			        &err) != LDN_OK) {

@@ -27,6 +27,7 @@
 #include "base/arena.h"
 #include "base/strbuf.h"
 #include "base/tree.h"
+#include "kb/ask_kb.h"
 #include "kb/kb_impl.h"
 #include "kb/tmpl.h"
 #include "tap.h"
@@ -259,9 +260,8 @@ collect(const struct ldn_kb *kb)
 				vars[v] = samples[i].value;
 	}
 	for (size_t i = 0; i < kb->n_statements; i++)
-		if (kb->statements[i].review != RV_RETIRED)
-			add_text(kb->statements[i].id,
-			    kb->statements[i].plain[AUD_PATIENT], true);
+		add_text(kb->statements[i].id,
+		    kb->statements[i].plain[AUD_PATIENT], true);
 	/* a preset's words open the protocol section of its plans */
 	for (size_t i = 0; i < kb->n_presets; i++)
 		add_text(kb->presets[i].id,
@@ -277,6 +277,12 @@ collect(const struct ldn_kb *kb)
 		    entry_specs[e].list != L_NEXT &&
 		        entry_specs[e].list != L_CARD);
 	}
+	/* kb/ask.yaml's sentences to a patient, each standing alone: no
+	 * answer, or one held back until approved (in plans too) */
+	add_text("ask.unknown", kb->ask->unknown[AUD_PATIENT], false);
+	add_text("ask.withheld", kb->ask->withheld[AUD_PATIENT], false);
+	add_text("ask.withheld_answer", kb->ask->withheld_answer[AUD_PATIENT],
+	    false);
 	sb_free(&b);
 }
 
@@ -352,8 +358,7 @@ check_defined_by(const struct ldn_kb *kb, const struct term *g)
 
 		if (strcmp(st->id, g->defined_by) != 0)
 			continue;
-		if (st->review == RV_RETIRED ||
-		    st->when_flags != (1u << FL_ALWAYS) || st->when_concepts)
+		if (st->when_flags != (1u << FL_ALWAYS) || st->when_concepts)
 			return "is not shown in every plan";
 		if (!has_word(st->plain[AUD_PATIENT], g->term) ||
 		    !explains(st->plain[AUD_PATIENT], g))

@@ -565,8 +565,299 @@ ok(srv.returncode == 0 and "stopped (signal 15)" in out, "SIGTERM stops the serv
 ok("p-9" not in err and "/patients/p-" not in err and "GET /api/v1/patients/{id}/next 200" in err and
    "Suzi" not in err and "POST /cds-services/{id} 200" in err,
    "the access log names routes, never a patient", err[-300:])
+# --- the editorial workflow: a server on a copy of kb/ with the fictional
+# reviewers of tests/data/reviewers.yaml, its own store and policy file
+import shutil
+import sqlite3
+import time
+rkb = os.path.join(tmp, "rkb")
+shutil.copytree(os.path.join(src, "kb"), rkb)
+shutil.copy(os.path.join(src, "tests/data/reviewers.yaml"), os.path.join(rkb, "reviewers.yaml"))
+rdocs = os.path.join(tmp, "rdocs")
+os.mkdir(rdocs)
+policy_text = "# Editorial policy (a copy for tests)\n\nEvery statement is reviewed \u2014 twice.\n"
+with open(os.path.join(rdocs, "editorial-policy.md"), "w", encoding="utf-8") as f:
+    f.write(policy_text)
+rdb = "sqlite:" + os.path.join(tmp, "review.db")
+rtok = {}
+for who, role in [("test-author", "reviewer"), ("test-reviewer-a", "reviewer"), ("test-reviewer-b", "reviewer"),
+                  ("test-editor", "reviewer"), ("stranger", "reviewer"), ("doc", "clinician"), ("ph", "pharmacist"),
+                  ("boss", "admin")]:
+    rtok[who] = subprocess.run([ldn, "token", "add", who, "--role", role, "--db", rdb],
+                               capture_output=True, text=True).stdout.strip()
+rsrv = subprocess.Popen([ldn, "serve", "--port", "0", "--db", rdb, "--kb", rkb, "--docs", rdocs, "--as-of", "2026-11-25",
+                         "--threads", "2", "--max-body", str(1 << 20)],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+import atexit
+atexit.register(lambda: rsrv.poll() is None and rsrv.kill())  # not left running if a check raises
+line = rsrv.stdout.readline()
+ok("listening on http://127.0.0.1:" in line, "a server on a knowledge base with reviewers starts", line)
+port = int(line.split("127.0.0.1:")[1].split("/")[0])
+
+
+def rj(method, path, body=None, who="test-reviewer-a"):
+    return jcall(method, path, body, role=None, headers={"Authorization": "Bearer " + rtok[who]} if who else {})
+
+
+def act(item, action, version, why="checked against the cited sources", who="test-reviewer-a", extra=None):
+    body = {"action": action, "why": why}
+    if version is not None:
+        body["version"] = version
+    body.update(extra or {})
+    return rj("POST", "/api/v1/review/" + item, body, who)
+
+
+s, h, q = rj("GET", "/api/v1/review")
+ok(s == 200 and q["log_seq"] == 0 and sum(q["counts"].values()) == len(q["items"]) >= 100 and
+   q["counts"]["draft"] == len(q["items"]) and sorted(r["id"] for r in q["reviewers"]) ==
+   ["test-author", "test-editor", "test-reviewer-a", "test-reviewer-b"] and
+   {i["kind"] for i in q["items"]} == {"statement", "reference"},
+   "GET /api/v1/review: every statement and reference a draft, with counts and the four reviewers", (s, q and q.get("counts")))
+s, h, d = rj("GET", "/api/v1/review?state=draft")
+s2, h2, d2 = rj("GET", "/api/v1/review?state=approved")
+ok(s == 200 and len(d["items"]) == len(q["items"]) and s2 == 200 and d2["items"] == [],
+   "?state= keeps the items in that state", (s, s2))
+ok(is_error(*rj("GET", "/api/v1/review?state=done"), 400, "state"), "an unknown state is 400 naming state")
+ok(q["you"] == {"name": "test-reviewer-a", "role": "reviewer", "reviewer_role": "reviewer"},
+   "the queue says who is asking and their role on the board", q.get("you"))
+for who in ("doc", "ph", "boss"):
+    s, h, d = rj("GET", "/api/v1/review", who=who)
+    ok(s == 200 and d["you"]["reviewer_role"] is None and d["items"] == q["items"],
+       "a %s token may read the queue, as one who may not act" % who, (s, d and d.get("you")))
+s, h, d = rj("GET", "/api/v1/review", who="stranger")
+ok(is_error(s, h, d, 403, "Authorization") and "reviewers.yaml" in d["error"]["message"],
+   "a reviewer token whose name is not in reviewers.yaml is 403, saying why", d)
+ok(is_error(*rj("GET", "/api/v1/review", who=None), 401, "Authorization"), "the queue without a token is 401")
+
+# a statement the example plan uses
+ex = read("examples/fibromyalgia.json")
+
+
+def plan_review(sid, audience="clinician"):
+    s, h, p = rj("POST", "/api/v1/plan?as_of=2026-11-25&audience=" + audience, ex, who="doc")
+    for sec in p.get("sections", []):
+        for st in sec["statements"]:
+            if st.get("id") == sid:
+                return st.get("review"), st.get("review_since")
+    return None, None
+
+
+s, h, p = rj("POST", "/api/v1/plan?as_of=2026-11-25", ex, who="doc")
+ok(s == 200 and p.get("editorial_policy") == "/docs/editorial-policy", "a plan links the editorial policy", p and p.get("editorial_policy"))
+sid = p["sections"][0]["statements"][0]["id"]
+item = "statement/" + sid
+ok(plan_review(sid)[0] == "draft", "before any action the plan shows %s as a draft" % sid, plan_review(sid))
+s, h, it = rj("GET", "/api/v1/review/" + item, who="doc")
+ver = it["version"]
+ok(s == 200 and it["state"] == "draft" and it["history"] == [] and it["diff"] is None and sid in it["content"] and
+   len(ver) == 64, "GET /api/v1/review/statement/ID: content, version, no history, no diff yet", it)
+ok(is_error(*rj("GET", "/api/v1/review/finding/" + sid), 404, "kind"), "an unknown kind is 404 naming kind")
+ok(is_error(*rj("GET", "/api/v1/review/statement/no.such.statement"), 404, "item"), "an unknown item is 404 naming item")
+ok(is_error(*act("statement/no.such.statement", "submit", ver, who="test-author"), 404, "item"),
+   "acting on an unknown item is 404 naming item")
+
+# who may act
+s, h, d = act(item, "submit", ver, who="doc")
+ok(is_error(s, h, d, 403, "Authorization"), "a clinician token may not act (403)", d)
+ok(is_error(*act(item, "submit", ver, who="boss"), 403, "Authorization"), "an admin token may not act (403)")
+s, h, d = act(item, "submit", ver, who="stranger")
+ok(is_error(s, h, d, 403, "Authorization") and "stranger" in d["error"]["message"],
+   "a reviewer token not named in reviewers.yaml may not act (403)", d)
+
+# bad bodies
+s, h, d = rj("POST", "/api/v1/review/" + item, b"{not json", who="test-author")
+ok(is_error(s, h, d, 400, ""), "a body that is not JSON is 400", d)
+ok(is_error(*rj("POST", "/api/v1/review/" + item, b"[1]", who="test-author"), 400, ""), "a body that is not an object is 400")
+ok(is_error(*act(item, "submit", ver, who="test-author", extra={"state": "approved"}), 400, "/"),
+   "an unknown member is 400")
+ok(is_error(*act(item, "publish", ver, who="test-author"), 400, "/action"), "an unknown action is 400 naming /action")
+ok(is_error(*rj("POST", "/api/v1/review/" + item, {"version": ver, "why": "x"}, who="test-author"), 400, "/action"),
+   "a missing action is 400 naming /action")
+s, h, d = act(item, "submit", None, who="test-author")
+ok(is_error(s, h, d, 400, "/version"), "a missing version is 400 naming /version: the reviewer acts on what they read", d)
+ok(is_error(*act(item, "submit", ver[:11], who="test-author"), 400, "/version"), "a version of 11 digits is 400")
+ok(is_error(*act(item, "submit", ver.upper(), who="test-author"), 400, "/version"), "an upper-case version is 400")
+ok(is_error(*rj("POST", "/api/v1/review/" + item, {"action": "submit", "version": ver}, who="test-author"), 400, "/why"),
+   "a missing why is 400 naming /why")
+ok(is_error(*act(item, "submit", ver, why="", who="test-author"), 400, "/why"), "an empty why is 400 naming /why")
+ok(is_error(*act(item, "submit", ver, why="x" * 2001, who="test-author"), 400, "/why"), "a why over 2000 bytes is 400")
+ok(is_error(*act(item, "submit", ver, why=7, who="test-author"), 400, "/why"), "a why that is not a string is 400")
+s, h, d = act(item, "submit", "0" * 12, who="test-author")
+ok(is_error(s, h, d, 409, "/version") and ver[:12] in d["error"]["message"],
+   "a version that is not the current one is 409 naming /version and the current one", d)
+sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+sock.sendall(b"POST /api/v1/review/%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             b"Content-Length: %d\r\n\r\n{\"why\": \"" % (item.encode(), rtok["test-author"].encode(), 2 << 20))
+reply = b""
+try:
+    while not reply.rstrip().endswith(b"}"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+except OSError:
+    pass
+sock.close()
+head, _, payload = reply.partition(b"\r\n\r\n")
+ok(head.startswith(b"HTTP/1.1 413") and json.loads(payload or b"{}").get("error", {}).get("where") == "body",
+   "a 2 MB action (over --max-body, 1 MiB) is 413 before it is read", reply[:200])
+ok(rj("GET", "/api/v1/review?state=submitted")[2]["items"] == [], "no refused request changed a state")
+
+# the workflow, end to end
+s, h, d = act(item, "submit", ver[:12], why="drafted from the seed and its sources", who="test-author")
+ok(s == 200 and d["state"] == "submitted" and d["history"][-1]["by"] == "test-author" and d["since"] == d["history"][-1]["at"][:10],
+   "submit (a 12-digit version) answers the item, now submitted", d)
+s, h, d = act(item, "review", ver, who="test-author")
+ok(is_error(s, h, d, 422, "who") and "author" in d["error"]["message"], "an author may not start a review (422 naming who)", d)
+s, h, d = act(item, "approve", ver)
+ok(is_error(s, h, d, 422, "/action") and "submitted" in d["error"]["message"],
+   "approve straight from submitted is 422 naming /action and the state", d)
+s, h, d = act(item, "review", ver)
+ok(s == 200 and d["state"] == "under-review", "review by another reviewer: under review", d)
+ok(plan_review(sid)[0] == "under-review", "the plan shows under-review at once", plan_review(sid))
+s, h, d = act(item, "approve", ver, why="matches its three sources")
+ok(s == 200 and d["state"] == "approved" and [x["state"] for x in d["history"]] == ["submitted", "under-review", "approved"],
+   "approve: approved, with the three actions in its history", d)
+seen = [plan_review(sid) for _ in range(6)]
+ok(all(r == ("approved", d["since"]) for r in seen),
+   "every plan made after the approval, on either worker, shows it approved with its date", seen)
+s, h, kbj = rj("GET", "/api/v1/kb", who="doc")
+ok([x.get("review") for x in kbj["statements"] if x["id"] == sid] == ["approved"],
+   "GET /api/v1/kb shows the new state too", [x for x in kbj["statements"] if x["id"] == sid][:1])
+s, h, d = rj("GET", "/api/v1/review")
+ok(d["counts"]["approved"] == 1 and d["log_seq"] == 3, "the queue counts one approved item after three actions", d["counts"])
+
+# nobody approves their own submission
+ref_item = "reference/" + q["items"][[i["kind"] for i in q["items"]].index("reference")]["id"]
+rver = rj("GET", "/api/v1/review/" + ref_item)[2]["version"]
+ok(act(ref_item, "submit", rver, who="test-reviewer-b")[0] == 200, "a reviewer may submit a reference")
+s, h, d = act(ref_item, "review", rver, who="test-reviewer-b")
+ok(is_error(s, h, d, 422, "who") and "own" in d["error"]["message"], "and may not review their own submission (422)", d)
+ok(act(ref_item, "review", rver, who="test-reviewer-a")[0] == 200, "another reviewer starts the review")
+s, h, d = act(ref_item, "approve", rver, who="test-reviewer-b")
+ok(is_error(s, h, d, 422, "who") and "own" in d["error"]["message"], "self-approval is refused (422 naming who)", d)
+s, h, d = act(ref_item, "request-changes", rver, why="the page numbers are missing")
+ok(s == 200 and d["state"] == "changes-requested", "request-changes: changes requested", d)
+ok(act(ref_item, "submit", rver, who="test-reviewer-b")[2]["state"] == "submitted", "and it can be submitted again")
+
+# retiring is final
+s, h, d = act(item, "retire", ver, why="superseded")
+ok(is_error(s, h, d, 422, "who") and "editor" in d["error"]["message"], "only an editor may retire (422 naming who)", d)
+s, h, d = act(item, "retire", ver, why="superseded", who="test-editor")
+ok(s == 200 and d["state"] == "retired", "an editor retires it", d)
+s, h, d = act(item, "approve", ver)
+ok(is_error(s, h, d, 422, "/action") and "retired" in d["error"]["message"], "approving a retired item is refused (422)", d)
+ok(is_error(*act(item, "submit", ver, who="test-author"), 422, "/action"), "and so is submitting it again")
+
+# a change made by another process (the CLI, on the same store) is seen within the refresh window
+q2 = rj("GET", "/api/v1/review?state=draft")[2]["items"]
+other, third, fourth = q2[0], q2[1], q2[2]
+
+
+def cli_act(it, action="submit", who="test-author"):
+    return subprocess.run([ldn, "kb", action, it["kind"] + "/" + it["id"], "--as", who, "--why", "from the CLI",
+                           "--kb", rkb, "--db", rdb], capture_output=True, text=True)
+
+
+t0 = time.time()
+cli = cli_act(other)
+waited = None
+while cli.returncode == 0 and time.time() - t0 < 6:
+    if rj("GET", "/api/v1/review/" + other["kind"] + "/" + other["id"])[2]["state"] == "submitted":
+        waited = time.time() - t0
+        break
+    time.sleep(0.1)
+ok(waited is not None and waited < 3, "an action by the CLI on the same store is seen within the 2 s refresh (%s s)" %
+   (waited if waited is None else "%.2f" % waited), cli.stderr)
+# the log moves on behind the server's back: an action through the API is decided on the log as it is now
+cli = cli_act(fourth)
+s, h, d = act(third["kind"] + "/" + third["id"], "submit", third["version"], who="test-author")
+ok(cli.returncode == 0 and s == 200 and d["state"] == "submitted",
+   "an API action right after a CLI action is decided on the current log, not refused", (cli.stderr, s, d))
+
+# the editorial policy, open to anyone
+s, h, body = call("GET", "/docs/editorial-policy", role=None)
+ok(s == 200 and h.get("content-type") == "text/plain; charset=utf-8" and body.decode("utf-8") == policy_text,
+   "GET /docs/editorial-policy is the file, as UTF-8 text, without a token", (s, h.get("content-type")))
+ok(call("POST", "/docs/editorial-policy", b"x", role=None)[0] == 405, "and only to GET")
+
+rsrv.send_signal(signal.SIGTERM)
+try:
+    out, err = rsrv.communicate(timeout=20)
+except subprocess.TimeoutExpired:
+    rsrv.kill()
+    out, err = rsrv.communicate()
+ok(rsrv.returncode == 0 and "Sanitizer" not in err and "runtime error" not in err,
+   "the review server stops cleanly", (rsrv.returncode, err[-600:]))
+audit = subprocess.run([ldn, "audit", "verify", "--db", rdb], capture_output=True, text=True)
+con = sqlite3.connect(os.path.join(tmp, "review.db"))
+rows = con.execute("SELECT actor, record FROM audit WHERE action = 'kb.review' ORDER BY seq").fetchall()
+logged = con.execute("SELECT actor, state FROM kb_review ORDER BY seq").fetchall()
+con.close()
+ok(audit.returncode == 0 and len(rows) == len(logged) == 11 and [r[0] for r in rows] == [l[0] for l in logged] and rows[0] == ("test-author", "kb_review/1") and
+   logged[2] == ("test-reviewer-a", "approved"),
+   "every action is a review log row with its audit row (who, which row), and the chain verifies",
+   (audit.stderr, rows[:3], logged))
+# --- two servers on one PostgreSQL store: an action through one is seen
+# by the other within the 2 s refresh (LDN_TEST_PG: a server the test may
+# make a database on; scripts/test.sh starts one)
+pg = os.environ.get("LDN_TEST_PG")
+if not pg:
+    n += 1
+    print("ok %d - two servers on one PostgreSQL store # SKIP LDN_TEST_PG is not set" % n)
+else:
+    pgdb = "ldn_server_%d" % os.getpid()
+    made = subprocess.run(["psql", pg, "-q", "-c", "CREATE DATABASE " + pgdb], capture_output=True, text=True)
+    purl = pg.rsplit("/", 1)[0] + "/" + pgdb
+    ptok = {}
+    for who in ("test-author", "test-reviewer-a"):
+        ptok[who] = subprocess.run([ldn, "token", "add", who, "--role", "reviewer", "--db", purl],
+                                   capture_output=True, text=True).stdout.strip()
+    pair = [subprocess.Popen([ldn, "serve", "--port", "0", "--db", purl, "--kb", rkb, "--as-of", "2026-11-25",
+                              "--threads", "2", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    atexit.register(lambda: [p_.kill() for p_ in pair if p_.poll() is None])
+    ports = []
+    for p_ in pair:
+        l_ = p_.stdout.readline()
+        ports.append(int(l_.split("127.0.0.1:")[1].split("/")[0]) if "127.0.0.1:" in l_ else 0)
+    ok(made.returncode == 0 and all(ports) and all(len(t) == 64 for t in ptok.values()),
+       "two servers start on one PostgreSQL store", (made.stderr, ports))
+    if all(ports):
+        def pj(i, method, path, body=None, who="test-reviewer-a"):
+            global port
+            port = ports[i]
+            return jcall(method, path, body, role=None, headers={"Authorization": "Bearer " + ptok[who]})
+        pitem = "statement/" + sid
+        pver = pj(0, "GET", "/api/v1/review/" + pitem)[2]["version"]
+        states = [pj(0, "POST", "/api/v1/review/" + pitem, {"action": a_, "version": pver, "why": "on PostgreSQL"}, who=w_)[0]
+                  for a_, w_ in (("submit", "test-author"), ("review", "test-reviewer-a"), ("approve", "test-reviewer-a"))]
+        t0 = time.time()
+        waited = None
+        while time.time() - t0 < 6:
+            if pj(1, "GET", "/api/v1/review/" + pitem)[2]["state"] == "approved":
+                waited = time.time() - t0
+                break
+            time.sleep(0.1)
+        ok(states == [200, 200, 200] and waited is not None and waited < 3,
+           "an approval through one server is seen by the other within the 2 s refresh (%s s)" %
+           (waited if waited is None else "%.2f" % waited), states)
+        s, h, d = pj(1, "POST", "/api/v1/review/" + pitem, {"action": "review", "version": pver, "why": "again"})
+        ok(is_error(s, h, d, 422, "/action") and "approved" in d["error"]["message"],
+           "and the other server decides on the same log (reviewing an approved item is refused there)", d)
+    for p_ in pair:
+        p_.send_signal(signal.SIGTERM)
+        try:
+            p_.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            p_.kill()
+            p_.communicate()
+    ok(all(p_.returncode == 0 for p_ in pair), "both stop cleanly", [p_.returncode for p_ in pair])
+    subprocess.run(["psql", pg, "-q", "-c", "DROP DATABASE IF EXISTS " + pgdb], capture_output=True)
+
 # --- a missing web directory: a warning, and the API without the page
-nw = subprocess.Popen([ldn, "serve", "--port", "0", "--db", db, "--web", os.path.join(tmp, "no-such-web")],
+nw = subprocess.Popen([ldn, "serve", "--port", "0", "--db", db, "--web", os.path.join(tmp, "no-such-web"),
+                       "--docs", os.path.join(tmp, "no-such-docs")],
                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 line = nw.stdout.readline()
 ok("listening on http://127.0.0.1:" in line, "a server without its web directory still serves the API", line)
@@ -577,13 +868,16 @@ if "listening on http://127.0.0.1:" in line:
     s3, h3, d3 = jcall("GET", "/healthz")
     ok(is_error(s, h, d, 503, "web") and is_error(s2, h2, d2, 503, "web") and s3 == 200,
        "without the page GET / and /web/app.js are 503 naming web, and the API answers", (s, d, s2, s3))
+    ok(is_error(*jcall("GET", "/docs/editorial-policy", role=None), 503, "docs"),
+       "without the editorial policy GET /docs/editorial-policy is 503 naming docs")
 nw.send_signal(signal.SIGTERM)
 try:
     out, err = nw.communicate(timeout=20)
 except subprocess.TimeoutExpired:
     nw.kill()
     out, err = nw.communicate()
-ok(nw.returncode == 0 and "warning: the web page is not served" in err and "no-such-web" in err,
+ok(nw.returncode == 0 and "warning: the web page is not served" in err and "no-such-web" in err and
+   "warning: the editorial policy is not served" in err and "no-such-docs" in err,
    "it warns on stderr naming the directory, and stops cleanly", (nw.returncode, err[:300]))
 # --- HTTPS with a certificate made here
 import ssl

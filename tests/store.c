@@ -867,6 +867,71 @@ tokens(void)
 	       "'bob'");
 }
 
+/* The editorial log (issue 9) on this backend: rows in order with their
+ * audit rows, a writer that read before another's row is refused, and an
+ * approval forged behind the store's back is found by the audit check.
+ * The workflow's rules are tested in tests/review.c. */
+static bool
+count_row(void *ud, const struct ldn_review_row *row)
+{
+	size_t *n = ud;
+
+	(*n)++;
+	return row->seq > 0 && strcmp(row->kind, "statement") == 0;
+}
+
+static void
+review_log(void)
+{
+	struct ldn_store *st = open_store();
+	struct ldn_error err = { 0 };
+	struct ldn_review_row row = { .kind = "statement",
+		.item = "protocol.start",
+		.version =
+		    "00112233445566778899aabbccddeeff00112233445566778899"
+		    "aabbccddeeff",
+		.state = "submitted",
+		.actor = "test-author",
+		.why = "first draft",
+		.content = "statement protocol.start\n" };
+	long long seq = -1, last = -1;
+	size_t n = 0, rows = 0;
+	char hash[65];
+
+	if (!ok(st != NULL, "review log: the store opens"))
+		return;
+	ok(ldn_store_review_seq(st, &last, &err) == LDN_OK && last == 0,
+	    "an empty log is at row 0");
+	ok(ldn_store_review_append(st, &row, 0, &seq, &err) == LDN_OK &&
+	        seq == 1,
+	    "the first row is row 1 (%s)", err.msg);
+	row.state = "under-review";
+	row.actor = "test-reviewer-a";
+	ok(ldn_store_review_append(st, &row, 0, &seq, &err) == LDN_E_SCHEMA &&
+	        strcmp(err.where, "version") == 0,
+	    "a writer who read before row 1 is refused (%s)", err.msg);
+	ok(ldn_store_review_append(st, &row, 1, &seq, &err) == LDN_OK &&
+	        seq == 2,
+	    "one who read row 1 writes row 2");
+	ok(ldn_store_review_log(st, 0, count_row, &n, &err) == LDN_OK && n == 2,
+	    "the log reads back both rows in order");
+	n = 0;
+	ok(ldn_store_review_log(st, 1, count_row, &n, &err) == LDN_OK && n == 1,
+	    "and from a row on");
+	ok(sql_long("SELECT count(*) FROM audit WHERE action = 'kb.review'") ==
+	            2 &&
+	        ldn_store_audit_verify(st, &rows, hash, &err) == LDN_OK,
+	    "each row is in the audit chain, which verifies (%s)", err.msg);
+	ldn_store_close(st);
+	sql_do("UPDATE kb_review SET state = 'approved' WHERE seq = 2");
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &rows, hash, &err) != LDN_OK &&
+	        strstr(err.msg, "kb_review/2 was changed"),
+	    "an approval forged in the table is found (%s)", err.msg);
+	ldn_store_close(st);
+	sql_do("UPDATE kb_review SET state = 'under-review' WHERE seq = 2");
+}
+
 /* Four processes opening a new store at once must all succeed: the
  * migrations are applied once, inside the lock. */
 static void
@@ -1391,6 +1456,7 @@ main(int argc, char **argv)
 	course_timing(kb);
 	bad_urls();
 	tokens();
+	review_log();
 	if (pg)
 		dropped_connection();
 	racing_opens();

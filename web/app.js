@@ -334,10 +334,54 @@ function badge(evidence) {
     EVIDENCE[evidence] || evidence);
 }
 
-function reviewBadge(review) {
+const REVIEW_STATES = {
+  draft: 'draft', submitted: 'submitted', 'under-review': 'under review',
+  'changes-requested': 'changes requested', approved: 'approved', retired: 'retired',
+};
+
+/* A statement's review state in words (never by colour alone): approved,
+ * or "pending review" with the state it is in, and since when. */
+function reviewBadge(review, since) {
   if (!review) return null;
-  const text = review === 'approved' ? 'Reviewed' : 'Pending clinical review';
-  return el('span', { class: 'badge review-' + review, title: 'Review status: ' + review }, text);
+  const words = REVIEW_STATES[review] || review;
+  const text = review === 'approved' ? 'Reviewed' + (since ? ' ' + since : '')
+    : 'Pending review (' + words + (since ? ' since ' + since : '') + ')';
+  return el('span', { class: 'badge review-' + review + (review === 'approved' ? ' review-approved' : ' review-pending'),
+    title: 'Review state: ' + words }, text);
+}
+
+/* The knowledge base's review in one phrase: the older plans say it in
+ * kb.review, the newer count statements by state. */
+function kbReview(kb) {
+  const by = kb.statements_by_review;
+  if (by && typeof by === 'object') {
+    const total = Object.values(by).reduce((a, b) => a + b, 0);
+    return `${by.approved || 0} of ${total} statements approved`;
+  }
+  return kb.review || '';
+}
+
+/* The editorial policy, linked from every plan: only a path on this
+ * server, whatever the plan says. */
+function policyLink(p) {
+  const href = p && typeof p.editorial_policy === 'string' && /^\/[A-Za-z0-9/_-]*$/.test(p.editorial_policy)
+    ? p.editorial_policy : '/docs/editorial-policy';
+  return el('a', { href, class: 'policy-link', target: '_blank', rel: 'noopener' }, 'editorial policy');
+}
+
+/* For a clinician, the statements left out of the patient's version
+ * until approved (links to them above); for a patient, the plan's own
+ * words saying some information waits for review. */
+function withheldBlock(p) {
+  if (p.audience === 'patient') {
+    return p.withheld_notice ? el('p', { class: 'withheld-notice', text: p.withheld_notice }) : null;
+  }
+  const ids = Array.isArray(p.withheld_from_patient) ? p.withheld_from_patient : [];
+  if (!ids.length) return null;
+  const shown = new Set((p.sections || []).flatMap((sec) => sec.statements.map((st) => st.id)));
+  return el('details', { class: 'withheld' },
+    el('summary', { text: `Withheld from the patient's version: ${ids.length} statement${ids.length === 1 ? '' : 's'} pending review` }),
+    el('ul', {}, ids.map((id) => el('li', {}, shown.has(id) ? el('a', { href: '#st-' + id }, id) : id))));
 }
 
 function cites(list, prefix) {
@@ -436,7 +480,8 @@ function renderPlan(p) {
   fill(v,
     el('h3', { id: 'plan-title', text: `Plan for ${p.patient_id || 'this patient'}, as of ${p.as_of}` }),
     el('p', { class: 'review-line' }, reviewBadge(kb.review), ` Knowledge base ${kb.version}, last updated ${kb.updated}. `,
-      el('span', { class: 'muted', text: kb.review_note || '' })),
+      el('span', { class: 'muted', text: kb.review_note || kbReview(kb) }), '. How it is reviewed: the ', policyLink(p), '.'),
+    withheldBlock(p),
     decisionBlock(p, ''),
     p.findings && p.findings.length ? el('section', {}, el('h3', { text: hd.findings }), findingList(p.findings, '', p.audience)) : null,
     p.before_first_dose && p.before_first_dose.length
@@ -446,12 +491,12 @@ function renderPlan(p) {
     ...(p.sections || []).map((s) => el('section', { class: 'article', id: 'sec-' + s.id },
       el('h3', { text: s.title || s.id }),
       s.statements.map((st) => el('p', { class: 'statement', id: 'st-' + st.id }, st.text, cites(st.citations, ''), ' ',
-        badge(st.evidence), ' ', reviewBadge(st.review))))),
+        badge(st.evidence), ' ', reviewBadge(st.review, st.review_since))))),
     el('section', { 'aria-labelledby': 'refs-h' }, el('h3', { id: 'refs-h', text: hd.references }), referenceList(p.references || [], '')));
   renderFollowUp(p);
   $('#print-handout').disabled = false;
   $('#download-ics').disabled = !state.caps.ics;
-  $('#kb-line').textContent = `Knowledge base ${kb.version} (${kb.fingerprint}), updated ${kb.updated}, review: ${kb.review}.`;
+  $('#kb-line').textContent = `Knowledge base ${kb.version} (${kb.fingerprint}), updated ${kb.updated}, review: ${kbReview(kb)}.`;
 }
 
 /* Make the plan for body with the controls as they are now, and show it
@@ -534,7 +579,9 @@ async function printHandout() {
     el('section', { class: 'report' }, el('h3', { text: 'What to track and report' }),
       p.monitoring ? textList(p.monitoring, 'h-') : null,
       report.map((s) => el('ul', {}, s.statements.map((st) => el('li', {}, st.text, cites(st.citations, 'h-')))))),
-    el('p', { class: 'review-line' }, reviewBadge(p.kb && p.kb.review), ' ', (p.kb && p.kb.review_note) || ''),
+    withheldBlock(p),
+    el('p', { class: 'review-line' }, reviewBadge(p.kb && p.kb.review), ' ', (p.kb && (p.kb.review_note || kbReview(p.kb))) || '',
+      '. How this information is checked: our ', policyLink(p), '.'),
     el('section', {}, el('h3', { text: HEADINGS.patient.references }),
       referenceList((p.references || []).filter((r) => used.has(r.n)), 'h-')));
   say('Handout ready for printing.');
@@ -711,7 +758,7 @@ function renderAnswer(a) {
   }
   fill(out,
     el('ul', { class: 'answers' }, a.answers.map((s) => el('li', { 'data-id': s.id }, s.text, cites(s.citations, 'a-'), ' ',
-      badge(s.evidence), ' ', reviewBadge(s.review)))),
+      badge(s.evidence), ' ', reviewBadge(s.review, s.review_since)))),
     a.for_patient && a.for_patient.length ? el('section', {}, el('h3', { text: a.patient ? `For ${a.patient}` : 'For this patient' }),
       el('ul', {}, a.for_patient.map((f) => el('li', { class: 'sev-' + f.severity }, el('span', { class: 'sev' }, f.severity), ' ',
         f.text, cites(f.citations, 'a-'))))) : null,
@@ -764,6 +811,196 @@ function buildAsk() {
     form, el('div', { id: 'ask-suggested', class: 'actions' }), el('div', { id: 'ask-answer', 'aria-live': 'polite' }));
 }
 
+/* --- clinical review (for a token on the review board) ------------------- */
+
+/* Who may take each action, from which states (as the API decides; the
+ * page offers only these, and shows the API's answer when it refuses). */
+const REVIEW_ACTIONS = [
+  { action: 'submit', label: 'Submit for review', from: ['draft', 'changes-requested'], least: 'author' },
+  { action: 'review', label: 'Start the review', from: ['submitted'], least: 'reviewer' },
+  { action: 'approve', label: 'Approve', from: ['under-review'], least: 'reviewer' },
+  { action: 'request-changes', label: 'Request changes', from: ['submitted', 'under-review'], least: 'reviewer' },
+  { action: 'retire', label: 'Retire', from: ['draft', 'submitted', 'under-review', 'changes-requested', 'approved'], least: 'editor' },
+];
+const BOARD_RANK = { author: 0, reviewer: 1, editor: 2 };
+
+const review = {
+  you: null,     /* { name, role, reviewer_role } from the queue */
+  items: [],     /* the queue as last read */
+  item: null,    /* the item open, as the API last gave it */
+};
+
+function stateBadge(st) {
+  return el('span', { class: 'badge review-' + st + (st === 'approved' ? ' review-approved' : ' review-pending') },
+    REVIEW_STATES[st] || st);
+}
+
+/* Read the queue: the review section is shown to a token on the review
+ * board (a reviewer whose name reviewers.yaml lists), and to a reviewer
+ * token the board lacks with the API's reason.  True for a board member. */
+async function loadReview() {
+  if (!state.token) {
+    $('#review').hidden = $('#review-link').hidden = true;
+    return false;
+  }
+  const res = await api('GET', '/api/v1/review' + query({ state: $('#review-state').value }));
+  const you = res.ok ? res.data.you : null;
+  const member = Boolean(you && you.reviewer_role);
+  const refused = res.status === 403 && /reviewer/.test(apiError(res).message);
+  $('#review').hidden = $('#review-link').hidden = !(member || refused);
+  /* a board member's page is the review: the intake, plan and tracker
+   * are for clinicians, whose routes this token may not call */
+  if (member) document.body.dataset.mode = 'review';
+  else delete document.body.dataset.mode;
+  if (!res.ok) {
+    if (refused) {
+      fill($('#review-you'), el('span', { class: 'error', text: 'The review queue: ' + apiError(res).message }));
+      fill($('#review-queue'));
+      fill($('#review-item'));
+    }
+    return false;
+  }
+  if (!member) return false;
+  review.you = you;
+  review.items = res.data.items;
+  const board = res.data.reviewers.find((r) => r.id === you.name) || {};
+  fill($('#review-you'), 'Signed in as ', el('strong', { text: board.name || you.name }),
+    ` (${you.name}), ${you.reviewer_role} on the review board.`);
+  const c = res.data.counts || {};
+  $('#review-counts').textContent = 'In the knowledge base: ' +
+    Object.keys(REVIEW_STATES).map((k) => `${c[k] || 0} ${REVIEW_STATES[k]}`).join(', ') + '.';
+  renderQueue();
+  return true;
+}
+
+function renderQueue() {
+  const needle = $('#review-filter').value.trim().toLowerCase();
+  const items = review.items.filter((i) => !needle || (i.kind + '/' + i.id).toLowerCase().includes(needle));
+  const want = $('#review-state').value;
+  const what = want ? REVIEW_STATES[want] : 'any state';
+  fill($('#review-queue'), el('table', { class: 'queue' },
+    el('caption', { text: `${items.length} item${items.length === 1 ? '' : 's'} in ${what}${needle ? ` whose id contains "${needle}"` : ''}` }),
+    el('thead', {}, el('tr', {}, ['Item', 'State', 'Version', 'Since', 'Last action'].map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, items.map((i) => el('tr', { 'data-item': i.kind + '/' + i.id },
+      el('td', {}, el('button', { type: 'button', class: 'linkish open-item', onclick: () => openItem(i.kind + '/' + i.id) },
+        i.kind + '/' + i.id)),
+      el('td', {}, stateBadge(i.state)),
+      el('td', {}, el('code', { text: i.version.slice(0, 12) })),
+      el('td', { text: i.since || '' }),
+      el('td', { text: i.last_action ? `${i.last_action.by}, ${i.last_action.at.slice(0, 10)}: ${i.last_action.why}` : '' }))))));
+}
+
+/* Path segments of "kind/id", each escaped. */
+function itemPath(name) {
+  const [kind, ...rest] = name.split('/');
+  return `/api/v1/review/${encodeURIComponent(kind)}/${encodeURIComponent(rest.join('/'))}`;
+}
+
+async function openItem(name) {
+  const res = await api('GET', itemPath(name));
+  if (!res.ok) {
+    fill($('#review-item'), el('p', { class: 'error', text: `${name}: ${apiError(res).message}` }));
+    return;
+  }
+  renderItem(res.data);
+  $('#review-item').focus();
+}
+
+/* The difference, line by line: each added or removed line says so in
+ * words (and a sign), as well as in colour. */
+function diffBlock(diff) {
+  if (!diff) return el('p', { class: 'muted', text: 'No earlier version was acted on: all of this is new to reviewers.' });
+  const changed = diff.lines.some((l) => l.op !== 'same');
+  return el('div', {},
+    el('p', {}, `Compared with version `, el('code', { text: diff.from_version.slice(0, 12) }),
+      ` (${REVIEW_STATES[diff.from_state] || diff.from_state}). Lines marked `, el('strong', { text: '+ added' }), ' are new; lines marked ',
+      el('strong', { text: '− removed' }), ' are gone.'),
+    changed ? null : el('p', { class: 'muted', text: 'No change in the content.' }),
+    el('ol', { class: 'diff', 'aria-label': 'Changes' }, diff.lines.map((l) => {
+      if (l.op === 'added') return el('li', { class: 'diff-added' }, el('span', { class: 'mark', 'aria-hidden': 'true', text: '+' }),
+        el('ins', {}, el('span', { class: 'sr-only', text: 'added: ' }), l.line));
+      if (l.op === 'removed') return el('li', { class: 'diff-removed' }, el('span', { class: 'mark', 'aria-hidden': 'true', text: '−' }),
+        el('del', {}, el('span', { class: 'sr-only', text: 'removed: ' }), l.line));
+      return el('li', { class: 'diff-same' }, el('span', { class: 'mark', 'aria-hidden': 'true', text: ' ' }), el('span', { text: l.line }));
+    })));
+}
+
+function renderItem(it) {
+  review.item = it;
+  const name = it.kind + '/' + it.id;
+  const rank = BOARD_RANK[review.you && review.you.reviewer_role];
+  const offered = REVIEW_ACTIONS.filter((a) => a.from.includes(it.state) && rank >= BOARD_RANK[a.least]);
+  const why = el('textarea', { id: 'review-why', rows: 3, maxlength: 2000, 'aria-describedby': 'review-why-err review-why-help' });
+  const form = !offered.length ? el('div', { id: 'review-form' }, el('h4', { text: 'Act on this version' }),
+    el('p', { class: 'muted', text: `Nothing you may do to an item that is ${REVIEW_STATES[it.state]}.` }))
+    : el('form', { id: 'review-form', novalidate: true, onsubmit: (ev) => {
+    ev.preventDefault();
+    const button = ev.submitter;
+    if (button && button.value) act(button.value);
+  } },
+  el('h4', { text: 'Act on this version' }),
+  el('p', {}, 'You act on version ', el('code', { class: 'acting-version', text: it.version.slice(0, 12) }),
+    ', the one shown above; if it changes meanwhile the action is refused.'),
+  el('div', { id: 'review-form-err', class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true }),
+  el('div', { class: 'field' }, el('label', { for: 'review-why', text: 'Why (required; kept with the action in the audit log)' }), why,
+    el('p', { id: 'review-why-help', class: 'muted', text: 'Say what you checked, or what must change.' }),
+    el('p', { id: 'review-why-err', class: 'field-error', hidden: true })),
+  el('div', { class: 'actions' }, offered.map((a) => el('button', { type: 'submit', name: 'action', value: a.action,
+    class: a.action === 'approve' ? 'primary' : null }, a.label))));
+  fill($('#review-item'),
+    el('h3', { id: 'review-item-h' }, name, ' ', stateBadge(it.state)),
+    el('p', {}, 'Version ', el('code', { text: it.version.slice(0, 12) }), it.since ? `, ${REVIEW_STATES[it.state]} since ${it.since}` : ': no action on this version yet', '.'),
+    el('h4', { text: 'Content' }), el('pre', { class: 'content', text: it.content }),
+    el('h4', { text: 'What changed' }), diffBlock(it.diff),
+    el('h4', { text: 'History' }),
+    it.history.length ? el('table', { class: 'history' },
+      el('thead', {}, el('tr', {}, ['When', 'State', 'Version', 'By', 'Why'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, it.history.map((r) => el('tr', {}, el('td', { text: r.at }), el('td', {}, stateBadge(r.state)),
+        el('td', {}, el('code', { text: r.version.slice(0, 12) }), r.current ? ' (current)' : ''), el('td', { text: r.by }),
+        el('td', { text: r.why }))))) : el('p', { class: 'muted', text: 'No action yet.' }),
+    form);
+}
+
+function reviewError(message, atWhy) {
+  const box = $('#review-form-err');
+  fill(box, el('p', { text: message }));
+  box.hidden = false;
+  const why = $('#review-why');
+  if (atWhy) {
+    const p = $('#review-why-err');
+    p.textContent = message;
+    p.hidden = false;
+    why.setAttribute('aria-invalid', 'true');
+    why.focus();
+  } else {
+    box.focus();
+  }
+}
+
+async function act(action) {
+  const it = review.item;
+  const why = $('#review-why');
+  $('#review-form-err').hidden = true;
+  $('#review-why-err').hidden = true;
+  why.removeAttribute('aria-invalid');
+  if (!why.value.trim()) {
+    reviewError('Say why before you act: the reason is kept with the action.', true);
+    return;
+  }
+  const name = it.kind + '/' + it.id;
+  const res = await api('POST', itemPath(name), JSON.stringify({ action, version: it.version, why: why.value }));
+  if (!res.ok) {
+    const e = apiError(res);
+    const hint = res.status === 409 ? ' Reload the item and read it again before you act.' : '';
+    reviewError(`Not done (${res.status}): ${e.where ? e.where + ': ' : ''}${e.message}${hint}`, e.where === '/why');
+    return;
+  }
+  renderItem(res.data);
+  say(`${name} is now ${REVIEW_STATES[res.data.state] || res.data.state}.`);
+  await loadReview();
+  $('#review-item-h').scrollIntoView();
+}
+
 /* --- start --------------------------------------------------------------- */
 
 function bind() {
@@ -772,7 +1009,11 @@ function bind() {
     state.token = $('#token').value.trim();
     sessionStorage.setItem('ldn-token', state.token);
     $('#token-state').textContent = state.token ? 'token set for this tab' : 'no token yet';
+    loadReview();
   });
+  $('#review-state').addEventListener('change', loadReview);
+  $('#review-filter').addEventListener('input', renderQueue);
+  $('#review-refresh').addEventListener('click', loadReview);
   $('#audience').addEventListener('change', (ev) => {
     if (ev.target.name !== 'audience') return;
     state.audience = ev.target.value;
@@ -811,7 +1052,9 @@ async function start() {
   takeToken();
   bind();
   await loadCaps();
-  if (state.token) await loadPatients();
+  /* a reviewer's token reads the queue, not patients */
+  const reviewer = await loadReview();
+  if (state.token && !reviewer) await loadPatients();
   document.body.dataset.ready = 'true';
 }
 

@@ -58,9 +58,11 @@ enum ldn_status ldn_ask_search(const struct ldn_ask *ask, const char *question,
  * found are added, in their own words.  Errors as for ldn_ask_search().
  * Thread-safe.
  */
+struct ldn_review;
 enum ldn_status ldn_ask_answer(const struct ldn_ask *ask, const char *question,
-    size_t len, const struct ldn_plan *plan, enum ldn_audience audience,
-    enum ldn_format format, char **out, size_t *out_len, struct ldn_error *err);
+    size_t len, const struct ldn_plan *plan, const struct ldn_review *review,
+    enum ldn_audience audience, enum ldn_format format, char **out,
+    size_t *out_len, struct ldn_error *err);
 
 /*
  * As ldn_ask_answer(), for a request body {"question": "...", "patient":
@@ -71,8 +73,8 @@ enum ldn_status ldn_ask_answer(const struct ldn_ask *ask, const char *question,
  * that is not one of these.  Thread-safe.
  */
 enum ldn_status ldn_ask_request(const struct ldn_ask *ask, const char *body,
-    size_t len, const char *as_of, enum ldn_format format, char **out,
-    size_t *out_len, struct ldn_error *err);
+    size_t len, const char *as_of, const struct ldn_review *review,
+    enum ldn_format format, char **out, size_t *out_len, struct ldn_error *err);
 
 /* The follow-up questions of kb/ask.yaml, for tests and callers: their
  * number, and question i's id and words for the audience. */

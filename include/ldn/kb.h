@@ -39,7 +39,13 @@ const char *ldn_kb_version(const struct ldn_kb *kb);
 const char *ldn_kb_updated(const struct ldn_kb *kb);
 const char *ldn_kb_fingerprint(const struct ldn_kb *kb);
 
-/* Counts, for `ldn kb check` to report what it validated. */
+/* Counts, for `ldn kb check` to report what it validated: "references",
+ * "numbers", "statements", "entries", "concepts", "rxnorm", "items"
+ * (what the editorial workflow governs) or "reviewers". */
 size_t ldn_kb_count(const struct ldn_kb *kb, const char *what);
+
+/* Item i (0 <= i < ldn_kb_count(kb, "items")) as "statement/ID" or
+ * "reference/ID" (include/ldn/review.h); NULL past the end. */
+const char *ldn_kb_item_name(const struct ldn_kb *kb, size_t i);
 
 #endif

@@ -70,11 +70,16 @@ enum ldn_status ldn_plan_build_padded(const struct ldn_kb *kb, const char *buf,
  * (the default: the short-acting washout before LDN restarts after a
  * procedure) or 24h (kb policy.periop_restart_24h_d; the plan then shows
  * the override).  An unknown name or value is LDN_E_SCHEMA with where
- * "policy".
+ * "policy".  review: the review states of the knowledge base's statements
+ * (include/ldn/review.h; NULL: none recorded, every statement a draft),
+ * which the plan copies: those it uses are shown with their state, and
+ * the patient's version leaves out any not approved.
  */
+struct ldn_review;
 enum ldn_status ldn_plan_build_with(const struct ldn_kb *kb, const char *buf,
     size_t len, bool padded, const char *as_of, const char *preset,
-    const char *const *policies, size_t n_policies, struct ldn_plan **out,
+    const char *const *policies, size_t n_policies,
+    const struct ldn_review *review, struct ldn_plan **out,
     struct ldn_error *err);
 
 /* The knowledge base's presets, in file order (for usage text). */
@@ -98,7 +103,8 @@ enum ldn_status ldn_plan_render(const struct ldn_plan *plan,
  * id.  *out as for ldn_plan_render().
  */
 enum ldn_status ldn_kb_render_json(const struct ldn_kb *kb,
-    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err);
+    const struct ldn_review *review, enum ldn_audience audience, char **out,
+    size_t *len, struct ldn_error *err);
 
 /* What tests and callers inspect without parsing a rendering. */
 struct ldn_step {

@@ -10,6 +10,7 @@
 #ifndef LDN_STORE_H
 #define LDN_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +100,36 @@ enum ldn_history_format {
 enum ldn_status ldn_store_history(struct ldn_store *st, const char *actor,
     const char *patient_id, enum ldn_history_format format, char **out,
     size_t *len, struct ldn_error *err);
+
+/*
+ * The editorial log (include/ldn/review.h): one row per action on a
+ * knowledge-base item, in the order taken.  Rows are added, never changed.
+ */
+struct ldn_review_row {
+	long long seq; /* 1, 2, ... */
+	const char *kind, *item, *version, *state, *actor, *at, *why, *content;
+};
+
+/* The last row's seq (0: none yet). */
+enum ldn_status ldn_store_review_seq(struct ldn_store *st, long long *seq,
+    struct ldn_error *err);
+
+/*
+ * Add row (its seq and at are set here; actor is the reviewer) with its
+ * audit row (action "kb.review"), as row after_seq + 1: if the log has
+ * grown past after_seq since the caller read it, nothing is written and
+ * the error (LDN_E_SCHEMA at "version") says to reload.  *seq, unless
+ * NULL, gets the new row's seq.  The caller checks the row is allowed.
+ */
+enum ldn_status ldn_store_review_append(struct ldn_store *st,
+    const struct ldn_review_row *row, long long after_seq, long long *seq,
+    struct ldn_error *err);
+
+/* Call cb with every row after seq after, oldest first, until it returns
+ * false; the row's strings live until cb returns. */
+enum ldn_status ldn_store_review_log(struct ldn_store *st, long long after,
+    bool (*cb)(void *ud, const struct ldn_review_row *row), void *ud,
+    struct ldn_error *err);
 
 /*
  * Walk the audit chain and every audited record, and check that every

@@ -28,6 +28,52 @@ struct applied {
 	const struct kb_statement *st;
 };
 
+/* The statements found that this audience may read: never a retired one,
+ * and for a patient only approved ones (docs/editorial-policy.md); how
+ * many a patient may not read yet, and how many shown are not approved. */
+struct shown {
+	const struct kb_statement *st[3];
+	struct review_mark mark[3];
+	size_t n, n_withheld, n_pending;
+};
+
+static void
+pick_shown(const struct ldn_kb *kb, const struct ldn_review *review,
+    enum audience aud, const struct ldn_ask_result *r, struct shown *out)
+{
+	out->n = out->n_withheld = out->n_pending = 0;
+	for (size_t i = 0; r->answered && i < r->n && out->n < 3; i++) {
+		const struct kb_statement *st =
+		    &kb->statements[ask_statement_index(kb, r->ids[i])];
+		struct review_mark m = review_mark(review, st->item);
+
+		if (m.state == RV_RETIRED)
+			continue;
+		if (aud == AUD_PATIENT && m.state != RV_APPROVED) {
+			out->n_withheld++;
+			continue;
+		}
+		out->n_pending += m.state != RV_APPROVED;
+		out->mark[out->n] = m;
+		out->st[out->n++] = st;
+	}
+}
+
+/* The words that stand for the answer when none is shown, or with those
+ * shown when some are held back or pending; NULL when none is needed. */
+static const char *
+message(const struct ask_kb *ak, enum audience aud,
+    const struct ldn_ask_result *r, const struct shown *sh)
+{
+	if (!r->answered)
+		return ak->unknown[aud];
+	if (sh->n_withheld > 0 || sh->n_pending > 0)
+		return ak->withheld_answer[aud];
+	if (sh->n == 0)
+		return ak->unknown[aud];
+	return NULL;
+}
+
 /* The reference numbers of one answer: kb refs in order of first
  * citation. */
 struct numbering {
@@ -134,9 +180,10 @@ static void
 write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
     const struct ask_kb *ak, const char *question, size_t len,
     const struct ldn_plan *pl, enum audience aud,
-    const struct ldn_ask_result *r, const struct applied *ap, size_t n_ap,
-    const struct numbering *nb)
+    const struct ldn_ask_result *r, const struct shown *sh,
+    const struct applied *ap, size_t n_ap, const struct numbering *nb)
 {
+	const char *msg = message(ak, aud, r, sh);
 	struct jw w;
 
 	jw_init(&w, b);
@@ -149,14 +196,14 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		jw_kstr(&w, "patient", pl->patient->id);
 	}
 	jw_key(&w, "answered");
-	jw_bool(&w, r->answered);
-	if (!r->answered)
-		jw_kstr(&w, "message", ak->unknown[aud]);
+	jw_bool(&w, sh->n > 0);
+	if (msg != NULL)
+		jw_kstr(&w, "message", msg);
+	jw_kint(&w, "withheld", (long long)sh->n_withheld);
 	jw_key(&w, "answers");
 	jw_arr(&w);
-	for (size_t i = 0; r->answered && i < r->n; i++) {
-		const struct kb_statement *st =
-		    &kb->statements[ask_statement_index(kb, r->ids[i])];
+	for (size_t i = 0; i < sh->n; i++) {
+		const struct kb_statement *st = sh->st[i];
 
 		jw_obj(&w);
 		jw_kstr(&w, "id", st->id);
@@ -173,7 +220,11 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 			jw_raw(&w, st->json[aud], st->json_len[aud]);
 		}
 		jw_kstr(&w, "evidence", evidence_names[st->evidence]);
-		jw_kstr(&w, "review", review_names[st->review]);
+		jw_kstr(&w, "review", review_names[sh->mark[i].state]);
+		jw_key(&w, "review_since");
+		jw_str(&w, sh->mark[i].since[0] ? sh->mark[i].since : NULL);
+		jw_key(&w, "pending_review");
+		jw_bool(&w, sh->mark[i].state != RV_APPROVED);
 		cite_json(&w, nb, st->cites);
 		jw_end_obj(&w);
 	}
@@ -210,8 +261,8 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 	render_opt(&w, "version", kb->version);
 	render_opt(&w, "updated", kb->updated);
 	jw_kstr(&w, "fingerprint", kb->fingerprint);
-	jw_kstr(&w, "review", review_names[kb->review]);
 	jw_end_obj(&w);
+	jw_kstr(&w, "editorial_policy", RENDER_POLICY_PATH);
 	jw_end_obj(&w);
 	sb_puts(b, "\n");
 }
@@ -219,16 +270,20 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 static void
 write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
     const struct ask_kb *ak, const struct ldn_plan *pl, enum audience aud,
-    const struct ldn_ask_result *r, const struct applied *ap, size_t n_ap,
-    const struct numbering *nb)
+    const struct ldn_ask_result *r, const struct shown *sh,
+    const struct applied *ap, size_t n_ap, const struct numbering *nb)
 {
+	const char *msg = message(ak, aud, r, sh);
+
 	if (!r->answered) {
 		render_wrap(b, ak->unknown[aud], 0, 0);
 		return;
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct kb_statement *st =
-		    &kb->statements[ask_statement_index(kb, r->ids[i])];
+	if (msg != NULL)
+		render_wrap(b, msg, 0, 0);
+	for (size_t i = 0; i < sh->n; i++) {
+		const struct kb_statement *st = sh->st[i];
+		const struct review_mark *m = &sh->mark[i];
 
 		tmp->len = 0;
 		if (conditional(st) && !holds_for(st, pl)) {
@@ -237,8 +292,14 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		}
 		sb_puts(tmp, st->plain[aud]);
 		cite_list(tmp, nb, st->cites);
-		sb_printf(tmp, " (evidence: %s; review state: %s)",
-		    evidence_names[st->evidence], review_names[st->review]);
+		sb_printf(tmp, " (evidence: %s; review state: %s",
+		    evidence_names[st->evidence], review_names[m->state]);
+		if (m->since[0])
+			sb_printf(tmp, ", %s %s", render_labels[aud].updated,
+			    m->since);
+		if (m->state != RV_APPROVED)
+			sb_printf(tmp, "; %s", render_labels[aud].pending_mark);
+		sb_puts(tmp, ")");
 		sb_puts(b, "  - ");
 		render_wrap(b, sb_cstr(tmp), 4, 4);
 	}
@@ -259,24 +320,31 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 			    4);
 		}
 	}
-	render_heading(b, aud == AUD_CLINICIAN ? "References" : "Sources");
+	if (nb->n > 0)
+		render_heading(b,
+		    aud == AUD_CLINICIAN ? "References" : "Sources");
 	for (size_t i = 0; i < nb->n; i++)
 		render_reference(b, tmp, &kb->refs[nb->order[i]], i + 1);
-	sb_printf(b, "\nKnowledge base %s (%s), review state: %s.\n",
+	tmp->len = 0;
+	sb_printf(tmp, "Knowledge base %s (%s). %s: %s",
 	    kb->version ? kb->version : "", kb->fingerprint,
-	    review_names[kb->review]);
+	    render_labels[aud].policy, RENDER_POLICY_PATH);
+	sb_puts(b, "\n");
+	render_wrap(b, sb_cstr(tmp), 0, 0);
 }
 
 enum ldn_status
 ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
-    const struct ldn_plan *plan, enum ldn_audience audience,
-    enum ldn_format format, char **out, size_t *out_len, struct ldn_error *err)
+    const struct ldn_plan *plan, const struct ldn_review *review,
+    enum ldn_audience audience, enum ldn_format format, char **out,
+    size_t *out_len, struct ldn_error *err)
 {
 	const struct ldn_kb *kb = ask_index_kb(ask);
 	const struct ask_kb *ak = kb->ask;
 	enum audience aud =
 	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
 	struct ldn_ask_result r;
+	struct shown sh;
 	struct applied ap[MAX_APPLIED];
 	size_t n_ap;
 	struct numbering nb = { .n = 0 };
@@ -286,12 +354,17 @@ ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
 	if (format != LDN_FORMAT_TEXT && format != LDN_FORMAT_JSON)
 		return ldn_fail(err, LDN_E_SCHEMA, "/format",
 		    "must be text or json");
+	if (review != NULL && review->kb != kb)
+		return ldn_fail(err, LDN_E_BUG, "review",
+		    "the review states are of another knowledge base");
 	if (plan != NULL && plan->kb != kb)
 		return ldn_fail(err, LDN_E_BUG, "/patient",
 		    "the plan was built from another knowledge base");
 	rc = ldn_ask_search(ask, question, len, &r, err);
 	if (rc != LDN_OK)
 		return rc;
+	pick_shown(kb, review, aud, &r, &sh);
+	/* the plan's own findings are never held back */
 	n_ap = r.answered ? apply(ak, kb, plan, &r, ap) : 0;
 	nb.order = calloc(kb->n_refs + 1, sizeof(*nb.order));
 	nb.number = calloc(kb->n_refs + 1, sizeof(*nb.number));
@@ -300,16 +373,15 @@ ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
 		free(nb.number);
 		return ldn_fail(err, LDN_E_NOMEM, "/question", "out of memory");
 	}
-	for (size_t i = 0; r.answered && i < r.n; i++)
-		number_cites(&nb,
-		    kb->statements[ask_statement_index(kb, r.ids[i])].cites);
+	for (size_t i = 0; i < sh.n; i++)
+		number_cites(&nb, sh.st[i]->cites);
 	for (size_t i = 0; i < n_ap; i++)
 		number_cites(&nb, kb->entries[ap[i].f->id].cites);
 	if (format == LDN_FORMAT_JSON)
-		write_json(&b, &tmp, kb, ak, question, len, plan, aud, &r, ap,
-		    n_ap, &nb);
+		write_json(&b, &tmp, kb, ak, question, len, plan, aud, &r, &sh,
+		    ap, n_ap, &nb);
 	else
-		write_text(&b, &tmp, kb, ak, plan, aud, &r, ap, n_ap, &nb);
+		write_text(&b, &tmp, kb, ak, plan, aud, &r, &sh, ap, n_ap, &nb);
 	free(nb.order);
 	free(nb.number);
 	return render_finish(&b, &tmp, out, out_len, err);

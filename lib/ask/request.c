@@ -46,8 +46,8 @@ string_member(const struct jnode *root, const char *key, const char **out,
 
 enum ldn_status
 ldn_ask_request(const struct ldn_ask *ask, const char *body, size_t len,
-    const char *as_of, enum ldn_format format, char **out, size_t *out_len,
-    struct ldn_error *err)
+    const char *as_of, const struct ldn_review *review, enum ldn_format format,
+    char **out, size_t *out_len, struct ldn_error *err)
 {
 	static const char *const keys[] = { "question", "patient", "audience",
 		"as_of", NULL };
@@ -139,8 +139,8 @@ ldn_ask_request(const struct ldn_ask *ask, const char *body, size_t len,
 			goto done;
 		}
 	}
-	rc = ldn_ask_answer(ask, question, q_len, pl, aud, format, out, out_len,
-	    err);
+	rc = ldn_ask_answer(ask, question, q_len, pl, review, aud, format, out,
+	    out_len, err);
 done:
 	if (rc == LDN_E_PARSE)
 		rc = err->code = LDN_E_SCHEMA;

@@ -526,6 +526,8 @@ ask_kb_load(struct arena *a, const struct ldn_kb *kb, const struct jnode *root,
 		aud_words(&L, v, "for_patient", ak->for_patient);
 		aud_words(&L, v, "follow_up", ak->follow_up);
 		aud_words(&L, v, "applies_if", ak->applies_if);
+		aud_words(&L, v, "withheld", ak->withheld);
+		aud_words(&L, v, "withheld_answer", ak->withheld_answer);
 	}
 	if ((v = list_of(&L, root, "synonyms")) != NULL)
 		load_synonyms(&L, ak, v);

@@ -57,6 +57,11 @@ struct ask_kb {
 	/* before a statement that holds only for some patients, when it is
 	 * not known to hold for this one ("If this applies to you:") */
 	const char *applies_if[AUD_COUNT];
+	/* statements left out of a patient's plan or answer until approved:
+	 * a plan's words (clinician: the heading of what was left out) and
+	 * an answer's */
+	const char *withheld[AUD_COUNT];
+	const char *withheld_answer[AUD_COUNT];
 	struct ask_syn *single; /* one-word entries, sorted by word */
 	size_t n_single;
 	struct ask_syn *phrases; /* several words, longest first */

@@ -52,6 +52,7 @@ struct kb_ref {
 	size_t json_members_len;
 	const char *json_members_compact; /* the same, compact */
 	size_t json_members_compact_len;
+	uint32_t item; /* its index in kb->items */
 };
 
 /* A template is a list of segments: literal text, a variable, or a
@@ -116,7 +117,7 @@ struct kb_statement {
 	const char *plain[AUD_COUNT];
 	const char *json[AUD_COUNT]; /* with quotes, escaped */
 	size_t plain_len[AUD_COUNT], json_len[AUD_COUNT];
-	enum review_state review;
+	uint32_t item; /* its index in kb->items (review state, version) */
 };
 
 /* A finding, monitoring item or schedule line: words for an entry_id. */
@@ -195,6 +196,41 @@ struct kb_preset {
 	struct kb_statement adjusted;
 };
 
+/* What the editorial workflow governs (include/ldn/review.h). */
+enum item_kind {
+	IK_STATEMENT,
+	IK_REFERENCE
+};
+
+extern const char *const item_kind_names[2];
+
+struct kb_item {
+	enum item_kind kind;
+	const char *id;
+	const char *name; /* "statement/ID" or "reference/ID" */
+	const struct kb_statement *statement; /* or NULL */
+	const struct kb_ref *ref;             /* or NULL */
+	/* Its content as plans use it, one "field: value" line each, and
+	 * the SHA-256 of that: the version a reviewer approves. */
+	const char *content;
+	char version[65];
+};
+
+enum reviewer_role {
+	RR_AUTHOR,
+	RR_REVIEWER,
+	RR_EDITOR,
+	RR_COUNT
+};
+
+extern const char *const reviewer_role_names[RR_COUNT];
+
+/* kb/reviewers.yaml: who may act on items, and as what. */
+struct kb_reviewer {
+	const char *id, *name, *credentials;
+	enum reviewer_role role;
+};
+
 struct ask_kb;
 
 struct ldn_kb {
@@ -238,7 +274,23 @@ struct ldn_kb {
 	size_t n_rxnorm;
 	/* kb/ask.yaml: follow-up questions (lib/ask/ask_impl.h) */
 	const struct ask_kb *ask;
+	/* statements, then presets' words, then references */
+	struct kb_item *items;
+	size_t n_items;
+	struct kb_reviewer *reviewers;
+	size_t n_reviewers;
 };
+
+/* Give every statement and reference its item, content and version
+ * (items.c); false when out of memory. */
+bool kb_items_build(struct ldn_kb *kb);
+
+/* The item named "ID", "statement/ID" or "reference/ID", or NULL. */
+const struct kb_item *kb_item_find(const struct ldn_kb *kb, const char *name);
+
+/* The reviewer with this id, or NULL. */
+const struct kb_reviewer *kb_reviewer_find(const struct ldn_kb *kb,
+    const char *id);
 
 /* The preset with this id, or NULL. */
 const struct kb_preset *kb_preset_find(const struct ldn_kb *kb, const char *id);

@@ -349,6 +349,10 @@ load_manifest(struct loader *L)
 	}
 	int st = enum_field(L, rv, "state", review_names, RV_COUNT, true);
 	L->kb->review = st < 0 ? RV_DRAFT : (enum review_state)st;
+	if (st > RV_SUBMITTED)
+		problem(L, rv,
+		    "a release is draft or submitted here: what is approved "
+		    "is recorded item by item (`ldn kb status`)");
 	L->kb->review_note = str_field(L, rv, "note", false);
 }
 
@@ -802,6 +806,71 @@ prerender(struct loader *L, struct kb_statement *s, int a)
 	sb_free(&j);
 }
 
+/* Review states are kept by the editorial workflow, not written in YAML,
+ * so that nothing reads as approved that no named reviewer approved. */
+static void
+no_review_field(struct loader *L, const struct jnode *o)
+{
+	const struct jnode *rv = tree_get(o, "review");
+
+	if (rv != NULL)
+		problem(L, rv,
+		    "\"review\" is not written here: review states are "
+		    "recorded by `ldn kb submit|review|approve|"
+		    "request-changes|retire` (docs/editorial-policy.md)");
+}
+
+/* kb/reviewers.yaml: the people who may act on items.  An empty list is
+ * valid: then nothing can be approved. */
+static void
+load_reviewers(struct loader *L)
+{
+	static const char *const keys[] = { "id", "name", "role", "credentials",
+		NULL };
+	const struct jnode *list = open_yaml(L, "reviewers.yaml", "reviewers");
+	struct ldn_kb *kb = L->kb;
+
+	if (list == NULL)
+		return;
+	kb->reviewers =
+	    arena_calloc(L->a, list->n ? list->n : 1, sizeof(*kb->reviewers));
+	if (kb->reviewers == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jnode *o = &list->u.items[i];
+		struct kb_reviewer *r = &kb->reviewers[kb->n_reviewers];
+		int e;
+
+		if (o->type != J_OBJ) {
+			problem(L, o, "a reviewer must be a mapping");
+			continue;
+		}
+		check_keys(L, o, keys);
+		r->id = str_field(L, o, "id", true);
+		r->name = str_field(L, o, "name", true);
+		r->credentials = str_field(L, o, "credentials", true);
+		e = enum_field(L, o, "role", reviewer_role_names, RR_COUNT,
+		    true);
+		if (r->id == NULL || r->name == NULL || e < 0)
+			continue;
+		r->role = (enum reviewer_role)e;
+		if (strlen(r->id) > 64 ||
+		    strspn(r->id, "abcdefghijklmnopqrstuvwxyz0123456789_-.") !=
+		        strlen(r->id)) {
+			problem(L, o,
+			    "reviewer id \"%s\" must be 1 to 64 of a-z, 0-9 "
+			    "and _-.",
+			    r->id);
+			continue;
+		}
+		if (kb_reviewer_find(kb, r->id) != NULL) {
+			problem(L, o, "duplicate reviewer \"%s\"", r->id);
+			continue;
+		}
+		kb->n_reviewers++;
+	}
+}
+
 static void
 load_statements(struct loader *L)
 {
@@ -842,8 +911,7 @@ load_statements(struct loader *L)
 		s->cites = cites_field(L, o);
 		if (e >= 0)
 			evidence_matches(L, o, s->evidence, s->cites);
-		e = enum_field(L, o, "review", review_names, RV_COUNT, true);
-		s->review = e >= 0 ? (enum review_state)e : RV_DRAFT;
+		no_review_field(L, o);
 		when = tree_get(o, "when");
 		if (when == NULL) {
 			s->when_flags = 1u << FL_ALWAYS;
@@ -1908,11 +1976,12 @@ load_presets(struct loader *L)
 		s->cites = cites_field(L, o);
 		if (e >= 0)
 			evidence_matches(L, o, s->evidence, s->cites);
-		e = enum_field(L, o, "review", review_names, RV_COUNT, true);
-		s->review = e >= 0 ? (enum review_state)e : RV_DRAFT;
+		no_review_field(L, o);
 		s->when_flags = 1u << FL_ALWAYS;
 		texts_field(L, o, s->text, 0);
 		pr->adjusted = *s;
+		pr->adjusted.id =
+		    arena_printf(L->a, "preset.%s.adjusted", pr->id);
 		adj = tree_get(o, "adjusted");
 		if (adj == NULL || adj->type != J_OBJ) {
 			problem(L, adj ? adj : o,
@@ -2023,8 +2092,11 @@ load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
 	load_rxnorm(&L);
 	load_presets(&L);
 	load_ask(&L);
+	load_reviewers(&L);
 	check_unused(&L);
 	prerender_refs(&L);
+	if (L.problems == 0 && !kb_items_build(kb))
+		problem(&L, NULL, "cannot version the statements");
 	if (kb->arena.failed) {
 		snprintf(L.file, sizeof(L.file), "%s", dir);
 		problem(&L, NULL, "the knowledge base is too large");
@@ -2106,5 +2178,9 @@ ldn_kb_count(const struct ldn_kb *kb, const char *what)
 		return kb->n_rxnorm;
 	if (strcmp(what, "entries") == 0)
 		return E_COUNT;
+	if (strcmp(what, "items") == 0)
+		return kb->n_items;
+	if (strcmp(what, "reviewers") == 0)
+		return kb->n_reviewers;
 	return 0;
 }

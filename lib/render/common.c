@@ -191,6 +191,22 @@ render_reference_json(struct jw *w, const struct kb_ref *r)
 		kb_ref_json(w, r);
 }
 
+void
+render_review_counts(struct strbuf *b, const struct render_review *rr)
+{
+	bool any = false;
+
+	for (int s = 0; s < RV_COUNT; s++) {
+		if (rr->counts[s] == 0)
+			continue;
+		sb_printf(b, "%s%zu %s", any ? ", " : "", rr->counts[s],
+		    review_names[s]);
+		any = true;
+	}
+	if (!any)
+		sb_puts(b, "none");
+}
+
 const char *const render_unit_json[U_COUNT] = { "mg", "days", "years", "kg",
 	"mg/kg", "mL/min/1.73m2", "%", "points" };
 
@@ -248,6 +264,17 @@ const struct render_labels render_labels[AUD_COUNT] = {
 		"Perioperative management",
 		"Comparison with standard-dose naltrexone", "Pitfalls to avoid",
 		"Place in the treatment algorithm" },
+	    .pending_mark = "PENDING REVIEW",
+	    .updated = "updated",
+	    .counts = "Statements in this plan by review state",
+	    .policy = "Editorial policy (how content is sourced, graded, "
+		      "reviewed and corrected)",
+	    .why_withheld = { [RV_DRAFT] = "not yet submitted for review",
+		[RV_SUBMITTED] = "submitted, waiting for a reviewer",
+		[RV_UNDER_REVIEW] = "a reviewer is reviewing it",
+		[RV_CHANGES_REQUESTED] = "a reviewer asked for changes",
+		[RV_APPROVED] = "approved",
+		[RV_RETIRED] = "retired" },
 	},
 	[AUD_PATIENT] = {
 	    .title = "Your low-dose naltrexone (LDN) plan",
@@ -273,5 +300,15 @@ const struct render_labels render_labels[AUD_COUNT] = {
 		"If you have surgery or a procedure",
 		"How LDN differs from other naltrexone", "Things to avoid",
 		"When LDN is tried" },
+	    .pending_mark = "pending review",
+	    .updated = "updated",
+	    .counts = "Review of this plan's information",
+	    .policy = "How we check this information",
+	    .why_withheld = { [RV_DRAFT] = "not yet submitted for review",
+		[RV_SUBMITTED] = "submitted, waiting for a reviewer",
+		[RV_UNDER_REVIEW] = "a reviewer is reviewing it",
+		[RV_CHANGES_REQUESTED] = "a reviewer asked for changes",
+		[RV_APPROVED] = "approved",
+		[RV_RETIRED] = "retired" },
 	},
 };

@@ -13,12 +13,13 @@
 
 #include "../base/date.h"
 #include "../base/error_impl.h"
+#include "../kb/ask_kb.h"
 
 /* Words only this page needs (interface words, not claims). */
 struct html_labels {
 	const char *patient, *as_of, *date, *day, *dose, *what, *no_dose,
-	    *review, *updated, *version, *fingerprint, *numbers, *number,
-	    *value, *range, *sources, *set_by, *from[NS_COUNT];
+	    *updated, *version, *fingerprint, *numbers, *number, *value, *range,
+	    *sources, *set_by, *from[NS_COUNT];
 };
 
 static const struct html_labels html_labels[AUD_COUNT] = {
@@ -29,7 +30,6 @@ static const struct html_labels html_labels[AUD_COUNT] = {
 	    .dose = "Dose",
 	    .what = "Step",
 	    .no_dose = "none",
-	    .review = "Review state",
 	    .updated = "Last updated",
 	    .version = "Version",
 	    .fingerprint = "fingerprint",
@@ -48,7 +48,6 @@ static const struct html_labels html_labels[AUD_COUNT] = {
 	    .dose = "Dose",
 	    .what = "What to do",
 	    .no_dose = "no dose",
-	    .review = "Review state",
 	    .updated = "Last updated",
 	    .version = "Version",
 	    .fingerprint = "fingerprint",
@@ -87,6 +86,8 @@ static const char css[] =
     ".sev-info{background:#e8f0fd;border-color:#245}\n"
     ".ev{background:#f3f3f3}\n"
     ".pending{background:#fff4dc}\n"
+    ".review{background:#e6f4e6}\n"
+    ".since{color:#444;font-size:.85em}\n"
     "sup.cite{font-size:.75em}\n"
     "sup.cite a{text-decoration:none}\n"
     "ol.refs li{margin-bottom:.4rem}\n"
@@ -307,6 +308,59 @@ items(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 	sb_puts(b, "</ul>\n</section>\n");
 }
 
+/* A statement's review state as a badge, "pending review" unless it is
+ * approved, and its last-updated date (a clinician's page). */
+static void
+review_badge(struct strbuf *b, const struct review_mark *m)
+{
+	const struct render_labels *L = &render_labels[AUD_CLINICIAN];
+
+	if (m->state == RV_APPROVED)
+		sb_printf(b, "<span class=\"badge review\">%s</span>",
+		    review_names[m->state]);
+	else
+		sb_printf(b, "<span class=\"badge pending\">%s: %s</span>",
+		    L->pending_mark, review_names[m->state]);
+	if (m->since[0])
+		sb_printf(b, " <span class=\"since\">%s %s</span>", L->updated,
+		    m->since);
+}
+
+/* What the patient's version leaves out until approved: for a
+ * clinician, each statement with its state and why; for a patient, the
+ * words saying that some information waits for review (kb/ask.yaml). */
+static void
+withheld(struct strbuf *b, const struct ldn_plan *pl, enum audience aud,
+    const struct render_review *rr)
+{
+	const struct ask_kb *ak = pl->kb->ask;
+
+	if (rr->n_withheld == 0 || ak == NULL)
+		return;
+	if (aud == AUD_PATIENT) {
+		sb_puts(b, "<p id=\"withheld\" class=\"pending\">");
+		esc(b, ak->withheld[AUD_PATIENT]);
+		sb_puts(b, "</p>\n");
+		return;
+	}
+	heading(b, "withheld", ak->withheld[AUD_CLINICIAN]);
+	sb_puts(b, "<ul>\n");
+	for (size_t i = 0; i < pl->n_statements; i++) {
+		const struct review_mark *m = &pl->statement_review[i];
+
+		if (m->state == RV_APPROVED)
+			continue;
+		sb_puts(b, "<li><code>");
+		esc(b, pl->statements[i]->id);
+		sb_printf(b, "</code>: %s", review_names[m->state]);
+		if (m->since[0])
+			sb_printf(b, " since %s", m->since);
+		sb_printf(b, " (%s)</li>\n",
+		    render_labels[AUD_CLINICIAN].why_withheld[m->state]);
+	}
+	sb_puts(b, "</ul>\n</section>\n");
+}
+
 static void
 sections(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 {
@@ -329,10 +383,8 @@ sections(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 			esc_n(b, st->plain[aud], st->plain_len[aud]);
 			cite_links(b, pl, st->cites);
 			evidence_badge(b, st->evidence);
-			if (st->review != RV_APPROVED)
-				sb_printf(b,
-				    "<span class=\"badge pending\">%s</span>",
-				    review_names[st->review]);
+			if (aud == AUD_CLINICIAN)
+				review_badge(b, &pl->statement_review[i]);
 			sb_puts(b, "</li>\n");
 		}
 		sb_puts(b, "</ul>\n</section>\n");
@@ -442,8 +494,9 @@ reference(struct strbuf *b, const struct kb_ref *r, size_t n)
 }
 
 enum ldn_status
-render_html(const struct ldn_plan *pl, enum audience aud, char **out,
-    size_t *len, struct ldn_error *err)
+render_html(const struct ldn_plan *pl, enum audience aud,
+    const struct render_review *rr, char **out, size_t *len,
+    struct ldn_error *err)
 {
 	const struct render_labels *L = &render_labels[aud];
 	const struct html_labels *H = &html_labels[aud];
@@ -468,10 +521,13 @@ render_html(const struct ldn_plan *pl, enum audience aud, char **out,
 	esc(&b, id);
 	sb_printf(&b,
 	    "</strong>. %s: %s.</p>\n<p class=\"meta\">%s: ", H->as_of,
-	    pl->as_of_str, H->review);
-	sb_printf(&b, "<span class=\"badge%s\">%s</span>. %s: ",
-	    kb->review == RV_APPROVED ? "" : " pending",
-	    review_names[kb->review], H->updated);
+	    pl->as_of_str, L->counts);
+	sb_printf(&b, "<span class=\"badge%s\">",
+	    rr->n_withheld == 0 ? "" : " pending");
+	tmp.len = 0;
+	render_review_counts(&tmp, rr);
+	esc_n(&b, tmp.s ? tmp.s : "", tmp.len);
+	sb_printf(&b, "</span>. %s: ", H->updated);
 	esc(&b, kb->updated ? kb->updated : "unknown");
 	sb_puts(&b, ".</p>\n</header>\n<main>\n");
 	decision(&b, pl, aud);
@@ -483,20 +539,27 @@ render_html(const struct ldn_plan *pl, enum audience aud, char **out,
 		items(&b, &tmp, pl, aud, "monitoring", L->monitoring,
 		    L_MONITOR);
 	sections(&b, pl, aud);
+	withheld(&b, pl, aud, rr);
 	numbers(&b, &tmp, pl, aud);
 	heading(&b, "kb", L->kb);
 	sb_printf(&b, "<p>%s ", H->version);
 	esc(&b, kb->version ? kb->version : "unknown");
-	sb_printf(&b, ", %s %s. %s: %s. %s: ", H->fingerprint, kb->fingerprint,
-	    H->review, review_names[kb->review], H->updated);
+	sb_printf(&b, ", %s %s. %s: ", H->fingerprint, kb->fingerprint,
+	    H->updated);
 	esc(&b, kb->updated ? kb->updated : "unknown");
+	sb_printf(&b, ". %s: ", L->counts);
+	tmp.len = 0;
+	render_review_counts(&tmp, rr);
+	esc_n(&b, tmp.s ? tmp.s : "", tmp.len);
 	sb_puts(&b, ".</p>\n");
-	if (kb->review != RV_APPROVED) {
+	if (aud == AUD_CLINICIAN && rr->n_withheld > 0) {
 		sb_puts(&b, "<p class=\"pending\">");
 		esc(&b, L->pending);
 		sb_puts(&b, "</p>\n");
 	}
-	sb_puts(&b, "</section>\n");
+	sb_printf(&b, "<p><a href=\"%s\">", RENDER_POLICY_PATH);
+	esc(&b, L->policy);
+	sb_puts(&b, "</a></p>\n</section>\n");
 	heading(&b, "references", L->references);
 	sb_puts(&b, "<ol class=\"refs\">\n");
 	for (size_t i = 0; i < pl->n_refs; i++)

@@ -12,6 +12,7 @@
 #include "../base/date.h"
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
+#include "../kb/ask_kb.h"
 
 static void
 cites(struct jw *w, const struct ldn_plan *pl, struct cites c)
@@ -147,13 +148,43 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 			jw_key(w, "text");
 			jw_raw(w, st->json[aud], st->json_len[aud]);
 			jw_kstr(w, "evidence", evidence_names[st->evidence]);
-			jw_kstr(w, "review", review_names[st->review]);
+			jw_kstr(w, "review",
+			    review_names[pl->statement_review[i].state]);
+			jw_key(w, "review_since");
+			jw_str(w,
+			    pl->statement_review[i].since[0]
+			        ? pl->statement_review[i].since
+			        : NULL);
 			cites(w, pl, st->cites);
 			jw_end_obj(w);
 		}
 		jw_end_arr(w);
 		jw_end_obj(w);
 	}
+	jw_end_arr(w);
+}
+
+/* What the patient's version leaves out until approved: for a
+ * clinician, the ids; for a patient, the words saying so (kb/ask.yaml
+ * words.withheld), or null when nothing is left out. */
+static void
+withheld(struct jw *w, const struct ldn_plan *pl, enum audience aud,
+    const struct render_review *rr)
+{
+	const struct ask_kb *ak = pl->kb->ask;
+
+	if (aud == AUD_PATIENT) {
+		jw_key(w, "withheld_notice");
+		jw_str(w,
+		    rr->n_withheld > 0 && ak ? ak->withheld[AUD_PATIENT]
+		                             : NULL);
+		return;
+	}
+	jw_key(w, "withheld_from_patient");
+	jw_arr(w);
+	for (size_t i = 0; i < pl->n_statements; i++)
+		if (pl->statement_review[i].state != RV_APPROVED)
+			jw_str(w, pl->statements[i]->id);
 	jw_end_arr(w);
 }
 
@@ -276,8 +307,9 @@ references(struct jw *w, const struct ldn_plan *pl)
 }
 
 enum ldn_status
-render_json(const struct ldn_plan *pl, enum audience aud, bool compact,
-    char **out, size_t *len, struct ldn_error *err)
+render_json(const struct ldn_plan *pl, enum audience aud,
+    const struct render_review *rr, bool compact, char **out, size_t *len,
+    struct ldn_error *err)
 {
 	struct strbuf b = STRBUF_INIT(RENDER_LIMIT);
 	struct strbuf tmp = STRBUF_INIT(RENDER_LIMIT);
@@ -318,6 +350,7 @@ render_json(const struct ldn_plan *pl, enum audience aud, bool compact,
 	items(&w, pl, aud, &tmp, "before_first_dose", L_SCHEDULE);
 	items(&w, pl, aud, &tmp, "monitoring", L_MONITOR);
 	sections(&w, pl, aud);
+	withheld(&w, pl, aud, rr);
 	render_follow_up_json(&w, pl, aud);
 	parameters(&w, pl);
 	references(&w, pl);
@@ -326,9 +359,15 @@ render_json(const struct ldn_plan *pl, enum audience aud, bool compact,
 	render_opt(&w, "version", k->version);
 	render_opt(&w, "updated", k->updated);
 	jw_kstr(&w, "fingerprint", k->fingerprint);
-	jw_kstr(&w, "review", review_names[k->review]);
-	render_opt(&w, "review_note", k->review_note);
+	/* the plan's statements by review state (before the patient's
+	 * version left out those not approved) */
+	jw_key(&w, "statements_by_review");
+	jw_obj(&w);
+	for (int s = 0; s < RV_COUNT; s++)
+		jw_kint(&w, review_names[s], (long long)rr->counts[s]);
 	jw_end_obj(&w);
+	jw_end_obj(&w);
+	jw_kstr(&w, "editorial_policy", RENDER_POLICY_PATH);
 	jw_end_obj(&w);
 	return render_finish(&b, &tmp, out, len, err);
 }

@@ -30,9 +30,20 @@ number(struct jw *w, const struct kb_number *nb, int32_t v)
 		jw_int(w, v);
 }
 
+/* An item's review state and since when (null: never acted on). */
+static void
+review_members(struct jw *w, const struct ldn_review *review, uint32_t item)
+{
+	struct review_mark m = review_mark(review, item);
+
+	jw_kstr(w, "review", review_names[m.state]);
+	jw_key(w, "review_since");
+	jw_str(w, m.since[0] ? m.since : NULL);
+}
+
 enum ldn_status
-ldn_kb_render_json(const struct ldn_kb *kb, enum ldn_audience audience,
-    char **out, size_t *len, struct ldn_error *err)
+ldn_kb_render_json(const struct ldn_kb *kb, const struct ldn_review *review,
+    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err)
 {
 	enum audience aud =
 	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
@@ -45,8 +56,18 @@ ldn_kb_render_json(const struct ldn_kb *kb, enum ldn_audience audience,
 	jw_kstr(&w, "version", kb->version);
 	jw_kstr(&w, "updated", kb->updated);
 	jw_kstr(&w, "fingerprint", kb->fingerprint);
-	jw_kstr(&w, "review", review_names[kb->review]);
+	/* The release's review is the sum of its items' states. */
+	size_t counts[RV_COUNT] = { 0 }, withheld = 0;
+
+	for (size_t i = 0; i < kb->n_items; i++)
+		counts[review_mark(review, (uint32_t)i).state]++;
+	jw_key(&w, "items_by_review");
+	jw_obj(&w);
+	for (int s = 0; s < RV_COUNT; s++)
+		jw_kint(&w, review_names[s], (long long)counts[s]);
+	jw_end_obj(&w);
 	jw_kstr(&w, "audience", audience_names[aud]);
+	jw_kstr(&w, "editorial_policy", RENDER_POLICY_PATH);
 	jw_key(&w, "references");
 	jw_arr(&w);
 	for (size_t i = 0; i < kb->n_refs; i++) {
@@ -81,18 +102,28 @@ ldn_kb_render_json(const struct ldn_kb *kb, enum ldn_audience audience,
 	jw_arr(&w);
 	for (size_t i = 0; i < kb->n_statements; i++) {
 		const struct kb_statement *st = &kb->statements[i];
+		enum review_state rs = review_mark(review, st->item).state;
 
+		/* as in plans: retired for nobody, approved only for a
+		 * patient */
+		if (rs == RV_RETIRED ||
+		    (aud == AUD_PATIENT && rs != RV_APPROVED)) {
+			withheld += rs != RV_RETIRED;
+			continue;
+		}
 		jw_obj(&w);
 		jw_kstr(&w, "id", st->id);
 		jw_kstr(&w, "section", section_ids[st->section]);
 		jw_kstr(&w, "evidence", evidence_names[st->evidence]);
-		jw_kstr(&w, "review", review_names[st->review]);
+		review_members(&w, review, st->item);
 		cite_ids(&w, kb, st->cites);
 		jw_key(&w, "text");
 		jw_raw(&w, st->json[aud], st->json_len[aud]);
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);
+	if (aud == AUD_PATIENT)
+		jw_kint(&w, "statements_withheld", (long long)withheld);
 	jw_key(&w, "presets");
 	jw_arr(&w);
 	for (size_t i = 0; i < kb->n_presets; i++) {
@@ -119,11 +150,17 @@ ldn_kb_render_json(const struct ldn_kb *kb, enum ldn_audience audience,
 		jw_key(&w, "ceiling_mg");
 		jw_mg(&w, pr->ceiling_ug);
 		jw_kstr(&w, "evidence", evidence_names[pr->statement.evidence]);
+		review_members(&w, review, pr->statement.item);
 		cite_ids(&w, kb, pr->statement.cites);
 		jw_kstr(&w, "why", pr->why);
 		jw_key(&w, "text");
-		jw_raw(&w, pr->statement.json[aud],
-		    pr->statement.json_len[aud]);
+		if (aud == AUD_PATIENT &&
+		    review_mark(review, pr->statement.item).state !=
+		        RV_APPROVED)
+			jw_null(&w); /* its numbers stand; its words wait */
+		else
+			jw_raw(&w, pr->statement.json[aud],
+			    pr->statement.json_len[aud]);
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);

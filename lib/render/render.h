@@ -21,7 +21,29 @@ struct render_labels {
 	const char *title, *decision[3], *start_line, *findings, *sev[3],
 	    *before, *schedule, *monitoring, *references, *kb, *pending;
 	const char *section[S_COUNT];
+	/* review: the mark on a statement not approved ("pending review"),
+	 * what precedes its last-updated date, the count of the plan's
+	 * statements by state, and the editorial policy's name */
+	const char *pending_mark, *updated, *counts, *policy;
+	/* why a statement in this state is left out of the patient's
+	 * version (clinician) */
+	const char *why_withheld[RV_COUNT];
 };
+
+/* Where every plan links the editorial policy (docs/editorial-policy.md,
+ * served by `ldn serve`). */
+#define RENDER_POLICY_PATH "/docs/editorial-policy"
+
+/* The review states of a plan's statements as ldn_plan_render() found
+ * them: how many are in each state, and how many the patient's version
+ * leaves out (every one not approved). */
+struct render_review {
+	size_t counts[RV_COUNT];
+	size_t n_withheld;
+};
+
+/* "0 approved, 20 draft": the nonzero counts, in state order. */
+void render_review_counts(struct strbuf *b, const struct render_review *rr);
 
 extern const struct render_labels render_labels[AUD_COUNT];
 
@@ -102,12 +124,18 @@ enum number_source render_number(const struct ldn_plan *pl,
 enum ldn_status render_finish(struct strbuf *b, struct strbuf *tmp, char **out,
     size_t *len, struct ldn_error *err);
 
+/* pl is what aud sees: for a patient, the plan without the statements
+ * not approved and with its references numbered again (render.c); rr
+ * counts the whole plan's. */
 enum ldn_status render_json(const struct ldn_plan *pl, enum audience aud,
-    bool compact, char **out, size_t *len, struct ldn_error *err);
+    const struct render_review *rr, bool compact, char **out, size_t *len,
+    struct ldn_error *err);
 enum ldn_status render_text(const struct ldn_plan *pl, enum audience aud,
-    char **out, size_t *len, struct ldn_error *err);
+    const struct render_review *rr, char **out, size_t *len,
+    struct ldn_error *err);
 enum ldn_status render_html(const struct ldn_plan *pl, enum audience aud,
-    char **out, size_t *len, struct ldn_error *err);
+    const struct render_review *rr, char **out, size_t *len,
+    struct ldn_error *err);
 enum ldn_status render_ics(const struct ldn_plan *pl, enum audience aud,
     char **out, size_t *len, struct ldn_error *err);
 enum ldn_status render_fhir(const struct ldn_plan *pl, enum audience aud,

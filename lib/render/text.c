@@ -11,6 +11,7 @@
 
 #include "../base/date.h"
 #include "../base/error_impl.h"
+#include "../kb/ask_kb.h"
 
 /* One bullet: "  - text [1, 2]" wrapped with a hanging indent; the text
  * is already expanded, or a template expanded here. */
@@ -34,15 +35,6 @@ bullet(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 {
 	tmp->len = 0;
 	tmpl_expand(tmp, pl->kb, t, vars);
-	bullet_text(b, tmp, pl, prefix, c);
-}
-
-static void
-bullet_plain(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
-    const char *prefix, const char *text, struct cites c)
-{
-	tmp->len = 0;
-	sb_puts(tmp, text);
 	bullet_text(b, tmp, pl, prefix, c);
 }
 
@@ -77,9 +69,74 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 	bullet(b, tmp, pl, "  ", &ceil->text[aud], vars, ceil->cites);
 }
 
+/* Statement i as a bullet with its citations; for a clinician, then its
+ * review state and last-updated date, and the pending mark unless it is
+ * approved. */
+static void
+statement(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    size_t i, enum audience aud)
+{
+	const struct render_labels *L = &render_labels[aud];
+	const struct kb_statement *st = pl->statements[i];
+	const struct review_mark *m = &pl->statement_review[i];
+
+	tmp->len = 0;
+	sb_puts(tmp, st->plain[aud]);
+	if (st->cites.n > 0) {
+		sb_puts(tmp, " [");
+		render_cite_list(tmp, pl, st->cites);
+		sb_puts(tmp, "]");
+	}
+	if (aud == AUD_CLINICIAN) {
+		sb_printf(tmp, " (%s", review_names[m->state]);
+		if (m->since[0])
+			sb_printf(tmp, ", %s %s", L->updated, m->since);
+		if (m->state != RV_APPROVED)
+			sb_printf(tmp, "; %s", L->pending_mark);
+		sb_puts(tmp, ")");
+	}
+	sb_puts(b, "  - ");
+	render_wrap(b, sb_cstr(tmp), 4, 4);
+}
+
+/* What the patient's version leaves out: for a clinician, each statement
+ * not approved with its state; for a patient, one line saying that some
+ * information waits for review (kb/ask.yaml words.withheld). */
+static void
+withheld(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
+    enum audience aud, const struct render_review *rr)
+{
+	const struct ask_kb *ak = pl->kb->ask;
+
+	if (rr->n_withheld == 0 || ak == NULL)
+		return;
+	if (aud == AUD_PATIENT) {
+		sb_puts(b, "\n  ");
+		render_wrap(b, ak->withheld[AUD_PATIENT], 2, 2);
+		return;
+	}
+	render_heading(b, ak->withheld[AUD_CLINICIAN]);
+	for (size_t i = 0; i < pl->n_statements; i++) {
+		const struct review_mark *m = &pl->statement_review[i];
+
+		if (m->state == RV_APPROVED)
+			continue;
+		tmp->len = 0;
+		sb_printf(tmp, "%s: %s", pl->statements[i]->id,
+		    review_names[m->state]);
+		if (m->since[0])
+			sb_printf(tmp, " since %s", m->since);
+		sb_printf(tmp, " (%s)",
+		    render_labels[AUD_CLINICIAN].why_withheld[m->state]);
+		sb_puts(b, "  - ");
+		render_wrap(b, sb_cstr(tmp), 4, 6);
+	}
+}
+
 enum ldn_status
-render_text(const struct ldn_plan *pl, enum audience aud, char **out,
-    size_t *len, struct ldn_error *err)
+render_text(const struct ldn_plan *pl, enum audience aud,
+    const struct render_review *rr, char **out, size_t *len,
+    struct ldn_error *err)
 {
 	const struct render_labels *L = &render_labels[aud];
 	const struct ldn_kb *kb = pl->kb;
@@ -145,21 +202,28 @@ render_text(const struct ldn_plan *pl, enum audience aud, char **out,
 			if (!any)
 				render_heading(&b, L->section[s]);
 			any = true;
-			bullet_plain(&b, &tmp, pl, "  - ", st->plain[aud],
-			    st->cites);
+			statement(&b, &tmp, pl, i, aud);
 		}
 	}
+	withheld(&b, &tmp, pl, aud, rr);
 	render_follow_up_text(&b, pl, aud);
 	render_heading(&b, L->kb);
-	sb_printf(&b,
-	    "  Version %s, updated %s, fingerprint %s; review "
-	    "state: %s.\n",
-	    kb->version, kb->updated, kb->fingerprint,
-	    review_names[kb->review]);
-	if (kb->review != RV_APPROVED) {
+	tmp.len = 0;
+	sb_printf(&tmp, "Version %s, updated %s, fingerprint %s. %s: ",
+	    kb->version ? kb->version : "unknown",
+	    kb->updated ? kb->updated : "unknown", kb->fingerprint, L->counts);
+	render_review_counts(&tmp, rr);
+	sb_puts(&tmp, ".");
+	sb_puts(&b, "  ");
+	render_wrap(&b, sb_cstr(&tmp), 2, 2);
+	if (aud == AUD_CLINICIAN && rr->n_withheld > 0) {
 		sb_puts(&b, "  ");
 		render_wrap(&b, L->pending, 2, 2);
 	}
+	tmp.len = 0;
+	sb_printf(&tmp, "%s: %s", L->policy, RENDER_POLICY_PATH);
+	sb_puts(&b, "  ");
+	render_wrap(&b, sb_cstr(&tmp), 2, 2);
 	render_heading(&b, L->references);
 	for (size_t i = 0; i < pl->n_refs; i++)
 		render_reference(&b, &tmp, &kb->refs[pl->ref_order[i]], i + 1);

@@ -20,6 +20,7 @@
 #include "../base/dose.h"
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
+#include "../base/sha256.h"
 #include "../base/strbuf.h"
 #include "../base/tree.h"
 #include "db.h"
@@ -163,22 +164,6 @@ db_res_free(struct db_res *r)
 	free(r->val);
 	free(r->len);
 	free(r);
-}
-
-/* SHA-256 of n bytes as 64 hex digits and a NUL. */
-static void
-sha256_hex(const void *data, size_t n, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	static const char hex[] = "0123456789abcdef";
-
-	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
 }
 
 static void
@@ -461,6 +446,7 @@ static const struct audited {
 	{ "visits", "visit.add", "id", true },
 	{ "api_tokens", "token.add", "name", false },
 	{ "cds_feedback", "feedback.add", "id", true },
+	{ "kb_review", "kb.review", "seq", true },
 };
 
 enum {
@@ -1629,4 +1615,97 @@ ldn_store_add_feedback(struct ldn_store *st, const char *actor,
 	}
 	db_res_free(r);
 	return commit_or_rollback(st, rc, err);
+}
+
+enum ldn_status
+ldn_store_review_seq(struct ldn_store *st, long long *seq,
+    struct ldn_error *err)
+{
+	struct db_res *r = NULL;
+
+	if (query(st, "SELECT COALESCE(MAX(seq), 0) FROM kb_review", NULL, 0,
+	        &r) != DB_OK)
+		return dbfail(st, err, "review log");
+	*seq = r->n_rows == 1 ? int_at(r, 0, 0) : 0;
+	db_res_free(r);
+	return LDN_OK;
+}
+
+enum ldn_status
+ldn_store_review_append(struct ldn_store *st, const struct ldn_review_row *row,
+    long long after_seq, long long *seq, struct ldn_error *err)
+{
+	struct db_res *r = NULL;
+	char stamp[21], content[65], record[64];
+	long long last = 0;
+	enum ldn_status rc;
+
+	now_utc(stamp);
+	if ((rc = begin_write(st, err)) != LDN_OK)
+		return rc;
+	if (query(st, "SELECT COALESCE(MAX(seq), 0) FROM kb_review", NULL, 0,
+	        &r) != DB_OK ||
+	    r->n_rows != 1)
+		rc = dbfail(st, err, "review log");
+	else
+		last = int_at(r, 0, 0);
+	db_res_free(r);
+	if (rc == LDN_OK && last != after_seq)
+		rc = ldn_fail(err, LDN_E_SCHEMA, "version",
+		    "the review log changed since this was read (row %lld, "
+		    "not %lld): reload and decide again",
+		    last, after_seq);
+	if (rc == LDN_OK &&
+	    query(st,
+	        "INSERT INTO kb_review VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	        DB_ARGS(db_int(last + 1), db_text(row->kind),
+	            db_text(row->item), db_text(row->version),
+	            db_text(row->state), db_text(row->actor), db_text(stamp),
+	            db_text(row->why), db_text(row->content)),
+	        NULL) != DB_OK)
+		rc = dbfail(st, err, "review log");
+	if (rc == LDN_OK) {
+		snprintf(record, sizeof(record), "kb_review/%lld", last + 1);
+		snprintf(stamp, sizeof(stamp), "%lld", last + 1);
+		rc = row_content(st, "kb_review", stamp, content)
+		    ? audit_append(st, row->actor, "kb.review", record, content,
+		          err)
+		    : dbfail(st, err, "review log");
+	}
+	rc = commit_or_rollback(st, rc, err);
+	if (rc == LDN_OK && seq != NULL)
+		*seq = last + 1;
+	return rc;
+}
+
+enum ldn_status
+ldn_store_review_log(struct ldn_store *st, long long after,
+    bool (*cb)(void *ud, const struct ldn_review_row *row), void *ud,
+    struct ldn_error *err)
+{
+	struct db_res *r = NULL;
+
+	if (query(st,
+	        "SELECT seq, kind, item, version, state, actor, at, why, "
+	        "content FROM kb_review WHERE seq > ? ORDER BY seq",
+	        DB_ARGS(db_int(after)), &r) != DB_OK)
+		return dbfail(st, err, "review log");
+	for (size_t i = 0; i < r->n_rows; i++) {
+		struct ldn_review_row row = {
+			.seq = int_at(r, i, 0),
+			.kind = text_at(r, i, 1),
+			.item = text_at(r, i, 2),
+			.version = text_at(r, i, 3),
+			.state = text_at(r, i, 4),
+			.actor = text_at(r, i, 5),
+			.at = text_at(r, i, 6),
+			.why = text_at(r, i, 7),
+			.content = text_at(r, i, 8),
+		};
+
+		if (!cb(ud, &row))
+			break;
+	}
+	db_res_free(r);
+	return LDN_OK;
 }

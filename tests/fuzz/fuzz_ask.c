@@ -74,6 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char *out = NULL;
 			size_t len;
 			enum ldn_status rc2 = ldn_ask_answer(ask, q, size, NULL,
+			    NULL,
 			    a ? LDN_AUDIENCE_PATIENT : LDN_AUDIENCE_CLINICIAN,
 			    f ? LDN_FORMAT_JSON : LDN_FORMAT_TEXT, &out, &len,
 			    &err);
@@ -94,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len;
 
 		memset(&err, 0, sizeof(err));
-		rc = ldn_ask_request(ask, q, size, "2026-11-25",
+		rc = ldn_ask_request(ask, q, size, "2026-11-25", NULL,
 		    LDN_FORMAT_JSON, &out, &len, &err);
 		if (rc == LDN_OK)
 			check_json(out, len);

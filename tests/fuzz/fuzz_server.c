@@ -5,8 +5,10 @@
  * mean the server blamed itself for the client's input), and a 4xx must be
  * a JSON error that says where.  Store routes write to a scratch SQLite
  * file; requests carry an admin's token unless the first line ends in
- * " noauth".
+ * " noauth", or a reviewer's (an editor in a copy of the knowledge base
+ * whose reviewers.yaml names them) if it ends in " reviewer".
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "../../server/app.h"
 #include "../../server/metrics.h"
+#include "../../server/review.h"
 #include "../../server/web.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct app app;
 static struct server_config cfg;
 static char bearer[80]; /* an admin's, unless the input says "noauth" */
+/* an editor's, if the input says "reviewer" */
+static char reviewer[80];
 
 /* The query string of this input, for req.query. */
 static const char *
@@ -63,13 +68,70 @@ remove_db(void)
 	unlink(p);
 }
 
-static bool with_token;
+static bool with_token, as_reviewer;
 
 static const char *
 header_of(void *ctx, const char *key)
 {
 	(void)ctx;
-	return with_token && strcmp(key, "Authorization") == 0 ? bearer : NULL;
+	if (!with_token || strcmp(key, "Authorization") != 0)
+		return NULL;
+	return as_reviewer ? reviewer : bearer;
+}
+
+/* A copy of the knowledge base in dir (links to its files) whose
+ * reviewers.yaml names the fuzzer's editor, so that review actions get
+ * past the token check. */
+static char kb_copy[96];
+
+static void
+remove_kb_copy(void)
+{
+	DIR *d = opendir(kb_copy);
+	struct dirent *e;
+	char p[512];
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", kb_copy, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(kb_copy);
+}
+
+static const char *
+copy_kb(const char *src)
+{
+	DIR *d;
+	struct dirent *e;
+	char from[512], to[512];
+	FILE *fp;
+
+	snprintf(kb_copy, sizeof(kb_copy), "/tmp/ldn-fuzz-kb-XXXXXX");
+	if (mkdtemp(kb_copy) == NULL || (d = opendir(src)) == NULL)
+		abort();
+	atexit(remove_kb_copy);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    strcmp(e->d_name, "reviewers.yaml") == 0)
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", src, e->d_name);
+		snprintf(to, sizeof(to), "%s/%s", kb_copy, e->d_name);
+		if (symlink(from, to) != 0)
+			abort();
+	}
+	closedir(d);
+	snprintf(to, sizeof(to), "%s/reviewers.yaml", kb_copy);
+	if ((fp = fopen(to, "w")) == NULL)
+		abort();
+	fputs("reviewers:\n  - id: fuzz-editor\n    name: \"Fuzz Editor "
+	      "(fictional)\"\n    role: editor\n    credentials: \"none\"\n",
+	    fp);
+	fclose(fp);
+	return kb_copy;
 }
 
 static void
@@ -77,6 +139,7 @@ setup(void)
 {
 	static char url[128];
 	static char openapi[] = "{}";
+	static char policy[] = "# Editorial policy\n";
 	struct ldn_error err;
 	const char *dir = getenv("LDN_KB");
 
@@ -90,7 +153,8 @@ setup(void)
 		.as_of = "2026-11-25",
 		.quiet = true };
 	app.cfg = &cfg;
-	if (ldn_kb_load(dir ? dir : LDN_KB_DIR, &app.kb, &err) != LDN_OK ||
+	if (ldn_kb_load(copy_kb(dir ? dir : LDN_KB_DIR), &app.kb, &err) !=
+	        LDN_OK ||
 	    ldn_ask_new(app.kb, &app.ask, &err) != LDN_OK ||
 	    (app.metrics = metrics_new()) == NULL ||
 	    pthread_key_create(&app.store_key, NULL) != 0 ||
@@ -98,6 +162,8 @@ setup(void)
 		abort();
 	app.openapi = openapi;
 	app.openapi_len = 2;
+	app.policy = policy;
+	app.policy_len = sizeof(policy) - 1;
 	{
 		struct ldn_store *st;
 		char token[65];
@@ -106,8 +172,13 @@ setup(void)
 		    ldn_store_add_token(st, "fuzz", "fuzz", "admin", token,
 		        &err) != LDN_OK)
 			abort();
-		ldn_store_close(st);
 		snprintf(bearer, sizeof(bearer), "Bearer %s", token);
+		if (ldn_store_add_token(st, "fuzz", "fuzz-editor", "reviewer",
+		        token, &err) != LDN_OK ||
+		    review_keeper_new(&app, st, 0) != 0)
+			abort();
+		ldn_store_close(st);
+		snprintf(reviewer, sizeof(reviewer), "Bearer %s", token);
 	}
 }
 
@@ -130,10 +201,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((sp = strchr(line, ' ')) == NULL)
 		return 0;
 	*sp++ = '\0';
-	/* "METHOD PATH noauth" sends no token */
+	/* "METHOD PATH noauth" sends no token, "METHOD PATH reviewer" an
+	 * editor's */
 	with_token = true;
+	as_reviewer = false;
 	if (strchr(sp, ' ') != NULL) {
 		with_token = strcmp(strchr(sp, ' '), " noauth") != 0;
+		as_reviewer = strcmp(strchr(sp, ' '), " reviewer") == 0;
 		*strchr(sp, ' ') = '\0';
 	}
 	if ((qm = strchr(sp, '?')) != NULL)
