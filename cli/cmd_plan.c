@@ -11,6 +11,43 @@
 #include "ldn/plan.h"
 #include "ldn/review.h"
 
+/* `--regimen ID` other than ldn: a standard-dose regimen's plan
+ * (kb/regimens.yaml), which has no preset or policy. */
+static int
+plan_regimen(const struct ldn_kb *kb, const char *input, size_t len,
+    const char *path, const char *as_of, const char *regimen, bool ldn_only,
+    enum ldn_audience audience, enum ldn_format format)
+{
+	struct ldn_error err = { 0 };
+	char *out = NULL;
+	size_t out_len;
+	int rc;
+
+	if (ldn_only) {
+		cli_warn("--regimen: --preset and --policy are for LDN plans "
+		         "only (--regimen ldn)");
+		return EX_USAGE_;
+	}
+	rc = ldn_regimen_plan(kb, input, len, as_of, regimen, audience, format,
+	    &out, &out_len, &err);
+	if (rc == LDN_E_SCHEMA &&
+	    (strcmp(err.where, "regimen") == 0 ||
+	        strcmp(err.where, "format") == 0)) {
+		cli_warn("--%s: %s", err.where, err.msg);
+		return EX_USAGE_;
+	}
+	if (rc != LDN_OK)
+		cli_warn("%s: %s%s%s", strcmp(path, "-") ? path : "stdin",
+		    err.where, *err.where ? ": " : "", err.msg);
+	else if (fwrite(out, 1, out_len, stdout) != out_len ||
+	    fflush(stdout) != 0) {
+		cli_warn("writing the plan: %s", strerror(errno));
+		rc = LDN_E_IO;
+	}
+	free(out);
+	return cli_exit_code(rc);
+}
+
 static int
 exec_plan(int argc, char **argv)
 {
@@ -22,11 +59,12 @@ exec_plan(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "preset", required_argument, NULL, 'p' },
 		{ "policy", required_argument, NULL, 'P' },
+		{ "regimen", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of = NULL, *kb_dir = NULL, *preset = NULL, *path;
-	const char *db = NULL;
+	const char *db = NULL, *regimen = NULL;
 	struct ldn_review *review = NULL;
 	const char *policies[8];
 	size_t n_policies = 0;
@@ -79,6 +117,9 @@ exec_plan(int argc, char **argv)
 			}
 			policies[n_policies++] = optarg;
 			break;
+		case 'r':
+			regimen = optarg;
+			break;
 		case 'h':
 			cli_usage(&cmd_plan_entry, 0);
 			return EX_OK_;
@@ -108,6 +149,14 @@ exec_plan(int argc, char **argv)
 		ldn_review_free(review);
 		ldn_kb_free(kb);
 		return EX_NOINPUT_;
+	}
+	if (regimen != NULL && strcmp(regimen, "ldn") != 0) {
+		ldn_review_free(review);
+		rc = plan_regimen(kb, input, len, path, as_of, regimen,
+		    preset != NULL || n_policies > 0, audience, format);
+		free(input);
+		ldn_kb_free(kb);
+		return rc;
 	}
 	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset, policies,
 	    n_policies, review, &plan, &err);
@@ -151,7 +200,8 @@ const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
 	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir|html|ics] "
 	         "[--audience clinician|patient] [--preset NAME] "
-	         "[--policy NAME=VALUE]... [--kb DIR] [--db URL] FILE|-",
+	         "[--policy NAME=VALUE]... [--regimen ldn|aud50|oud|nb] "
+	         "[--kb DIR] [--db URL] FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON or "
 	           "a FHIR R4 Bundle).",
 	.help =
@@ -181,6 +231,17 @@ const struct cmd_entry cmd_plan_entry = {
 	    "                 periop_restart=24h (one day; the plan shows\n"
 	    "                 the override and both sources); an unknown\n"
 	    "                 name or value exits 64 saying why\n"
+	    "  --regimen R    ldn (default: the LDN plan) or a standard-\n"
+	    "                 dose regimen, which is not LDN\n"
+	    "                 (kb/regimens.yaml): aud50 (naltrexone 50 mg\n"
+	    "                 a day, alcohol use disorder), oud (opioid\n"
+	    "                 use disorder: 25 mg test dose, then 50 mg a\n"
+	    "                 day, or 100/100/150 mg Mon/Wed/Fri\n"
+	    "                 supervised) or nb (naltrexone-bupropion\n"
+	    "                 8/90 mg, weekly steps to 2 tablets twice a\n"
+	    "                 day, review at 12 weeks); each has its own\n"
+	    "                 screen; text or json only; no --preset or\n"
+	    "                 --policy; an unknown one exits 64\n"
 	    "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
 	    "                 else the one built in)\n"
 	    "  --db URL       the store whose review log gives each\n"

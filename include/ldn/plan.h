@@ -153,4 +153,28 @@ void ldn_plan_blackout(const struct ldn_plan *plan, size_t i, int32_t *from,
  * list (always 0 unless the engine is wrong; for tests). */
 size_t ldn_plan_unresolved_citations(const struct ldn_plan *plan);
 
+/*
+ * A plan for one of the standard-dose regimens of kb/regimens.yaml, which
+ * are not LDN: "aud50" (naltrexone 50 mg a day for alcohol use disorder),
+ * "oud" (opioid use disorder: a 25 mg test dose, then 50 mg a day, or
+ * 100/100/150 mg Monday/Wednesday/Friday supervised) or "nb"
+ * (naltrexone-bupropion 8/90 mg, weekly steps to 2 tablets twice a day,
+ * reviewed after 12 weeks on the full dose).  regimen NULL or "ldn" is
+ * the LDN plan, as ldn_plan_build() and ldn_plan_render() give it.  The
+ * patient (buf, len; native JSON or a FHIR Bundle) is read and screened
+ * as for LDN; the regimen's own rules (kb/regimens.yaml) judge that
+ * screen and the record's conditions, medications and labs, and what the
+ * record cannot show is listed as a question.  The plan is dated as of
+ * as_of (NULL: today): a schedule, or do-not-start with the reasons.
+ * format: text or json (compact too; a regimen has no other format);
+ * *out as for ldn_plan_render().  An unknown regimen is LDN_E_SCHEMA
+ * with where "regimen", another format LDN_E_SCHEMA with where
+ * "format"; the patient's errors are as ldn_plan_build() gives them.
+ * Thread-safe on a shared KB.
+ */
+enum ldn_status ldn_regimen_plan(const struct ldn_kb *kb, const char *buf,
+    size_t len, const char *as_of, const char *regimen,
+    enum ldn_audience audience, enum ldn_format format, char **out,
+    size_t *out_len, struct ldn_error *err);
+
 #endif

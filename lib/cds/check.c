@@ -16,6 +16,7 @@
 #include "../base/strbuf.h"
 #include "../intake/codes.h"
 #include "../intake/intake.h"
+#include "../kb/words.h"
 #include "../render/render.h"
 
 static const char SYS_RXNORM[] = "http://www.nlm.nih.gov/research/umls/rxnorm";
@@ -86,6 +87,29 @@ check_order_text(const char *order, const char *where, bool *is_code,
 		    "leading zero)",
 		    order, RXNORM_MAX_DIGITS);
 	return LDN_OK;
+}
+
+/* An order that calls itself LDN ("LDN", "low dose") at a strength above
+ * the LDN maximum is refused: it is standard-dose naltrexone, or a
+ * mistake, and either way not an LDN order. */
+static enum ldn_status
+check_ldn_dose(const struct ldn_kb *kb, const char *order, const char *where,
+    struct ldn_error *err)
+{
+	struct words w;
+	bool ldn = false;
+	int32_t ug = words_mg_after(order, NULL);
+
+	words_split(&w, order, strlen(order));
+	for (size_t k = 0; k < w.n; k++)
+		ldn |= strcmp(w.w[k], "ldn") == 0 || strcmp(w.w[k], "low") == 0;
+	if (!ldn || ug <= kb->params.ldn_max_ug)
+		return LDN_OK;
+	return ldn_fail(err, LDN_E_SCHEMA, where,
+	    "\"%.60s\" names LDN at %g mg, above %g mg, the most low-dose "
+	    "naltrexone can be (dose.ldn_max_ug); 50 mg is standard-dose "
+	    "naltrexone (ldn plan --regimen aud50|oud), not LDN",
+	    order, ug / 1000.0, kb->params.ldn_max_ug / 1000.0);
 }
 
 /*
@@ -301,6 +325,8 @@ check(const struct ldn_kb *kb, const struct jnode *root, const char *where,
 		return ldn_fail(err, LDN_E_SCHEMA, "as_of",
 		    "\"%.40s\" is not a date YYYY-MM-DD", as_of);
 	rc = check_order_text(order, where, &is_code, err);
+	if (rc == LDN_OK && !is_code)
+		rc = check_ldn_dose(kb, order, where, err);
 	if (rc != LDN_OK)
 		return rc;
 	rc = plan_build_tree(kb, root, day, NULL, NULL, &pl, err);

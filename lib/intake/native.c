@@ -551,6 +551,23 @@ read_prior(struct rd *r, const struct jnode *o, struct prior_ldn *p)
 			return rc;
 		if (mg <= 0 || mg > 50)
 			return FAIL(r, "must be above 0 and at most 50 mg");
+		/* A trial above any LDN dose was not LDN: refused, not read
+		 * as an intolerance or failure of LDN.  The bound is the
+		 * LDN maximum, or a preset's higher trial ceiling (final6's
+		 * 6 mg), so a trial participant's history still reads. */
+		int32_t most = r->kb->params.ldn_max_ug;
+
+		for (size_t k = 0; k < r->kb->n_presets; k++)
+			if (r->kb->presets[k].ceiling_ug > most)
+				most = r->kb->presets[k].ceiling_ug;
+		if (lround(mg * 1000) > most)
+			return FAIL(r,
+			    "%g mg is above %g mg, the most any low-dose "
+			    "naltrexone (LDN) plan here reaches "
+			    "(dose.ldn_max_ug, or a preset's trial ceiling); "
+			    "50 mg is standard-dose naltrexone (ldn plan "
+			    "--regimen aud50|oud), not LDN",
+			    mg, most / 1000.0);
 		p->max_dose_ug = (int32_t)lround(mg * 1000);
 		jpath_pop(&r->path, old);
 	}

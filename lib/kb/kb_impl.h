@@ -274,6 +274,8 @@ struct ldn_kb {
 	size_t n_rxnorm;
 	/* kb/ask.yaml: follow-up questions (lib/ask/ask_impl.h) */
 	const struct ask_kb *ask;
+	/* kb/regimens.yaml: standard-dose regimens (lib/kb/regimen_kb.h) */
+	const struct regimen_kb *regimens;
 	/* statements, then presets' words, then references */
 	struct kb_item *items;
 	size_t n_items;

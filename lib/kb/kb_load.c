@@ -15,6 +15,7 @@
 #include "../base/jsonw.h"
 #include "../base/tree.h"
 #include "ask_kb.h"
+#include "regimen_kb.h"
 #include "tmpl.h"
 #include "words.h"
 
@@ -2054,6 +2055,17 @@ load_ask(struct loader *L)
 		L->kb->ask = ask_kb_load(L->a, L->kb, root, ask_problem, L);
 }
 
+/* kb/regimens.yaml (lib/kb/regimen_load.c), after the findings. */
+static void
+load_regimens(struct loader *L)
+{
+	const struct jnode *root = open_yaml(L, "regimens.yaml", NULL);
+
+	if (root != NULL)
+		L->kb->regimens =
+		    regimen_kb_load(L->a, L->kb, root, ask_problem, L);
+}
+
 static struct ldn_kb *
 load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
     size_t *problems)
@@ -2092,6 +2104,7 @@ load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
 	load_rxnorm(&L);
 	load_presets(&L);
 	load_ask(&L);
+	load_regimens(&L);
 	load_reviewers(&L);
 	check_unused(&L);
 	prerender_refs(&L);
