@@ -84,6 +84,18 @@ act(const struct ldn_kb *kb, struct ldn_store *st, enum ldn_review_action a,
 		cli_warn("kb: an action needs --as REVIEWER and --why TEXT");
 		return EX_USAGE_;
 	}
+	/* Reviewing and approving are judgements of one text: no batch,
+	 * and an approval names the version that was read. */
+	if (o->all && (a == LDN_REVIEW_REVIEW || a == LDN_REVIEW_APPROVE)) {
+		cli_warn("kb: --all is for submit, request-changes and "
+		         "retire; review and approve one item at a time");
+		return EX_USAGE_;
+	}
+	if (a == LDN_REVIEW_APPROVE && o->version == NULL) {
+		cli_warn("kb: approve needs --version HEX, the version you "
+		         "read (ldn kb diff ITEM shows it)");
+		return EX_USAGE_;
+	}
 	if (o->all && (n_items > 0 || o->version != NULL)) {
 		cli_warn("kb: --all takes no ITEM and no --version");
 		return EX_USAGE_;
@@ -275,7 +287,9 @@ const struct cmd_entry cmd_kb_entry = {
 	    "              the reason TEXT, on the current version (or\n"
 	    "              refuse if --version, 12+ hex digits, is not it);\n"
 	    "              --all acts on every item in a state the action\n"
-	    "              starts from. Nobody reviews or approves their\n"
-	    "              own submission; only an editor retires.\n",
+	    "              starts from (not for review or approve, which\n"
+	    "              take one item; approve needs --version). Nobody\n"
+	    "              reviews or approves their own submission; only\n"
+	    "              an editor retires.\n",
 	.exec = exec_kb,
 };

@@ -146,8 +146,78 @@ take_row(void *ud, const struct ldn_review_row *in)
 			break;
 		}
 	}
-	rv->seq = r->seq;
 	return true;
+}
+
+/* The action that leads to state s. */
+static enum ldn_review_action
+action_to(enum review_state s)
+{
+	switch (s) {
+	case RV_SUBMITTED:
+		return LDN_REVIEW_SUBMIT;
+	case RV_UNDER_REVIEW:
+		return LDN_REVIEW_REVIEW;
+	case RV_APPROVED:
+		return LDN_REVIEW_APPROVE;
+	case RV_CHANGES_REQUESTED:
+		return LDN_REVIEW_REQUEST_CHANGES;
+	default:
+		return LDN_REVIEW_RETIRE;
+	}
+}
+
+/* Whether who submitted this version of item i in a row before row r. */
+static bool
+submitted_by(const struct ldn_review *rv, size_t r, uint32_t i,
+    const char *version, const char *who)
+{
+	for (size_t k = 0; k < r; k++) {
+		const struct review_row *row = &rv->rows[k];
+
+		if (!row->ignored && row->item == i &&
+		    row->state == RV_SUBMITTED &&
+		    strcmp(row->version, version) == 0 &&
+		    strcmp(row->actor, who) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Replay the log: a row counts only if its action was allowed from the
+ * state its version was in (the rules above; who held which role is not
+ * replayed, as the board changes), and nobody reviewed or approved a
+ * version they submitted.  A row that breaks them was not written by
+ * ldn_review_act(): it is ignored, and counted.
+ */
+static void
+replay(struct ldn_review *rv)
+{
+	for (size_t r = 0; r < rv->n_rows; r++) {
+		struct review_row *row = &rv->rows[r];
+		enum review_state before = RV_DRAFT;
+		enum ldn_review_action a = action_to(row->state);
+
+		if (row->item == UINT32_MAX)
+			continue;
+		for (size_t k = 0; k < r; k++) {
+			const struct review_row *p = &rv->rows[k];
+
+			if (p->ignored || p->item != row->item)
+				continue;
+			if (p->state == RV_RETIRED)
+				before = RV_RETIRED;
+			else if (before != RV_RETIRED &&
+			    strcmp(p->version, row->version) == 0)
+				before = p->state;
+		}
+		row->ignored = !(rules[a].from & (1u << before)) ||
+		    ((a == LDN_REVIEW_REVIEW || a == LDN_REVIEW_APPROVE) &&
+		        submitted_by(rv, r, row->item, row->version,
+		            row->actor));
+		rv->n_ignored += row->ignored;
+	}
 }
 
 /* Each item's state: that of its current version's latest row; retired
@@ -157,11 +227,12 @@ mark_all(struct ldn_review *rv)
 {
 	const struct ldn_kb *kb = rv->kb;
 
+	replay(rv);
 	for (size_t r = 0; r < rv->n_rows; r++) {
 		const struct review_row *row = &rv->rows[r];
 		struct review_mark *m;
 
-		if (row->item == UINT32_MAX)
+		if (row->item == UINT32_MAX || row->ignored)
 			continue;
 		m = &rv->marks[row->item];
 		if (m->state == RV_RETIRED)
@@ -191,7 +262,8 @@ ldn_review_load(const struct ldn_kb *kb, struct ldn_store *st,
 		return ldn_fail(err, LDN_E_NOMEM, "review", "out of memory");
 	}
 	if (st != NULL)
-		rc = ldn_store_review_log(st, 0, take_row, &L, err);
+		rc = ldn_store_review_log(st, 0, take_row, &L, &rv->n_unvouched,
+		    &rv->seq, err);
 	if (rc == LDN_OK && L.failed)
 		rc = ldn_fail(err, LDN_E_NOMEM, "review",
 		    "the review log could not be read into memory, or holds "
@@ -228,21 +300,6 @@ ldn_review_free(struct ldn_review *rv)
 
 /* ------------------------------------------------------------ acting */
 
-/* The latest row that put this version of item i in state s, or NULL. */
-static const struct review_row *
-last_row(const struct ldn_review *rv, uint32_t i, const char *version,
-    enum review_state s)
-{
-	for (size_t r = rv->n_rows; r-- > 0;) {
-		const struct review_row *row = &rv->rows[r];
-
-		if (row->item == i && row->state == s &&
-		    (version == NULL || strcmp(row->version, version) == 0))
-			return row;
-	}
-	return NULL;
-}
-
 static enum ldn_status
 check_version(const struct kb_item *it, const char *version,
     struct ldn_error *err)
@@ -259,11 +316,88 @@ check_version(const struct kb_item *it, const char *version,
 		    VERSION_MIN);
 	if (strncmp(it->version, version, n) != 0)
 		return ldn_fail(err, LDN_E_SCHEMA, "version",
-		    "%.12s is not the current version of %s/%s (%.12s): it "
-		    "changed since; read it again (ldn kb diff %s)",
+		    "%.12s is not the current version of %s/%s (%.12s): "
+		    "read it again (ldn kb diff %s) and act on what it says "
+		    "now",
 		    version, item_kind_names[it->kind], it->id, it->version,
 		    it->id);
 	return LDN_OK;
+}
+
+/* A reason is kept and shown as one line of text: something to read,
+ * not blank, with no control characters (a newline or an escape could
+ * forge a line of the history as a terminal prints it). */
+static enum ldn_status
+check_why(const char *why, struct ldn_error *err)
+{
+	size_t n = why ? strlen(why) : 0, blank = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)why[k];
+
+		if (c < 0x20 || c == 0x7f)
+			return ldn_fail(err, LDN_E_SCHEMA, "why",
+			    "one line of text, without control characters "
+			    "(byte %zu is 0x%02x)",
+			    k, c);
+		blank += c == ' ';
+	}
+	if (n == 0 || blank == n || n > WHY_MAX)
+		return ldn_fail(err, LDN_E_SCHEMA, "why",
+		    "say why, in 1 to %d bytes that are not all blank: it is "
+		    "kept with the action",
+		    WHY_MAX);
+	return LDN_OK;
+}
+
+static bool
+cites_ref(struct cites c, int r)
+{
+	for (size_t k = 0; k < c.n; k++)
+		if (c.ref[k] == r)
+			return true;
+	return false;
+}
+
+/* What cites reference ref and would still show it: a statement not
+ * retired (its item name), a number or a finding (their ids); NULL if
+ * nothing does. */
+static const char *
+citing(const struct ldn_review *rv, const struct kb_ref *ref)
+{
+	const struct ldn_kb *kb = rv->kb;
+	int r = kb_ref_index(kb, ref->id);
+
+	for (size_t i = 0; r >= 0 && i < kb->n_numbers; i++)
+		if (cites_ref(kb->numbers[i].cites, r))
+			return kb->numbers[i].id;
+	for (size_t e = 0; r >= 0 && e < E_COUNT; e++)
+		if (kb->entries[e].id && cites_ref(kb->entries[e].cites, r))
+			return kb->entries[e].id;
+	for (size_t i = 0; r >= 0 && i < kb->n_items; i++) {
+		const struct kb_item *it = &kb->items[i];
+
+		if (it->statement != NULL &&
+		    review_mark(rv, (uint32_t)i).state != RV_RETIRED &&
+		    cites_ref(it->statement->cites, r))
+			return it->name;
+	}
+	return NULL;
+}
+
+/* The first reference statement it cites that is retired, or NULL. */
+static const struct kb_item *
+retired_source(const struct ldn_review *rv, const struct kb_item *it)
+{
+	const struct ldn_kb *kb = rv->kb;
+
+	for (size_t c = 0; it->statement && c < it->statement->cites.n; c++) {
+		uint32_t ri = kb->refs[it->statement->cites.ref[c]].item;
+
+		if (review_mark(rv, ri).state == RV_RETIRED)
+			return &kb->items[ri];
+	}
+	return NULL;
 }
 
 enum ldn_status
@@ -292,10 +426,8 @@ ldn_review_act(const struct ldn_review *rv, struct ldn_store *st,
 		    "\"%.128s\" is not a statement or reference of this "
 		    "knowledge base",
 		    item ? item : "");
-	if (why == NULL || *why == '\0' || strlen(why) > WHY_MAX)
-		return ldn_fail(err, LDN_E_SCHEMA, "why",
-		    "say why, in 1 to %d bytes: it is kept with the action",
-		    WHY_MAX);
+	if ((rc = check_why(why, err)) != LDN_OK)
+		return rc;
 	if ((rc = check_version(it, version, err)) != LDN_OK)
 		return rc;
 	i = (uint32_t)(it - kb->items);
@@ -317,17 +449,32 @@ ldn_review_act(const struct ldn_review *rv, struct ldn_store *st,
 		    "cannot %s %s/%s: it is %s", action_names[action],
 		    item_kind_names[it->kind], it->id, review_names[m.state]);
 	}
-	if (action == LDN_REVIEW_REVIEW || action == LDN_REVIEW_APPROVE) {
-		const struct review_row *sub =
-		    last_row(rv, i, it->version, RV_SUBMITTED);
+	/* Any submission of this version, not only the last: a
+	 * resubmission by someone else does not make it another's work. */
+	if ((action == LDN_REVIEW_REVIEW || action == LDN_REVIEW_APPROVE) &&
+	    submitted_by(rv, rv->n_rows, i, it->version, r->id))
+		return ldn_fail(err, LDN_E_SCHEMA, "who",
+		    "%s submitted this version of %s/%s, and cannot %s "
+		    "their own submission",
+		    r->id, item_kind_names[it->kind], it->id,
+		    action_names[action]);
+	/* A retired source is withdrawn evidence: nothing resting on it
+	 * is approved, and it is not retired while something rests on it. */
+	const struct kb_item *dep;
+	const char *user;
 
-		if (sub != NULL && strcmp(sub->actor, r->id) == 0)
-			return ldn_fail(err, LDN_E_SCHEMA, "who",
-			    "%s submitted this version of %s/%s, and cannot "
-			    "%s their own submission",
-			    r->id, item_kind_names[it->kind], it->id,
-			    action_names[action]);
-	}
+	if (action == LDN_REVIEW_APPROVE &&
+	    (dep = retired_source(rv, it)) != NULL)
+		return ldn_fail(err, LDN_E_SCHEMA, "action",
+		    "%s/%s cites %s, which is retired: change its citations "
+		    "first",
+		    item_kind_names[it->kind], it->id, dep->name);
+	if (action == LDN_REVIEW_RETIRE && it->ref != NULL &&
+	    (user = citing(rv, it->ref)) != NULL)
+		return ldn_fail(err, LDN_E_SCHEMA, "action",
+		    "%s is cited by %s: change or retire what cites it first "
+		    "(a changed statement is reviewed again)",
+		    it->name, user);
 	struct ldn_review_row row = {
 		.kind = item_kind_names[it->kind],
 		.item = it->id,
@@ -378,7 +525,7 @@ item_json(struct jw *w, const struct ldn_review *rv, uint32_t i)
 	const struct review_row *last = NULL;
 
 	for (size_t r = rv->n_rows; r-- > 0 && last == NULL;)
-		if (rv->rows[r].item == i)
+		if (rv->rows[r].item == i && !rv->rows[r].ignored)
 			last = &rv->rows[r];
 	jw_kstr(w, "kind", item_kind_names[it->kind]);
 	jw_kstr(w, "id", it->id);
@@ -422,6 +569,9 @@ ldn_review_status(const struct ldn_review *rv, const char *state,
 		jw_start(&w, &b, format);
 		jw_obj(&w);
 		jw_kint(&w, "log_seq", rv->seq);
+		/* rows passed over: a sign the store was written around */
+		jw_kint(&w, "rows_unvouched", (long long)rv->n_unvouched);
+		jw_kint(&w, "rows_ignored", (long long)rv->n_ignored);
 		jw_key(&w, "counts");
 		jw_obj(&w);
 		for (int s = 0; s < RV_COUNT; s++)
@@ -473,6 +623,14 @@ ldn_review_status(const struct ldn_review *rv, const char *state,
 		    s + 1 < RV_COUNT ? "," : "");
 	sb_printf(&b, ".\n%zu reviewer%s named in kb/reviewers.yaml.\n",
 	    kb->n_reviewers, kb->n_reviewers == 1 ? "" : "s");
+	if (rv->n_unvouched + rv->n_ignored > 0)
+		sb_printf(&b,
+		    "WARNING: %zu log row%s passed over: %zu not vouched for "
+		    "by the audit log, %zu not a legal step. Run `ldn audit "
+		    "verify`.\n",
+		    rv->n_unvouched + rv->n_ignored,
+		    rv->n_unvouched + rv->n_ignored == 1 ? "" : "s",
+		    rv->n_unvouched, rv->n_ignored);
 	return finish(&b, out, len, err);
 }
 
@@ -602,7 +760,8 @@ base_of(const struct ldn_review *rv, uint32_t i)
 	for (size_t r = rv->n_rows; r-- > 0;) {
 		const struct review_row *row = &rv->rows[r];
 
-		if (row->item != i || strcmp(row->version, cur) == 0)
+		if (row->item != i || row->ignored ||
+		    strcmp(row->version, cur) == 0)
 			continue;
 		if (row->state == RV_APPROVED)
 			return row;
@@ -655,6 +814,8 @@ ldn_review_item(const struct ldn_review *rv, const char *item,
 			jw_kstr(&w, "why", row->why);
 			jw_key(&w, "current");
 			jw_bool(&w, strcmp(row->version, it->version) == 0);
+			jw_key(&w, "ignored");
+			jw_bool(&w, row->ignored);
 			jw_end_obj(&w);
 		}
 		jw_end_arr(&w);
@@ -691,12 +852,14 @@ ldn_review_item(const struct ldn_review *rv, const char *item,
 			if (row->item != i)
 				continue;
 			acted++;
-			sb_printf(&b, "  %s  %-17s  %.12s%s  %s: %s\n", row->at,
-			    review_names[row->state], row->version,
+			sb_printf(&b, "  %s  %-17s  %.12s%s  %s: %s%s\n",
+			    row->at, review_names[row->state], row->version,
 			    strcmp(row->version, it->version) == 0
 			        ? " (current)"
 			        : "          ",
-			    row->actor, row->why);
+			    row->actor, row->why,
+			    row->ignored ? "  [IGNORED: not a legal step]"
+			                 : "");
 		}
 		if (acted == 0)
 			sb_puts(&b, "  (no action yet)\n");

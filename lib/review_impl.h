@@ -20,6 +20,7 @@ struct review_row {
 	long long seq;
 	uint32_t item; /* kb item index; UINT32_MAX: not in this kb */
 	enum review_state state;
+	bool ignored; /* not a legal step from the state before it */
 	char *kind, *id, *version, *actor, *at, *why, *content;
 };
 
@@ -29,6 +30,9 @@ struct ldn_review {
 	struct review_mark *marks; /* kb->n_items */
 	struct review_row *rows;   /* the log, oldest first */
 	size_t n_rows;
+	/* Rows passed over: not vouched for by the audit log (the store
+	 * skips them), or not a legal step (ignored). */
+	size_t n_unvouched, n_ignored;
 };
 
 /* The mark of item i; every item is a draft when rv is NULL. */

@@ -277,6 +277,9 @@ t "kb check: a review state written in YAML" broken rvyaml statements.yaml \
 t "kb check: a reviewer with an unknown role" broken rvrole reviewers.yaml \
 	"s.replace('reviewers: []', 'reviewers:\\n  - id: a\\n    name: A\\n    role: chief\\n    credentials: MD\\n')" \
 	'role'
+t "kb check: one person under two ids" broken rvname reviewers.yaml \
+	"s.replace('reviewers: []', 'reviewers:\\n  - id: a\\n    name: Robin Roe\\n    role: editor\\n    credentials: MD\\n  - id: b\\n    name: robin  roe\\n    role: author\\n    credentials: MD\\n')" \
+	'one person has one id'
 t "kb check: the same reviewer twice" broken rvdup reviewers.yaml \
 	"s.replace('reviewers: []', 'reviewers:\\n' + '  - id: a\\n    name: A\\n    role: editor\\n    credentials: MD\\n' * 2)" \
 	'duplicate reviewer'
@@ -295,7 +298,10 @@ t "and names who" has "who:" "$tmp/cerr"
 t "kb review by a reviewer" code 0 "$ldn" kb review protocol.start --as test-reviewer-a --why "checking" $R
 t "kb approve with a stale --version is refused" code 65 "$ldn" kb approve protocol.start --version 000000000000 --as test-reviewer-a --why x $R
 t "and names version" has "version:" "$tmp/cerr"
-t "kb approve" code 0 "$ldn" kb approve protocol.start --as test-reviewer-a --why "matches the sources" $R
+t "kb approve without --version is a usage error (64)" code 64 "$ldn" kb approve protocol.start --as test-reviewer-a --why x $R
+t "kb approve --all is a usage error (64)" code 64 "$ldn" kb approve --all --version 000000000000 --as test-reviewer-a --why x $R
+v=$("$ldn" kb diff protocol.start --format json $R | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"][:12])')
+t "kb approve the version read" code 0 "$ldn" kb approve protocol.start --version "$v" --as test-reviewer-a --why "matches the sources" $R
 t "kb status --state approved lists it" sh -c "'$ldn' kb status $R --state approved | grep -q 'approved .* statement/protocol.start'"
 t "kb diff shows its history" sh -c "'$ldn' kb diff protocol.start $R | grep -q 'test-reviewer-a: matches the sources'"
 t "kb submit --all submits every draft" sh -c "'$ldn' kb submit --all --as test-author --why batch $R 2>&1 | grep -q 'passed over'"

@@ -359,6 +359,108 @@ refusals(const struct ldn_kb *kb)
 	ldn_store_close(st);
 }
 
+/*
+ * What a review found: a resubmission does not let the first submitter
+ * approve; a reason must be one readable line; a reference still cited
+ * cannot be retired; rows that break the rules, written around
+ * ldn_review_act(), are ignored when the log is read.
+ */
+static void
+loopholes(const struct ldn_kb *kb)
+{
+	struct ldn_store *st = fresh_store("loopholes");
+	struct ldn_review *rv = NULL;
+	struct ldn_error err;
+	char where[64], *out = NULL;
+	size_t len;
+	json_t *root = NULL;
+
+	if (st == NULL) {
+		ok(false, "store for loopholes");
+		return;
+	}
+	ok(act(kb, st, "test-reviewer-a", "protocol.start", LDN_REVIEW_SUBMIT,
+	       "mine", NULL) == LDN_OK &&
+	        act(kb, st, "test-reviewer-b", "protocol.start",
+	            LDN_REVIEW_REQUEST_CHANGES, "not yet", NULL) == LDN_OK &&
+	        act(kb, st, "test-author", "protocol.start", LDN_REVIEW_SUBMIT,
+	            "again, unchanged", NULL) == LDN_OK,
+	    "submitted by a reviewer, sent back, resubmitted by an author");
+	ok(act(kb, st, "test-reviewer-a", "protocol.start", LDN_REVIEW_REVIEW,
+	       "x", where) == LDN_E_SCHEMA &&
+	        strcmp(where, "who") == 0,
+	    "the first submitter still cannot review that version");
+	ok(act(kb, st, "test-reviewer-b", "protocol.start", LDN_REVIEW_REVIEW,
+	       "checking", NULL) == LDN_OK &&
+	        act(kb, st, "test-reviewer-a", "protocol.start",
+	            LDN_REVIEW_APPROVE, "x", where) == LDN_E_SCHEMA &&
+	        strcmp(where, "who") == 0,
+	    "nor approve it once another has started the review");
+	static const char *const bad_why[] = { " ", "   ", "two\nlines",
+		"tab\there", "esc\033[31m", "del\177" };
+	for (size_t i = 0; i < sizeof(bad_why) / sizeof(*bad_why); i++)
+		ok(act(kb, st, "test-editor", "protocol.escalation",
+		       LDN_REVIEW_SUBMIT, bad_why[i], where) == LDN_E_SCHEMA &&
+		        strcmp(where, "why") == 0,
+		    "a reason that is blank or holds a control character "
+		    "(case %zu) is refused",
+		    i);
+	ok(act(kb, st, "test-editor", "protocol.escalation", LDN_REVIEW_SUBMIT,
+	       " a reason with spaces, and \"quotes\" ", where) == LDN_OK,
+	    "a reason with spaces and quotes is taken");
+	ok(act(kb, st, "test-editor", "reference/chan2004", LDN_REVIEW_RETIRE,
+	       "withdrawn", where) == LDN_E_SCHEMA &&
+	        strcmp(where, "action") == 0,
+	    "a reference a statement cites cannot be retired");
+	/* Rows appended around the rules: an approval from draft, and a
+	 * submitter approving their own submission. */
+	struct ldn_review_row row = { .kind = "statement",
+		.item = "protocol.hormesis",
+		.state = "approved",
+		.actor = "test-reviewer-a",
+		.why = "forged",
+		.content = "x" };
+	char version[65] = "";
+
+	if (ldn_review_load(kb, st, &rv, &err) == LDN_OK &&
+	    ldn_review_item(rv, "protocol.hormesis", LDN_FORMAT_JSON, &out,
+	        &len, &err) == LDN_OK &&
+	    (root = json_loadb(out, len, 0, NULL)) != NULL)
+		snprintf(version, sizeof(version), "%s",
+		    json_string_value(json_object_get(root, "version")));
+	json_decref(root);
+	root = NULL;
+	free(out);
+	out = NULL;
+	row.version = version;
+	ok(rv &&
+	        ldn_store_review_append(st, &row, ldn_review_seq(rv), NULL,
+	            &err) == LDN_OK,
+	    "an approval straight from draft is written around the rules");
+	ldn_review_free(rv);
+	rv = NULL;
+	ok(is_state(kb, st, "protocol.hormesis", "draft"),
+	    "and ignored: the item is still a draft");
+	if (ldn_review_load(kb, st, &rv, &err) == LDN_OK &&
+	    ldn_review_status(rv, NULL, LDN_FORMAT_JSON, &out, &len, &err) ==
+	        LDN_OK)
+		root = json_loadb(out, len, 0, NULL);
+	ok(root &&
+	        json_integer_value(json_object_get(root, "rows_ignored")) == 1,
+	    "the status counts the ignored row");
+	json_decref(root);
+	free(out);
+	out = NULL;
+	ok(rv &&
+	        ldn_review_status(rv, NULL, LDN_FORMAT_TEXT, &out, &len,
+	            &err) == LDN_OK &&
+	        strstr(out, "WARNING: 1 log row passed over"),
+	    "and says so in words");
+	free(out);
+	ldn_review_free(rv);
+	ldn_store_close(st);
+}
+
 /* The matching line of the item's JSON diff, or false. */
 static bool
 diff_has(json_t *root, const char *op, const char *needle)
@@ -583,6 +685,7 @@ main(int argc, char **argv)
 	}
 	transitions(kb);
 	refusals(kb);
+	loopholes(kb);
 	status(kb);
 	ldn_kb_free(kb);
 	versions(); /* last: it edits the copy */

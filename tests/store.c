@@ -895,7 +895,7 @@ review_log(void)
 		.why = "first draft",
 		.content = "statement protocol.start\n" };
 	long long seq = -1, last = -1;
-	size_t n = 0, rows = 0;
+	size_t n = 0, rows = 0, skipped = 0;
 	char hash[65];
 
 	if (!ok(st != NULL, "review log: the store opens"))
@@ -913,10 +913,14 @@ review_log(void)
 	ok(ldn_store_review_append(st, &row, 1, &seq, &err) == LDN_OK &&
 	        seq == 2,
 	    "one who read row 1 writes row 2");
-	ok(ldn_store_review_log(st, 0, count_row, &n, &err) == LDN_OK && n == 2,
+	ok(ldn_store_review_log(st, 0, count_row, &n, &skipped, &last, &err) ==
+	            LDN_OK &&
+	        n == 2 && skipped == 0 && last == 2,
 	    "the log reads back both rows in order");
 	n = 0;
-	ok(ldn_store_review_log(st, 1, count_row, &n, &err) == LDN_OK && n == 1,
+	ok(ldn_store_review_log(st, 1, count_row, &n, &skipped, &last, &err) ==
+	            LDN_OK &&
+	        n == 1 && last == 2,
 	    "and from a row on");
 	ok(sql_long("SELECT count(*) FROM audit WHERE action = 'kb.review'") ==
 	            2 &&
@@ -928,8 +932,27 @@ review_log(void)
 	ok(st && ldn_store_audit_verify(st, &rows, hash, &err) != LDN_OK &&
 	        strstr(err.msg, "kb_review/2 was changed"),
 	    "an approval forged in the table is found (%s)", err.msg);
+	n = 0;
+	ok(st &&
+	        ldn_store_review_log(st, 0, count_row, &n, &skipped, &last,
+	            &err) == LDN_OK &&
+	        n == 1 && skipped == 1 && last == 2,
+	    "and the log does not pass it on: its audit row does not vouch "
+	    "for it");
 	ldn_store_close(st);
 	sql_do("UPDATE kb_review SET state = 'under-review' WHERE seq = 2");
+	sql_do("INSERT INTO kb_review VALUES (3, 'statement', "
+	       "'protocol.start', 'v', 'approved', 'x', 'now', 'y', 'z')");
+	st = open_store();
+	n = 0;
+	ok(st &&
+	        ldn_store_review_log(st, 0, count_row, &n, &skipped, &last,
+	            &err) == LDN_OK &&
+	        n == 2 && skipped == 1 && last == 3,
+	    "a row added behind the store's back, with no audit row, is "
+	    "skipped and counted, and the log's end is still its last row");
+	ldn_store_close(st);
+	sql_do("DELETE FROM kb_review WHERE seq = 3");
 }
 
 /* Four processes opening a new store at once must all succeed: the

@@ -126,10 +126,15 @@ enum ldn_status ldn_store_review_append(struct ldn_store *st,
     struct ldn_error *err);
 
 /* Call cb with every row after seq after, oldest first, until it returns
- * false; the row's strings live until cb returns. */
+ * false; the row's strings live until cb returns.  Only rows that their
+ * audit row vouches for (the content hash matches) are passed on; the
+ * others, written behind the store's back, are counted in *unvouched
+ * (`ldn audit verify` says which).  *last gets the last row's seq,
+ * vouched for or not (after, when there is none): the after_seq for the
+ * next ldn_store_review_append(). */
 enum ldn_status ldn_store_review_log(struct ldn_store *st, long long after,
     bool (*cb)(void *ud, const struct ldn_review_row *row), void *ud,
-    struct ldn_error *err);
+    size_t *unvouched, long long *last, struct ldn_error *err);
 
 /*
  * Walk the audit chain and every audited record, and check that every

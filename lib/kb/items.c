@@ -30,6 +30,27 @@ field(struct strbuf *b, const char *name, const char *value)
 }
 
 static void
+flags_line(struct strbuf *b, const struct ldn_kb *kb, const char *name,
+    uint32_t flags, uint64_t concepts)
+{
+	const char *sep = "";
+
+	sb_printf(b, "%s: ", name);
+	for (int f = 0; f < FL_COUNT; f++)
+		if (flags & (1u << f)) {
+			sb_printf(b, "%s%s", sep, flag_names[f]);
+			sep = ", ";
+		}
+	for (size_t c = 0; c < kb->n_concepts && c < 64; c++)
+		if (concepts & (1ull << c)) {
+			sb_printf(b, "%sindication.%s", sep,
+			    kb->concepts[c].id);
+			sep = ", ";
+		}
+	sb_add(b, "\n", 1);
+}
+
+static void
 ref_content(struct strbuf *b, const struct kb_ref *r)
 {
 	char num[16];
@@ -58,24 +79,11 @@ static void
 statement_content(struct strbuf *b, const struct ldn_kb *kb,
     const struct kb_statement *s)
 {
-	const char *sep = "";
-
 	sb_printf(b, "statement %s\n", s->id);
 	field(b, "section", section_ids[s->section]);
 	field(b, "evidence", evidence_names[s->evidence]);
-	sb_add(b, "when: ", 6);
-	for (int f = 0; f < FL_COUNT; f++)
-		if (s->when_flags & (1u << f)) {
-			sb_printf(b, "%s%s", sep, flag_names[f]);
-			sep = ", ";
-		}
-	for (size_t c = 0; c < kb->n_concepts && c < 64; c++)
-		if (s->when_concepts & (1ull << c)) {
-			sb_printf(b, "%sindication.%s", sep,
-			    kb->concepts[c].id);
-			sep = ", ";
-		}
-	sb_add(b, "\ncites: ", 8);
+	flags_line(b, kb, "when", s->when_flags, s->when_concepts);
+	sb_add(b, "cites: ", 7);
 	for (size_t i = 0; i < s->cites.n; i++) {
 		const struct kb_item *r =
 		    &kb->items[kb->refs[s->cites.ref[i]].item];
@@ -86,6 +94,42 @@ statement_content(struct strbuf *b, const struct ldn_kb *kb,
 	sb_add(b, "\n", 1);
 	for (int a = 0; a < AUD_COUNT; a++)
 		field(b, audience_names[a], s->plain[a]);
+}
+
+/*
+ * A preset's words stand beside its numbers in every plan that follows
+ * it, so the numbers, who it is for and what it replaces are part of the
+ * content a reviewer approves: a changed start dose is a new version.
+ */
+static void
+preset_content(struct strbuf *b, const struct ldn_kb *kb,
+    const struct kb_preset *pr)
+{
+	sb_printf(b, "preset %s\n", pr->id);
+	field(b, "label", pr->label);
+	field(b, "why", pr->why);
+	sb_printf(b,
+	    "numbers: start %d ug, start %d ug/kg, step %d ug, every %d d, "
+	    "ceiling %d ug%s%s%s\n",
+	    (int)pr->start_ug, (int)pr->start_ug_per_kg, (int)pr->step_ug,
+	    (int)pr->interval_d, (int)pr->ceiling_ug,
+	    pr->is_default ? ", default" : "",
+	    pr->beyond_seed ? ", beyond the seed" : "",
+	    pr->child_only ? ", children only" : "");
+	for (size_t i = 0; i < pr->n_suggest; i++)
+		flags_line(b, kb, "suggested when", pr->suggest[i].flags,
+		    pr->suggest[i].concepts);
+	for (size_t i = 0; i < pr->n_exclude; i++) {
+		flags_line(b, kb, "excluded when", pr->exclude[i].flags,
+		    pr->exclude[i].concepts);
+		if (pr->exclude[i].opioid_within_d > 0)
+			sb_printf(b, "excluded when: an opioid within %d d\n",
+			    (int)pr->exclude[i].opioid_within_d);
+	}
+	for (size_t i = 0; i < pr->n_replaces; i++)
+		field(b, "replaces", pr->replaces[i]->id);
+	for (size_t i = 0; i < pr->n_monitor; i++)
+		field(b, "monitors", kb->entries[pr->monitor[i]].id);
 }
 
 static bool
@@ -102,7 +146,8 @@ finish(struct ldn_kb *kb, struct kb_item *it, struct strbuf *b)
 }
 
 static bool
-add_statement(struct ldn_kb *kb, struct kb_statement *s, struct strbuf *b)
+add_statement(struct ldn_kb *kb, struct kb_statement *s,
+    const struct kb_preset *pr, struct strbuf *b)
 {
 	struct kb_item *it = &kb->items[kb->n_items];
 
@@ -111,6 +156,8 @@ add_statement(struct ldn_kb *kb, struct kb_statement *s, struct strbuf *b)
 	it->id = s->id;
 	it->statement = s;
 	statement_content(b, kb, s);
+	if (pr != NULL)
+		preset_content(b, kb, pr);
 	return finish(kb, it, b);
 }
 
@@ -139,10 +186,14 @@ kb_items_build(struct ldn_kb *kb)
 		good = finish(kb, it, &b) && good;
 	}
 	for (size_t i = 0; i < kb->n_statements; i++)
-		good = add_statement(kb, &kb->statements[i], &b) && good;
+		good = add_statement(kb, &kb->statements[i], NULL, &b) && good;
 	for (size_t i = 0; i < kb->n_presets; i++) {
-		good = add_statement(kb, &kb->presets[i].statement, &b) && good;
-		good = add_statement(kb, &kb->presets[i].adjusted, &b) && good;
+		const struct kb_preset *pr = &kb->presets[i];
+
+		good = add_statement(kb, &kb->presets[i].statement, pr, &b) &&
+		    good;
+		good =
+		    add_statement(kb, &kb->presets[i].adjusted, pr, &b) && good;
 	}
 	kb->n_items = n;
 	sb_free(&b);

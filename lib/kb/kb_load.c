@@ -5,6 +5,7 @@
  */
 #include "kb_impl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -821,6 +822,23 @@ no_review_field(struct loader *L, const struct jnode *o)
 		    "request-changes|retire` (docs/editorial-policy.md)");
 }
 
+/* Whether two names are the same ignoring case, spaces and punctuation. */
+static bool
+same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a && !isalnum((unsigned char)*a))
+			a++;
+		while (*b && !isalnum((unsigned char)*b))
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		a++, b++;
+	}
+}
+
 /* kb/reviewers.yaml: the people who may act on items.  An empty list is
  * valid: then nothing can be approved. */
 static void
@@ -868,6 +886,14 @@ load_reviewers(struct loader *L)
 			problem(L, o, "duplicate reviewer \"%s\"", r->id);
 			continue;
 		}
+		/* one person, one id: else they could approve what they
+		 * submitted under the other */
+		for (size_t k = 0; k < kb->n_reviewers; k++)
+			if (same_name(kb->reviewers[k].name, r->name))
+				problem(L, o,
+				    "\"%s\" is named already, as reviewer "
+				    "\"%s\": one person has one id",
+				    r->name, kb->reviewers[k].id);
 		kb->n_reviewers++;
 	}
 }

@@ -152,12 +152,19 @@ ldn_kb_render_json(const struct ldn_kb *kb, const struct ldn_review *review,
 		jw_kstr(&w, "evidence", evidence_names[pr->statement.evidence]);
 		review_members(&w, review, pr->statement.item);
 		cite_ids(&w, kb, pr->statement.cites);
-		jw_kstr(&w, "why", pr->why);
+		/* Its numbers stand; its words (the reason too, which the
+		 * version holds) wait for approval before a patient reads
+		 * them, and once retired nobody does. */
+		enum review_state prs =
+		    review_mark(review, pr->statement.item).state;
+		bool shown = prs != RV_RETIRED &&
+		    (aud != AUD_PATIENT || prs == RV_APPROVED);
+
+		jw_key(&w, "why");
+		jw_str(&w, shown ? pr->why : NULL);
 		jw_key(&w, "text");
-		if (aud == AUD_PATIENT &&
-		    review_mark(review, pr->statement.item).state !=
-		        RV_APPROVED)
-			jw_null(&w); /* its numbers stand; its words wait */
+		if (!shown)
+			jw_null(&w);
 		else
 			jw_raw(&w, pr->statement.json[aud],
 			    pr->statement.json_len[aud]);

@@ -496,16 +496,22 @@ row_fetch(struct ldn_store *st, const char *table, const char *key)
 
 /* The hash of the first n_cols columns of a row, NULLs marked. */
 static bool
-row_hash(const struct db_res *r, size_t n_cols, char out[65])
+row_hash_at(const struct db_res *r, size_t row, size_t n_cols, char out[65])
 {
 	struct hasher h;
 
 	if (!h_init(&h))
 		return false;
 	for (size_t c = 0; c < n_cols; c++)
-		h_field(&h, db_val(r, 0, c), r->len[c],
-		    db_val(r, 0, c) == NULL);
+		h_field(&h, db_val(r, row, c), r->len[row * r->n_cols + c],
+		    db_val(r, row, c) == NULL);
 	return h_final(&h, out);
+}
+
+static bool
+row_hash(const struct db_res *r, size_t n_cols, char out[65])
+{
+	return row_hash_at(r, 0, n_cols, out);
 }
 
 /*
@@ -1681,16 +1687,33 @@ ldn_store_review_append(struct ldn_store *st, const struct ldn_review_row *row,
 enum ldn_status
 ldn_store_review_log(struct ldn_store *st, long long after,
     bool (*cb)(void *ud, const struct ldn_review_row *row), void *ud,
-    struct ldn_error *err)
+    size_t *unvouched, long long *last, struct ldn_error *err)
 {
 	struct db_res *r = NULL;
+	char hash[65];
 
+	/* The columns in the table's order, then the content hash its
+	 * audit row vouches for: a row written behind the store's back has
+	 * none, or one that does not match, and is not passed on. */
 	if (query(st,
-	        "SELECT seq, kind, item, version, state, actor, at, why, "
-	        "content FROM kb_review WHERE seq > ? ORDER BY seq",
+	        "SELECT r.seq, r.kind, r.item, r.version, r.state, r.actor, "
+	        "r.at, r.why, r.content, a.content_hash FROM kb_review r "
+	        "LEFT JOIN audit a ON a.action = 'kb.review' AND a.record = "
+	        "'kb_review/' || CAST(r.seq AS TEXT) WHERE r.seq > ? "
+	        "ORDER BY r.seq",
 	        DB_ARGS(db_int(after)), &r) != DB_OK)
 		return dbfail(st, err, "review log");
+	*unvouched = 0;
+	*last = after;
 	for (size_t i = 0; i < r->n_rows; i++) {
+		const char *vouched = db_val(r, i, 9);
+
+		*last = int_at(r, i, 0);
+		if (vouched == NULL || !row_hash_at(r, i, 9, hash) ||
+		    strcmp(hash, vouched) != 0) {
+			(*unvouched)++;
+			continue;
+		}
 		struct ldn_review_row row = {
 			.seq = int_at(r, i, 0),
 			.kind = text_at(r, i, 1),

@@ -88,9 +88,12 @@ ok(early.status === 0 && fs.readFileSync(stmts, 'utf8') !== before, 'a statement
  * version (which leaves out what is not approved) has words to show. */
 const approvals = [];
 for (const id of ['definition.low_dose_range', 'definition.tenth_of_standard']) {
+  /* an approval names the version read */
+  const item = spawnSync(ldn, ['kb', 'diff', id, '--format', 'json', '--kb', kb, '--db', db], { encoding: 'utf8' });
+  const version = item.status === 0 ? JSON.parse(item.stdout).version : '';
   for (const [verb, who] of [['submit', 'test-author'], ['review', 'test-reviewer-a'], ['approve', 'test-reviewer-a']]) {
-    approvals.push(spawnSync(ldn, ['kb', verb, id, '--as', who, '--why', 'checked for the browser test', '--kb', kb, '--db', db],
-      { encoding: 'utf8' }));
+    approvals.push(spawnSync(ldn, ['kb', verb, id, '--as', who, '--why', 'checked for the browser test', '--kb', kb, '--db', db,
+      ...(verb === 'approve' ? ['--version', version] : [])], { encoding: 'utf8' }));
   }
 }
 ok(approvals.every((r) => r.status === 0), 'two statements approved with ldn kb', approvals.map((r) => r.stderr).join(''));
