@@ -10,7 +10,8 @@ build=${1:-build}
 need=""
 for p in meson ninja-build pkg-config gcc g++ libjansson-dev libsimdjson-dev \
 	libfyaml-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev libcurl4-openssl-dev \
-	libssl-dev python3 openssl clang libclang-rt-14-dev clang-format sqlite3 \
+	libssl-dev nettle-dev libgmp-dev python3 openssl clang libclang-rt-14-dev \
+	clang-format sqlite3 \
 	chromium; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
