@@ -128,7 +128,8 @@ out:
 
 const struct cmd_entry cmd_ask_entry = {
 	.name = "ask",
-	.usage = "\"QUESTION\" [--patient FILE] [--audience clinician|patient] "
+	.usage = "\"QUESTION\" [--patient FILE] [--audience "
+	         "clinician|patient|pharmacist] "
 	         "[--format text|json] [--as-of YYYY-MM-DD] [--kb DIR] "
 	         "[--db URL]",
 	.summary = "Answer a follow-up question from the knowledge base's "
@@ -139,6 +140,7 @@ const struct cmd_entry cmd_ask_entry = {
 	    "                 Bundle; \"-\" for standard input): their plan's\n"
 	    "                 findings that bear on the answer are added\n"
 	    "  --audience A   clinician (default) or patient words\n"
+	    "                 (pharmacist: the clinician's)\n"
 	    "  --format F     text (default) or json\n"
 	    "  --as-of DATE   the patient's plan as of this day (default:\n"
 	    "                 today, UTC)\n"

@@ -105,9 +105,10 @@ exec_check_order(int argc, char **argv)
 
 const struct cmd_entry cmd_check_order_entry = {
 	.name = "check-order",
-	.usage = "--patient FILE --order CODE_OR_NAME [--as-of YYYY-MM-DD] "
-	         "[--format text|json] [--audience clinician|patient] "
-	         "[--kb DIR]",
+	.usage =
+	    "--patient FILE --order CODE_OR_NAME [--as-of YYYY-MM-DD] "
+	    "[--format text|json] [--audience clinician|patient|pharmacist] "
+	    "[--kb DIR]",
 	.summary = "Check a drug about to be ordered (an opioid, or "
 	           "naltrexone) against the patient in FILE.",
 	.help =
@@ -120,6 +121,7 @@ const struct cmd_entry cmd_check_order_entry = {
 	    "  --format F     text (default) or json ({\"cards\": [...]}\n"
 	    "                 as CDS Hooks has them)\n"
 	    "  --audience A   clinician (default) or patient\n"
+	    "                 (pharmacist: the clinician's)\n"
 	    "  --kb DIR       knowledge base directory (default: $LDN_KB,\n"
 	    "                 else the one built in)\n"
 	    "\nThe answer is that of the CDS Hooks service ldn-order-sign\n"

@@ -100,9 +100,10 @@ exec_next(int argc, char **argv)
 
 const struct cmd_entry cmd_next_entry = {
 	.name = "next",
-	.usage = "PATIENT [--as-of YYYY-MM-DD] [--format text|json] "
-	         "[--audience clinician|patient] [--kb DIR] [--db URL] "
-	         "[--actor NAME]",
+	.usage =
+	    "PATIENT [--as-of YYYY-MM-DD] [--format text|json] "
+	    "[--audience clinician|patient|pharmacist] [--kb DIR] [--db URL] "
+	    "[--actor NAME]",
 	.summary = "Advise the next titration step from a patient's visits.",
 	.help =
 	    "Reads the patient's latest plan and every visit, and says what\n"

@@ -60,11 +60,14 @@ exec_plan(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "regimen", required_argument, NULL, 'r' },
+		{ "formulation", required_argument, NULL, 'F' },
+		{ "supply-days", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *as_of = NULL, *kb_dir = NULL, *preset = NULL, *path;
-	const char *db = NULL, *regimen = NULL;
+	const char *db = NULL, *regimen = NULL, *formulation = NULL;
+	long supply_days = 0;
 	struct ldn_review *review = NULL;
 	const char *policies[8];
 	size_t n_policies = 0;
@@ -120,6 +123,23 @@ exec_plan(int argc, char **argv)
 		case 'r':
 			regimen = optarg;
 			break;
+		case 'F':
+			formulation = optarg;
+			break;
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			supply_days = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    supply_days < 1 || supply_days > 366) {
+				cli_warn("--supply-days: \"%s\" is not a "
+				         "number of days from 1 to 366",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		}
 		case 'h':
 			cli_usage(&cmd_plan_entry, 0);
 			return EX_OK_;
@@ -130,6 +150,14 @@ exec_plan(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		cli_usage(&cmd_plan_entry, 1);
+		return EX_USAGE_;
+	}
+	if ((formulation != NULL || supply_days != 0) &&
+	    (audience != LDN_AUDIENCE_PHARMACIST ||
+	        (regimen != NULL && strcmp(regimen, "ldn") != 0))) {
+		cli_warn("--%s: for the dispensing sheet of an LDN plan "
+		         "(--audience pharmacist)",
+		    formulation ? "formulation" : "supply-days");
 		return EX_USAGE_;
 	}
 	path = argv[optind];
@@ -171,8 +199,19 @@ exec_plan(int argc, char **argv)
 		return EX_USAGE_;
 	}
 	if (rc == LDN_OK)
-		rc = ldn_plan_render(plan, format, audience, &out, &out_len,
-		    &err);
+		rc = ldn_plan_render_with(plan, format, audience, formulation,
+		    (int32_t)supply_days, &out, &out_len, &err);
+	if (rc == LDN_E_SCHEMA &&
+	    (strcmp(err.where, "formulation") == 0 ||
+	        strcmp(err.where, "supply_days") == 0)) {
+		cli_warn("--%s: %s",
+		    err.where[0] == 's' ? "supply-days" : "formulation",
+		    err.msg);
+		free(input);
+		ldn_plan_free(plan);
+		ldn_kb_free(kb);
+		return EX_USAGE_;
+	}
 	if (rc != LDN_OK) {
 		cli_warn("%s: %s%s%s", strcmp(path, "-") ? path : "stdin",
 		    err.where, *err.where ? ": " : "", err.msg);
@@ -199,8 +238,10 @@ exec_plan(int argc, char **argv)
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
 	.usage = "[--as-of YYYY-MM-DD] [--format text|json|fhir|html|ics] "
-	         "[--audience clinician|patient] [--preset NAME] "
+	         "[--audience clinician|patient|pharmacist] [--preset NAME] "
 	         "[--policy NAME=VALUE]... [--regimen ldn|aud50|oud|nb] "
+	         "[--formulation liquid[:MG_PER_ML]|capsule|sublingual] "
+	         "[--supply-days N] "
 	         "[--kb DIR] [--db URL] FILE|-",
 	.summary = "Write an LDN plan for the patient in FILE (native JSON or "
 	           "a FHIR R4 Bundle).",
@@ -217,7 +258,25 @@ const struct cmd_entry cmd_plan_entry = {
 	    "                 per dated monitoring item; a do-not-start\n"
 	    "                 plan gives one event on the as-of date that\n"
 	    "                 says so and why)\n"
-	    "  --audience A   clinician (default) or patient\n"
+	    "  --audience A   clinician (default), patient, or pharmacist:\n"
+	    "                 the clinician's plan with a dispensing sheet\n"
+	    "                 (text, json, html; fhir and ics: the\n"
+	    "                 clinician's plan): per dated step the dose\n"
+	    "                 and what makes it, the quantity for the\n"
+	    "                 supply, beyond-use dates and refills per\n"
+	    "                 storage, warnings, what to tell the patient\n"
+	    "                 and check boxes; none for do-not-start\n"
+	    "  --formulation F  with --audience pharmacist, the dosage\n"
+	    "                 form (kb/formulations.yaml): liquid\n"
+	    "                 (default, 1 mg/mL), liquid:MG_PER_ML at a\n"
+	    "                 concentration the kb dates, capsule (whole\n"
+	    "                 capsules of stocked strengths; a dose none\n"
+	    "                 makes is said so, never split) or sublingual\n"
+	    "  --supply-days N  with --audience pharmacist, days the supply\n"
+	    "                 covers from the first dose, 1 to 366\n"
+	    "                 (default: the titration to the ceiling and\n"
+	    "                 kb/formulations.yaml supply.after_ceiling_d\n"
+	    "                 days more)\n"
 	    "  --preset NAME  seed (default), ldnrt, slow, thyroid, child\n"
 	    "                 or final6 (kb/presets.yaml, README); those\n"
 	    "                 that fit are suggested, never applied; one\n"

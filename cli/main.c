@@ -244,8 +244,12 @@ cli_audience(const char *s, enum ldn_audience *out)
 		*out = LDN_AUDIENCE_CLINICIAN;
 	else if (strcmp(s, "patient") == 0)
 		*out = LDN_AUDIENCE_PATIENT;
+	else if (strcmp(s, "pharmacist") == 0)
+		*out = LDN_AUDIENCE_PHARMACIST;
 	else {
-		cli_warn("--audience: \"%s\" is not clinician or patient", s);
+		cli_warn("--audience: \"%s\" is not clinician, patient or "
+		         "pharmacist",
+		    s);
 		return false;
 	}
 	return true;

@@ -110,9 +110,11 @@ audience(const struct req *req, struct resp *resp, enum ldn_audience *out)
 		*out = LDN_AUDIENCE_CLINICIAN;
 	else if (strcmp(a, "patient") == 0)
 		*out = LDN_AUDIENCE_PATIENT;
+	else if (strcmp(a, "pharmacist") == 0)
+		*out = LDN_AUDIENCE_PHARMACIST;
 	else {
 		resp_error(resp, 400, "audience",
-		    "\"%.64s\" is not clinician or patient", a);
+		    "\"%.64s\" is not clinician, patient or pharmacist", a);
 		return false;
 	}
 	return true;
@@ -215,6 +217,18 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 	}
 	if (!audience(req, resp, &aud))
 		return;
+	/* ?supply_days=: the pharmacist's sheet (with ?formulation=) */
+	const char *sd = arg(req, "supply_days");
+	char *sd_end = NULL;
+	long supply_days = sd ? strtol(sd, &sd_end, 10) : 0;
+
+	if (sd != NULL &&
+	    (sd_end == sd || *sd_end != '\0' || supply_days < 1 ||
+	        supply_days > 366)) {
+		resp_error(resp, 400, "supply_days",
+		    "\"%.32s\" is not a number of days from 1 to 366", sd);
+		return;
+	}
 	/* ?policy=NAME:VALUE, as the library's NAME=VALUE */
 	const char *pq = arg(req, "policy");
 	char pol[128];
@@ -242,7 +256,9 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 	if (rc == LDN_OK) {
 		metrics_plan(app->metrics,
 		    ldn_decision_name(ldn_plan_decision(plan)));
-		rc = ldn_plan_render(plan, format, aud, &out, &len, &err);
+		rc = ldn_plan_render_with(plan, format, aud,
+		    arg(req, "formulation"), (int32_t)supply_days, &out, &len,
+		    &err);
 		ldn_plan_free(plan);
 	}
 	if (rc == LDN_OK) {

@@ -174,6 +174,7 @@ o = json.load(sys.stdin)
 assert o[\"action\"] == \"escalate\" and o[\"rule\"] == \"next.escalate\" and o[\"dose_mg\"] == 2, o
 assert o[\"references\"] and all(r[\"evidence\"] for r in o[\"references\"])'"
 t "next --audience patient speaks to the patient" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience patient --db '$db' | grep -q 'Raise your dose'"
+t "next --audience pharmacist gives the clinician's advice" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience pharmacist --db '$db' | grep -q 'Escalate: 2 mg from 2026-02-08'"
 t "next for an unknown patient exits 65" code 65 "$ldn" next p-404 --db "$db"
 t "and says the patient is not stored" has "not stored" "$tmp/cerr"
 t "next --format svg is a usage error" code 64 "$ldn" next p-9 --format svg --db "$db"
@@ -318,6 +319,45 @@ t "ask: out of scope says it does not know" sh -c "'$ldn' ask --audience patient
 t "ask: an empty question exits 65" code 65 "$ldn" ask " "
 t "and names QUESTION" has "QUESTION" "$tmp/cerr"
 t "plan text lists follow-up questions" sh -c "'$ldn' plan $AS '$ex' | grep -q 'Questions you may want to ask next'"
+
+# The pharmacist: the clinician's plan with a dispensing sheet
+t "kb check: a form naming a warning that does not exist" broken fmwarn \
+	formulations.yaml "s.replace('warnings: [capsule_split,', 'warnings: [capsule_splitt,', 1)" \
+	"names no warning"
+t "kb check: capsule strengths out of order" broken fmorder \
+	formulations.yaml "s.replace('strengths_ug: [1000, 1500, 4500]', 'strengths_ug: [1500, 1000, 4500]', 1)" \
+	"ascending order"
+t "kb check: a capsule above the definition of LDN" broken fmcap \
+	formulations.yaml "s.replace('strengths_ug: [1000, 1500, 4500]', 'strengths_ug: [1000, 1500, 50000]', 1)" \
+	"whole number from 1 to 5000"
+t "kb check: a storage the engine does not know" broken fmstore \
+	formulations.yaml "s.replace('storage: refrigerated', 'storage: freezer', 1)" \
+	"storage .freezer."
+t "kb check: a form whose evidence no cited reference has" broken fmev \
+	formulations.yaml "s.replace('evidence: observational', 'evidence: randomised-trial', 1)" \
+	"not that of any reference"
+t "kb check: a sheet without the patient's check boxes" broken fmchk \
+	formulations.yaml "s.replace('  - who: patient', '  - who: pharmacist')" \
+	"no check box for the patient"
+t "kb check: a default form that does not exist" broken fmdef \
+	formulations.yaml "s.replace('default: liquid', 'default: tablet', 1)" \
+	"names no form"
+t "plan --audience pharmacist adds the dispensing sheet" sh -c "'$ldn' plan $AS --audience pharmacist '$ex' | grep -q '^Dispensing sheet (pharmacist)'"
+t "the pharmacist's json says pharmacist and holds the sheet" sh -c "'$ldn' plan $AS --audience pharmacist --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"audience\"]==\"pharmacist\" and d[\"dispensing\"][\"steps\"][0][\"volume_ml\"]==1.5, d[\"dispensing\"]'"
+t "the pharmacist's html holds the sheet" sh -c "'$ldn' plan $AS --audience pharmacist --format html '$ex' | grep -q 'id=\"dispensing\"'"
+t "plan --formulation capsule makes each dose of whole capsules" sh -c "'$ldn' plan $AS --audience pharmacist --formulation capsule '$ex' | grep -q '2 x 1.5 mg + 1 x 1 mg'"
+t "--formulation without --audience pharmacist exits 64" code 64 "$ldn" plan $AS --formulation capsule "$ex"
+t "and names --formulation" has "formulation" "$tmp/cerr"
+t "a concentration no source dates exits 64" code 64 "$ldn" plan $AS --audience pharmacist --formulation liquid:5 "$ex"
+t "and says so" has "no source read dates" "$tmp/cerr"
+t "an unknown form exits 64" code 64 "$ldn" plan $AS --audience pharmacist --formulation tablet "$ex"
+t "--supply-days 0 exits 64" code 64 "$ldn" plan $AS --audience pharmacist --supply-days 0 "$ex"
+t "--supply-days 367 exits 64" code 64 "$ldn" plan $AS --audience pharmacist --supply-days 367 "$ex"
+t "a sheet in ics exits 64" code 64 "$ldn" plan $AS --audience pharmacist --format ics --formulation capsule "$ex"
+t "a do-not-start plan gives no sheet, and says why" sh -c "'$ldn' plan $AS --audience pharmacist '$src/tests/golden/cirrhosis-ascites/patient.json' | grep -q 'No dispensing sheet: this plan says do not start'"
+t "and its json names the blocking findings, with no steps" sh -c "'$ldn' plan $AS --audience pharmacist --format json '$src/tests/golden/cirrhosis-ascites/patient.json' | python3 -c 'import json,sys; d=json.load(sys.stdin)[\"dispensing\"]; assert d[\"available\"] is False and d[\"blocking\"]==[\"hepatic.decompensated\"] and \"steps\" not in d, d'"
+t "ask --audience pharmacist answers in the clinician's words" sh -c "'$ldn' ask --audience pharmacist 'Can she take tramadol for a flare?' | grep -q 'needs opioid analgesia'"
+t "plan --help documents --formulation" sh -c "'$ldn' plan --help | grep -q -- --formulation"
 
 echo "1..$n"
 [ $failed -eq 0 ]

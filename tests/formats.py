@@ -537,6 +537,20 @@ def main():
         ok(a == b and a, f"{fmt}: the same input gives the same bytes")
         ok(a != c, f"{fmt}: the patient's words are not the clinician's")
 
+    # The pharmacist's page: the clinician's, with the dispensing sheet, in
+    # every form and for a plan that says do not start (no sheet, why).
+    for case in ("seed-example", "cirrhosis-ascites"):
+        path = os.path.join(gold, case, "patient.json")
+        for form in ("liquid", "capsule", "sublingual"):
+            args = ["--as-of", "2026-11-25", "--audience", "pharmacist", "--formulation", form]
+            plan = json.loads(run(ldn, src, [*args, "--format", "json"], path)[1])
+            rc, page, err = run(ldn, src, [*args, "--format", "html"], path)
+            probs = check_html(case, page, plan, "clinician")[0] if rc == 0 else [f"exit {rc}: {err}"]
+            sheet = b'<section id="dispensing">' in page
+            none = b"No dispensing sheet" in page
+            ok(not probs and sheet and none == (plan["decision"] == "do-not-start"),
+               f"{case} pharmacist {form}: html valid, with the sheet ({plan['decision']})", "\n".join(probs))
+
     # A changed plan for the same patient on the same day, and two
     # patients without an id, never share a UID; the calendar's name has
     # the plan's date.

@@ -2,7 +2,10 @@
  * Golden cases: tests/golden/NAME/ holds patient.json (the input), WHY (one
  * line: what the case proves), optionally AS_OF (default 2026-11-25) and
  * PRESET (the titration preset, as `--preset`; default the seed), POLICY
- * (one NAME=VALUE a line, as `--policy`; default none), and
+ * (one NAME=VALUE a line, as `--policy`; default none), DISPENSE
+ * (`FORMULATION [SUPPLY_DAYS]`, as `--audience pharmacist --formulation
+ * --supply-days`: plan.json then holds the dispensing sheet's numbers,
+ * without its words), and
  * plan.json: the clinically decisive part of the plan (decision, dates,
  * ceiling, schedule, findings), or the error for refused input.  Wording
  * changes in kb/ do not touch these; rule changes do, and `golden --update`
@@ -63,6 +66,41 @@ summary(const struct ldn_plan *plan)
 	return o;
 }
 
+/* The numbers of the pharmacist's dispensing sheet for plan (form as
+ * `--formulation`, supply_days as `--supply-days`), without its words:
+ * the form, supply, each step's dose and what makes it, the total and
+ * each storage's fills; for do-not-start, the blocking findings. */
+static json_t *
+dispensing(const struct ldn_plan *plan, const char *form, int supply_days)
+{
+	static const char *const drop[] = { "label", "pharmacist", "patient",
+		"why", "warnings", "checks", "citations", "review", "inexact",
+		NULL };
+	char *out = NULL;
+	size_t n;
+	struct ldn_error err = { 0 };
+	json_t *root, *d;
+
+	if (ldn_plan_render_with(plan, LDN_FORMAT_JSON, LDN_AUDIENCE_PHARMACIST,
+	        form, supply_days, &out, &n, &err) != LDN_OK)
+		return json_pack("{s:s,s:s}", "error", err.where, "message",
+		    err.msg);
+	root = json_loadb(out, n, 0, NULL);
+	free(out);
+	d = json_incref(json_object_get(root, "dispensing"));
+	json_decref(root);
+	if (d == NULL)
+		return json_null();
+	for (const char *const *k = drop; *k; k++)
+		json_object_del(d, *k);
+	json_t *bu = json_object_get(d, "beyond_use"), *e;
+	size_t i;
+
+	json_array_foreach(bu, i, e) json_object_del(e, "citations");
+	json_object_del(json_object_get(d, "supply"), "citations");
+	return d;
+}
+
 /* Whether the compact JSON of plan holds what the indented JSON holds,
  * on one line. */
 static bool
@@ -95,7 +133,7 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
     int update)
 {
 	char path[1024], as_of[16] = "2026-11-25", preset[64] = "";
-	char *input, *expect, *got, *why, *aof, *out, *pre, *pol;
+	char *input, *expect, *got, *why, *aof, *out, *pre, *pol, *disp;
 	const char *policies[8];
 	size_t n_policies = 0;
 	size_t len, out_len;
@@ -127,8 +165,13 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 		for (char *line = strtok(pol, "\n");
 		     line != NULL && n_policies < 8; line = strtok(NULL, "\n"))
 			policies[n_policies++] = line;
+	/* DISPENSE, when present: the pharmacist's sheet, "FORMULATION
+	 * [SUPPLY_DAYS]" */
+	snprintf(path, sizeof(path), "%s/%s/DISPENSE", root, name);
+	disp = tap_slurp(path, NULL);
 	if (input == NULL || why == NULL) {
 		ok(0, "%s: patient.json and WHY present", name);
+		free(disp);
 		free(pol);
 		free(input);
 		free(why);
@@ -140,10 +183,18 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 	free(pol);
 	if (rc == LDN_OK) {
 		j = summary(plan);
+		if (disp != NULL) {
+			char form[64] = "";
+			int days = 0;
+
+			sscanf(disp, "%63s %d", form, &days);
+			json_object_set_new(j, "dispensing",
+			    dispensing(plan, form, days));
+		}
 		/* Every plan must render in every form for every audience,
 		 * with every citation resolving. */
 		for (int f = 0; f < 2; f++)
-			for (int a = 0; a < 2; a++) {
+			for (int a = 0; a < 3; a++) {
 				if (ldn_plan_render(plan, (enum ldn_format)f,
 				        (enum ldn_audience)a, &out, &out_len,
 				        &err) != LDN_OK) {
@@ -153,7 +204,7 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 				}
 				free(out);
 			}
-		for (int a = 0; a < 2; a++)
+		for (int a = 0; a < 3; a++)
 			if (!compact_is_pretty(plan, (enum ldn_audience)a))
 				ok(0, "%s: compact JSON is the JSON, on a line",
 				    name);
@@ -192,6 +243,7 @@ run_case(const struct ldn_kb *kb, const char *root, const char *name,
 	free(got);
 	free(input);
 	free(why);
+	free(disp);
 }
 
 int

@@ -28,6 +28,7 @@
 #include "base/strbuf.h"
 #include "base/tree.h"
 #include "kb/ask_kb.h"
+#include "kb/formulation_kb.h"
 #include "kb/kb_impl.h"
 #include "kb/tmpl.h"
 #include "tap.h"
@@ -283,6 +284,19 @@ collect(const struct ldn_kb *kb)
 	add_text("ask.withheld", kb->ask->withheld[AUD_PATIENT], false);
 	add_text("ask.withheld_answer", kb->ask->withheld_answer[AUD_PATIENT],
 	    false);
+	/* kb/formulations.yaml: what the pharmacist's sheet tells the
+	 * patient, each standing alone (a sheet shows no statements) */
+	for (size_t i = 0; i < kb->formulations->n_forms; i++)
+		add_text(kb->formulations->forms[i].id,
+		    kb->formulations->forms[i].patient, false);
+	for (size_t i = 0; i < kb->formulations->n_warnings; i++)
+		if (kb->formulations->warnings[i].patient)
+			add_text(kb->formulations->warnings[i].id,
+			    kb->formulations->warnings[i].patient, false);
+	for (size_t i = 0; i < kb->formulations->n_checks; i++)
+		if (kb->formulations->checks[i].who == FW_PATIENT)
+			add_text("formulations.check",
+			    kb->formulations->checks[i].text, false);
 	sb_free(&b);
 }
 

@@ -206,6 +206,30 @@ for fmt, ctype, head in (("html", "text/html; charset=utf-8", b"<!DOCTYPE html>\
         ok(s == 200 and h["content-type"] == ctype and body.startswith(head) and body == cli,
            "format=%s for the %s is %s, the same bytes as ldn plan --format %s" % (fmt, aud, ctype, fmt),
            (s, h.get("content-type"), body[:80]))
+# The pharmacist: the clinician's plan with the dispensing sheet
+for fmt in ("text", "html", "json"):
+    q = "as_of=2026-11-25&audience=pharmacist&formulation=capsule&supply_days=90&format=%s" % fmt
+    s, h, body = call("POST", "/api/v1/plan?" + q, ex, role="pharmacist")
+    cli = subprocess.run([ldn, "plan", "--as-of", "2026-11-25", "--audience", "pharmacist", "--formulation",
+                          "capsule", "--supply-days", "90", "--format", fmt,
+                          os.path.join(src, "examples/fibromyalgia.json")], capture_output=True).stdout
+    same = body == cli if fmt != "json" else json.loads(body) == json.loads(cli)
+    ok(s == 200 and same and b"dispensing" in body.lower(),
+       "audience=pharmacist&formulation=capsule (%s) is ldn plan's sheet, for a pharmacist's token" % fmt, (s, body[:120]))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&audience=pharmacist", ex, role="pharmacist")
+ok(s == 200 and d["audience"] == "pharmacist" and d["dispensing"]["form"] == "liquid"
+   and d["dispensing"]["steps"][0]["volume_ml"] == 1.5, "the default sheet is the liquid at 1 mg/mL: 1.50 mL for 1.5 mg")
+for q, where in (("audience=pharmacist&formulation=tablet", "formulation"),
+                 ("audience=pharmacist&formulation=liquid:5", "formulation"),
+                 ("audience=clinician&formulation=capsule", "formulation"),
+                 ("audience=pharmacist&format=ics&formulation=capsule", "formulation"),
+                 ("audience=pharmacist&supply_days=0", "supply_days"),
+                 ("audience=pharmacist&supply_days=367", "supply_days"),
+                 ("audience=pharmacist&supply_days=9x", "supply_days")):
+    ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&" + q, ex), 400, where),
+       "%s is 400 naming %s" % (q, where))
+s, h, d = jcall("POST", "/api/v1/ask", {"question": "why bedtime?", "audience": "pharmacist"})
+ok(s == 200 and d["answered"], "ask takes the pharmacist audience", d)
 DOC_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=html", ex)
 ok(s == 200 and h.get("content-security-policy") == DOC_CSP,

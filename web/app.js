@@ -473,6 +473,30 @@ const HEADINGS = {
     monitoring: 'What to track and tell your clinician', references: 'Where this comes from' },
 };
 
+/* The pharmacist's dispensing sheet (audience=pharmacist): the doses in the
+ * form chosen, the quantity, the fills by storage, warnings and checks. */
+function dispensingBlock(d) {
+  const h = el('h3', { text: 'Dispensing sheet (pharmacist)' });
+  if (!d.available) return el('section', { id: 'dispensing' }, h, el('p', { text: d.why }));
+  const made = (s) => s.dose_mg === 0 ? 'held' : !s.exact ? 'cannot be made exactly: use the liquid'
+    : s.volume_ml !== undefined ? `${s.volume_ml} mL` : (s.capsules || []).map((c) => `${c.count} x ${c.strength_mg} mg`).join(' + ');
+  const qty = (t) => t.volume_ml !== undefined ? `${t.volume_ml} mL`
+    : (t.capsules || []).map((c) => `${c.count} x ${c.strength_mg} mg`).join(', ');
+  return el('section', { id: 'dispensing' }, h,
+    el('p', {}, el('strong', { text: d.label + (d.concentration_mg_per_ml ? `, ${d.concentration_mg_per_ml} mg/mL` : '') }),
+      cites(d.citations, ''), ' ', badge(d.evidence)),
+    el('p', { text: `Supply: ${d.supply.days} days, ${d.supply.first_dose} to ${d.supply.last_dose}.` }),
+    el('table', {}, el('thead', {}, el('tr', {}, ['From', 'Days', 'Dose', 'One dose'].map((t) => el('th', { scope: 'col', text: t })))),
+      el('tbody', {}, d.steps.map((s) => el('tr', {}, el('td', { text: s.date }), el('td', { text: String(s.days) }),
+        el('td', { text: s.dose_mg ? s.dose_mg + ' mg' : 'held' }), el('td', { text: made(s) }))))),
+    el('p', { text: d.total ? 'Total for the supply: ' + qty(d.total) : d.inexact }),
+    el('ul', {}, d.beyond_use.map((b) => el('li', {}, `${b.storage}: ${b.days} days`, cites(b.citations, ''),
+      el('ul', {}, b.fills.map((f) => el('li', { text: `${f.refill ? 'refill' : 'fill'}: make on ${f.made}, last day of use ${f.last_day_of_use}, ${f.dose_days} dose days` + (d.total ? ': ' + qty(f) : '') })))))),
+    el('ul', {}, d.warnings.map((w) => el('li', {}, w.pharmacist, cites(w.citations, '')))),
+    el('ul', {}, d.checks.map((c) => el('li', { text: `\u2610 ${c.who}: ${c.text}` }))),
+    el('p', { class: 'muted', text: 'Sheet words: pending clinical review (draft).' }));
+}
+
 function renderPlan(p) {
   const v = $('#plan-view');
   const hd = HEADINGS[p.audience] || HEADINGS.clinician;
@@ -488,6 +512,7 @@ function renderPlan(p) {
       ? el('section', {}, el('h3', { text: hd.before }), textList(p.before_first_dose, '')) : null,
     p.schedule && p.schedule.length ? scheduleTable(p.schedule, hd.calendar) : null,
     p.monitoring && p.monitoring.length ? el('section', {}, el('h3', { text: hd.monitoring }), textList(p.monitoring, '')) : null,
+    p.dispensing ? dispensingBlock(p.dispensing) : null,
     ...(p.sections || []).map((s) => el('section', { class: 'article', id: 'sec-' + s.id },
       el('h3', { text: s.title || s.id }),
       s.statements.map((st) => el('p', { class: 'statement', id: 'st-' + st.id }, st.text, cites(st.citations, ''), ' ',

@@ -34,7 +34,10 @@ enum ldn_format {
 
 enum ldn_audience {
 	LDN_AUDIENCE_CLINICIAN,
-	LDN_AUDIENCE_PATIENT
+	LDN_AUDIENCE_PATIENT,
+	/* The clinician's words and review marks, and a plan's dispensing
+	 * sheet (ldn_plan_render_with()) */
+	LDN_AUDIENCE_PHARMACIST
 };
 
 /*
@@ -96,6 +99,23 @@ void ldn_plan_free(struct ldn_plan *plan);
 enum ldn_status ldn_plan_render(const struct ldn_plan *plan,
     enum ldn_format format, enum ldn_audience audience, char **out, size_t *len,
     struct ldn_error *err);
+
+/*
+ * As ldn_plan_render(), with the pharmacist's choices for the dispensing
+ * sheet that LDN_AUDIENCE_PHARMACIST adds to a text, json or html plan
+ * (fhir and ics carry none): formulation, a dosage form of
+ * kb/formulations.yaml ("liquid", "liquid:MG_PER_ML" at a concentration
+ * the kb dates, "capsule", "sublingual"; NULL: the kb's default, the
+ * liquid at 1 mg/mL), and supply_days, the days the supply covers from
+ * the first dose (0: the titration to the ceiling and the kb's
+ * supply.after_ceiling_d more; else 1 to 366).  A plan that says do not
+ * start gets no sheet, only why.  A bad formulation or supply_days, or
+ * either given for another audience or for fhir or ics, is LDN_E_SCHEMA
+ * with where "formulation" or "supply_days".
+ */
+enum ldn_status ldn_plan_render_with(const struct ldn_plan *plan,
+    enum ldn_format format, enum ldn_audience audience, const char *formulation,
+    int32_t supply_days, char **out, size_t *len, struct ldn_error *err);
 
 /*
  * The knowledge base as JSON: version, review state, every reference,

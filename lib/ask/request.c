@@ -105,9 +105,11 @@ ldn_ask_request(const struct ldn_ask *ask, const char *body, size_t len,
 	}
 	if (aud_s != NULL && strcmp(aud_s, "patient") == 0)
 		aud = LDN_AUDIENCE_PATIENT;
+	else if (aud_s != NULL && strcmp(aud_s, "pharmacist") == 0)
+		aud = LDN_AUDIENCE_PHARMACIST;
 	else if (aud_s != NULL && strcmp(aud_s, "clinician") != 0) {
 		rc = ldn_fail(err, LDN_E_SCHEMA, "/audience",
-		    "\"%.40s\" is not clinician or patient", aud_s);
+		    "\"%.40s\" is not clinician, patient or pharmacist", aud_s);
 		goto done;
 	}
 	if (as_of_s != NULL)

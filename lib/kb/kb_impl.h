@@ -276,6 +276,8 @@ struct ldn_kb {
 	const struct ask_kb *ask;
 	/* kb/regimens.yaml: standard-dose regimens (lib/kb/regimen_kb.h) */
 	const struct regimen_kb *regimens;
+	/* kb/formulations.yaml: dosage forms (lib/kb/formulation_kb.h) */
+	const struct formulation_kb *formulations;
 	/* statements, then presets' words, then references */
 	struct kb_item *items;
 	size_t n_items;

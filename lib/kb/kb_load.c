@@ -16,6 +16,7 @@
 #include "../base/jsonw.h"
 #include "../base/tree.h"
 #include "ask_kb.h"
+#include "formulation_kb.h"
 #include "regimen_kb.h"
 #include "tmpl.h"
 #include "words.h"
@@ -2092,6 +2093,18 @@ load_regimens(struct loader *L)
 		    regimen_kb_load(L->a, L->kb, root, ask_problem, L);
 }
 
+/* kb/formulations.yaml (lib/kb/formulation_load.c), after the
+ * references. */
+static void
+load_formulations(struct loader *L)
+{
+	const struct jnode *root = open_yaml(L, "formulations.yaml", NULL);
+
+	if (root != NULL)
+		L->kb->formulations = formulation_kb_load(L->a, L->kb, root,
+		    L->ref_used, ask_problem, L);
+}
+
 static struct ldn_kb *
 load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
     size_t *problems)
@@ -2131,6 +2144,7 @@ load(const char *dir, ldn_kb_report_fn report, void *ud, struct ldn_error *err,
 	load_presets(&L);
 	load_ask(&L);
 	load_regimens(&L);
+	load_formulations(&L);
 	load_reviewers(&L);
 	check_unused(&L);
 	prerender_refs(&L);

@@ -541,6 +541,8 @@ render_html(const struct ldn_plan *pl, enum audience aud,
 	sections(&b, pl, aud);
 	withheld(&b, pl, aud, rr);
 	numbers(&b, &tmp, pl, aud);
+	if (rr->dispense != NULL)
+		render_dispense_html(&b, &tmp, pl, rr->dispense);
 	heading(&b, "kb", L->kb);
 	sb_printf(&b, "<p>%s ", H->version);
 	esc(&b, kb->version ? kb->version : "unknown");

@@ -324,7 +324,8 @@ render_json(const struct ldn_plan *pl, enum audience aud,
 	jw_obj(&w);
 	render_opt(&w, "patient_id", pl->patient->id);
 	date_member(&w, "as_of", pl->as_of);
-	jw_kstr(&w, "audience", audience_names[aud]);
+	jw_kstr(&w, "audience",
+	    rr->dispense ? "pharmacist" : audience_names[aud]);
 	jw_kstr(&w, "decision", ldn_decision_name(pl->decision));
 	date_member(&w, "earliest_start", pl->earliest);
 	jw_key(&w, "preset");
@@ -352,6 +353,8 @@ render_json(const struct ldn_plan *pl, enum audience aud,
 	sections(&w, pl, aud);
 	withheld(&w, pl, aud, rr);
 	render_follow_up_json(&w, pl, aud);
+	if (rr->dispense != NULL)
+		render_dispense_json(&w, pl, rr->dispense);
 	parameters(&w, pl);
 	references(&w, pl);
 	jw_key(&w, "kb");

@@ -13,6 +13,7 @@
 #include "ldn/plan.h"
 
 #include "../base/error_impl.h"
+#include "../dispense.h"
 
 /* The arrays a patient's view of a plan owns. */
 struct view_mem {
@@ -104,13 +105,16 @@ patient_view(const struct ldn_plan *pl, struct ldn_plan *v, struct view_mem *m)
 	return true;
 }
 
-enum ldn_status
-ldn_plan_render(const struct ldn_plan *plan, enum ldn_format format,
-    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err)
+/* plan for audience in format; d: the pharmacist's dispensing sheet, or
+ * NULL. */
+static enum ldn_status
+render_for(const struct ldn_plan *plan, enum ldn_format format,
+    enum ldn_audience audience, const struct dispense *d, char **out,
+    size_t *len, struct ldn_error *err)
 {
 	enum audience aud =
 	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
-	struct render_review rr = { .n_withheld = 0 };
+	struct render_review rr = { .n_withheld = 0, .dispense = d };
 	struct view_mem mem = { NULL, NULL, NULL, NULL };
 	struct ldn_plan view;
 	const struct ldn_plan *pl = plan;
@@ -125,6 +129,15 @@ ldn_plan_render(const struct ldn_plan *plan, enum ldn_format format,
 	}
 	if (aud == AUD_PATIENT && rr.n_withheld > 0) {
 		if (!patient_view(plan, &view, &mem)) {
+			view_free(&mem);
+			return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+		}
+		pl = &view;
+	}
+	if (d != NULL) {
+		/* the clinician's plan, its references and the sheet's */
+		if (!render_dispense_view(plan, d, &view, &mem.ref_order,
+		        &mem.ref_number)) {
 			view_free(&mem);
 			return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 		}
@@ -153,5 +166,46 @@ ldn_plan_render(const struct ldn_plan *plan, enum ldn_format format,
 		    ldn_fail(err, LDN_E_BUG, "format", "unknown output format");
 	}
 	view_free(&mem);
+	return rc;
+}
+
+enum ldn_status
+ldn_plan_render(const struct ldn_plan *plan, enum ldn_format format,
+    enum ldn_audience audience, char **out, size_t *len, struct ldn_error *err)
+{
+	return ldn_plan_render_with(plan, format, audience, NULL, 0, out, len,
+	    err);
+}
+
+enum ldn_status
+ldn_plan_render_with(const struct ldn_plan *plan, enum ldn_format format,
+    enum ldn_audience audience, const char *formulation, int32_t supply_days,
+    char **out, size_t *len, struct ldn_error *err)
+{
+	bool sheet = audience == LDN_AUDIENCE_PHARMACIST &&
+	    (format == LDN_FORMAT_TEXT || format == LDN_FORMAT_JSON ||
+	        format == LDN_FORMAT_JSON_COMPACT || format == LDN_FORMAT_HTML);
+	struct dispense_opts o;
+	struct dispense d;
+	enum ldn_status rc;
+
+	if ((formulation != NULL || supply_days != 0) && !sheet)
+		return ldn_fail(err, LDN_E_SCHEMA,
+		    formulation ? "formulation" : "supply_days", "%s",
+		    audience == LDN_AUDIENCE_PHARMACIST
+		        ? "a dispensing sheet is text, json or html"
+		        : "is for the pharmacist's dispensing sheet "
+		          "(audience pharmacist)");
+	if (!sheet)
+		return render_for(plan, format, audience, NULL, out, len, err);
+	rc = dispense_parse(plan->kb, formulation, supply_days, &o, err);
+	if (rc != LDN_OK)
+		return rc;
+	if (!dispense_compute(plan, &o, &d)) {
+		dispense_fini(&d);
+		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	}
+	rc = render_for(plan, format, audience, &d, out, len, err);
+	dispense_fini(&d);
 	return rc;
 }

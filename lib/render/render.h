@@ -40,7 +40,27 @@ struct render_labels {
 struct render_review {
 	size_t counts[RV_COUNT];
 	size_t n_withheld;
+	/* The pharmacist's version (NULL otherwise): the clinician's, with
+	 * this dispensing sheet (lib/render/dispense.c) and "pharmacist" as
+	 * its audience. */
+	const struct dispense *dispense;
 };
+
+/* The dispensing sheet of a pharmacist's plan, in each form; pl's
+ * reference list must number what the sheet cites
+ * (render_dispense_view()). */
+struct dispense;
+void render_dispense_text(struct strbuf *b, struct strbuf *tmp,
+    const struct ldn_plan *pl, const struct dispense *d);
+void render_dispense_json(struct jw *w, const struct ldn_plan *pl,
+    const struct dispense *d);
+void render_dispense_html(struct strbuf *b, struct strbuf *tmp,
+    const struct ldn_plan *pl, const struct dispense *d);
+/* *v: pl with the sheet's references numbered after its own, in the
+ * arrays *order and *number (malloc'd; the caller frees both, even on
+ * failure).  False when out of memory. */
+bool render_dispense_view(const struct ldn_plan *pl, const struct dispense *d,
+    struct ldn_plan *v, uint16_t **order, uint16_t **number);
 
 /* "0 approved, 20 draft": the nonzero counts, in state order. */
 void render_review_counts(struct strbuf *b, const struct render_review *rr);

@@ -207,6 +207,8 @@ render_text(const struct ldn_plan *pl, enum audience aud,
 	}
 	withheld(&b, &tmp, pl, aud, rr);
 	render_follow_up_text(&b, pl, aud);
+	if (rr->dispense != NULL)
+		render_dispense_text(&b, &tmp, pl, rr->dispense);
 	render_heading(&b, L->kb);
 	tmp.len = 0;
 	sb_printf(&tmp, "Version %s, updated %s, fingerprint %s. %s: ",

@@ -401,6 +401,20 @@ try {
     ok(await page.isHidden('#download-ics'), 'no .ics download while the API has no format=ics');
   }
 
+  /* The pharmacist, offered exactly when the API lists the audience: the
+   * clinician's words, with the dispensing sheet. */
+  if (planParams.find((p) => p.name === 'audience').schema.enum.includes('pharmacist')) {
+    await page.click('#audience input[value="pharmacist"]');
+    await page.waitForSelector('#plan-view #dispensing table tbody tr', { timeout: 10000 });
+    const sheet = await text('#plan-view #dispensing');
+    ok(/1\.5 mL|1\.50 mL/.test(sheet) && /fill/.test(sheet) && (await text('#sec-definition .statement')) === clinicianWords,
+       'pharmacist: the clinician\'s words with the dispensing sheet (mL per dose, fills)', sheet.slice(0, 300));
+    await shot('3b-plan-pharmacist');
+    await noStrays('pharmacist plan');
+  } else {
+    ok(await page.locator('#audience input[value="pharmacist"]').count() === 0, 'no pharmacist while the API lists none');
+  }
+
   /* The tracker: save, record visits, watch the chart and the next step.
    * The patient is changed before saving: the plan on screen, the
    * handout and the .ics must then all be the saved patient's, made on
