@@ -12,10 +12,18 @@
 #include "ldn/review.h"
 #include "ldn/store.h"
 
+struct add_opts {
+	const char *as_of, *preset, *kb, *why;
+	const char *policies[8];
+	size_t n_policies;
+};
+
 static int
-patient_add(const char *path, const char *as_of, const char *preset,
-    const char *kb_dir, const char *db, const char *actor)
+patient_add(const char *path, const struct add_opts *o, const char *db,
+    const char *actor)
 {
+	const char *as_of = o->as_of, *preset = o->preset, *kb_dir = o->kb;
+	const char *why = o->why;
 	struct ldn_error err = { 0 };
 	struct ldn_kb *kb = NULL;
 	struct ldn_plan *plan = NULL;
@@ -42,15 +50,23 @@ patient_add(const char *path, const char *as_of, const char *preset,
 		rc = EX_IOERR_;
 		goto out;
 	}
-	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset, NULL, 0,
-	    review, &plan, &err);
-	if (rc == LDN_E_SCHEMA && strcmp(err.where, "preset") == 0) {
-		cli_warn("--preset: %s", err.msg);
+	rc = ldn_plan_build_with(kb, input, len, true, as_of, preset,
+	    o->policies, o->n_policies, review, &plan, &err);
+	if (rc == LDN_E_SCHEMA &&
+	    (strcmp(err.where, "preset") == 0 ||
+	        strcmp(err.where, "policy") == 0)) {
+		cli_warn("--%s: %s", err.where, err.msg);
 		rc = EX_USAGE_;
 		goto out;
 	}
 	if (rc == LDN_OK)
-		rc = ldn_store_add_patient(st, actor, input, len, plan, &err);
+		rc = ldn_store_add_patient(st, actor, input, len, plan, why,
+		    &err);
+	if (rc == LDN_E_SCHEMA && strcmp(err.where, "why") == 0) {
+		cli_warn("--why: %s", err.msg);
+		rc = EX_USAGE_;
+		goto out;
+	}
 	if (rc != LDN_OK) {
 		cli_warn("%s: %s%s%s", path, err.where, *err.where ? ": " : "",
 		    err.msg);
@@ -101,21 +117,23 @@ exec_patient(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "actor", required_argument, NULL, 'u' },
 		{ "preset", required_argument, NULL, 'p' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "why", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *as_of = NULL, *kb = NULL, *db = NULL, *actor = NULL;
-	const char *preset = NULL;
+	const char *db = NULL, *actor = NULL;
+	struct add_opts o = { .as_of = NULL };
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			as_of = optarg;
+			o.as_of = optarg;
 			break;
 		case 'k':
-			kb = optarg;
+			o.kb = optarg;
 			break;
 		case 'd':
 			db = optarg;
@@ -124,7 +142,17 @@ exec_patient(int argc, char **argv)
 			actor = optarg;
 			break;
 		case 'p':
-			preset = optarg;
+			o.preset = optarg;
+			break;
+		case 'P':
+			if (o.n_policies == 8) {
+				cli_warn("--policy: at most 8");
+				return EX_USAGE_;
+			}
+			o.policies[o.n_policies++] = optarg;
+			break;
+		case 'w':
+			o.why = optarg;
 			break;
 		case 'h':
 			cli_usage(&cmd_patient_entry, 0);
@@ -135,8 +163,8 @@ exec_patient(int argc, char **argv)
 		}
 	}
 	if (optind == argc - 2 && strcmp(argv[optind], "add") == 0)
-		return patient_add(argv[optind + 1], as_of, preset, kb,
-		    cli_db_url(db), cli_actor(actor));
+		return patient_add(argv[optind + 1], &o, cli_db_url(db),
+		    cli_actor(actor));
 	if (optind == argc - 1 && strcmp(argv[optind], "list") == 0)
 		return patient_list(cli_db_url(db), cli_actor(actor));
 	cli_usage(&cmd_patient_entry, 1);
@@ -145,8 +173,9 @@ exec_patient(int argc, char **argv)
 
 const struct cmd_entry cmd_patient_entry = {
 	.name = "patient",
-	.usage = "add FILE [--as-of DATE] [--preset NAME] [--db URL] "
-	         "[--actor NAME] | list [--db URL]",
+	.usage = "add FILE [--as-of DATE] [--preset NAME] "
+	         "[--policy NAME=VALUE --why TEXT] [--db URL] [--actor NAME] | "
+	         "list [--db URL]",
 	.summary = "Store a patient with the plan built for them; list them.",
 	.help =
 	    "  add FILE   the patient (native JSON or a FHIR Bundle, with an\n"
@@ -155,6 +184,10 @@ const struct cmd_entry cmd_patient_entry = {
 	    "  --preset N the titration preset of the stored plan (see\n"
 	    "             `ldn plan --help`); `ldn next` then follows its\n"
 	    "             start, step, interval and ceiling\n"
+	    "  --policy N=V  a departure from a default policy (see `ldn\n"
+	    "             plan --help`); the stored plan follows it, and it\n"
+	    "             is recorded with who (--actor) and --why TEXT, one\n"
+	    "             line, required with it and refused without it\n"
 	    "  list       id, latest decision, earliest start, visits\n"
 	    "  --db URL   the store (default: $LDN_DB, else sqlite:ldn.db)\n"
 	    "  --actor N  who acts, for the audit log (default: $USER)\n",

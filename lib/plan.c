@@ -301,6 +301,19 @@ ldn_plan_preset(const struct ldn_plan *plan)
 }
 
 size_t
+ldn_plan_overrides(const struct ldn_plan *plan, const char **names,
+    const char **values, size_t max)
+{
+	size_t n = 0;
+
+	if (plan->periop_restart_24h && n < max) {
+		names[n] = "periop_restart";
+		values[n++] = "24h";
+	}
+	return n;
+}
+
+size_t
 ldn_kb_n_presets(const struct ldn_kb *kb)
 {
 	return kb->n_presets;

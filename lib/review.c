@@ -12,6 +12,7 @@
 
 #include "base/error_impl.h"
 #include "base/jsonw.h"
+#include "base/line.h"
 #include "base/strbuf.h"
 #include "ldn/store.h"
 #include "review_impl.h"
@@ -330,24 +331,19 @@ check_version(const struct kb_item *it, const char *version,
 static enum ldn_status
 check_why(const char *why, struct ldn_error *err)
 {
-	size_t n = why ? strlen(why) : 0, blank = 0;
+	size_t bad;
 
-	for (size_t k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)why[k];
-
-		if (c < 0x20 || c == 0x7f)
-			return ldn_fail(err, LDN_E_SCHEMA, "why",
-			    "one line of text, without control characters "
-			    "(byte %zu is 0x%02x)",
-			    k, c);
-		blank += c == ' ';
-	}
-	if (n == 0 || blank == n || n > WHY_MAX)
+	if (line_ok(why, WHY_MAX, &bad))
+		return LDN_OK;
+	if (bad != (size_t)-1)
 		return ldn_fail(err, LDN_E_SCHEMA, "why",
-		    "say why, in 1 to %d bytes that are not all blank: it is "
-		    "kept with the action",
-		    WHY_MAX);
-	return LDN_OK;
+		    "one line of text, without control characters (byte %zu "
+		    "is 0x%02x)",
+		    bad, (unsigned char)why[bad]);
+	return ldn_fail(err, LDN_E_SCHEMA, "why",
+	    "say why, in 1 to %d bytes that are not all blank: it is kept "
+	    "with the action",
+	    WHY_MAX);
 }
 
 static bool

@@ -188,6 +188,28 @@ api_kb(struct app *app, struct req *req, struct resp *resp)
 		take(resp, 200, JSON, s, len);
 }
 
+/* ?policy=NAME:VALUE into the library's NAME=VALUE in pol (128 bytes):
+ * *n is 1 with one, 0 without; false, having answered 400, if bad. */
+static bool
+policy_arg(const struct req *req, struct resp *resp, char *pol, size_t *n)
+{
+	const char *pq = arg(req, "policy");
+	const char *colon = pq ? strchr(pq, ':') : NULL;
+
+	*n = 0;
+	if (pq == NULL)
+		return true;
+	if (colon == NULL || strlen(pq) >= 128) {
+		resp_error(resp, 400, "policy",
+		    "\"%.64s\" is not NAME:VALUE, such as periop_restart:24h",
+		    pq);
+		return false;
+	}
+	snprintf(pol, 128, "%.*s=%s", (int)(colon - pq), pq, colon + 1);
+	*n = 1;
+	return true;
+}
+
 void
 api_plan(struct app *app, struct req *req, struct resp *resp)
 {
@@ -229,29 +251,17 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 		    "\"%.32s\" is not a number of days from 1 to 366", sd);
 		return;
 	}
-	/* ?policy=NAME:VALUE, as the library's NAME=VALUE */
-	const char *pq = arg(req, "policy");
 	char pol[128];
 	const char *pols[1] = { pol };
+	size_t n_pols;
 
-	if (pq != NULL) {
-		const char *colon = strchr(pq, ':');
-
-		if (colon == NULL || strlen(pq) >= sizeof(pol)) {
-			resp_error(resp, 400, "policy",
-			    "\"%.64s\" is not NAME:VALUE, such as "
-			    "periop_restart:24h",
-			    pq);
-			return;
-		}
-		snprintf(pol, sizeof(pol), "%.*s=%s", (int)(colon - pq), pq,
-		    colon + 1);
-	}
+	if (!policy_arg(req, resp, pol, &n_pols))
+		return;
 	struct review_ref *ref = review_acquire(app);
 
 	rc = ldn_plan_build_with(app->kb, req->body, req->body_len, true,
-	    as_of(app, req), arg(req, "preset"), pols, pq != NULL,
-	    review_of(ref), &plan, &err);
+	    as_of(app, req), arg(req, "preset"), pols, n_pols, review_of(ref),
+	    &plan, &err);
 	review_release(ref);
 	if (rc == LDN_OK) {
 		metrics_plan(app->metrics,
@@ -395,15 +405,22 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 		    "POST /api/v1/plan");
 		return;
 	}
+	/* a departure from a default policy is stored with ?why= */
+	char pol[128];
+	const char *pols[1] = { pol };
+	size_t n_pols;
+
+	if (!policy_arg(req, resp, pol, &n_pols))
+		return;
 	struct review_ref *ref = review_acquire(app);
 
 	rc = ldn_plan_build_with(app->kb, req->body, req->body_len, true,
-	    as_of(app, req), arg(req, "preset"), NULL, 0, review_of(ref), &plan,
-	    &err);
+	    as_of(app, req), arg(req, "preset"), pols, n_pols, review_of(ref),
+	    &plan, &err);
 	review_release(ref);
 	if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, req->actor, req->body,
-		    req->body_len, plan, &err);
+		    req->body_len, plan, arg(req, "why"), &err);
 	if (rc != LDN_OK) {
 		ldn_plan_free(plan);
 		fail(resp, rc, &err);

@@ -310,6 +310,14 @@ t "kb retire by a reviewer is refused" code 65 "$ldn" kb retire protocol.start -
 t "the audit log verifies with the actions in it" code 0 "$ldn" audit verify --db "sqlite:$tmp/review.db"
 t "plan --db marks the approved statement approved" sh -c "'$ldn' plan $AS $R --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); st=[x for s in d[\"sections\"] for x in s[\"statements\"]]; assert [x[\"review\"] for x in st if x[\"id\"]==\"protocol.start\"]==[\"approved\"]; assert all(x[\"review\"]!=\"approved\" for x in st if x[\"id\"]!=\"protocol.start\")'"
 
+# an override of a default policy, stored with who and why
+O="--db sqlite:$tmp/override.db"
+t "patient add --policy without --why is a usage error (64)" code 64 "$ldn" patient add "$ex" $AS $O --policy periop_restart=24h
+t "and names --why" has "^ldn: --why: periop_restart=24h departs from the default" "$tmp/cerr"
+t "patient add --why with no override is a usage error (64)" code 64 "$ldn" patient add "$ex" $AS $O --why "just because"
+t "patient add --policy --why stores the override" code 0 "$ldn" patient add "$ex" $AS $O --actor dr-lee --policy periop_restart=24h --why "anaesthetist restarts after 24 h"
+t "the history names the override, who chose it and why" sh -c "'$ldn' history example-fibromyalgia --format json $O | python3 -c 'import json,sys; d=json.load(sys.stdin); o=d[\"plans\"][0][\"overrides\"]; assert o==[dict(o[0], policy=\"periop_restart\", value=\"24h\", by=\"dr-lee\", why=\"anaesthetist restarts after 24 h\")], o'"
+
 # ask: follow-up questions from the knowledge base
 t "ask --help documents --patient" sh -c "'$ldn' ask --help | grep -q -- --patient"
 t "ask without a question is a usage error" code 64 "$ldn" ask

@@ -374,6 +374,18 @@ ok(is_error(s, h, d, 400, "/id"), "the same patient again is 400 naming /id", d)
 for bad in ("a/b", "a\nb"):
     s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", dict(p9, id=bad))
     ok(is_error(s, h, d, 400, "/id"), f"an id {bad!r} that no address can open is 400 naming /id", d)
+# a departure from a default policy is stored with who chose it and why
+p10 = dict(p9, id="p-10")
+s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&policy=periop_restart:24h", p10)
+ok(is_error(s, h, d, 400, "why"), "an override without ?why= is 400 naming why", d)
+s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&why=no%20reason", p10)
+ok(is_error(s, h, d, 400, "why"), "?why= without an override is 400 naming why", d)
+s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&policy=periop_restart:24h&why=surgeon%27s%20protocol", p10)
+ok(s == 201, "with ?why= it is stored (201)", d)
+s, h, d = jcall("GET", "/api/v1/patients/p-10/history?format=json")
+ok(s == 200 and [(o["policy"], o["value"], o["why"]) for o in d["plans"][0]["overrides"]] ==
+   [("periop_restart", "24h", "surgeon's protocol")] and d["plans"][0]["overrides"][0]["by"],
+   "the history names the override, who chose it and why", d)
 s, h, d = jcall("POST", "/api/v1/patients/p-9/visits",
                 {"date": "2026-11-01", "dose_mg": 1.5, "pain": 8, "sleep": 7, "side_effects": "none"})
 ok(s == 201 and d["status"] == "recorded", "a visit is recorded (201)", d)
@@ -396,8 +408,8 @@ s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&audience=pati
 ok(s == 200 and d["audience"] == "patient", "and in the patient's words")
 ok(is_error(*jcall("GET", "/api/v1/patients/p-404/next"), 404, "patient"), "next for an unknown patient is 404")
 s, h, d = jcall("GET", "/api/v1/patients")
-ok(s == 200 and [p["id"] for p in d["patients"]] == ["p-9"] and d["patients"][0]["visits"] == 1,
-   "GET /api/v1/patients lists the patient with one visit", d)
+ok(s == 200 and [p["id"] for p in d["patients"]] == ["p-10", "p-9"] and d["patients"][1]["visits"] == 1,
+   "GET /api/v1/patients lists the patients, p-9 with one visit", d)
 s, h, body = call("GET", "/api/v1/patients/p-9/history?format=csv")
 ok(s == 200 and h["content-type"].startswith("text/csv") and b"2026-11-01,1.5,8" in body, "history as CSV", body[:80])
 s, h, body = call("GET", "/api/v1/patients/p-9/history?format=svg")

@@ -444,10 +444,10 @@ basics(const struct ldn_kb *kb)
 		return;
 	}
 	ok(ldn_store_add_patient(st, "test", PATIENT, strlen(PATIENT), plan,
-	       &err) == LDN_OK,
+	       NULL, &err) == LDN_OK,
 	    "a patient is added with their plan");
 	ok(ldn_store_add_patient(st, "test", PATIENT, strlen(PATIENT), plan,
-	       &err) == LDN_E_SCHEMA &&
+	       NULL, &err) == LDN_E_SCHEMA &&
 	        strstr(err.msg, "already stored"),
 	    "the same patient twice is refused (%s)", err.msg);
 	for (size_t i = 0; i < 3; i++) {
@@ -461,7 +461,7 @@ basics(const struct ldn_kb *kb)
 
 		ok((!built ||
 		       ldn_store_add_patient(st, "test", bad[i], strlen(bad[i]),
-		           p2, &err) == LDN_E_SCHEMA) &&
+		           p2, NULL, &err) == LDN_E_SCHEMA) &&
 		        (i > 0 || built) && strcmp(err.where, "/id") == 0,
 		    "an id %s is refused at /id (%s)", bad[i], err.msg);
 		ldn_plan_free(p2);
@@ -614,8 +614,8 @@ course_timing(const struct ldn_kb *kb)
 	    ldn_plan_build(kb, ins, strlen(ins), "2026-01-01", &plan, &err) ==
 	        LDN_OK &&
 	    strcmp(ldn_plan_timing(plan), "morning") == 0 &&
-	    ldn_store_add_patient(st, "test", ins, strlen(ins), plan, &err) ==
-	        LDN_OK &&
+	    ldn_store_add_patient(st, "test", ins, strlen(ins), plan, NULL,
+	        &err) == LDN_OK &&
 	    ldn_store_course(st, "test", "p-ins", &c, &err) == LDN_OK &&
 	    ldn_store_course(st, "test", "p-001", &d, &err) == LDN_OK;
 	ok(good && strcmp(c->timing, "morning") == 0 &&
@@ -648,8 +648,8 @@ course(const struct ldn_kb *kb)
 	        LDN_OK ||
 	    ldn_plan_build(kb, in2, strlen(in2), "2026-01-01", &plan2, &err) !=
 	        LDN_OK ||
-	    ldn_store_add_patient(st, "test", in, strlen(in), plan, &err) !=
-	        LDN_OK) {
+	    ldn_store_add_patient(st, "test", in, strlen(in), plan, NULL,
+	        &err) != LDN_OK) {
 		ok(0, "a second patient is stored: %s", err.msg);
 		ldn_plan_free(plan);
 		ldn_plan_free(plan2);
@@ -710,8 +710,8 @@ course(const struct ldn_kb *kb)
 	ldn_course_free(c);
 	c = NULL;
 	/* a new plan: the course follows the latest */
-	read = ldn_store_add_plan(st, "test", in2, strlen(in2), plan2, &err) ==
-	        LDN_OK &&
+	read = ldn_store_add_plan(st, "test", in2, strlen(in2), plan2, NULL,
+	           &err) == LDN_OK &&
 	    ldn_store_course(st, "test", "p-002", &c, &err) == LDN_OK &&
 	    c->interval_d == ldn_plan_interval_d(plan2) &&
 	    c->interval_d != ldn_plan_interval_d(plan) && c->n_visits == 3;
@@ -865,6 +865,80 @@ tokens(void)
 	ldn_store_close(st);
 	sql_do("UPDATE api_tokens SET role = 'pharmacist' WHERE name = "
 	       "'bob'");
+}
+
+/*
+ * A plan that departs from a default policy is stored with who chose it
+ * and why (issue 4): refused without a reason, and a reason without a
+ * departure is refused too; the override row is audited, and the history
+ * names it with the plan's preset.
+ */
+static void
+overrides(const struct ldn_kb *kb)
+{
+	static const char in[] = "{\"id\":\"p-ovr\",\"age_years\":50,"
+	                         "\"sex\":\"female\",\"weight_kg\":70,"
+	                         "\"opioid_analgesia_required\":false,"
+	                         "\"medications\":[],\"conditions\":[]}";
+	const char *pol = "periop_restart=24h";
+	struct ldn_store *st = open_store();
+	struct ldn_plan *plan = NULL, *plain = NULL;
+	struct ldn_error err = { 0 };
+	char *out = NULL, hash[65];
+	size_t len, rows;
+
+	if (!ok(st != NULL &&
+	            ldn_plan_build_with(kb, in, strlen(in), false, "2026-01-01",
+	                "slow", &pol, 1, NULL, &plan, &err) == LDN_OK &&
+	            ldn_plan_build(kb, in, strlen(in), "2026-01-01", &plain,
+	                &err) == LDN_OK,
+	        "overrides: plans build (%s)", err.msg))
+		goto done;
+	ok(ldn_store_add_patient(st, "dr-lee", in, strlen(in), plan, NULL,
+	       &err) == LDN_E_SCHEMA &&
+	        strcmp(err.where, "why") == 0,
+	    "an override without a reason is refused (%s)", err.msg);
+	ok(ldn_store_add_patient(st, "dr-lee", in, strlen(in), plan, "  ",
+	       &err) == LDN_E_SCHEMA &&
+	        strcmp(err.where, "why") == 0,
+	    "and with a blank one");
+	ok(ldn_store_add_patient(st, "dr-lee", in, strlen(in), plain, "because",
+	       &err) == LDN_E_SCHEMA &&
+	        strcmp(err.where, "why") == 0,
+	    "a reason with nothing to explain is refused (%s)", err.msg);
+	ok(sql_long("SELECT count(*) FROM patients WHERE id = 'p-ovr'") == 0,
+	    "and a refusal stores nothing");
+	ok(ldn_store_add_patient(st, "dr-lee", in, strlen(in), plan,
+	       "anaesthetist's protocol restarts after 24 h", &err) == LDN_OK,
+	    "with a reason it is stored (%s)", err.msg);
+	ok(sql_long("SELECT count(*) FROM audit WHERE action = "
+	            "'override.record' AND actor = 'dr-lee'") == 1,
+	    "the override is in the audit log, by who chose it");
+	ok(ldn_store_history(st, "t", "p-ovr", LDN_HISTORY_JSON, &out, &len,
+	       &err) == LDN_OK &&
+	        strstr(out, "\"preset\": \"slow\"") &&
+	        strstr(out, "\"policy\": \"periop_restart\"") &&
+	        strstr(out, "\"value\": \"24h\"") &&
+	        strstr(out, "\"by\": \"dr-lee\"") &&
+	        strstr(out, "\"why\": \"anaesthetist's protocol"),
+	    "the history shows the plan's preset and the override: what, "
+	    "who, why");
+	free(out);
+	ok(ldn_store_audit_verify(st, &rows, hash, &err) == LDN_OK,
+	    "the log verifies (%s)", err.msg);
+	ldn_store_close(st);
+	st = NULL;
+	sql_do("UPDATE policy_overrides SET why = 'no reason' WHERE 1 = 1");
+	st = open_store();
+	ok(st && ldn_store_audit_verify(st, &rows, hash, &err) != LDN_OK &&
+	        strstr(err.msg, "policy_overrides/"),
+	    "a reason changed afterwards is found (%s)", err.msg);
+	sql_do("UPDATE policy_overrides SET why = 'anaesthetist''s protocol "
+	       "restarts after 24 h' WHERE 1 = 1");
+done:
+	ldn_plan_free(plan);
+	ldn_plan_free(plain);
+	ldn_store_close(st);
 }
 
 /* The editorial log (issue 9) on this backend: rows in order with their
@@ -1479,6 +1553,7 @@ main(int argc, char **argv)
 	course_timing(kb);
 	bad_urls();
 	tokens();
+	overrides(kb);
 	review_log();
 	if (pg)
 		dropped_connection();

@@ -153,6 +153,10 @@ bool ldn_plan_is_fhir(const struct ldn_plan *plan);
 const struct ldn_kb *ldn_plan_kb(const struct ldn_plan *plan);
 /* The id of the titration preset the plan follows. */
 const char *ldn_plan_preset(const struct ldn_plan *plan);
+/* The policies (ldn_plan_build_with()) on which the plan departs from the
+ * default side: up to max names and values; returns how many. */
+size_t ldn_plan_overrides(const struct ldn_plan *plan, const char **names,
+    const char **values, size_t max);
 /* When doses are taken: "bedtime", or "morning" when the record shows
  * insomnia or vivid dreams. */
 const char *ldn_plan_timing(const struct ldn_plan *plan);

@@ -33,15 +33,19 @@ void ldn_store_close(struct ldn_store *st);
  * Add a patient: the input (len bytes, native JSON or a FHIR Bundle) is
  * kept as the intake snapshot, with the plan built from it.  The patient's
  * id is the plan's (native "id", or the FHIR Patient's); a patient without
- * one, or one already stored, is refused.
+ * one, or one already stored, is refused.  A plan that departs from a
+ * default policy (ldn_plan_overrides()) is stored with actor and why, one
+ * line of 1 to 2000 bytes, audited; without why it is refused (LDN_E_SCHEMA
+ * at "why"), as is a why with no departure to explain.
  */
 enum ldn_status ldn_store_add_patient(struct ldn_store *st, const char *actor,
-    const char *input, size_t len, const struct ldn_plan *plan,
+    const char *input, size_t len, const struct ldn_plan *plan, const char *why,
     struct ldn_error *err);
 
-/* Issue a new plan for a stored patient (the input is its new snapshot). */
+/* Issue a new plan for a stored patient (the input is its new snapshot);
+ * why as for ldn_store_add_patient(). */
 enum ldn_status ldn_store_add_plan(struct ldn_store *st, const char *actor,
-    const char *input, size_t len, const struct ldn_plan *plan,
+    const char *input, size_t len, const struct ldn_plan *plan, const char *why,
     struct ldn_error *err);
 
 /*

@@ -20,6 +20,7 @@
 #include "../base/dose.h"
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
+#include "../base/line.h"
 #include "../base/sha256.h"
 #include "../base/strbuf.h"
 #include "../base/tree.h"
@@ -447,6 +448,7 @@ static const struct audited {
 	{ "api_tokens", "token.add", "name", false },
 	{ "cds_feedback", "feedback.add", "id", true },
 	{ "kb_review", "kb.review", "seq", true },
+	{ "policy_overrides", "override.record", "id", true },
 };
 
 enum {
@@ -573,9 +575,62 @@ row_matches(const struct db_res *r, const char *table, const char *chash)
 	return false;
 }
 
+/*
+ * The plan's departures from a default policy, each with who chose it and
+ * why, under plan plan_id; why is required when there is one, and refused
+ * when there is none (it would explain nothing and be lost).
+ */
+static enum ldn_status
+insert_overrides(struct ldn_store *st, const char *actor,
+    const struct ldn_plan *plan, const char *plan_id, const char *why,
+    const char *stamp, struct ldn_error *err)
+{
+	const char *names[4], *values[4];
+	size_t n = ldn_plan_overrides(plan, names, values, 4), bad;
+	char content[65], record[64];
+	struct db_res *r = NULL;
+	enum ldn_status rc = LDN_OK;
+
+	if (n == 0 && why != NULL)
+		return ldn_fail(err, LDN_E_SCHEMA, "why",
+		    "explains a departure from a default policy, and this "
+		    "plan has none");
+	if (n > 0 && !line_ok(why, 2000, &bad))
+		return ldn_fail(err, LDN_E_SCHEMA, "why",
+		    "%s=%s departs from the default: say why, in one line of "
+		    "1 to 2000 bytes (no control characters); it is kept with "
+		    "who chose it",
+		    names[0], values[0]);
+	for (size_t i = 0; i < n && rc == LDN_OK; i++) {
+		if (query(st,
+		        "INSERT INTO policy_overrides (plan_id, policy, value, "
+		        "actor, why, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING "
+		        "id",
+		        DB_ARGS(db_int(strtoll(plan_id, NULL, 10)),
+		            db_text(names[i]), db_text(values[i]),
+		            db_text(actor), db_text(why), db_text(stamp)),
+		        &r) != DB_OK ||
+		    r->n_rows != 1) {
+			rc = dbfail(st, err, "override");
+		} else {
+			snprintf(record, sizeof(record), "policy_overrides/%s",
+			    text_at(r, 0, 0));
+			rc = row_content(st, "policy_overrides",
+			         text_at(r, 0, 0), content)
+			    ? audit_append(st, actor, "override.record", record,
+			          content, err)
+			    : dbfail(st, err, "override");
+		}
+		db_res_free(r);
+		r = NULL;
+	}
+	return rc;
+}
+
 static enum ldn_status
 insert_plan(struct ldn_store *st, const char *actor, const char *input,
-    size_t len, const struct ldn_plan *plan, struct ldn_error *err)
+    size_t len, const struct ldn_plan *plan, const char *why,
+    struct ldn_error *err)
 {
 	const struct ldn_kb *kb = ldn_plan_kb(plan);
 	char *json = NULL, stamp[21], input_hash[65], content[65], record[64];
@@ -599,11 +654,12 @@ insert_plan(struct ldn_store *st, const char *actor, const char *input,
 	        "INSERT INTO plans (patient_id, issued_at, as_of, kb_version, "
 	        "kb_fingerprint, input_hash, preset, decision, earliest_start, "
 	        "ceiling_ug, plan_json, start_ug, step_ug, interval_d) "
-	        "VALUES (?, ?, ?, ?, ?, ?, 'seed', ?, ?, ?, ?, ?, ?, ?) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	        "RETURNING id",
 	        DB_ARGS(db_text(ldn_plan_patient_id(plan)), db_text(stamp),
 	            db_text(ldn_plan_as_of(plan)), db_text(ldn_kb_version(kb)),
 	            db_text(ldn_kb_fingerprint(kb)), db_text(input_hash),
+	            db_text(ldn_plan_preset(plan)),
 	            db_text(ldn_decision_name(ldn_plan_decision(plan))),
 	            db_text(*es ? es : NULL), db_int(ldn_plan_ceiling_ug(plan)),
 	            json_arg, db_int(first.dose_ug),
@@ -620,15 +676,19 @@ insert_plan(struct ldn_store *st, const char *actor, const char *input,
 	snprintf(record, sizeof(record), "plans/%s", text_at(r, 0, 0));
 	if (!row_content(st, "plans", text_at(r, 0, 0), content))
 		rc = dbfail(st, err, "plan");
+	if (rc == LDN_OK)
+		rc =
+		    audit_append(st, actor, "plan.issue", record, content, err);
+	if (rc == LDN_OK)
+		rc = insert_overrides(st, actor, plan, text_at(r, 0, 0), why,
+		    stamp, err);
 	db_res_free(r);
-	if (rc != LDN_OK)
-		return rc;
-	return audit_append(st, actor, "plan.issue", record, content, err);
+	return rc;
 }
 
 enum ldn_status
 ldn_store_add_patient(struct ldn_store *st, const char *actor,
-    const char *input, size_t len, const struct ldn_plan *plan,
+    const char *input, size_t len, const struct ldn_plan *plan, const char *why,
     struct ldn_error *err)
 {
 	const char *id = ldn_plan_patient_id(plan);
@@ -677,7 +737,7 @@ ldn_store_add_patient(struct ldn_store *st, const char *actor,
 		    : dbfail(st, err, "patient");
 	}
 	if (rc == LDN_OK)
-		rc = insert_plan(st, actor, input, len, plan, err);
+		rc = insert_plan(st, actor, input, len, plan, why, err);
 	free(snapshot);
 	return commit_or_rollback(st, rc, err);
 }
@@ -696,7 +756,8 @@ patient_exists(struct ldn_store *st, const char *id)
 
 enum ldn_status
 ldn_store_add_plan(struct ldn_store *st, const char *actor, const char *input,
-    size_t len, const struct ldn_plan *plan, struct ldn_error *err)
+    size_t len, const struct ldn_plan *plan, const char *why,
+    struct ldn_error *err)
 {
 	const char *id = ldn_plan_patient_id(plan);
 	enum ldn_status rc;
@@ -706,7 +767,7 @@ ldn_store_add_plan(struct ldn_store *st, const char *actor, const char *input,
 		    "patient \"%s\" is not stored", id ? id : "(no id)");
 	if ((rc = begin_write(st, err)) != LDN_OK)
 		return rc;
-	rc = insert_plan(st, actor, input, len, plan, err);
+	rc = insert_plan(st, actor, input, len, plan, why, err);
 	return commit_or_rollback(st, rc, err);
 }
 
@@ -895,8 +956,8 @@ static const char VISITS_SQL[] =
     "WHERE patient_id = ? ORDER BY date, id";
 
 static void
-history_json(const struct db_res *plans, const struct db_res *visits,
-    const char *id, struct strbuf *b)
+history_json(const struct db_res *plans, const struct db_res *overrides,
+    const struct db_res *visits, const char *id, struct strbuf *b)
 {
 	struct jw w;
 
@@ -914,6 +975,23 @@ history_json(const struct db_res *plans, const struct db_res *visits,
 		jw_key(&w, "ceiling_mg");
 		jw_mg(&w, (int32_t)int_at(plans, i, 4));
 		jw_kstr(&w, "kb_version", db_val(plans, i, 5));
+		jw_kstr(&w, "preset", db_val(plans, i, 7));
+		/* where it departs from a default policy: who chose it, why */
+		jw_key(&w, "overrides");
+		jw_arr(&w);
+		for (size_t k = 0; k < overrides->n_rows; k++) {
+			if (strcmp(db_val(overrides, k, 0),
+			        db_val(plans, i, 6)))
+				continue;
+			jw_obj(&w);
+			jw_kstr(&w, "policy", db_val(overrides, k, 1));
+			jw_kstr(&w, "value", db_val(overrides, k, 2));
+			jw_kstr(&w, "by", db_val(overrides, k, 3));
+			jw_kstr(&w, "why", db_val(overrides, k, 4));
+			jw_kstr(&w, "at", db_val(overrides, k, 5));
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);
@@ -1212,7 +1290,7 @@ ldn_store_history(struct ldn_store *st, const char *actor,
     size_t *len, struct ldn_error *err)
 {
 	struct strbuf b = STRBUF_INIT(1u << 26);
-	struct db_res *plans = NULL, *visits = NULL;
+	struct db_res *plans = NULL, *visits = NULL, *overrides = NULL;
 	char record[300];
 	enum ldn_status rc;
 
@@ -1227,19 +1305,26 @@ ldn_store_history(struct ldn_store *st, const char *actor,
 	if (format == LDN_HISTORY_JSON)
 		rc = read_rows(st,
 		    "SELECT issued_at, as_of, decision, earliest_start, "
-		    "ceiling_ug, kb_version FROM plans WHERE patient_id = ? "
-		    "ORDER BY id",
+		    "ceiling_ug, kb_version, id, preset FROM plans WHERE "
+		    "patient_id = ? ORDER BY id",
 		    patient_id, &plans, err);
+	if (rc == LDN_OK && format == LDN_HISTORY_JSON)
+		rc = read_rows(st,
+		    "SELECT o.plan_id, o.policy, o.value, o.actor, o.why, o.at "
+		    "FROM policy_overrides o JOIN plans p ON p.id = o.plan_id "
+		    "WHERE p.patient_id = ? ORDER BY o.id",
+		    patient_id, &overrides, err);
 	if (rc == LDN_OK)
 		rc = read_rows(st, VISITS_SQL, patient_id, &visits, err);
 	st->ops->rollback(st->db); /* nothing to keep: it only read */
 	if (rc == LDN_OK && format == LDN_HISTORY_JSON)
-		history_json(plans, visits, patient_id, &b);
+		history_json(plans, overrides, visits, patient_id, &b);
 	else if (rc == LDN_OK && format == LDN_HISTORY_SVG)
 		history_svg(visits, patient_id, &b);
 	else if (rc == LDN_OK)
 		history_rows(visits, patient_id, format == LDN_HISTORY_CSV, &b);
 	db_res_free(plans);
+	db_res_free(overrides);
 	db_res_free(visits);
 	if (rc != LDN_OK) {
 		sb_free(&b);
