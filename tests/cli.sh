@@ -310,6 +310,20 @@ t "kb retire by a reviewer is refused" code 65 "$ldn" kb retire protocol.start -
 t "the audit log verifies with the actions in it" code 0 "$ldn" audit verify --db "sqlite:$tmp/review.db"
 t "plan --db marks the approved statement approved" sh -c "'$ldn' plan $AS $R --format json '$ex' | python3 -c 'import json,sys; d=json.load(sys.stdin); st=[x for s in d[\"sections\"] for x in s[\"statements\"]]; assert [x[\"review\"] for x in st if x[\"id\"]==\"protocol.start\"]==[\"approved\"]; assert all(x[\"review\"]!=\"approved\" for x in st if x[\"id\"]!=\"protocol.start\")'"
 
+t "kb check: a side of a disagreement citing what its statement does not" broken disside \
+	statements.yaml "s.replace('        cites: [droracle_381464]', '        cites: [goel2024]', 1)" \
+	'which the statement does not'
+t "kb check: a disagreement with one side" broken dis1 statements.yaml \
+	"s.replace('      - position: \"resume 24 hours after the last opioid, at the previous dose\"\n        cites: [droracle_381464]\n', '', 1)" \
+	'two or more sides'
+
+# where sources disagree: each side with its citations, for clinicians
+bf="$tmp/bf.json"
+printf '{"id":"bf","age_years":30,"sex":"female","weight_kg":60,"pregnancy":"breastfeeding","opioid_analgesia_required":false,"medications":[],"conditions":[]}' > "$bf"
+t "a clinician's JSON plan gives each side of a disagreement, citing the statement's own sources" sh -c "'$ldn' plan $AS --format json '$bf' | python3 -c 'import json,sys; d=json.load(sys.stdin); st=[x for s in d[\"sections\"] for x in s[\"statements\"] if x[\"id\"]==\"populations.breastfeeding\"][0]; sides=st[\"disagreement\"]; assert len(sides)==3 and all(set(x[\"citations\"])<=set(st[\"citations\"]) and x[\"position\"] for x in sides), st'"
+t "and the text names them after the statement" sh -c "'$ldn' plan $AS '$bf' | tr -s ' \n' ' ' | grep -q 'Sources disagree: compatible: minimal transfer to the infant \[[0-9, ]*\]; caution \[[0-9]*\]; an absolute contraindication \[[0-9]*\]'"
+t "a patient's plan has no disagreement member" sh -c "! '$ldn' plan $AS --format json --audience patient '$bf' | grep -q disagreement"
+
 # an override of a default policy, stored with who and why
 O="--db sqlite:$tmp/override.db"
 t "patient add --policy without --why is a usage error (64)" code 64 "$ldn" patient add "$ex" $AS $O --policy periop_restart=24h

@@ -94,6 +94,13 @@ statement_content(struct strbuf *b, const struct ldn_kb *kb,
 	sb_add(b, "\n", 1);
 	for (int a = 0; a < AUD_COUNT; a++)
 		field(b, audience_names[a], s->plain[a]);
+	for (size_t i = 0; i < s->n_sides; i++) {
+		sb_printf(b, "disagree: %s (", s->sides[i].position);
+		for (size_t c = 0; c < s->sides[i].cites.n; c++)
+			sb_printf(b, "%s%s", c ? ", " : "",
+			    kb->refs[s->sides[i].cites.ref[c]].id);
+		sb_add(b, ")\n", 2);
+	}
 }
 
 /*

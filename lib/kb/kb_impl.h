@@ -104,6 +104,13 @@ enum review_state {
 
 extern const char *const review_names[RV_COUNT];
 
+/* One position where a statement's sources part ways: a few clinician
+ * words for it, and the cited references that hold it. */
+struct kb_side {
+	const char *position;
+	struct cites cites;
+};
+
 struct kb_statement {
 	const char *id;
 	enum section section;
@@ -118,6 +125,10 @@ struct kb_statement {
 	const char *json[AUD_COUNT]; /* with quotes, escaped */
 	size_t plain_len[AUD_COUNT], json_len[AUD_COUNT];
 	uint32_t item; /* its index in kb->items (review state, version) */
+	/* Where its sources disagree (statements.yaml `disagree`): two or
+	 * more sides, each citing some of the statement's references. */
+	const struct kb_side *sides;
+	size_t n_sides;
 };
 
 /* A finding, monitoring item or schedule line: words for an entry_id. */

@@ -809,6 +809,57 @@ prerender(struct loader *L, struct kb_statement *s, int a)
 	sb_free(&j);
 }
 
+/*
+ * `disagree`: where a statement's sources part ways, two or more sides,
+ * each a short position in clinician words and the statement's own
+ * citations that hold it, so a plan can show each side with its sources.
+ */
+static void
+disagree_field(struct loader *L, const struct jnode *o, struct kb_statement *s)
+{
+	static const char *const keys[] = { "position", "cites", NULL };
+	const struct jnode *d = tree_get(o, "disagree");
+	struct kb_side *sides;
+
+	if (d == NULL)
+		return;
+	if (d->type != J_ARR || d->n < 2) {
+		problem(L, d,
+		    "\"disagree\" lists two or more sides, each with a "
+		    "position and its cites");
+		return;
+	}
+	sides = arena_calloc(L->a, d->n, sizeof(*sides));
+	if (sides == NULL)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct jnode *e = &d->u.items[i];
+
+		if (e->type != J_OBJ) {
+			problem(L, e, "a side must be a mapping");
+			return;
+		}
+		check_keys(L, e, keys);
+		sides[i].position = str_field(L, e, "position", true);
+		sides[i].cites = cites_field(L, e);
+		for (size_t k = 0; k < sides[i].cites.n; k++) {
+			bool cited = false;
+
+			for (size_t c = 0; c < s->cites.n; c++)
+				cited |=
+				    s->cites.ref[c] == sides[i].cites.ref[k];
+			if (!cited)
+				problem(L, e,
+				    "side \"%s\" cites \"%s\", which the "
+				    "statement does not",
+				    sides[i].position ? sides[i].position : "",
+				    L->kb->refs[sides[i].cites.ref[k]].id);
+		}
+	}
+	s->sides = sides;
+	s->n_sides = d->n;
+}
+
 /* Review states are kept by the editorial workflow, not written in YAML,
  * so that nothing reads as approved that no named reviewer approved. */
 static void
@@ -903,7 +954,8 @@ static void
 load_statements(struct loader *L)
 {
 	static const char *const keys[] = { "id", "section", "evidence",
-		"cites", "when", "clinician", "patient", "review", NULL };
+		"cites", "when", "clinician", "patient", "review", "disagree",
+		NULL };
 	const struct jnode *list =
 	    open_yaml(L, "statements.yaml", "statements");
 	struct ldn_kb *kb = L->kb;
@@ -940,6 +992,7 @@ load_statements(struct loader *L)
 		if (e >= 0)
 			evidence_matches(L, o, s->evidence, s->cites);
 		no_review_field(L, o);
+		disagree_field(L, o, s);
 		when = tree_get(o, "when");
 		if (when == NULL) {
 			s->when_flags = 1u << FL_ALWAYS;

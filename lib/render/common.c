@@ -266,6 +266,7 @@ const struct render_labels render_labels[AUD_COUNT] = {
 		"Place in the treatment algorithm" },
 	    .pending_mark = "PENDING REVIEW",
 	    .updated = "updated",
+	    .disagree = "Sources disagree",
 	    .counts = "Statements in this plan by review state",
 	    .policy = "Editorial policy (how content is sourced, graded, "
 		      "reviewed and corrected)",
@@ -302,6 +303,7 @@ const struct render_labels render_labels[AUD_COUNT] = {
 		"When LDN is tried" },
 	    .pending_mark = "pending review",
 	    .updated = "updated",
+	    .disagree = "Sources disagree",
 	    .counts = "Review of this plan's information",
 	    .policy = "How we check this information",
 	    .why_withheld = { [RV_DRAFT] = "not yet submitted for review",

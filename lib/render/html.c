@@ -361,6 +361,24 @@ withheld(struct strbuf *b, const struct ldn_plan *pl, enum audience aud,
 	sb_puts(b, "</ul>\n</section>\n");
 }
 
+/* Where a statement's sources part ways: each side with its links. */
+static void
+disagreement(struct strbuf *b, const struct ldn_plan *pl,
+    const struct kb_statement *st)
+{
+	for (size_t k = 0; k < st->n_sides; k++) {
+		if (k == 0)
+			sb_printf(b, "<br><span class=\"disagree\">%s: ",
+			    render_labels[AUD_CLINICIAN].disagree);
+		else
+			sb_puts(b, "; ");
+		esc_n(b, st->sides[k].position, strlen(st->sides[k].position));
+		cite_links(b, pl, st->sides[k].cites);
+	}
+	if (st->n_sides > 0)
+		sb_puts(b, "</span>");
+}
+
 static void
 sections(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 {
@@ -385,6 +403,8 @@ sections(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 			evidence_badge(b, st->evidence);
 			if (aud == AUD_CLINICIAN)
 				review_badge(b, &pl->statement_review[i]);
+			if (aud == AUD_CLINICIAN)
+				disagreement(b, pl, st);
 			sb_puts(b, "</li>\n");
 		}
 		sb_puts(b, "</ul>\n</section>\n");

@@ -156,6 +156,19 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 			        ? pl->statement_review[i].since
 			        : NULL);
 			cites(w, pl, st->cites);
+			/* where its sources part ways: not for a patient */
+			if (aud != AUD_PATIENT && st->n_sides > 0) {
+				jw_key(w, "disagreement");
+				jw_arr(w);
+				for (size_t k = 0; k < st->n_sides; k++) {
+					jw_obj(w);
+					jw_kstr(w, "position",
+					    st->sides[k].position);
+					cites(w, pl, st->sides[k].cites);
+					jw_end_obj(w);
+				}
+				jw_end_arr(w);
+			}
 			jw_end_obj(w);
 		}
 		jw_end_arr(w);

@@ -25,6 +25,8 @@ struct render_labels {
 	 * what precedes its last-updated date, the count of the plan's
 	 * statements by state, and the editorial policy's name */
 	const char *pending_mark, *updated, *counts, *policy;
+	/* before the sides of a statement whose sources disagree */
+	const char *disagree;
 	/* why a statement in this state is left out of the patient's
 	 * version (clinician) */
 	const char *why_withheld[RV_COUNT];

@@ -94,6 +94,16 @@ statement(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		if (m->state != RV_APPROVED)
 			sb_printf(tmp, "; %s", L->pending_mark);
 		sb_puts(tmp, ")");
+		/* each side with its sources, as the kb gives them */
+		for (size_t k = 0; k < st->n_sides; k++) {
+			if (k == 0)
+				sb_printf(tmp, ". %s: ", L->disagree);
+			else
+				sb_puts(tmp, "; ");
+			sb_printf(tmp, "%s [", st->sides[k].position);
+			render_cite_list(tmp, pl, st->sides[k].cites);
+			sb_puts(tmp, "]");
+		}
 	}
 	sb_puts(b, "  - ");
 	render_wrap(b, sb_cstr(tmp), 4, 4);
