@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../base/tree.h"
+#include "fields.h"
 
 const char *const fm_kind_names[FK_COUNT] = {
 	[FK_LIQUID] = "liquid",
@@ -40,64 +41,23 @@ enum {
 	FM_MAX_LIST = 64
 };
 
-struct fl {
-	struct arena *a;
-	const struct ldn_kb *kb;
-	bool *ref_used;
-	formulation_problem_fn report;
-	void *ud;
-	size_t problems;
-};
-
-static void fproblem(struct fl *L, const struct jnode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fproblem(struct fl *L, const struct jnode *at, const char *fmt, ...)
-{
-	char msg[320];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	L->problems++;
-	L->report(L->ud, at, msg);
-}
-
-static const char *
-str_of(struct fl *L, const struct jnode *o, const char *key, bool required)
-{
-	const struct jnode *v = tree_get(o, key);
-
-	if (v == NULL || v->type == J_NULL) {
-		if (required)
-			fproblem(L, o, "missing field \"%s\"", key);
-		return NULL;
-	}
-	if (v->type != J_STR || v->n == 0 || strlen(v->u.s) != v->n) {
-		fproblem(L, v, "\"%s\" must be a non-empty string", key);
-		return NULL;
-	}
-	return v->u.s;
-}
-
 static bool
-int_node(struct fl *L, const struct jnode *v, const char *what, long lo,
+int_node(struct kb_fields *L, const struct jnode *v, const char *what, long lo,
     long hi, int32_t *out)
 {
 	char *end;
 	long x;
 
 	if (v->type != J_STR) {
-		fproblem(L, v, "\"%s\" must be a whole number", what);
+		kf_problem(L, v, "\"%s\" must be a whole number", what);
 		return false;
 	}
 	errno = 0;
 	x = strtol(v->u.s, &end, 10);
 	if (errno != 0 || end == v->u.s || *end != '\0' || x < lo || x > hi) {
-		fproblem(L, v, "\"%s\" must be a whole number from %ld to %ld",
-		    what, lo, hi);
+		kf_problem(L, v,
+		    "\"%s\" must be a whole number from %ld to %ld", what, lo,
+		    hi);
 		return false;
 	}
 	*out = (int32_t)x;
@@ -105,71 +65,23 @@ int_node(struct fl *L, const struct jnode *v, const char *what, long lo,
 }
 
 static bool
-int_of(struct fl *L, const struct jnode *o, const char *key, long lo, long hi,
-    int32_t *out)
+int_of(struct kb_fields *L, const struct jnode *o, const char *key, long lo,
+    long hi, int32_t *out)
 {
 	const struct jnode *v = tree_get(o, key);
 
 	if (v == NULL) {
-		fproblem(L, o, "missing field \"%s\"", key);
+		kf_problem(L, o, "missing field \"%s\"", key);
 		return false;
 	}
 	return int_node(L, v, key, lo, hi, out);
 }
 
-static void
-keys_of(struct fl *L, const struct jnode *o, const char *const *allowed)
-{
-	for (size_t i = 0; i < o->n; i++) {
-		bool ok = false;
-
-		for (const char *const *k = allowed; *k && !ok; k++)
-			ok = strcmp(*k, o->u.members[i].key) == 0;
-		if (!ok)
-			fproblem(L, &o->u.members[i].val,
-			    "unknown field \"%s\"", o->u.members[i].key);
-	}
-}
-
-static struct cites
-cites_of(struct fl *L, const struct jnode *o)
-{
-	const struct jnode *v = tree_get(o, "cites");
-	struct cites c = { NULL, 0 };
-	uint16_t *idx;
-
-	if (v == NULL || v->type != J_ARR || v->n == 0 || v->n > FM_MAX_LIST) {
-		fproblem(L, v ? v : o,
-		    "\"cites\" must list at least one reference id");
-		return c;
-	}
-	if ((idx = arena_calloc(L->a, v->n, sizeof(*idx))) == NULL)
-		return c;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct jnode *e = &v->u.items[i];
-		int r = e->type == J_STR ? kb_ref_index(L->kb, e->u.s) : -1;
-
-		if (r < 0) {
-			fproblem(L, e,
-			    "a citation must be a reference id of "
-			    "references.yaml");
-			continue;
-		}
-		for (size_t k = 0; k < c.n; k++)
-			if (idx[k] == r)
-				fproblem(L, e, "\"%s\" is cited twice", e->u.s);
-		L->ref_used[r] = true;
-		idx[c.n++] = (uint16_t)r;
-	}
-	c.ref = idx;
-	return c;
-}
-
 /* "evidence": a known type that one of the cited references has. */
 static enum evidence
-evidence_of(struct fl *L, const struct jnode *o, struct cites c)
+evidence_of(struct kb_fields *L, const struct jnode *o, struct cites c)
 {
-	const char *s = str_of(L, o, "evidence", true);
+	const char *s = kf_str(L, o, "evidence", true);
 
 	if (s == NULL)
 		return EV_EXPERT_OPINION;
@@ -180,21 +92,22 @@ evidence_of(struct fl *L, const struct jnode *o, struct cites c)
 			if (L->kb->refs[c.ref[i]].evidence == (enum evidence)e)
 				return (enum evidence)e;
 		if (c.n > 0)
-			fproblem(L, tree_get(o, "evidence"),
+			kf_problem(L, tree_get(o, "evidence"),
 			    "evidence \"%s\" is not that of any reference "
 			    "cited",
 			    s);
 		return (enum evidence)e;
 	}
-	fproblem(L, tree_get(o, "evidence"), "unknown evidence type \"%s\"", s);
+	kf_problem(L, tree_get(o, "evidence"), "unknown evidence type \"%s\"",
+	    s);
 	return EV_EXPERT_OPINION;
 }
 
 /* A list of whole numbers at key, each from lo to hi, strictly ascending
  * when ascending. */
 static const int32_t *
-ints_of(struct fl *L, const struct jnode *o, const char *key, long lo, long hi,
-    bool ascending, size_t *n)
+ints_of(struct kb_fields *L, const struct jnode *o, const char *key, long lo,
+    long hi, bool ascending, size_t *n)
 {
 	const struct jnode *v = tree_get(o, key);
 	int32_t *out;
@@ -202,8 +115,9 @@ ints_of(struct fl *L, const struct jnode *o, const char *key, long lo, long hi,
 	*n = 0;
 	if (v == NULL || v->type != J_ARR || v->n == 0 ||
 	    v->n > FM_MAX_STRENGTHS) {
-		fproblem(L, v ? v : o, "\"%s\" must list 1 to %d whole numbers",
-		    key, FM_MAX_STRENGTHS);
+		kf_problem(L, v ? v : o,
+		    "\"%s\" must list 1 to %d whole numbers", key,
+		    FM_MAX_STRENGTHS);
 		return NULL;
 	}
 	if ((out = arena_calloc(L->a, v->n, sizeof(*out))) == NULL)
@@ -212,7 +126,7 @@ ints_of(struct fl *L, const struct jnode *o, const char *key, long lo, long hi,
 		if (!int_node(L, &v->u.items[i], key, lo, hi, &out[i]))
 			return NULL;
 		if (ascending && i > 0 && out[i] <= out[i - 1]) {
-			fproblem(L, &v->u.items[i],
+			kf_problem(L, &v->u.items[i],
 			    "\"%s\" must be in ascending order, each once",
 			    key);
 			return NULL;
@@ -223,7 +137,8 @@ ints_of(struct fl *L, const struct jnode *o, const char *key, long lo, long hi,
 }
 
 static void
-warnings_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
+warnings_of(struct kb_fields *L, const struct jnode *list,
+    struct formulation_kb *fk)
 {
 	static const char *const keys[] = { "id", "evidence", "cites",
 		"pharmacist", "patient", NULL };
@@ -231,7 +146,7 @@ warnings_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
 
 	if (list == NULL || list->type != J_ARR || list->n == 0 ||
 	    list->n > FM_MAX_LIST) {
-		fproblem(L, list, "\"warnings\" must be a list of warnings");
+		kf_problem(L, list, "\"warnings\" must be a list of warnings");
 		return;
 	}
 	if ((w = arena_calloc(L->a, list->n, sizeof(*w))) == NULL)
@@ -240,19 +155,19 @@ warnings_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
 		const struct jnode *o = &list->u.items[i];
 
 		if (o->type != J_OBJ) {
-			fproblem(L, o, "a warning must be a mapping");
+			kf_problem(L, o, "a warning must be a mapping");
 			continue;
 		}
-		keys_of(L, o, keys);
-		w[i].id = str_of(L, o, "id", true);
-		w[i].cites = cites_of(L, o);
+		kf_keys(L, o, keys);
+		w[i].id = kf_str(L, o, "id", true);
+		w[i].cites = kf_cites(L, o);
 		w[i].evidence = evidence_of(L, o, w[i].cites);
-		w[i].pharmacist = str_of(L, o, "pharmacist", true);
-		w[i].patient = str_of(L, o, "patient", false);
+		w[i].pharmacist = kf_str(L, o, "pharmacist", true);
+		w[i].patient = kf_str(L, o, "patient", false);
 		for (size_t k = 0; w[i].id && k < i; k++)
 			if (w[k].id && strcmp(w[k].id, w[i].id) == 0)
-				fproblem(L, o, "warning \"%s\" is listed twice",
-				    w[i].id);
+				kf_problem(L, o,
+				    "warning \"%s\" is listed twice", w[i].id);
 	}
 	fk->warnings = w;
 	fk->n_warnings = list->n;
@@ -268,7 +183,7 @@ warning_find(const struct formulation_kb *fk, const char *id)
 }
 
 static void
-beyond_use_of(struct fl *L, const struct jnode *o, struct fm_form *f)
+beyond_use_of(struct kb_fields *L, const struct jnode *o, struct fm_form *f)
 {
 	static const char *const keys[] = { "storage", "days", "cites", NULL };
 	static const char *const storages[] = { "room", "refrigerated",
@@ -277,7 +192,7 @@ beyond_use_of(struct fl *L, const struct jnode *o, struct fm_form *f)
 	struct fm_storage *s;
 
 	if (v == NULL || v->type != J_ARR || v->n == 0 || v->n > 3) {
-		fproblem(L, v ? v : o,
+		kf_problem(L, v ? v : o,
 		    "\"beyond_use\" must list 1 to 3 storages");
 		return;
 	}
@@ -288,33 +203,34 @@ beyond_use_of(struct fl *L, const struct jnode *o, struct fm_form *f)
 		size_t k = 0;
 
 		if (e->type != J_OBJ) {
-			fproblem(L, e, "a beyond-use date must be a mapping");
+			kf_problem(L, e, "a beyond-use date must be a mapping");
 			return;
 		}
-		keys_of(L, e, keys);
-		s[i].storage = str_of(L, e, "storage", true);
+		kf_keys(L, e, keys);
+		s[i].storage = kf_str(L, e, "storage", true);
 		while (s[i].storage && storages[k] &&
 		    strcmp(storages[k], s[i].storage) != 0)
 			k++;
 		if (s[i].storage && storages[k] == NULL)
-			fproblem(L, tree_get(e, "storage"),
+			kf_problem(L, tree_get(e, "storage"),
 			    "storage \"%s\"; allowed: room, refrigerated, "
 			    "room-dark",
 			    s[i].storage);
 		for (size_t j = 0; s[i].storage && j < i; j++)
 			if (s[j].storage &&
 			    strcmp(s[j].storage, s[i].storage) == 0)
-				fproblem(L, e, "storage \"%s\" is listed twice",
+				kf_problem(L, e,
+				    "storage \"%s\" is listed twice",
 				    s[i].storage);
 		int_of(L, e, "days", 1, FM_MAX_DAYS, &s[i].days);
-		s[i].cites = cites_of(L, e);
+		s[i].cites = kf_cites(L, e);
 	}
 	f->beyond_use = s;
 	f->n_beyond_use = v->n;
 }
 
 static void
-form_of(struct fl *L, const struct jnode *o, struct fm_form *f,
+form_of(struct kb_fields *L, const struct jnode *o, struct fm_form *f,
     const struct formulation_kb *fk)
 {
 	static const char *const keys[] = { "id", "kind", "label", "evidence",
@@ -326,21 +242,21 @@ form_of(struct fl *L, const struct jnode *o, struct fm_form *f,
 	const struct fm_warning **w;
 	int32_t ldn_max = L->kb->params.ldn_max_ug;
 
-	keys_of(L, o, keys);
-	f->id = str_of(L, o, "id", true);
-	f->label = str_of(L, o, "label", true);
-	f->why = str_of(L, o, "why", true);
-	f->pharmacist = str_of(L, o, "pharmacist", true);
-	f->patient = str_of(L, o, "patient", true);
-	f->cites = cites_of(L, o);
+	kf_keys(L, o, keys);
+	f->id = kf_str(L, o, "id", true);
+	f->label = kf_str(L, o, "label", true);
+	f->why = kf_str(L, o, "why", true);
+	f->pharmacist = kf_str(L, o, "pharmacist", true);
+	f->patient = kf_str(L, o, "patient", true);
+	f->cites = kf_cites(L, o);
 	f->evidence = evidence_of(L, o, f->cites);
-	kind = str_of(L, o, "kind", true);
+	kind = kf_str(L, o, "kind", true);
 	if (kind != NULL && strcmp(kind, "liquid") == 0)
 		f->kind = FK_LIQUID;
 	else if (kind != NULL && strcmp(kind, "capsule") == 0)
 		f->kind = FK_CAPSULE;
 	else if (kind != NULL)
-		fproblem(L, tree_get(o, "kind"),
+		kf_problem(L, tree_get(o, "kind"),
 		    "kind \"%s\"; allowed: liquid, capsule", kind);
 	if (f->kind == FK_LIQUID) {
 		f->conc_ug_per_ml = ints_of(L, o, "concentrations_ug_per_ml", 1,
@@ -348,7 +264,7 @@ form_of(struct fl *L, const struct jnode *o, struct fm_form *f,
 		int_of(L, o, "measure_ul", 1, FM_MAX_MEASURE_UL,
 		    &f->measure_ul);
 		if (tree_get(o, "strengths_ug") || tree_get(o, "max_per_dose"))
-			fproblem(L, o,
+			kf_problem(L, o,
 			    "a liquid has concentrations, not strengths");
 	} else {
 		f->strengths_ug = ints_of(L, o, "strengths_ug", 1,
@@ -357,14 +273,14 @@ form_of(struct fl *L, const struct jnode *o, struct fm_form *f,
 		    &f->max_per_dose);
 		if (tree_get(o, "concentrations_ug_per_ml") ||
 		    tree_get(o, "measure_ul"))
-			fproblem(L, o,
+			kf_problem(L, o,
 			    "capsules have strengths, not concentrations");
 	}
 	beyond_use_of(L, o, f);
 	wl = tree_get(o, "warnings");
 	if (wl == NULL || wl->type != J_ARR || wl->n == 0 ||
 	    wl->n > FM_MAX_LIST) {
-		fproblem(L, wl ? wl : o,
+		kf_problem(L, wl ? wl : o,
 		    "\"warnings\" must list the warnings a sheet of this form "
 		    "shows");
 		return;
@@ -376,14 +292,15 @@ form_of(struct fl *L, const struct jnode *o, struct fm_form *f,
 
 		w[i] = e->type == J_STR ? warning_find(fk, e->u.s) : NULL;
 		if (w[i] == NULL)
-			fproblem(L, e, "names no warning of \"warnings\"");
+			kf_problem(L, e, "names no warning of \"warnings\"");
 	}
 	f->warnings = w;
 	f->n_warnings = wl->n;
 }
 
 static void
-checks_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
+checks_of(struct kb_fields *L, const struct jnode *list,
+    struct formulation_kb *fk)
 {
 	static const char *const keys[] = { "who", "text", NULL };
 	struct fm_check *c;
@@ -391,7 +308,7 @@ checks_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
 
 	if (list == NULL || list->type != J_ARR || list->n == 0 ||
 	    list->n > FM_MAX_LIST) {
-		fproblem(L, list ? list : NULL,
+		kf_problem(L, list ? list : NULL,
 		    "\"checks\" must list the sheet's check boxes");
 		return;
 	}
@@ -403,16 +320,16 @@ checks_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
 		int k = 0;
 
 		if (o->type != J_OBJ) {
-			fproblem(L, o, "a check must be a mapping");
+			kf_problem(L, o, "a check must be a mapping");
 			continue;
 		}
-		keys_of(L, o, keys);
-		c[i].text = str_of(L, o, "text", true);
-		who = str_of(L, o, "who", true);
+		kf_keys(L, o, keys);
+		c[i].text = kf_str(L, o, "text", true);
+		who = kf_str(L, o, "who", true);
 		while (who && k < FW_COUNT && strcmp(fm_who_names[k], who))
 			k++;
 		if (who && k == FW_COUNT)
-			fproblem(L, tree_get(o, "who"),
+			kf_problem(L, tree_get(o, "who"),
 			    "who \"%s\"; allowed: prescriber, pharmacist, "
 			    "patient",
 			    who);
@@ -423,7 +340,7 @@ checks_of(struct fl *L, const struct jnode *list, struct formulation_kb *fk)
 	}
 	for (int k = 0; k < FW_COUNT; k++)
 		if (!seen[k])
-			fproblem(L, list, "no check box for the %s",
+			kf_problem(L, list, "no check box for the %s",
 			    fm_who_names[k]);
 	fk->checks = c;
 	fk->n_checks = list->n;
@@ -436,7 +353,7 @@ formulation_kb_load(struct arena *a, const struct ldn_kb *kb,
 {
 	static const char *const keys[] = { "default", "supply", "forms",
 		"warnings", "checks", NULL };
-	struct fl L = { a, kb, ref_used, problem, ud, 0 };
+	struct kb_fields L = { a, kb, ref_used, problem, ud, 0 };
 	struct formulation_kb *fk = arena_calloc(a, 1, sizeof(*fk));
 	const struct jnode *forms, *supply;
 	struct fm_form *f;
@@ -445,30 +362,30 @@ formulation_kb_load(struct arena *a, const struct ldn_kb *kb,
 	if (fk == NULL)
 		return NULL;
 	if (root->type != J_OBJ) {
-		fproblem(&L, root,
+		kf_problem(&L, root,
 		    "expected default, supply, forms, warnings "
 		    "and checks");
 		return NULL;
 	}
-	keys_of(&L, root, keys);
+	kf_keys(&L, root, keys);
 	warnings_of(&L, tree_get(root, "warnings"), fk);
 	supply = tree_get(root, "supply");
 	if (supply == NULL || supply->type != J_OBJ)
-		fproblem(&L, supply ? supply : root,
+		kf_problem(&L, supply ? supply : root,
 		    "\"supply\" must hold after_ceiling_d, cites and why");
 	else {
-		keys_of(&L, supply,
+		kf_keys(&L, supply,
 		    (const char *const[]){ "after_ceiling_d", "cites", "why",
 		        NULL });
 		int_of(&L, supply, "after_ceiling_d", 1, FM_MAX_SUPPLY_D,
 		    &fk->supply_after_ceiling_d);
-		fk->supply_cites = cites_of(&L, supply);
-		fk->supply_why = str_of(&L, supply, "why", true);
+		fk->supply_cites = kf_cites(&L, supply);
+		fk->supply_why = kf_str(&L, supply, "why", true);
 	}
 	forms = tree_get(root, "forms");
 	if (forms == NULL || forms->type != J_ARR || forms->n == 0 ||
 	    forms->n > FM_MAX_LIST) {
-		fproblem(&L, forms ? forms : root,
+		kf_problem(&L, forms ? forms : root,
 		    "\"forms\" must list the dosage forms");
 		return NULL;
 	}
@@ -478,20 +395,20 @@ formulation_kb_load(struct arena *a, const struct ldn_kb *kb,
 	fk->n_forms = forms->n;
 	for (size_t i = 0; i < forms->n; i++) {
 		if (forms->u.items[i].type != J_OBJ) {
-			fproblem(&L, &forms->u.items[i],
+			kf_problem(&L, &forms->u.items[i],
 			    "a form must be a mapping");
 			continue;
 		}
 		form_of(&L, &forms->u.items[i], &f[i], fk);
 		for (size_t k = 0; f[i].id && k < i; k++)
 			if (f[k].id && strcmp(f[k].id, f[i].id) == 0)
-				fproblem(&L, &forms->u.items[i],
+				kf_problem(&L, &forms->u.items[i],
 				    "form \"%s\" is listed twice", f[i].id);
 	}
-	def = str_of(&L, root, "default", true);
+	def = kf_str(&L, root, "default", true);
 	if (def != NULL &&
 	    (fk->default_form = formulation_find(fk, def, strlen(def))) == NULL)
-		fproblem(&L, tree_get(root, "default"),
+		kf_problem(&L, tree_get(root, "default"),
 		    "default \"%s\" names no form", def);
 	checks_of(&L, tree_get(root, "checks"), fk);
 	return L.problems == 0 ? fk : NULL;

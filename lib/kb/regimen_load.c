@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../base/tree.h"
+#include "fields.h"
 #include "words.h"
 
 const char *const rg_action_names[RA_COUNT] = {
@@ -43,50 +44,9 @@ enum {
 
 #define B(v) (UINT64_C(1) << (v))
 
-struct rl {
-	struct arena *a;
-	const struct ldn_kb *kb;
-	regimen_problem_fn report;
-	void *ud;
-	size_t problems;
-};
-
-static void rproblem(struct rl *L, const struct jnode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-rproblem(struct rl *L, const struct jnode *at, const char *fmt, ...)
-{
-	char msg[320];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	L->problems++;
-	L->report(L->ud, at, msg);
-}
-
-static const char *
-str_of(struct rl *L, const struct jnode *o, const char *key, bool required)
-{
-	const struct jnode *v = tree_get(o, key);
-
-	if (v == NULL || v->type == J_NULL) {
-		if (required)
-			rproblem(L, o, "missing field \"%s\"", key);
-		return NULL;
-	}
-	if (v->type != J_STR || v->n == 0 || strlen(v->u.s) != v->n) {
-		rproblem(L, v, "\"%s\" must be a non-empty string", key);
-		return NULL;
-	}
-	return v->u.s;
-}
-
 static bool
-int_of(struct rl *L, const struct jnode *o, const char *key, bool required,
-    long lo, long hi, int32_t *out)
+int_of(struct kb_fields *L, const struct jnode *o, const char *key,
+    bool required, long lo, long hi, int32_t *out)
 {
 	const struct jnode *v = tree_get(o, key);
 	char *end;
@@ -94,18 +54,19 @@ int_of(struct rl *L, const struct jnode *o, const char *key, bool required,
 
 	if (v == NULL) {
 		if (required)
-			rproblem(L, o, "missing field \"%s\"", key);
+			kf_problem(L, o, "missing field \"%s\"", key);
 		return false;
 	}
 	if (v->type != J_STR) {
-		rproblem(L, v, "\"%s\" must be a whole number", key);
+		kf_problem(L, v, "\"%s\" must be a whole number", key);
 		return false;
 	}
 	errno = 0;
 	x = strtol(v->u.s, &end, 10);
 	if (errno != 0 || end == v->u.s || *end != '\0' || x < lo || x > hi) {
-		rproblem(L, v, "\"%s\" must be a whole number from %ld to %ld",
-		    key, lo, hi);
+		kf_problem(L, v,
+		    "\"%s\" must be a whole number from %ld to %ld", key, lo,
+		    hi);
 		return false;
 	}
 	*out = (int32_t)x;
@@ -113,32 +74,18 @@ int_of(struct rl *L, const struct jnode *o, const char *key, bool required,
 }
 
 static bool
-bool_of(struct rl *L, const struct jnode *o, const char *key)
+bool_of(struct kb_fields *L, const struct jnode *o, const char *key)
 {
-	const char *s = str_of(L, o, key, false);
+	const char *s = kf_str(L, o, key, false);
 
 	if (s == NULL)
 		return false;
 	if (strcmp(s, "true") == 0)
 		return true;
 	if (strcmp(s, "false") != 0)
-		rproblem(L, tree_get(o, key), "\"%s\" must be true or false",
+		kf_problem(L, tree_get(o, key), "\"%s\" must be true or false",
 		    key);
 	return false;
-}
-
-static void
-keys_of(struct rl *L, const struct jnode *o, const char *const *allowed)
-{
-	for (size_t i = 0; i < o->n; i++) {
-		bool ok = false;
-
-		for (const char *const *k = allowed; *k && !ok; k++)
-			ok = strcmp(*k, o->u.members[i].key) == 0;
-		if (!ok)
-			rproblem(L, &o->u.members[i].val,
-			    "unknown field \"%s\"", o->u.members[i].key);
-	}
 }
 
 static int
@@ -154,7 +101,7 @@ number_of(const struct ldn_kb *kb, const char *id, size_t n)
 /* Text into template segments: {variable} among allowed, {n:ID} and
  * {range:ID} from numbers.yaml. */
 static struct tmpl
-tmpl_of(struct rl *L, const struct jnode *at, const char *text,
+tmpl_of(struct kb_fields *L, const struct jnode *at, const char *text,
     uint64_t allowed)
 {
 	struct tmpl t = { NULL, 0, 0 };
@@ -178,21 +125,22 @@ tmpl_of(struct rl *L, const struct jnode *at, const char *text,
 			segs[n++] =
 			    (struct seg){ SEG_LIT, p, (size_t)(open - p), 0 };
 		if ((close = strchr(open, '}')) == NULL) {
-			rproblem(L, at, "unclosed \"{\" in text");
+			kf_problem(L, at, "unclosed \"{\" in text");
 			return t;
 		}
 		name = open + 1;
 		len = (size_t)(close - name);
 		if (len > 2 && strncmp(name, "n:", 2) == 0) {
 			if ((k = number_of(L->kb, name + 2, len - 2)) < 0)
-				rproblem(L, at, "{%.*s} names no number",
+				kf_problem(L, at, "{%.*s} names no number",
 				    (int)len, name);
 			segs[n++] = (struct seg){ SEG_NUM, NULL, 0, k };
 		} else if (len > 6 && strncmp(name, "range:", 6) == 0) {
 			k = number_of(L->kb, name + 6, len - 6);
 			if (k < 0 || !L->kb->numbers[k].has_range)
-				rproblem(L, at, "{%.*s} names no number range",
-				    (int)len, name);
+				kf_problem(L, at,
+				    "{%.*s} names no number range", (int)len,
+				    name);
 			segs[n++] = (struct seg){ SEG_RANGE, NULL, 0, k };
 		} else {
 			for (int v = 0; v < V_COUNT; v++)
@@ -200,11 +148,11 @@ tmpl_of(struct rl *L, const struct jnode *at, const char *text,
 				    memcmp(var_names[v], name, len) == 0)
 					k = v;
 			if (k < 0)
-				rproblem(L, at,
+				kf_problem(L, at,
 				    "{%.*s} is not a known variable", (int)len,
 				    name);
 			else if (!(allowed & B(k)))
-				rproblem(L, at,
+				kf_problem(L, at,
 				    "{%.*s} is not supplied for these words",
 				    (int)len, name);
 			else
@@ -221,16 +169,16 @@ tmpl_of(struct rl *L, const struct jnode *at, const char *text,
 /* Clinician and patient words: at o's keys c and p (both required when
  * required; returns whether both were there). */
 static bool
-words_of(struct rl *L, const struct jnode *o, const char *c, const char *p,
-    struct tmpl *out, uint64_t allowed, bool required)
+words_of(struct kb_fields *L, const struct jnode *o, const char *c,
+    const char *p, struct tmpl *out, uint64_t allowed, bool required)
 {
-	const char *s[AUD_COUNT] = { str_of(L, o, c, required),
-		str_of(L, o, p, required) };
+	const char *s[AUD_COUNT] = { kf_str(L, o, c, required),
+		kf_str(L, o, p, required) };
 
 	if (s[0] == NULL && s[1] == NULL)
 		return false;
 	if (s[0] == NULL || s[1] == NULL) {
-		rproblem(L, o, "\"%s\" and \"%s\" go together", c, p);
+		kf_problem(L, o, "\"%s\" and \"%s\" go together", c, p);
 		return false;
 	}
 	for (int a = 0; a < AUD_COUNT; a++)
@@ -240,51 +188,18 @@ words_of(struct rl *L, const struct jnode *o, const char *c, const char *p,
 
 /* A {clinician, patient} object at key (required). */
 static void
-pair_of(struct rl *L, const struct jnode *o, const char *key, struct tmpl *out,
-    uint64_t allowed)
+pair_of(struct kb_fields *L, const struct jnode *o, const char *key,
+    struct tmpl *out, uint64_t allowed)
 {
 	const struct jnode *v = tree_get(o, key);
 
 	if (v == NULL || v->type != J_OBJ) {
-		rproblem(L, v ? v : o,
+		kf_problem(L, v ? v : o,
 		    "\"%s\" must hold clinician and patient words", key);
 		return;
 	}
-	keys_of(L, v, (const char *const[]){ "clinician", "patient", NULL });
+	kf_keys(L, v, (const char *const[]){ "clinician", "patient", NULL });
 	words_of(L, v, "clinician", "patient", out, allowed, true);
-}
-
-static struct cites
-cites_of(struct rl *L, const struct jnode *o)
-{
-	const struct jnode *v = tree_get(o, "cites");
-	struct cites c = { NULL, 0 };
-	uint16_t *idx;
-
-	if (v == NULL || v->type != J_ARR || v->n == 0) {
-		rproblem(L, v ? v : o,
-		    "\"cites\" must list at least one reference id");
-		return c;
-	}
-	if ((idx = arena_calloc(L->a, v->n, sizeof(*idx))) == NULL)
-		return c;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct jnode *e = &v->u.items[i];
-		int r = e->type == J_STR ? kb_ref_index(L->kb, e->u.s) : -1;
-
-		if (r < 0) {
-			rproblem(L, e,
-			    "a citation must be a reference id of "
-			    "references.yaml");
-			continue;
-		}
-		for (size_t k = 0; k < c.n; k++)
-			if (idx[k] == r)
-				rproblem(L, e, "\"%s\" is cited twice", e->u.s);
-		idx[c.n++] = (uint16_t)r;
-	}
-	c.ref = idx;
-	return c;
 }
 
 static enum entry_id
@@ -298,16 +213,16 @@ finding_of(const char *id)
 }
 
 static int
-action_of(struct rl *L, const struct jnode *o)
+action_of(struct kb_fields *L, const struct jnode *o)
 {
-	const char *s = str_of(L, o, "action", true);
+	const char *s = kf_str(L, o, "action", true);
 
 	if (s == NULL)
 		return -1;
 	for (int a = 0; a < RA_COUNT; a++)
 		if (strcmp(rg_action_names[a], s) == 0)
 			return a;
-	rproblem(L, tree_get(o, "action"),
+	kf_problem(L, tree_get(o, "action"),
 	    "\"action\" is \"%s\"; allowed: do-not-start, wait, caution, "
 	    "ask, not-applicable",
 	    s);
@@ -315,7 +230,7 @@ action_of(struct rl *L, const struct jnode *o)
 }
 
 static void
-rules_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg,
+rules_of(struct kb_fields *L, const struct jnode *list, struct kb_regimen *rg,
     bool tablets)
 {
 	static const char *const keys[] = { "finding", "action", "clinician",
@@ -324,7 +239,7 @@ rules_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg,
 	if (list == NULL || rg->rules == NULL)
 		return;
 	if (list->type != J_ARR || list->n > E_COUNT) {
-		rproblem(L, list, "\"screen\" must be a list of findings");
+		kf_problem(L, list, "\"screen\" must be a list of findings");
 		return;
 	}
 	for (size_t i = 0; i < list->n; i++) {
@@ -334,14 +249,14 @@ rules_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg,
 		int act;
 
 		if (o->type != J_OBJ) {
-			rproblem(L, o, "a screen rule must be a mapping");
+			kf_problem(L, o, "a screen rule must be a mapping");
 			continue;
 		}
-		keys_of(L, o, keys);
-		if ((f = str_of(L, o, "finding", true)) == NULL)
+		kf_keys(L, o, keys);
+		if ((f = kf_str(L, o, "finding", true)) == NULL)
 			continue;
 		if ((r->finding = finding_of(f)) == E_COUNT) {
-			rproblem(L, tree_get(o, "finding"),
+			kf_problem(L, tree_get(o, "finding"),
 			    "\"%s\" is not a finding of the LDN screen "
 			    "(findings.yaml)",
 			    f);
@@ -349,12 +264,12 @@ rules_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg,
 		}
 		for (size_t k = 0; k < rg->n_rules; k++)
 			if (rg->rules[k].finding == r->finding)
-				rproblem(L, o, "\"%s\" is listed twice", f);
+				kf_problem(L, o, "\"%s\" is listed twice", f);
 		if ((act = action_of(L, o)) < 0)
 			continue;
 		r->action = (enum rg_action)act;
 		if (r->action == RA_NOT_APPLICABLE) {
-			if ((r->why = str_of(L, o, "why", true)) == NULL)
+			if ((r->why = kf_str(L, o, "why", true)) == NULL)
 				continue;
 		} else if (!words_of(L, o, "clinician", "patient", r->text,
 		               entry_specs[r->finding].vars, true)) {
@@ -362,7 +277,7 @@ rules_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg,
 		}
 		if (tree_get(o, "cap_tablets") != NULL) {
 			if (!tablets)
-				rproblem(L, o,
+				kf_problem(L, o,
 				    "\"cap_tablets\" is for tablet regimens");
 			int32_t cap = 0;
 
@@ -389,7 +304,7 @@ icd_norm(struct arena *a, const char *s)
 
 /* A list of strings at key: *out and *n (absent: none). */
 static void
-strings_of(struct rl *L, const struct jnode *o, const char *key,
+strings_of(struct kb_fields *L, const struct jnode *o, const char *key,
     const char ***out, size_t *n, bool icd)
 {
 	const struct jnode *v = tree_get(o, key);
@@ -398,7 +313,7 @@ strings_of(struct rl *L, const struct jnode *o, const char *key,
 	if (v == NULL)
 		return;
 	if (v->type != J_ARR || v->n == 0) {
-		rproblem(L, v, "\"%s\" must be a list of strings", key);
+		kf_problem(L, v, "\"%s\" must be a list of strings", key);
 		return;
 	}
 	if ((*out = arena_calloc(L->a, v->n, sizeof(**out))) == NULL)
@@ -407,7 +322,8 @@ strings_of(struct rl *L, const struct jnode *o, const char *key,
 		const struct jnode *e = &v->u.items[i];
 
 		if (e->type != J_STR || e->n == 0) {
-			rproblem(L, e, "\"%s\" must be a list of strings", key);
+			kf_problem(L, e, "\"%s\" must be a list of strings",
+			    key);
 			continue;
 		}
 		(*out)[(*n)++] = icd ? icd_norm(L->a, e->u.s) : e->u.s;
@@ -415,14 +331,14 @@ strings_of(struct rl *L, const struct jnode *o, const char *key,
 }
 
 static void
-phrases_of(struct rl *L, const struct jnode *v, const char *key,
+phrases_of(struct kb_fields *L, const struct jnode *v, const char *key,
     struct phrase **out, size_t *n)
 {
 	*n = 0;
 	if (v == NULL)
 		return;
 	if (v->type != J_ARR || v->n == 0) {
-		rproblem(L, v, "\"%s\" must be a list of words", key);
+		kf_problem(L, v, "\"%s\" must be a list of words", key);
 		return;
 	}
 	if ((*out = arena_calloc(L->a, v->n, sizeof(**out))) == NULL)
@@ -432,7 +348,7 @@ phrases_of(struct rl *L, const struct jnode *v, const char *key,
 
 		if (e->type != J_STR ||
 		    words_phrase(L->a, e->u.s, 0, &(*out)[*n]) != 0) {
-			rproblem(L, e, "\"%s\" holds an empty or long phrase",
+			kf_problem(L, e, "\"%s\" holds an empty or long phrase",
 			    key);
 			continue;
 		}
@@ -442,7 +358,7 @@ phrases_of(struct rl *L, const struct jnode *v, const char *key,
 }
 
 static void
-matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
+matches_of(struct kb_fields *L, const struct jnode *list, struct kb_regimen *rg)
 {
 	static const char *const keys[] = { "id", "action", "conditions",
 		"medications", "labs", "within_d", "include_resolved",
@@ -455,7 +371,7 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 	if (list == NULL)
 		return;
 	if (list->type != J_ARR) {
-		rproblem(L, list, "\"match\" must be a list");
+		kf_problem(L, list, "\"match\" must be a list");
 		return;
 	}
 	rg->matches =
@@ -469,23 +385,23 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 		int act;
 
 		if (o->type != J_OBJ) {
-			rproblem(L, o, "a match rule must be a mapping");
+			kf_problem(L, o, "a match rule must be a mapping");
 			continue;
 		}
-		keys_of(L, o, keys);
-		m->id = str_of(L, o, "id", true);
+		kf_keys(L, o, keys);
+		m->id = kf_str(L, o, "id", true);
 		if ((act = action_of(L, o)) < 0 || m->id == NULL)
 			continue;
 		m->action = (enum rg_action)act;
 		m->include_resolved = bool_of(L, o, "include_resolved");
 		if ((c = tree_get(o, "conditions")) != NULL) {
 			if (c->type != J_OBJ) {
-				rproblem(L, c,
+				kf_problem(L, c,
 				    "\"conditions\" must be a "
 				    "mapping of icd10, snomed, text");
 				continue;
 			}
-			keys_of(L, c, ckeys);
+			kf_keys(L, c, ckeys);
 			strings_of(L, c, "icd10", &m->icd10, &m->n_icd10, true);
 			strings_of(L, c, "snomed", &m->snomed, &m->n_snomed,
 			    false);
@@ -500,9 +416,10 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 		        m->n_loinc >
 		    0;
 		if (m->action == RA_NOT_APPLICABLE)
-			rproblem(L, o, "a match rule cannot be not-applicable");
+			kf_problem(L, o,
+			    "a match rule cannot be not-applicable");
 		if (m->action == RA_WAIT && (m->n_meds == 0 || !m->within_d))
-			rproblem(L, o,
+			kf_problem(L, o,
 			    "a wait needs medications and within_d: the "
 			    "days after the last dose");
 		if (facts) {
@@ -515,7 +432,7 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 			if ((ask = tree_get(o, "ask")) == NULL) {
 				/* an absent diagnosis or medicine is not
 				 * proof: the question must be there */
-				rproblem(L, o,
+				kf_problem(L, o,
 				    "a match rule needs \"ask\" words for "
 				    "when the record does not show it");
 				continue;
@@ -525,7 +442,7 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 		} else {
 			/* nothing the record can show: always a question */
 			if (m->action != RA_ASK)
-				rproblem(L, o,
+				kf_problem(L, o,
 				    "a rule over no conditions, medications "
 				    "or labs can only ask");
 			words_of(L, o, "clinician", "patient", m->text, 0,
@@ -533,7 +450,7 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 		}
 		if (m->within_d && m->n_meds > 0 &&
 		    (!m->has_active || !m->has_unknown))
-			rproblem(L, o,
+			kf_problem(L, o,
 			    "a medication wait needs clinician_active and "
 			    "clinician_unknown words (with patient ones)");
 		rg->n_matches++;
@@ -541,7 +458,7 @@ matches_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 }
 
 static void
-steps_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
+steps_of(struct kb_fields *L, const struct jnode *list, struct kb_regimen *rg)
 {
 	static const char *const keys[] = { "kind", "day", "dose_ug", "am",
 		"pm", "clinician", "patient", NULL };
@@ -550,7 +467,7 @@ steps_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 	bool tablets = rg->tablet_ug > 0;
 
 	if (list == NULL || list->type != J_ARR || list->n == 0) {
-		rproblem(L, list, "\"steps\" must list at least one step");
+		kf_problem(L, list, "\"steps\" must list at least one step");
 		return;
 	}
 	rg->steps = arena_calloc(L->a, list->n, sizeof(*rg->steps));
@@ -563,17 +480,17 @@ steps_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 		int32_t am = 0, pm = 0;
 
 		if (o->type != J_OBJ) {
-			rproblem(L, o, "a step must be a mapping");
+			kf_problem(L, o, "a step must be a mapping");
 			continue;
 		}
-		keys_of(L, o, keys);
-		k = str_of(L, o, "kind", true);
+		kf_keys(L, o, keys);
+		k = kf_str(L, o, "kind", true);
 		s->kind = RS_COUNT;
 		for (int j = 0; k != NULL && j < RS_COUNT; j++)
 			if (strcmp(k, rg_step_kind_names[j]) == 0)
 				s->kind = (enum rg_step_kind)j;
 		if (s->kind == RS_COUNT) {
-			rproblem(L, o,
+			kf_problem(L, o,
 			    "\"kind\" must be test, daily, escalate "
 			    "or maintain");
 			continue;
@@ -581,9 +498,9 @@ steps_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 		if (!int_of(L, o, "day", true, 1, RG_MAX_DAY, &s->day))
 			continue;
 		if (i == 0 && s->day != 1)
-			rproblem(L, o, "the first step is on day 1");
+			kf_problem(L, o, "the first step is on day 1");
 		if (i > 0 && s->day <= rg->steps[rg->n_steps - 1].day)
-			rproblem(L, o, "steps must be in order of day");
+			kf_problem(L, o, "steps must be in order of day");
 		if (tablets) {
 			if (!int_of(L, o, "am", true, 0, 8, &am) ||
 			    !int_of(L, o, "pm", true, 0, 8, &pm))
@@ -592,35 +509,38 @@ steps_of(struct rl *L, const struct jnode *list, struct kb_regimen *rg)
 			s->pm = pm;
 			s->dose_ug = (am + pm) * rg->tablet_ug;
 			if (am + pm == 0)
-				rproblem(L, o, "a step takes a tablet or more");
+				kf_problem(L, o,
+				    "a step takes a tablet or more");
 			if ((am + pm) * rg->tablet_bupropion_ug >
 			    rg->bupropion_max_daily_ug)
-				rproblem(L, o, "above bupropion_max_daily_ug");
+				kf_problem(L, o,
+				    "above bupropion_max_daily_ug");
 		} else if (!int_of(L, o, "dose_ug", true, 1, RG_MAX_DAILY_UG,
 		               &s->dose_ug)) {
 			continue;
 		}
 		if (s->dose_ug > rg->max_daily_ug)
-			rproblem(L, o,
+			kf_problem(L, o,
 			    "%d ug of naltrexone a day is above this "
 			    "regimen's max_daily_ug",
 			    (int)s->dose_ug);
 		if (i > 0 && s->dose_ug < rg->steps[rg->n_steps - 1].dose_ug)
-			rproblem(L, o, "a step never lowers the dose");
+			kf_problem(L, o, "a step never lowers the dose");
 		if (tablets !=
 		    (s->kind == RS_ESCALATE || s->kind == RS_MAINTAIN))
-			rproblem(L, o,
+			kf_problem(L, o,
 			    "escalate and maintain are tablet steps; test "
 			    "and daily are not");
 		if (s->kind == RS_MAINTAIN && i + 1 != list->n)
-			rproblem(L, o, "maintain is the last step");
+			kf_problem(L, o, "maintain is the last step");
 		words_of(L, o, "clinician", "patient", s->text, vars, true);
 		rg->n_steps++;
 	}
 }
 
 static void
-alternative_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
+alternative_of(struct kb_fields *L, const struct jnode *o,
+    struct kb_regimen *rg)
 {
 	static const char *const keys[] = { "supervised", "weekdays",
 		"clinician", "patient", NULL };
@@ -629,14 +549,14 @@ alternative_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
 	if (o == NULL)
 		return;
 	if (o->type != J_OBJ) {
-		rproblem(L, o, "\"alternative\" must be a mapping");
+		kf_problem(L, o, "\"alternative\" must be a mapping");
 		return;
 	}
-	keys_of(L, o, keys);
+	kf_keys(L, o, keys);
 	rg->alt_supervised = bool_of(L, o, "supervised");
 	wd = tree_get(o, "weekdays");
 	if (wd == NULL || wd->type != J_ARR || wd->n == 0 || wd->n > 7) {
-		rproblem(L, wd ? wd : o,
+		kf_problem(L, wd ? wd : o,
 		    "\"weekdays\" must list one to seven days");
 		return;
 	}
@@ -647,25 +567,25 @@ alternative_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
 		const struct jnode *e = &wd->u.items[i];
 		struct rg_weekday *w = &rg->alt[rg->n_alt];
 		const char *d =
-		    e->type == J_OBJ ? str_of(L, e, "day", true) : NULL;
+		    e->type == J_OBJ ? kf_str(L, e, "day", true) : NULL;
 
 		w->wday = -1;
 		for (int k = 0; d != NULL && k < 7; k++)
 			if (strcmp(d, weekday_names[k]) == 0)
 				w->wday = k;
 		if (w->wday < 0) {
-			rproblem(L, e,
+			kf_problem(L, e,
 			    "\"day\" must be a weekday, in lower "
 			    "case");
 			continue;
 		}
 		if (rg->n_alt > 0 && w->wday <= rg->alt[rg->n_alt - 1].wday)
-			rproblem(L, e, "weekdays must be in week order");
+			kf_problem(L, e, "weekdays must be in week order");
 		if (!int_of(L, e, "dose_ug", true, 1, RG_MAX_DAILY_UG,
 		        &w->dose_ug))
 			continue;
 		if (w->dose_ug > rg->max_daily_ug)
-			rproblem(L, e, "above this regimen's max_daily_ug");
+			kf_problem(L, e, "above this regimen's max_daily_ug");
 		rg->n_alt++;
 	}
 	words_of(L, o, "clinician", "patient", rg->alt_text,
@@ -673,7 +593,7 @@ alternative_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
 }
 
 static void
-review_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
+review_of(struct kb_fields *L, const struct jnode *o, struct kb_regimen *rg)
 {
 	static const char *const keys[] = { "after_d", "stop_below_pct",
 		"clinician", "patient", NULL };
@@ -681,30 +601,30 @@ review_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
 	if (o == NULL)
 		return;
 	if (o->type != J_OBJ) {
-		rproblem(L, o, "\"review\" must be a mapping");
+		kf_problem(L, o, "\"review\" must be a mapping");
 		return;
 	}
-	keys_of(L, o, keys);
+	kf_keys(L, o, keys);
 	int_of(L, o, "after_d", true, 1, RG_MAX_DAY, &rg->review_after_d);
 	int_of(L, o, "stop_below_pct", true, 1, 100, &rg->review_stop_pct);
 	words_of(L, o, "clinician", "patient", rg->review,
 	    B(V_DATE) | B(V_DAYS) | B(V_DETAIL), true);
 	if (rg->n_steps > 0 && rg->steps[rg->n_steps - 1].kind != RS_MAINTAIN)
-		rproblem(L, o, "a review counts from a maintain step");
+		kf_problem(L, o, "a review counts from a maintain step");
 }
 
 static void
-tablets_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
+tablets_of(struct kb_fields *L, const struct jnode *o, struct kb_regimen *rg)
 {
 	const struct jnode *t = tree_get(o, "tablet"), *w;
 
 	if (t == NULL)
 		return;
 	if (t->type != J_OBJ) {
-		rproblem(L, t, "\"tablet\" must be a mapping");
+		kf_problem(L, t, "\"tablet\" must be a mapping");
 		return;
 	}
-	keys_of(L, t,
+	kf_keys(L, t,
 	    (const char *const[]){ "naltrexone_ug", "bupropion_ug", NULL });
 	int_of(L, t, "naltrexone_ug", true, 1, RG_MAX_DAILY_UG, &rg->tablet_ug);
 	int_of(L, t, "bupropion_ug", true, 1, 1000000,
@@ -715,10 +635,11 @@ tablets_of(struct rl *L, const struct jnode *o, struct kb_regimen *rg)
 	    B(V_FROM_DATE) | B(V_DETAIL) | B(V_DOSE));
 	w = tree_get(o, "tablet_words");
 	if (w == NULL || w->type != J_OBJ) {
-		rproblem(L, w ? w : o, "\"tablet_words\" must give am and pm");
+		kf_problem(L, w ? w : o,
+		    "\"tablet_words\" must give am and pm");
 		return;
 	}
-	keys_of(L, w, (const char *const[]){ "am", "pm", NULL });
+	kf_keys(L, w, (const char *const[]){ "am", "pm", NULL });
 	pair_of(L, w, "am", rg->am_words, 0);
 	pair_of(L, w, "pm", rg->pm_words, 0);
 }
@@ -738,7 +659,7 @@ inherit(struct kb_regimen *rg, const struct kb_regimen *from)
 }
 
 static void
-regimen_of(struct rl *L, const struct jnode *o, struct regimen_kb *rk)
+regimen_of(struct kb_fields *L, const struct jnode *o, struct regimen_kb *rk)
 {
 	static const char *const keys[] = { "id", "label", "evidence", "cites",
 		"why", "max_daily_ug", "purpose", "steps", "alternative",
@@ -749,35 +670,35 @@ regimen_of(struct rl *L, const struct jnode *o, struct regimen_kb *rk)
 	const char *ev, *from;
 	bool cited = false;
 
-	keys_of(L, o, keys);
-	rg->id = str_of(L, o, "id", true);
-	rg->label = str_of(L, o, "label", true);
-	rg->why = str_of(L, o, "why", true);
+	kf_keys(L, o, keys);
+	rg->id = kf_str(L, o, "id", true);
+	rg->label = kf_str(L, o, "label", true);
+	rg->why = kf_str(L, o, "why", true);
 	if (rg->id == NULL)
 		return;
 	if (strcmp(rg->id, "ldn") == 0)
-		rproblem(L, tree_get(o, "id"),
+		kf_problem(L, tree_get(o, "id"),
 		    "\"ldn\" is the LDN plan itself, not a regimen here");
 	for (size_t k = 0; k < rk->n; k++)
 		if (strcmp(rk->regimens[k].id, rg->id) == 0)
-			rproblem(L, o, "regimen \"%s\" is defined twice",
+			kf_problem(L, o, "regimen \"%s\" is defined twice",
 			    rg->id);
-	rg->cites = cites_of(L, o);
+	rg->cites = kf_cites(L, o);
 	rg->evidence = EV_COUNT;
-	if ((ev = str_of(L, o, "evidence", true)) != NULL)
+	if ((ev = kf_str(L, o, "evidence", true)) != NULL)
 		for (int e = 0; e < EV_COUNT; e++)
 			if (strcmp(ev, evidence_names[e]) == 0)
 				rg->evidence = (enum evidence)e;
 	for (size_t i = 0; i < rg->cites.n; i++)
 		cited |= L->kb->refs[rg->cites.ref[i]].evidence == rg->evidence;
 	if (ev != NULL && !cited)
-		rproblem(L, tree_get(o, "evidence"),
+		kf_problem(L, tree_get(o, "evidence"),
 		    "\"evidence\" must be that of a cited reference");
 	int_of(L, o, "max_daily_ug", true, 1, RG_MAX_DAILY_UG,
 	    &rg->max_daily_ug);
 	if (rg->max_daily_ug > 0 &&
 	    rg->max_daily_ug <= L->kb->params.ldn_max_ug)
-		rproblem(L, tree_get(o, "max_daily_ug"),
+		kf_problem(L, tree_get(o, "max_daily_ug"),
 		    "a regimen here is above the LDN range (dose.ldn_max_ug): "
 		    "LDN is planned by the presets");
 	tablets_of(L, o, rg);
@@ -790,11 +711,11 @@ regimen_of(struct rl *L, const struct jnode *o, struct regimen_kb *rk)
 	rg->rules = arena_calloc(L->a, 2 * E_COUNT, sizeof(*rg->rules));
 	rules_of(L, tree_get(o, "screen"), rg, rg->tablet_ug > 0);
 	matches_of(L, tree_get(o, "match"), rg);
-	if ((from = str_of(L, o, "screen_from", false)) != NULL) {
+	if ((from = kf_str(L, o, "screen_from", false)) != NULL) {
 		const struct kb_regimen *f = regimen_kb_find(rk, from);
 
 		if (f == NULL)
-			rproblem(L, tree_get(o, "screen_from"),
+			kf_problem(L, tree_get(o, "screen_from"),
 			    "\"%s\" is not a regimen defined above", from);
 		else
 			inherit(rg, f);
@@ -809,7 +730,7 @@ regimen_of(struct rl *L, const struct jnode *o, struct regimen_kb *rk)
 		for (size_t k = 0; k < rg->n_rules && !listed; k++)
 			listed = rg->rules[k].finding == (enum entry_id)e;
 		if (!listed)
-			rproblem(L, o,
+			kf_problem(L, o,
 			    "regimen \"%s\" does not list the blocking "
 			    "finding \"%s\" in \"screen\"",
 			    rg->id, entry_specs[e].id);
@@ -821,17 +742,17 @@ const struct regimen_kb *
 regimen_kb_load(struct arena *a, const struct ldn_kb *kb,
     const struct jnode *root, regimen_problem_fn problem, void *ud)
 {
-	struct rl L = { a, kb, problem, ud, 0 };
+	struct kb_fields L = { a, kb, NULL, problem, ud, 0 };
 	const struct jnode *list = tree_get(root, "regimens");
 	struct regimen_kb *rk;
 
 	if (list == NULL || list->type != J_ARR || list->n == 0) {
-		rproblem(&L, root,
+		kf_problem(&L, root,
 		    "expected a top-level list named "
 		    "\"regimens\"");
 		return NULL;
 	}
-	keys_of(&L, root, (const char *const[]){ "regimens", NULL });
+	kf_keys(&L, root, (const char *const[]){ "regimens", NULL });
 	rk = arena_calloc(a, 1, sizeof(*rk));
 	if (rk == NULL ||
 	    (rk->regimens = arena_calloc(a, list->n, sizeof(*rk->regimens))) ==
@@ -839,7 +760,7 @@ regimen_kb_load(struct arena *a, const struct ldn_kb *kb,
 		return NULL;
 	for (size_t i = 0; i < list->n; i++) {
 		if (list->u.items[i].type != J_OBJ) {
-			rproblem(&L, &list->u.items[i],
+			kf_problem(&L, &list->u.items[i],
 			    "a regimen must be a mapping");
 			continue;
 		}
