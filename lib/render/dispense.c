@@ -359,16 +359,6 @@ render_dispense_text(struct strbuf *b, struct strbuf *tmp,
 /* ------------------------------------------------------------------ json */
 
 static void
-cites_json(struct jw *w, const struct ldn_plan *pl, struct cites c)
-{
-	jw_key(w, "citations");
-	jw_arr(w);
-	for (size_t i = 0; i < c.n; i++)
-		jw_int(w, pl->ref_number[c.ref[i]]);
-	jw_end_arr(w);
-}
-
-static void
 date_json(struct jw *w, const char *key, int32_t day)
 {
 	char buf[11];
@@ -436,7 +426,7 @@ render_dispense_json(struct jw *w, const struct ldn_plan *pl,
 	jw_kstr(w, "kind", fm_kind_names[f->kind]);
 	jw_kstr(w, "label", f->label);
 	jw_kstr(w, "evidence", evidence_names[f->evidence]);
-	cites_json(w, pl, f->cites);
+	render_json_cites(w, pl, f->cites);
 	if (f->kind == FK_LIQUID) {
 		jw_key(w, "concentration_mg_per_ml");
 		jw_mg(w, d->conc_ug_per_ml);
@@ -453,7 +443,7 @@ render_dispense_json(struct jw *w, const struct ldn_plan *pl,
 	date_json(w, "first_dose", d->first);
 	date_json(w, "last_dose", d->end - 1);
 	if (d->supply_default)
-		cites_json(w, pl, fk->supply_cites);
+		render_json_cites(w, pl, fk->supply_cites);
 	jw_end_obj(w);
 	jw_key(w, "exact");
 	jw_bool(w, exact);
@@ -501,7 +491,7 @@ render_dispense_json(struct jw *w, const struct ldn_plan *pl,
 		jw_obj(w);
 		jw_kstr(w, "storage", st->storage);
 		jw_kint(w, "days", st->days);
-		cites_json(w, pl, st->cites);
+		render_json_cites(w, pl, st->cites);
 		jw_key(w, "fills");
 		jw_arr(w);
 		for (size_t k = 0; k < n; k++) {
@@ -530,7 +520,7 @@ render_dispense_json(struct jw *w, const struct ldn_plan *pl,
 		jw_obj(w);
 		jw_kstr(w, "id", x->id);
 		jw_kstr(w, "evidence", evidence_names[x->evidence]);
-		cites_json(w, pl, x->cites);
+		render_json_cites(w, pl, x->cites);
 		jw_kstr(w, "pharmacist", x->pharmacist);
 		render_opt(w, "patient", x->patient);
 		jw_end_obj(w);
@@ -554,41 +544,7 @@ render_dispense_json(struct jw *w, const struct ldn_plan *pl,
 static void
 esc(struct strbuf *b, const char *s)
 {
-	for (; *s; s++)
-		switch (*s) {
-		case '&':
-			sb_puts(b, "&amp;");
-			break;
-		case '<':
-			sb_puts(b, "&lt;");
-			break;
-		case '>':
-			sb_puts(b, "&gt;");
-			break;
-		case '"':
-			sb_puts(b, "&quot;");
-			break;
-		case '\'':
-			sb_puts(b, "&#39;");
-			break;
-		default:
-			sb_add(b, s, 1);
-		}
-}
-
-static void
-cite_html(struct strbuf *b, const struct ldn_plan *pl, struct cites c)
-{
-	if (c.n == 0)
-		return;
-	sb_puts(b, " <sup class=\"cite\">[");
-	for (size_t i = 0; i < c.n; i++) {
-		unsigned n = pl->ref_number[c.ref[i]];
-
-		sb_printf(b, "%s<a href=\"#ref-%u\">%u</a>", i ? ", " : "", n,
-		    n);
-	}
-	sb_puts(b, "]</sup>");
+	render_html_esc(b, s, strlen(s));
 }
 
 /* tmp's text, escaped, in an element */
@@ -626,7 +582,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 	tmp_html(b, tmp);
 	sb_printf(b, "</strong> <span class=\"badge ev\">%s</span>",
 	    evidence_names[f->evidence]);
-	cite_html(b, pl, f->cites);
+	render_html_cites(b, pl, f->cites);
 	sb_puts(b, "</p>\n<p>");
 	esc(b, f->pharmacist);
 	date_format(d->first, date);
@@ -637,7 +593,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 		sb_printf(b,
 		    " (the titration to its highest dose and %d days more)",
 		    (int)fk->supply_after_ceiling_d);
-		cite_html(b, pl, fk->supply_cites);
+		render_html_cites(b, pl, fk->supply_cites);
 	}
 	sb_puts(b,
 	    ".</p>\n<table>\n<thead><tr><th scope=\"col\">From</th>"
@@ -694,7 +650,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 		sb_puts(b, "<li>");
 		esc(b, storage_label(st->storage));
 		sb_printf(b, ": %d days", (int)st->days);
-		cite_html(b, pl, st->cites);
+		render_html_cites(b, pl, st->cites);
 		sb_puts(b, "<ul>\n");
 		for (size_t k = 0; k < n; k++) {
 			date_format(fills[k].made, date);
@@ -721,7 +677,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 	for (size_t i = 0; i < f->n_warnings; i++) {
 		sb_puts(b, "<li>");
 		esc(b, f->warnings[i]->pharmacist);
-		cite_html(b, pl, f->warnings[i]->cites);
+		render_html_cites(b, pl, f->warnings[i]->cites);
 		sb_puts(b, "</li>\n");
 	}
 	sb_puts(b, "</ul>\n<h3>Tell the patient</h3>\n<ul>\n<li>");

@@ -99,8 +99,8 @@ static const char css[] =
 
 /* s (n bytes) with &, <, >, " and ' as character references, so it is
  * safe both as element content and inside a quoted attribute. */
-static void
-esc_n(struct strbuf *b, const char *s, size_t n)
+void
+render_html_esc(struct strbuf *b, const char *s, size_t n)
 {
 	size_t from = 0;
 
@@ -136,7 +136,7 @@ esc_n(struct strbuf *b, const char *s, size_t n)
 static void
 esc(struct strbuf *b, const char *s)
 {
-	esc_n(b, s, strlen(s));
+	render_html_esc(b, s, strlen(s));
 }
 
 /* s percent-encoded for a URL path (a DOI may hold '<', '#', '?' or a
@@ -164,8 +164,8 @@ evidence_badge(struct strbuf *b, enum evidence ev)
 	sb_puts(b, "</span>");
 }
 
-static void
-cite_links(struct strbuf *b, const struct ldn_plan *pl, struct cites c)
+void
+render_html_cites(struct strbuf *b, const struct ldn_plan *pl, struct cites c)
 {
 	if (c.n == 0)
 		return;
@@ -186,7 +186,7 @@ text(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 {
 	tmp->len = 0;
 	tmpl_expand(tmp, pl->kb, t, vars);
-	esc_n(b, tmp->s ? tmp->s : "", tmp->len);
+	render_html_esc(b, tmp->s ? tmp->s : "", tmp->len);
 }
 
 static void
@@ -255,7 +255,7 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		    (int)(s->date - pl->steps[0].date + 1),
 		    s->kind == STEP_HOLD ? H->no_dose : dose);
 		text(b, tmp, pl, &pl->kb->entries[e].text[aud], vars);
-		cite_links(b, pl, pl->kb->entries[e].cites);
+		render_html_cites(b, pl, pl->kb->entries[e].cites);
 		sb_puts(b, "</td></tr>\n");
 	}
 	sb_puts(b, "</tbody>\n</table>\n<p>");
@@ -263,7 +263,7 @@ schedule(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 	snprintf(dose, sizeof(dose), "%s mg", mg);
 	vars[V_DOSE] = dose;
 	text(b, tmp, pl, &ceil->text[aud], vars);
-	cite_links(b, pl, ceil->cites);
+	render_html_cites(b, pl, ceil->cites);
 	sb_puts(b, "</p>\n</section>\n");
 }
 
@@ -281,7 +281,7 @@ findings(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		sb_printf(b, "<li><span class=\"badge sev-%s\">%s</span> ",
 		    severity_names[sev], render_labels[aud].sev[sev]);
 		text(b, tmp, pl, &e->text[aud], f->vars);
-		cite_links(b, pl, finding_cites(pl->kb, f));
+		render_html_cites(b, pl, finding_cites(pl->kb, f));
 		evidence_badge(b, e->evidence);
 		sb_puts(b, "</li>\n");
 	}
@@ -302,7 +302,7 @@ items(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 			continue;
 		sb_puts(b, "<li>");
 		text(b, tmp, pl, &e->text[aud], it->vars);
-		cite_links(b, pl, e->cites);
+		render_html_cites(b, pl, e->cites);
 		sb_puts(b, "</li>\n");
 	}
 	sb_puts(b, "</ul>\n</section>\n");
@@ -372,8 +372,9 @@ disagreement(struct strbuf *b, const struct ldn_plan *pl,
 			    render_labels[AUD_CLINICIAN].disagree);
 		else
 			sb_puts(b, "; ");
-		esc_n(b, st->sides[k].position, strlen(st->sides[k].position));
-		cite_links(b, pl, st->sides[k].cites);
+		render_html_esc(b, st->sides[k].position,
+		    strlen(st->sides[k].position));
+		render_html_cites(b, pl, st->sides[k].cites);
 	}
 	if (st->n_sides > 0)
 		sb_puts(b, "</span>");
@@ -398,8 +399,8 @@ sections(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 			const struct kb_statement *st = pl->statements[i];
 
 			sb_puts(b, "<li>");
-			esc_n(b, st->plain[aud], st->plain_len[aud]);
-			cite_links(b, pl, st->cites);
+			render_html_esc(b, st->plain[aud], st->plain_len[aud]);
+			render_html_cites(b, pl, st->cites);
 			evidence_badge(b, st->evidence);
 			if (aud == AUD_CLINICIAN)
 				review_badge(b, &pl->statement_review[i]);
@@ -441,7 +442,7 @@ numbers(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		sb_puts(b, "</code></td><td class=\"num\">");
 		tmp->len = 0;
 		tmpl_number(tmp, &used, false);
-		esc_n(b, tmp->s ? tmp->s : "", tmp->len);
+		render_html_esc(b, tmp->s ? tmp->s : "", tmp->len);
 		sb_puts(b, "</td><td>");
 		snprintf(line, sizeof(line), H->from[from], pl->preset->id);
 		esc(b, line);
@@ -449,10 +450,10 @@ numbers(struct strbuf *b, struct strbuf *tmp, const struct ldn_plan *pl,
 		if (nb->has_range) {
 			tmp->len = 0;
 			tmpl_number(tmp, nb, true);
-			esc_n(b, tmp->s ? tmp->s : "", tmp->len);
+			render_html_esc(b, tmp->s ? tmp->s : "", tmp->len);
 		}
 		sb_puts(b, "</td><td>");
-		cite_links(b, pl,
+		render_html_cites(b, pl,
 		    from == NS_KB ? nb->cites : pl->preset->statement.cites);
 		sb_puts(b, "</td></tr>\n");
 	}
@@ -546,7 +547,7 @@ render_html(const struct ldn_plan *pl, enum audience aud,
 	    rr->n_withheld == 0 ? "" : " pending");
 	tmp.len = 0;
 	render_review_counts(&tmp, rr);
-	esc_n(&b, tmp.s ? tmp.s : "", tmp.len);
+	render_html_esc(&b, tmp.s ? tmp.s : "", tmp.len);
 	sb_printf(&b, "</span>. %s: ", H->updated);
 	esc(&b, kb->updated ? kb->updated : "unknown");
 	sb_puts(&b, ".</p>\n</header>\n<main>\n");
@@ -572,7 +573,7 @@ render_html(const struct ldn_plan *pl, enum audience aud,
 	sb_printf(&b, ". %s: ", L->counts);
 	tmp.len = 0;
 	render_review_counts(&tmp, rr);
-	esc_n(&b, tmp.s ? tmp.s : "", tmp.len);
+	render_html_esc(&b, tmp.s ? tmp.s : "", tmp.len);
 	sb_puts(&b, ".</p>\n");
 	if (aud == AUD_CLINICIAN && rr->n_withheld > 0) {
 		sb_puts(&b, "<p class=\"pending\">");

@@ -14,8 +14,8 @@
 #include "../base/jsonw.h"
 #include "../kb/ask_kb.h"
 
-static void
-cites(struct jw *w, const struct ldn_plan *pl, struct cites c)
+void
+render_json_cites(struct jw *w, const struct ldn_plan *pl, struct cites c)
 {
 	jw_key(w, "citations");
 	jw_arr(w);
@@ -87,7 +87,7 @@ findings(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		if (f->lift != DATE_NONE)
 			date_member(w, "lifts", f->lift);
 		jw_kstr(w, "evidence", evidence_names[e->evidence]);
-		cites(w, pl, finding_cites(pl->kb, f));
+		render_json_cites(w, pl, finding_cites(pl->kb, f));
 		jw_key(w, "sources");
 		jw_arr(w);
 		for (size_t k = 0; k < f->n_src; k++)
@@ -117,7 +117,7 @@ items(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 			date_member(w, "date", it->date);
 		jw_key(w, "text");
 		render_text_json(w, pl, tmp, &e->text[aud], it->vars);
-		cites(w, pl, e->cites);
+		render_json_cites(w, pl, e->cites);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
@@ -155,7 +155,7 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 			    pl->statement_review[i].since[0]
 			        ? pl->statement_review[i].since
 			        : NULL);
-			cites(w, pl, st->cites);
+			render_json_cites(w, pl, st->cites);
 			/* where its sources part ways: not for a patient */
 			if (aud != AUD_PATIENT && st->n_sides > 0) {
 				jw_key(w, "disagreement");
@@ -164,7 +164,8 @@ sections(struct jw *w, const struct ldn_plan *pl, enum audience aud)
 					jw_obj(w);
 					jw_kstr(w, "position",
 					    st->sides[k].position);
-					cites(w, pl, st->sides[k].cites);
+					render_json_cites(w, pl,
+					    st->sides[k].cites);
 					jw_end_obj(w);
 				}
 				jw_end_arr(w);
@@ -241,7 +242,7 @@ parameters(struct jw *w, const struct ldn_plan *pl)
 			jw_end_arr(w);
 		}
 		jw_kstr(w, "unit", render_unit_json[nb->unit]);
-		cites(w, pl,
+		render_json_cites(w, pl,
 		    from == NS_KB ? nb->cites : pl->preset->statement.cites);
 		jw_end_obj(w);
 	}
@@ -273,7 +274,7 @@ policy_choice(struct jw *w, const struct ldn_plan *pl, const char *value,
 	jw_kstr(w, "number", nb->id);
 	jw_key(w, "days");
 	number_value(w, nb, nb->value);
-	cites(w, pl, nb->cites);
+	render_json_cites(w, pl, nb->cites);
 	jw_end_obj(w);
 }
 
@@ -346,7 +347,7 @@ render_json(const struct ldn_plan *pl, enum audience aud,
 	jw_kstr(&w, "id", pl->preset->id);
 	jw_kstr(&w, "name", pl->preset->label);
 	jw_kstr(&w, "evidence", evidence_names[pl->preset->statement.evidence]);
-	cites(&w, pl, pl->preset->statement.cites);
+	render_json_cites(&w, pl, pl->preset->statement.cites);
 	jw_key(&w, "start_mg");
 	jw_mg(&w, pl->start_ug);
 	jw_key(&w, "step_mg");

@@ -64,6 +64,15 @@ void render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 bool render_dispense_view(const struct ldn_plan *pl, const struct dispense *d,
     struct ldn_plan *v, uint16_t **order, uint16_t **number);
 
+/* s (n bytes) escaped for HTML text or a quoted attribute. */
+void render_html_esc(struct strbuf *b, const char *s, size_t n);
+/* Citations as superscript links to the plan's reference list (html). */
+void render_html_cites(struct strbuf *b, const struct ldn_plan *pl,
+    struct cites c);
+/* Citations as the "citations" member: the plan's reference numbers. */
+struct jw;
+void render_json_cites(struct jw *w, const struct ldn_plan *pl, struct cites c);
+
 /* "0 approved, 20 draft": the nonzero counts, in state order. */
 void render_review_counts(struct strbuf *b, const struct render_review *rr);
 
