@@ -325,6 +325,34 @@ test_nb_screen(void)
 	        line(rp, "nb.seizure")->action == RA_DO_NOT_START,
 	    "nb: epilepsy on file: do not start");
 	regimen_free(rp);
+	rp = plan("nb",
+	    "%s,\"conditions\":[{\"system\":\"icd10\",\"code\":\"G40.909\","
+	    "\"status\":\"resolved\"}]}",
+	    plain);
+	ok(rp && rp->decision == LDN_DECISION_DO_NOT_START &&
+	        line(rp, "nb.seizure") &&
+	        line(rp, "nb.seizure")->action == RA_DO_NOT_START,
+	    "nb: a seizure disorder in the past: do not start too");
+	regimen_free(rp);
+	/* end-stage kidney disease: not recommended; stage 5 short of
+	 * dialysis (N18.5) is capped by the eGFR rules instead */
+	rp = plan("nb",
+	    "%s,\"conditions\":[{\"system\":\"icd10\",\"code\":\"N18.6\","
+	    "\"status\":\"active\"}]}",
+	    plain);
+	ok(rp && rp->decision == LDN_DECISION_DO_NOT_START &&
+	        line(rp, "nb.esrd") &&
+	        line(rp, "nb.esrd")->action == RA_DO_NOT_START,
+	    "nb: end-stage kidney disease (N18.6): do not start");
+	regimen_free(rp);
+	rp = plan("nb",
+	    "%s,\"conditions\":[{\"system\":\"icd10\",\"code\":\"N18.4\","
+	    "\"status\":\"active\"}]}",
+	    plain);
+	ok(rp && line(rp, "nb.esrd") && line(rp, "nb.esrd")->action == RA_ASK,
+	    "nb: chronic kidney disease stage 4 (N18.4) is not end-stage: "
+	    "asked, not blocked by this rule");
+	regimen_free(rp);
 	rp = plan("nb", "%s}", plain);
 	ok(rp && line(rp, "nb.seizure") &&
 	        line(rp, "nb.seizure")->action == RA_ASK &&
