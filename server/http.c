@@ -30,6 +30,7 @@
 #include "base/error_impl.h"
 #include "metrics.h"
 #include "review.h"
+#include "unescape.h"
 #include "web.h"
 
 /* What one request gathers between libmicrohttpd's calls. */
@@ -87,6 +88,16 @@ gather(struct exchange *x, const char *data, size_t n, size_t limit)
 	x->len += n;
 	memset(x->body + x->len, 0, LDN_INPUT_PADDING + 1);
 	return true;
+}
+
+/* Paths and arguments decoded by url_unescape(), which leaves an encoded
+ * control character (a NUL above all) as written. */
+static size_t
+on_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return url_unescape(s);
 }
 
 static enum MHD_Result
@@ -360,6 +371,7 @@ server_run(const struct server_config *cfg)
 		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 		        MHD_OPTION_CONNECTION_LIMIT, per_worker,
 		        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &app,
+		        MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
 		        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 
 		if (d == NULL) {

@@ -369,6 +369,9 @@ p9 = {"id": "p-9", "age_years": 50, "sex": "male", "weight_kg": 80, "opioid_anal
       "medications": [], "conditions": [{"system": "icd10", "code": "M79.7", "status": "active"}]}
 s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", p9)
 ok(s == 201 and d["id"] == "p-9" and d["decision"] == "start", "POST /api/v1/patients stores a patient (201)", d)
+s, h, d = jcall("GET", "/api/v1/review/statement/protocol.start%00x")
+ok(is_error(s, h, d, 404, None) and jcall("GET", "/api/v1/review/statement/protocol.start")[0] == 200,
+   "an encoded NUL does not cut a path short: protocol.start%00x is not protocol.start (404)", d)
 s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01", p9)
 ok(is_error(s, h, d, 400, "/id"), "the same patient again is 400 naming /id", d)
 for bad in ("a/b", "a\nb"):

@@ -22,6 +22,7 @@
 #include "../../server/app.h"
 #include "../../server/metrics.h"
 #include "../../server/review.h"
+#include "../../server/unescape.h"
 #include "../../server/web.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -212,6 +213,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((qm = strchr(sp, '?')) != NULL)
 		*qm++ = '\0';
+	/* as libmicrohttpd does with the server's decoder (http.c): never
+	 * longer, and never a NUL inside */
+	size_t before = strlen(sp), after = url_unescape(sp);
+
+	if (after > before || strlen(sp) != after)
+		__builtin_trap();
 	if ((body = calloc(1, size - head + LDN_INPUT_PADDING + 1)) == NULL)
 		return 0;
 	memcpy(body, nl + 1, size - head - 1);
