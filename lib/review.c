@@ -362,15 +362,15 @@ static const char *
 citing(const struct ldn_review *rv, const struct kb_ref *ref)
 {
 	const struct ldn_kb *kb = rv->kb;
-	int r = kb_ref_index(kb, ref->id);
+	int r = (int)(ref - kb->refs);
 
-	for (size_t i = 0; r >= 0 && i < kb->n_numbers; i++)
+	for (size_t i = 0; i < kb->n_numbers; i++)
 		if (cites_ref(kb->numbers[i].cites, r))
 			return kb->numbers[i].id;
-	for (size_t e = 0; r >= 0 && e < E_COUNT; e++)
+	for (size_t e = 0; e < E_COUNT; e++)
 		if (kb->entries[e].id && cites_ref(kb->entries[e].cites, r))
 			return kb->entries[e].id;
-	for (size_t i = 0; r >= 0 && i < kb->n_items; i++) {
+	for (size_t i = 0; i < kb->n_items; i++) {
 		const struct kb_item *it = &kb->items[i];
 
 		if (it->statement != NULL &&

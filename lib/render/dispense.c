@@ -147,6 +147,27 @@ n_inexact(const struct dispense *d)
 	return n;
 }
 
+/* Fill k in words, into tmp: when it is made, its last day of use, the
+ * days of doses it holds and its quantity (text and html alike). */
+static void
+fill_words(struct strbuf *tmp, const struct dispense *d,
+    const struct dispense_fill *f, size_t k)
+{
+	char date[11], end[11];
+
+	date_format(f->made, date);
+	date_format(f->last, end);
+	tmp->len = 0;
+	sb_printf(tmp,
+	    "%s %zu: make on %s, last day of use %s, %d day%s of doses: ",
+	    k ? "refill" : "fill", k + 1, date, end, (int)(f->to - f->from),
+	    f->to - f->from == 1 ? "" : "s");
+	if (n_inexact(d) > 0)
+		sb_puts(tmp, "quantity not given");
+	else
+		quantity(tmp, d, f->volume_ul, f->capsules);
+}
+
 /* ------------------------------------------------------------------ view */
 
 static void
@@ -312,20 +333,7 @@ render_dispense_text(struct strbuf *b, struct strbuf *tmp,
 		sb_puts(b, "  ");
 		render_wrap(b, sb_cstr(tmp), 2, 4);
 		for (size_t k = 0; k < n; k++) {
-			date_format(fills[k].made, date);
-			date_format(fills[k].last, end);
-			tmp->len = 0;
-			sb_printf(tmp,
-			    "%s %zu: make on %s, last day of use %s, %d day%s "
-			    "of doses: ",
-			    k ? "refill" : "fill", k + 1, date, end,
-			    (int)(fills[k].to - fills[k].from),
-			    fills[k].to - fills[k].from == 1 ? "" : "s");
-			if (n_inexact(d) > 0)
-				sb_puts(tmp, "quantity not given");
-			else
-				quantity(tmp, d, fills[k].volume_ul,
-				    fills[k].capsules);
+			fill_words(tmp, d, &fills[k], k);
 			sb_puts(b, "    - ");
 			render_wrap(b, sb_cstr(tmp), 6, 8);
 		}
@@ -653,20 +661,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 		render_html_cites(b, pl, st->cites);
 		sb_puts(b, "<ul>\n");
 		for (size_t k = 0; k < n; k++) {
-			date_format(fills[k].made, date);
-			date_format(fills[k].last, end);
-			tmp->len = 0;
-			sb_printf(tmp,
-			    "%s %zu: make on %s, last day of use %s, %d day%s "
-			    "of doses: ",
-			    k ? "refill" : "fill", k + 1, date, end,
-			    (int)(fills[k].to - fills[k].from),
-			    fills[k].to - fills[k].from == 1 ? "" : "s");
-			if (n_inexact(d) > 0)
-				sb_puts(tmp, "quantity not given");
-			else
-				quantity(tmp, d, fills[k].volume_ul,
-				    fills[k].capsules);
+			fill_words(tmp, d, &fills[k], k);
 			sb_puts(b, "<li>");
 			tmp_html(b, tmp);
 			sb_puts(b, "</li>\n");
