@@ -29,7 +29,10 @@ monitoring(struct ldn_plan *pl)
 	const struct params *p = &pl->kb->params;
 	struct item *it;
 
-	push_item(pl, E_SCHEDULE_BEFORE_FIRST_DOSE, DATE_NONE);
+	push_item(pl,
+	    pl->co_use_cap_ug > 0 ? E_SCHEDULE_BEFORE_FIRST_DOSE_CO_USE
+	                          : E_SCHEDULE_BEFORE_FIRST_DOSE,
+	    DATE_NONE);
 	if (pl->decision == LDN_DECISION_DO_NOT_START)
 		return;
 	it = push_item(pl, E_MONITOR_BASELINE_PAIN, pl->earliest);

@@ -83,6 +83,17 @@ struct ldn_plan {
 	 * policy.periop_restart_24h_d (periop_restart=24h). */
 	int32_t periop_restart_d;
 	bool periop_restart_24h;
+	/* Policy opioid_co_use=relative (the default, seed, blocks any opioid
+	 * taken now): a short-acting opioid within its daily limit does not
+	 * block, and while one is taken LDN is capped at co_use_cap_ug (0:
+	 * no such opioid). */
+	bool opioid_co_use_relative;
+	int32_t co_use_cap_ug;
+	/* screen: the opioid that met the policy's terms about the drug,
+	 * its daily dose and its limit, until the terms about the patient
+	 * are judged (lib/screen.c co_use_decide) */
+	const struct medication *co_use_med;
+	int32_t co_use_daily_ug, co_use_limit_ug;
 
 	/* screen */
 	struct finding *findings;

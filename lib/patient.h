@@ -66,6 +66,13 @@ struct medication {
 	 * supply window), not a recorded dose; order_date says from what */
 	bool last_dose_inferred;
 	int32_t order_date;
+	/* The total taken a day, when the record says: daily_ug in ug, or
+	 * else daily_units_milli, thousandths of a tablet or capsule a day
+	 * (FHIR doses counted in units, whose strength the name gives);
+	 * -1 when not known.  daily_src points at where it was read. */
+	int32_t daily_ug;
+	int32_t daily_units_milli;
+	const char *daily_src;
 	const char *src;
 };
 

@@ -5,6 +5,7 @@
 #include "draft.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,40 @@ ldn_plan_build_with(const struct ldn_kb *kb, const char *buf, size_t len,
 }
 
 /*
- * One "NAME=VALUE" policy choice, or an error naming the field "policy".
- * periop_restart: seed (the default) or 24h.
+ * The policies where sources conflict (kb/README.md "Policies"): each
+ * NAME with its default (the seed's) and its alternative, and the plan's
+ * switch.
  */
+#define POLICIES "periop_restart=seed|24h, opioid_co_use=seed|relative"
+
+static const struct {
+	const char *name, *seed, *alternative;
+	size_t offset; /* of the plan's bool */
+} policy_table[] = {
+	{ "periop_restart", "seed", "24h",
+	    offsetof(struct ldn_plan, periop_restart_24h) },
+	{ "opioid_co_use", "seed", "relative",
+	    offsetof(struct ldn_plan, opioid_co_use_relative) },
+};
+
+enum {
+	N_POLICIES = sizeof(policy_table) / sizeof(policy_table[0])
+};
+
+static bool
+policy_on(const struct ldn_plan *pl, size_t i)
+{
+	return *(const bool *)(const void *)((const char *)pl +
+	    policy_table[i].offset);
+}
+
+static void
+policy_set(struct ldn_plan *pl, size_t i, bool on)
+{
+	*(bool *)(void *)((char *)pl + policy_table[i].offset) = on;
+}
+
+/* One "NAME=VALUE" policy choice, or an error naming the field "policy". */
 static enum ldn_status
 set_policy(struct ldn_plan *pl, const char *choice, struct ldn_error *err)
 {
@@ -71,25 +103,27 @@ set_policy(struct ldn_plan *pl, const char *choice, struct ldn_error *err)
 
 	if (eq == NULL)
 		return ldn_fail(err, LDN_E_SCHEMA, "policy",
-		    "\"%.64s\" is not NAME=VALUE; the policies are "
-		    "periop_restart=seed|24h",
+		    "\"%.64s\" is not NAME=VALUE; the policies are " POLICIES,
 		    choice);
-	if (n != strlen("periop_restart") ||
-	    strncmp(choice, "periop_restart", n) != 0)
-		return ldn_fail(err, LDN_E_SCHEMA, "policy",
-		    "\"%.*s\" is not a policy; the policies are "
-		    "periop_restart=seed|24h",
-		    (int)(n > 64 ? 64 : n), choice);
-	if (strcmp(eq + 1, "seed") == 0)
-		pl->periop_restart_24h = false;
-	else if (strcmp(eq + 1, "24h") == 0)
-		pl->periop_restart_24h = true;
-	else
-		return ldn_fail(err, LDN_E_SCHEMA, "policy",
-		    "\"%.64s\" is not a value of periop_restart; it is seed "
-		    "(the default) or 24h",
-		    eq + 1);
-	return LDN_OK;
+	for (size_t i = 0; i < N_POLICIES; i++) {
+		if (n != strlen(policy_table[i].name) ||
+		    strncmp(choice, policy_table[i].name, n) != 0)
+			continue;
+		if (strcmp(eq + 1, policy_table[i].seed) == 0)
+			policy_set(pl, i, false);
+		else if (strcmp(eq + 1, policy_table[i].alternative) == 0)
+			policy_set(pl, i, true);
+		else
+			return ldn_fail(err, LDN_E_SCHEMA, "policy",
+			    "\"%.64s\" is not a value of %s; it is %s (the "
+			    "default) or %s",
+			    eq + 1, policy_table[i].name, policy_table[i].seed,
+			    policy_table[i].alternative);
+		return LDN_OK;
+	}
+	return ldn_fail(err, LDN_E_SCHEMA, "policy",
+	    "\"%.*s\" is not a policy; the policies are " POLICIES,
+	    (int)(n > 64 ? 64 : n), choice);
 }
 
 /* The preset named id (NULL: the default), or an error naming the field
@@ -306,10 +340,11 @@ ldn_plan_overrides(const struct ldn_plan *plan, const char **names,
 {
 	size_t n = 0;
 
-	if (plan->periop_restart_24h && n < max) {
-		names[n] = "periop_restart";
-		values[n++] = "24h";
-	}
+	for (size_t i = 0; i < N_POLICIES && n < max; i++)
+		if (policy_on(plan, i)) {
+			names[n] = policy_table[i].name;
+			values[n++] = policy_table[i].alternative;
+		}
 	return n;
 }
 

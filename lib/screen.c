@@ -6,11 +6,14 @@
  */
 #include "draft.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/date.h"
+#include "intake/codes.h"
+#include "kb/words.h"
 
 static struct finding *
 raise(struct ldn_plan *pl, enum entry_id id, const char *src)
@@ -90,6 +93,233 @@ opioid_seen(struct ldn_plan *pl, int32_t day)
 		pl->opioid_last = day;
 }
 
+/* True if text has word as a whole word, in any case. */
+static bool
+has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; text != NULL && *p; p++) {
+		size_t k = 0;
+
+		if (p > text &&
+		    ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))
+			continue;
+		while (k < n && (p[k] | 0x20) == word[k])
+			k++;
+		if (k == n && !((p[n] | 0x20) >= 'a' && (p[n] | 0x20) <= 'z'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The daily limits of policy opioid_co_use=relative, by the ingredient its
+ * source names (kb/numbers.yaml policy.co_use_*_ug).
+ */
+static const struct {
+	const char *word;
+	size_t offset; /* into struct params */
+} co_use_limits[] = {
+	{ "morphine", offsetof(struct params, co_use_morphine_ug) },
+	{ "hydrocodone", offsetof(struct params, co_use_hydrocodone_ug) },
+	{ "oxycodone", offsetof(struct params, co_use_oxycodone_ug) },
+	{ "tramadol", offsetof(struct params, co_use_tramadol_ug) },
+};
+
+/* Opioids taken now (or ordered now), of any class. */
+static size_t
+opioids_now(const struct patient *pt)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pt->n_medications; i++)
+		n += pt->medications[i].active &&
+		    med_class_is_opioid(pt->medications[i].cls);
+	return n;
+}
+
+/*
+ * Policy opioid_co_use=relative, for an opioid taken now, the terms about
+ * the drug: an opioid taken (not only ordered), short-acting, the only one,
+ * known by an RxNorm code whose name gives exactly one ingredient with a
+ * limit (a name alone can hide a slow-release product or a second opioid,
+ * and a recorded name naming another opioid is refused), and a daily dose
+ * on record within that limit.  True, with the candidate kept for
+ * co_use_decide(), when all hold; else a finding says which term failed
+ * and the caller blocks as by default.
+ */
+static bool
+co_use(struct ldn_plan *pl, const struct medication *m, const char *drug)
+{
+	const struct params *p = &pl->kb->params;
+	const char *text = m->code_display;
+	const char *word = NULL;
+	int32_t limit = 0;
+	int64_t daily = m->daily_ug;
+	struct finding *f;
+
+	if (m->order_only) {
+		f = raise(pl, E_CO_USE_ORDER_ONLY, m->src);
+	} else if (m->cls != MC_OPIOID_SHORT) {
+		f = raise(pl, E_CO_USE_NOT_SHORT, m->src);
+		if (f != NULL)
+			f->vars[V_ACTING] = acting_label(m->cls);
+	} else if (opioids_now(pl->patient) > 1) {
+		f = raise(pl, E_CO_USE_SEVERAL, m->src);
+	} else if (m->rxnorm == NULL || text == NULL || m->conflict) {
+		f = raise(pl, E_CO_USE_NO_CODE, m->src);
+	} else {
+		for (size_t i = 0;
+		     i < sizeof(co_use_limits) / sizeof(co_use_limits[0]);
+		     i++) {
+			const char *w = co_use_limits[i].word;
+
+			if (!has_word(text, w))
+				continue;
+			if (word != NULL) { /* two of them: not one alone */
+				word = NULL;
+				break;
+			}
+			word = w;
+			limit =
+			    *(const int32_t *)(const void *)((const char *)p +
+			        co_use_limits[i].offset);
+		}
+		if (word == NULL || codes_other_opioid(pl->kb, text, word) ||
+		    (m->name != NULL && med_class_is_opioid(m->name_cls) &&
+		        (!has_word(m->name, word) ||
+		            codes_other_opioid(pl->kb, m->name, word)))) {
+			f = raise(pl, E_CO_USE_NO_LIMIT, m->src);
+			goto refused;
+		}
+		if (daily < 0 && m->daily_units_milli >= 0 &&
+		    !has_word(text, "ml")) {
+			/* Tablets a day times the strength the code's name
+			 * gives (never a strength per mL). */
+			int32_t ug = words_mg_after(text, word);
+
+			if (ug > 0)
+				daily =
+				    (int64_t)m->daily_units_milli * ug / 1000;
+		}
+		if (daily < 0) {
+			f = raise(pl, E_CO_USE_NO_DAILY, m->src);
+			goto refused;
+		}
+		if (daily > limit) {
+			f = raise(pl, E_CO_USE_ABOVE_LIMIT, m->src);
+			add_src(f, m->daily_src);
+			if (f != NULL) {
+				f->vars[V_DOSE] = fmt_mg(pl,
+				    daily > INT32_MAX ? INT32_MAX
+				                      : (int32_t)daily);
+				f->vars[V_MAX_DOSE] = fmt_mg(pl, limit);
+			}
+			goto refused;
+		}
+		pl->co_use_med = m;
+		pl->co_use_daily_ug = (int32_t)daily;
+		pl->co_use_limit_ug = limit;
+		return true;
+	}
+refused:
+	if (f != NULL)
+		f->vars[V_DRUG] = drug;
+	return false;
+}
+
+/* A procedure where opioids may be given (not ruled out), planned or done
+ * within the long-acting washout before as_of. */
+static bool
+procedure_near(const struct ldn_plan *pl)
+{
+	const struct patient *pt = pl->patient;
+
+	for (size_t i = 0; i < pt->n_procedures; i++) {
+		const struct procedure *pr = &pt->procedures[i];
+
+		if (pr->opioids_expected == TRI_NO)
+			continue;
+		if (pr->status == PROC_PLANNED || pr->date == DATE_NONE ||
+		    pr->date >= pl->as_of - pl->kb->params.washout_long_d)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the plan has a finding id. */
+static bool
+has_finding(const struct ldn_plan *pl, enum entry_id id)
+{
+	for (size_t i = 0; i < pl->n_findings; i++)
+		if (pl->findings[i].id == id)
+			return true;
+	return false;
+}
+
+/*
+ * The terms about the patient, once every screen has run: a candidate of
+ * co_use() is kept (LDN capped, the override shown) unless LDN is not to
+ * start for another reason, opioid use disorder or hidden use is on file,
+ * the patient is a child (or of unknown age), pregnant or breastfeeding,
+ * or a procedure with opioids is near.  Then it blocks as by default,
+ * with the reason.
+ */
+static void
+co_use_decide(struct ldn_plan *pl)
+{
+	const struct params *p = &pl->kb->params;
+	const struct patient *pt = pl->patient;
+	const struct medication *m = pl->co_use_med;
+	const char *drug;
+	enum entry_id why = E_COUNT;
+	struct finding *f;
+
+	if (m == NULL)
+		return;
+	drug = med_label(pl, m);
+	for (size_t i = 0; i < pl->n_findings && why == E_COUNT; i++)
+		if (entry_specs[pl->findings[i].id].severity == SEV_BLOCK &&
+		    pl->findings[i].lift == DATE_NONE)
+			why = E_CO_USE_OTHER_BLOCK;
+	if (why != E_COUNT)
+		;
+	else if (pt->occult_opioid_use_suspected == TRI_YES ||
+	    has_finding(pl, E_OPIOID_USE_DISORDER))
+		why = E_CO_USE_OPIOID_RISK;
+	else if (pt->age_years < 0 || pt->age_years < p->adult_y)
+		why = E_CO_USE_CHILD;
+	else if (pt->pregnancy == PREG_PREGNANT ||
+	    pt->pregnancy == PREG_BREASTFEEDING)
+		why = E_CO_USE_PREGNANCY;
+	else if (procedure_near(pl))
+		why = E_CO_USE_PROCEDURE;
+	if (why != E_COUNT) {
+		pl->co_use_med = NULL;
+		f = raise(pl, why, m->src);
+		if (f != NULL)
+			f->vars[V_DRUG] = drug;
+		f = raise(pl, E_OPIOID_ACTIVE, m->src);
+		if (f != NULL) {
+			f->vars[V_DRUG] = drug;
+			f->vars[V_WASHOUT_DAYS] =
+			    fmt_int(pl, washout_for(p, m->cls));
+		}
+		return;
+	}
+	pl->co_use_cap_ug = p->co_use_ceiling_ug;
+	(void)raise(pl, E_POLICY_OPIOID_CO_USE, NULL);
+	f = raise(pl, E_POLICY_OPIOID_CO_USE_MET, m->src);
+	add_src(f, m->daily_src);
+	if (f != NULL) {
+		f->vars[V_DRUG] = drug;
+		f->vars[V_DOSE] = fmt_mg(pl, pl->co_use_daily_ug);
+		f->vars[V_MAX_DOSE] = fmt_mg(pl, pl->co_use_limit_ug);
+		f->vars[V_CEILING] = fmt_mg(pl, p->co_use_ceiling_ug);
+	}
+}
+
 static void
 screen_opioid(struct ldn_plan *pl, const struct medication *m)
 {
@@ -113,6 +343,8 @@ screen_opioid(struct ldn_plan *pl, const struct medication *m)
 			f->vars[V_DRUG] = drug;
 		return;
 	}
+	if (m->active && pl->opioid_co_use_relative && co_use(pl, m, drug))
+		return;
 	if (m->active && m->order_only) {
 		/* An order on file, no evidence it is taken: a person must
 		 * say whether it is, and since when it is not. */
@@ -979,6 +1211,9 @@ numbers_under(const struct ldn_plan *pl, const struct kb_preset *pr)
 		if (cap < n.ceiling)
 			n.ceiling = cap;
 	}
+	/* An opioid kept under policy opioid_co_use=relative: ultra-low. */
+	if (pl->co_use_cap_ug > 0 && pl->co_use_cap_ug < n.ceiling)
+		n.ceiling = pl->co_use_cap_ug;
 	if (n.start > n.ceiling)
 		n.start = n.ceiling;
 	return n;
@@ -1088,6 +1323,8 @@ screen(struct ldn_plan *pl)
 	pl->interval_d = pr->interval_d;
 	pl->ceiling_ug = pr->ceiling_ug;
 	pl->opioid_last = DATE_NONE;
+	pl->co_use_cap_ug = 0;
+	pl->co_use_med = NULL;
 	screen_history(pl);
 	screen_medications(pl);
 	screen_conditions(pl);
@@ -1096,6 +1333,16 @@ screen(struct ldn_plan *pl)
 	screen_pregnancy(pl);
 	screen_procedures(pl);
 	screen_intolerance(pl);
+	co_use_decide(pl);
+	if (pl->co_use_cap_ug == 0)
+		pl->flags |= 1u << FL_NO_OPIOID_KEPT;
+	if ((pl->flags & (1u << FL_OPIOID_HISTORY)) &&
+	    !pl->opioid_co_use_relative)
+		pl->flags |= 1u << FL_OPIOID_DEFAULT_POLICY;
+	if (pl->co_use_cap_ug > 0 && pl->co_use_cap_ug < pl->ceiling_ug) {
+		pl->ceiling_ug = pl->co_use_cap_ug;
+		pl->adjusted = true;
+	}
 	if (pl->start_ug > pl->ceiling_ug) {
 		pl->start_ug = pl->ceiling_ug;
 		pl->adjusted = true;

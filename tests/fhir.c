@@ -163,16 +163,18 @@ count_prefix(json_t *plan, const char *prefix)
 	return n;
 }
 
+/* The clinician's JSON plan under the policy named (NULL: the defaults). */
 static json_t *
-plan_json(const struct ldn_kb *kb, const char *buf, size_t len,
-    const char *as_of, struct ldn_error *err)
+plan_json_policy(const struct ldn_kb *kb, const char *buf, size_t len,
+    const char *as_of, const char *policy, struct ldn_error *err)
 {
 	struct ldn_plan *plan;
 	char *out;
 	size_t n;
 	json_t *j;
 
-	if (ldn_plan_build(kb, buf, len, as_of, &plan, err) != LDN_OK)
+	if (ldn_plan_build_with(kb, buf, len, false, as_of, NULL, &policy,
+	        policy != NULL, NULL, &plan, err) != LDN_OK)
 		return NULL;
 	if (ldn_plan_render(plan, LDN_FORMAT_JSON, LDN_AUDIENCE_CLINICIAN, &out,
 	        &n, err) != LDN_OK) {
@@ -183,6 +185,13 @@ plan_json(const struct ldn_kb *kb, const char *buf, size_t len,
 	j = json_loadb(out, n, 0, NULL);
 	free(out);
 	return j;
+}
+
+static json_t *
+plan_json(const struct ldn_kb *kb, const char *buf, size_t len,
+    const char *as_of, struct ldn_error *err)
+{
+	return plan_json_policy(kb, buf, len, as_of, NULL, err);
 }
 
 static void
@@ -356,6 +365,160 @@ outcome(const struct ldn_error *err, const char *file)
 	free(out);
 }
 
+/*
+ * Policy opioid_co_use=relative reads an opioid's daily dose from FHIR: a
+ * MedicationStatement's one Dosage (tablets a day times the strength its
+ * RxNorm display gives, milligrams a day, or a maximum per period), and
+ * keeps it below its limit (oxycodone 30 mg a day) or blocks as by
+ * default, saying why.  An order is not a statement that it is taken.
+ */
+static const struct {
+	const char *what, *resource, *key, *dosage, *decision, *finding;
+	const char *code;  /* RxNorm (NULL: 1049621, oxycodone 5 mg tablets) */
+	const char *extra; /* another entry for the same code, or NULL */
+} dosages[] = {
+	{ "1 tablet 6 times a day: 30 mg, at the limit", "MedicationStatement",
+	    "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":6,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":1,\"unit\":\"tablet\"}}]}]",
+	    "start", "policy.opioid_co_use_met", NULL, NULL },
+	{ "1 tablet 7 times a day: 35 mg, over", "MedicationStatement",
+	    "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":7,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":1,\"code\":\"{tbl}\"}}]}]",
+	    "do-not-start", "policy.co_use_above_limit", NULL, NULL },
+	{ "5 mg every 4 hours: 30 mg, at the limit", "MedicationStatement",
+	    "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":4,"
+	    "\"periodUnit\":\"h\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":5,\"code\":\"mg\"}}]}]",
+	    "start", "policy.opioid_co_use_met", NULL, NULL },
+	{ "5.1 mg every 4 hours: 30.6 mg, over", "MedicationStatement",
+	    "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":4,"
+	    "\"periodUnit\":\"h\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":5.1,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_above_limit", NULL, NULL },
+	{ "as needed, at most 30 mg a day", "MedicationStatement", "dosage",
+	    "[{\"asNeededBoolean\":true,\"maxDosePerPeriod\":{\"numerator\":"
+	    "{\"value\":30,\"code\":\"mg\"},\"denominator\":{\"value\":1,"
+	    "\"code\":\"d\"}}}]",
+	    "start", "policy.opioid_co_use_met", NULL, NULL },
+	{ "as needed, at most 10 mg in 6 hours: 40 mg a day, over",
+	    "MedicationStatement", "dosage",
+	    "[{\"asNeededBoolean\":true,\"maxDosePerPeriod\":{\"numerator\":"
+	    "{\"value\":10,\"code\":\"mg\"},\"denominator\":{\"value\":6,"
+	    "\"code\":\"h\"}}}]",
+	    "do-not-start", "policy.co_use_above_limit", NULL, NULL },
+	{ "as needed with no maximum: no daily dose", "MedicationStatement",
+	    "dosage",
+	    "[{\"asNeededBoolean\":true,\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":5,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_no_daily", NULL, NULL },
+	{ "two Dosage elements: no daily dose", "MedicationStatement", "dosage",
+	    "[{\"text\":\"a\"},{\"text\":\"b\"}]", "do-not-start",
+	    "policy.co_use_no_daily", NULL, NULL },
+	{ "millilitres: no daily dose", "MedicationStatement", "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":5,\"code\":\"mL\"}}]}]",
+	    "do-not-start", "policy.co_use_no_daily", NULL, NULL },
+	{ "an active order, within the limit", "MedicationRequest",
+	    "dosageInstruction",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":2,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":5,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_order_only", NULL, NULL },
+	{ "1 to 8 tablets a day (frequencyMax): 40 mg, over",
+	    "MedicationStatement", "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"frequencyMax\":8,"
+	    "\"period\":1,\"periodUnit\":\"d\"}},\"doseAndRate\":[{"
+	    "\"doseQuantity\":{\"value\":1,\"unit\":\"tablet\"}}]}]",
+	    "do-not-start", "policy.co_use_above_limit", NULL, NULL },
+	{ "once a day but at four times of day: not read",
+	    "MedicationStatement", "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":1,"
+	    "\"periodUnit\":\"d\",\"when\":[\"MORN\",\"AFT\",\"EVE\","
+	    "\"NIGHT\"]}},\"doseAndRate\":[{\"doseQuantity\":{\"value\":10,"
+	    "\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_no_daily", NULL, NULL },
+	{ "a 20 mg maximum beside 10 mg six times a day: 60 mg, over",
+	    "MedicationStatement", "dosage",
+	    "[{\"maxDosePerPeriod\":{\"numerator\":{\"value\":20,\"code\":"
+	    "\"mg\"},\"denominator\":{\"value\":1,\"code\":\"d\"}},"
+	    "\"timing\":{\"repeat\":{\"frequency\":6,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":10,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_above_limit", NULL, NULL },
+	{ "two statements, 20 then 60 mg a day: the larger counts",
+	    "MedicationStatement", "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":2,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":10,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_above_limit", NULL,
+	    "{\"resource\":{\"resourceType\":\"MedicationStatement\",\"id\":"
+	    "\"m2\",\"status\":\"active\",\"medicationCodeableConcept\":{"
+	    "\"coding\":[{\"system\":\"http://www.nlm.nih.gov/research/umls/"
+	    "rxnorm\",\"code\":\"1049621\"}]},\"dosage\":[{\"timing\":{"
+	    "\"repeat\":{\"frequency\":6,\"period\":1,\"periodUnit\":"
+	    "\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{\"value\":10,"
+	    "\"code\":\"mg\"}}]}]}}" },
+	{ "a morphine 20 mg/mL solution counted in tablets: not read",
+	    "MedicationStatement", "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":1,\"unit\":\"tablet\"}}]}]",
+	    "do-not-start", "policy.co_use_no_daily", "892625", NULL },
+};
+
+static void
+co_use_dosages(const struct ldn_kb *kb)
+{
+	for (size_t i = 0; i < sizeof(dosages) / sizeof(dosages[0]); i++) {
+		char buf[4096];
+		struct ldn_error err = { 0 };
+		json_t *plan, *cap;
+		int n = snprintf(buf, sizeof(buf),
+		    "{\"resourceType\":\"Bundle\",\"type\":\"collection\","
+		    "\"entry\":[{\"resource\":{\"resourceType\":\"Patient\","
+		    "\"id\":\"p1\",\"birthDate\":\"1970-04-02\","
+		    "\"gender\":\"female\"}},{\"resource\":{"
+		    "\"resourceType\":\"%s\",\"id\":\"m1\",\"status\":"
+		    "\"active\",\"authoredOn\":\"2026-11-01\","
+		    "\"medicationCodeableConcept\":{\"coding\":[{\"system\":"
+		    "\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":"
+		    "\"%s\"}]},\"%s\":%s}}%s%s]}",
+		    dosages[i].resource,
+		    dosages[i].code ? dosages[i].code : "1049621",
+		    dosages[i].key, dosages[i].dosage,
+		    dosages[i].extra ? "," : "",
+		    dosages[i].extra ? dosages[i].extra : "");
+		const char *dec;
+
+		plan = plan_json_policy(kb, buf, (size_t)n, "2026-11-25",
+		    "opioid_co_use=relative", &err);
+		dec = plan
+		    ? json_string_value(json_object_get(plan, "decision"))
+		    : "(refused)";
+		ok(plan && strcmp(dec, dosages[i].decision) == 0 &&
+		        count_findings(plan, dosages[i].finding, NULL) == 1,
+		    "opioid_co_use=relative, RxNorm %s, %s: %s with %s",
+		    dosages[i].code ? dosages[i].code : "1049621",
+		    dosages[i].what, dec, dosages[i].finding);
+		/* kept: LDN no higher than the co-use ceiling, 0.5 mg */
+		cap = plan ? json_object_get(plan, "ceiling_mg") : NULL;
+		if (plan && strcmp(dosages[i].decision, "start") == 0)
+			ok(json_number_value(cap) == 0.5,
+			    "  and the ceiling is 0.5 mg (%g)",
+			    json_number_value(cap));
+		if (plan == NULL)
+			printf("#   %s: %s\n", err.where, err.msg);
+		json_decref(plan);
+	}
+}
+
 static void
 odd_shapes(const struct ldn_kb *kb, const char *src)
 {
@@ -417,6 +580,7 @@ main(int argc, char **argv)
 	    n_opioid_codes);
 	synthea(kb, dir);
 	odd_shapes(kb, src);
+	co_use_dosages(kb);
 	for (size_t i = 0; i < n_opioid_codes; i++)
 		free(opioid_codes[i]);
 	free(opioid_codes);

@@ -9,8 +9,11 @@
  * (children to 0.1 mg/kg and 4.5 mg under every preset; sensitive patients
  * to 0.5 mg steps; below a dose not tolerated before), and a beyond-seed
  * preset to the population of the trial behind it.  A third of the
- * patients are planned with the policy periop_restart named (seed or 24h,
- * at random), and held to the restart day that policy gives.
+ * patients are planned with a policy named: periop_restart (seed or 24h),
+ * held to the restart day it gives, or opioid_co_use (seed or relative),
+ * under which one short-acting opioid taken now within its daily limit
+ * does not block and caps LDN at 0.5 mg, and anything else blocks as by
+ * default.
  *
  *   property [COUNT] [SEED]     (default 100000 patients, seed 1)
  */
@@ -32,8 +35,9 @@ enum {
 	LONG_D = 10,
 	BUP_METHADONE_D = 14,
 	HOLD_D = 3,
-	RESTART_D = 7,     /* opioid-free days after a procedure */
-	RESTART_24H_D = 1, /* the same under periop_restart=24h */
+	RESTART_D = 7,           /* opioid-free days after a procedure */
+	RESTART_24H_D = 1,       /* the same under periop_restart=24h */
+	CO_USE_CEILING_UG = 500, /* LDN's ceiling under opioid_co_use */
 	CEILING_UG = 4500,
 	STEP_UG = 500,
 	INTERVAL_D = 7,
@@ -151,23 +155,29 @@ static const struct {
 	const char *rxnorm, *name;
 	int washout_d;           /* 0: not an opioid */
 	bool blocks_when_active; /* an antagonist already on board */
+	/* opioid_co_use=relative's daily limit (0: none; a long-acting
+	 * opioid, or an ingredient the name does not give, has none) */
+	int32_t co_use_limit_ug;
 } meds[] = {
-	{ "1049621", "Oxycodone 5 mg tablet", SHORT_D, false },
-	{ "141950", NULL, BUP_METHADONE_D, false },
-	{ "1010601", "Suboxone", BUP_METHADONE_D, false },
-	{ "197696", "Fentanyl patch", LONG_D, false },
-	{ "250646", NULL, SHORT_D, false },
-	{ NULL, "Tramadol 50 mg", SHORT_D, false },
-	{ NULL, "Tylenol #3", SHORT_D, false },
-	{ NULL, "Norco 5/325", SHORT_D, false },
-	{ NULL, "Lisinopril 10 mg", 0, false },
-	{ "197361", "Amlodipine 5 mg", 0, false },
-	{ "1483744", NULL, 0, true },
-	{ NULL, "Contrave", 0, true },
-	{ NULL, "LDN 4.5 mg", 0, false },
-	{ "7242", NULL, 0, false },
-	{ NULL, "Imodium", 0, false },
-	{ NULL, "Tacrolimus 1 mg", 0, false },
+	{ "1049621", "Oxycodone 5 mg tablet", SHORT_D, false, 30000 },
+	{ "141950", NULL, BUP_METHADONE_D, false, 0 },
+	{ "1010601", "Suboxone", BUP_METHADONE_D, false, 0 },
+	{ "197696", "Fentanyl patch", LONG_D, false, 0 },
+	{ "250646", NULL, SHORT_D, false, 0 },
+	{ "835603", "Tramadol 50 mg", SHORT_D, false, 300000 },
+	{ NULL, "Tramadol 50 mg", SHORT_D, false, 0 }, /* no code: not kept */
+	{ "892582", "Morphine sulfate 15 mg tablet", SHORT_D, false, 40000 },
+	{ NULL, "MS Contin 15 mg", LONG_D, false, 0 },
+	{ NULL, "Tylenol #3", SHORT_D, false, 0 },
+	{ NULL, "Norco 5/325", SHORT_D, false, 0 },
+	{ NULL, "Lisinopril 10 mg", 0, false, 0 },
+	{ "197361", "Amlodipine 5 mg", 0, false, 0 },
+	{ "1483744", NULL, 0, true, 0 },
+	{ NULL, "Contrave", 0, true, 0 },
+	{ NULL, "LDN 4.5 mg", 0, true, 0 }, /* already on LDN: blocks */
+	{ "7242", NULL, 0, false, 0 },
+	{ NULL, "Imodium", 0, false, 0 },
+	{ NULL, "Tacrolimus 1 mg", 0, false, 0 },
 };
 
 static const struct {
@@ -209,6 +219,8 @@ struct truth {
 	/* the --policy named (NULL: none) and the restart days it gives */
 	const char *policy;
 	int32_t restart_d;
+	/* opioid_co_use=relative named, and an opioid kept under it */
+	bool co_use_relative, co_use;
 };
 
 static void
@@ -225,11 +237,19 @@ gen(struct buf *b, struct truth *t)
 	t->policy = NULL;
 	t->restart_d = RESTART_D;
 	if (chance(33)) {
-		bool h24 = chance(50);
+		int k = pick(4);
 
-		t->policy = h24 ? "periop_restart=24h" : "periop_restart=seed";
-		t->restart_d = h24 ? RESTART_24H_D : RESTART_D;
+		t->policy = (const char *[]){ "periop_restart=seed",
+			"periop_restart=24h", "opioid_co_use=seed",
+			"opioid_co_use=relative" }[k];
+		t->restart_d = k == 1 ? RESTART_24H_D : RESTART_D;
+		t->co_use_relative = k == 3;
 	}
+	int n_opioids_now = 0;
+	bool kept_alone = false; /* the last opioid taken now is within
+	                            its limit */
+	bool pregnant_or_feeding = false, occult = false,
+	     procedure_near = false;
 	put(b, "{\"id\":\"gen\"");
 	if (chance(97)) {
 		int age = pick(100);
@@ -261,6 +281,7 @@ gen(struct buf *b, struct truth *t)
 		    (const char *[]){ "none", "pregnant", "breastfeeding",
 		        "planning", "unknown" }[pg]);
 		t->excluded |= pg == 1 || pg == 2;
+		pregnant_or_feeding = pg == 1 || pg == 2;
 	}
 	if (chance(96)) {
 		put(b, ",\"medications\":[");
@@ -276,9 +297,23 @@ gen(struct buf *b, struct truth *t)
 				put(b, "\"name\":\"%s\",", meds[k].name);
 			put(b, "\"status\":\"%s\"",
 			    active ? "active" : "stopped");
-			if (active &&
-			    (meds[k].washout_d || meds[k].blocks_when_active))
+			if (active && meds[k].blocks_when_active)
 				t->must_not_start = true;
+			if (active && meds[k].washout_d) {
+				/* a daily dose from half to one and a half
+				 * times the limit (or 1-100 mg), in 0.1 mg */
+				int32_t lim = meds[k].co_use_limit_ug;
+				int32_t ug = lim
+				    ? lim / 2 + pick(lim / 100 + 1) * 100
+				    : 100 * (10 + pick(991));
+				bool given = chance(80);
+
+				if (given)
+					put(b, ",\"daily_dose_mg\":%d.%d",
+					    ug / 1000, ug % 1000 / 100);
+				n_opioids_now++;
+				kept_alone = given && lim > 0 && ug <= lim;
+			}
 			t->excluded |= meds[k].washout_d && active;
 			if (!active && chance(85)) {
 				int32_t last = t->as_of - pick(40);
@@ -356,6 +391,7 @@ gen(struct buf *b, struct truth *t)
 			put(b, "}");
 			if (opi == 0)
 				continue;
+			procedure_near |= planned || date >= t->as_of - LONG_D;
 			if (planned) {
 				t->hold_from[t->n_holds] = date - HOLD_D;
 				t->hold_to[t->n_holds++] = date + t->restart_d;
@@ -373,6 +409,7 @@ gen(struct buf *b, struct truth *t)
 	if (chance(10)) {
 		put(b, ",\"occult_opioid_use_suspected\":true");
 		t->excluded = true;
+		occult = true;
 	}
 	if (chance(15)) {
 		put(b, ",\"sensitive\":true");
@@ -393,11 +430,22 @@ gen(struct buf *b, struct truth *t)
 			t->intolerant_ug = max_ug;
 		}
 	}
+	/* Any opioid taken now blocks, but under opioid_co_use=relative one
+	 * alone, known by its code, within its limit, for an adult who is
+	 * neither pregnant nor breastfeeding, with no other standing block,
+	 * no hidden use suspected and no procedure with opioids near. */
+	if (t->co_use_relative && n_opioids_now == 1 && kept_alone &&
+	    !t->must_not_start && !occult && t->age_known && !t->child &&
+	    !pregnant_or_feeding && !procedure_near)
+		t->co_use = true;
+	else if (n_opioids_now > 0)
+		t->must_not_start = true;
 	put(b, "}");
 }
 
 struct tally {
 	long plans, refused, failures, start, wait, dns, steps;
+	long co_use_kept, co_use_blocked; /* under opioid_co_use=relative */
 	long by_preset[N_PRESETS];
 };
 
@@ -519,17 +567,21 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 		if (cap > below)
 			cap = below;
 	}
+	if (t->co_use && cap > CO_USE_CEILING_UG)
+		cap = CO_USE_CEILING_UG;
 	if (ceiling > cap)
 		good = fail(ty, b, "ceiling above the preset's limit");
 	/* The beyond-seed caution exactly when the ceiling is beyond the
 	 * seed's; no suggestion in a plan that says do not start; the
 	 * override shown exactly when periop_restart=24h was chosen. */
-	bool override = false;
+	bool override = false, co_use_shown = false, kept = false;
 	for (size_t i = 0; i < ldn_plan_n_findings(plan); i++) {
 		struct ldn_finding f;
 
 		ldn_plan_finding(plan, i, &f);
 		override |= strcmp(f.id, "policy.periop_restart_24h") == 0;
+		co_use_shown |= strcmp(f.id, "policy.opioid_co_use") == 0;
+		kept |= strcmp(f.id, "policy.opioid_co_use_met") == 0;
 		if (strcmp(f.id, "preset.beyond_seed") == 0 &&
 		    ceiling <= CEILING_UG)
 			good = fail(ty, b,
@@ -540,6 +592,14 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	}
 	if (override != (t->restart_d == RESTART_24H_D))
 		good = fail(ty, b, "the periop_restart override shown wrongly");
+	if (co_use_shown != t->co_use)
+		good = fail(ty, b, "the opioid_co_use override shown wrongly");
+	if (kept != t->co_use)
+		good = fail(ty, b, "an opioid kept (or not) against its terms");
+	if (t->co_use)
+		ty->co_use_kept++;
+	else if (t->co_use_relative && t->must_not_start)
+		ty->co_use_blocked++;
 	int interval = presets[pi].interval_d;
 	int32_t step = presets[pi].step_ug;
 	if (t->sensitive && interval < INTERVAL_SENSITIVE_D)
@@ -676,6 +736,10 @@ main(int argc, char **argv)
 	    ty.failures);
 	ok(ty.start > count / 20 && ty.wait > count / 50 && ty.dns > count / 20,
 	    "the generator reaches every decision");
+	ok(ty.co_use_kept > count / 5000 && ty.co_use_blocked > count / 1000,
+	    "opioid_co_use=relative kept an opioid in %ld plans and blocked "
+	    "in %ld",
+	    ty.co_use_kept, ty.co_use_blocked);
 	ldn_kb_free(kb);
 	return tap_done();
 }

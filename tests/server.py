@@ -438,7 +438,8 @@ ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&preset=fast", ex), 400
 pr0 = read("tests/golden/policy-periop-24h-completed-0d/patient.json")
 s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", pr0)
 ok(s == 200 and d["earliest_start"] == "2026-12-02" and
-   [(p["name"], p["value"], p["override"]) for p in d["policies"]] == [("periop_restart", "seed", False)] and
+   [(p["name"], p["value"], p["override"]) for p in d["policies"]] ==
+   [("periop_restart", "seed", False), ("opioid_co_use", "seed", False)] and
    "policy.periop_restart_24h" not in [f["id"] for f in d["findings"]],
    "POST /api/v1/plan names the periop_restart policy at its default (seed), no override", d and d.get("policies"))
 s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&policy=periop_restart:24h", pr0)
@@ -451,6 +452,21 @@ ok(s == 200 and d["earliest_start"] == "2026-11-26" and d["policies"][0]["overri
 for q in ("periop_restart:48h", "opioid_couse:relative", "periop_restart"):
     ok(is_error(*jcall("POST", "/api/v1/plan?as_of=2026-11-25&policy=" + q, pr0), 400, "policy"),
        "policy=%s is 400 naming policy" % q)
+# opioid_co_use: tramadol 300 mg a day blocks by default and is kept (LDN
+# capped at 0.5 mg) under policy=opioid_co_use:relative
+co = read("tests/golden/co-use-tramadol-300/patient.json")
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25", co)
+ok(s == 200 and d["decision"] == "do-not-start", "tramadol taken now blocks under the default opioid_co_use", d and d.get("decision"))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&policy=opioid_co_use:relative", co)
+pol = [p for p in d["policies"] if p["name"] == "opioid_co_use"] if s == 200 else []
+ok(s == 200 and d["decision"] == "start" and d["ceiling_mg"] == 0.5 and
+   pol and pol[0]["override"] is True and pol[0]["ceiling_mg"] == 0.5 and
+   all(n["citations"] for n in pol[0]["choices"][1]["numbers"]) and
+   "policy.opioid_co_use_met" in [f["id"] for f in d["findings"]],
+   "policy=opioid_co_use:relative keeps tramadol 300 mg a day, LDN capped at 0.5 mg, the numbers cited",
+   d and (d.get("decision"), d.get("policies")))
+s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&policy=opioid_co_use:loose", co)
+ok(is_error(s, h, d, 400, "policy"), "policy=opioid_co_use:loose is 400 naming policy")
 s, h, d = jcall("POST", "/api/v1/patients?as_of=2026-11-01&preset=ldnrt", dict(p9, id="p-rt"))
 ok(s == 201 and d["decision"] == "start", "POST /api/v1/patients?preset=ldnrt stores the patient", d)
 jcall("POST", "/api/v1/patients/p-rt/visits", {"date": "2026-11-01", "dose_mg": 1, "pain": 8, "side_effects": "none"})

@@ -229,6 +229,27 @@ codes_name_class(const struct ldn_kb *kb, const char *text, int32_t *dose_ug)
 	return class_of_name(kb, text, dose_ug);
 }
 
+bool
+codes_other_opioid(const struct ldn_kb *kb, const char *text, const char *word)
+{
+	struct words w;
+	uint16_t t[8];
+	size_t n, k = 0;
+
+	if (text == NULL)
+		return false;
+	words_split(&w, text, strlen(text));
+	for (size_t i = 0; i < w.n; i++)
+		if (strcmp(w.w[i], word) != 0)
+			w.w[k++] = w.w[i];
+	w.n = k;
+	n = words_match(kb->med_names, kb->n_med_names, &w, t, 8);
+	for (size_t i = 0; i < n; i++)
+		if (med_class_is_opioid((enum med_class)t[i]))
+			return true;
+	return med_class_is_opioid(fuzzy_name(kb, &w));
+}
+
 /* Opioid classes by the length of their washout, shortest first; a depot
  * has none that can be counted. */
 static int

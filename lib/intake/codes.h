@@ -6,6 +6,7 @@
 #ifndef LDN_CODES_H
 #define LDN_CODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../kb/kb_impl.h"
@@ -19,6 +20,13 @@ uint64_t codes_condition(const struct ldn_kb *kb, enum cond_system sys,
  * mentions one); MC_NONE for none.  dose_ug gets a naltrexone strength. */
 enum med_class codes_name_class(const struct ldn_kb *kb, const char *text,
     int32_t *dose_ug);
+
+/* Whether text names an opioid other than by the whole word `word`
+ * (lower case): "hydromorphone (not morphine)" does, besides "morphine";
+ * "acetaminophen / hydrocodone bitartrate" does not, besides
+ * "hydrocodone". */
+bool codes_other_opioid(const struct ldn_kb *kb, const char *text,
+    const char *word);
 
 /* Fill cls, dose_ug, code_display, conflict and name_cls of m from its
  * rxnorm code and name. */

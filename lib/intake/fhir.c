@@ -463,6 +463,7 @@ new_med(struct fx *x, const struct entry *e, struct medication **out)
 		    "the bundle is too large");
 	m->src = src_of(x, e);
 	m->started = m->last_dose = m->order_date = DATE_NONE;
+	m->daily_ug = m->daily_units_milli = -1;
 	m->name = name;
 	codes_medication(x->kb, m); /* by name alone, if no code */
 	for (size_t i = 0; i < n; i++) {
@@ -507,6 +508,153 @@ supply_days(const struct jnode *disp)
 	return (int32_t)ceil(v->u.num.d);
 }
 
+/* A positive number at o.key, or -1. */
+static double
+pos_num(const struct jnode *o, const char *key)
+{
+	const struct jnode *v = o != NULL ? tree_get(o, key) : NULL;
+
+	return v != NULL && v->type == J_NUM && v->u.num.d > 0 &&
+	        v->u.num.d < 1e6
+	    ? v->u.num.d
+	    : -1;
+}
+
+/* A Quantity's unit (its UCUM code, else its unit text), or "". */
+static const char *
+unit_of(const struct jnode *q)
+{
+	const struct jnode *c = q != NULL ? tree_get(q, "code") : NULL;
+
+	if (c == NULL || c->type != J_STR)
+		c = q != NULL ? tree_get(q, "unit") : NULL;
+	return c != NULL && c->type == J_STR ? c->u.s : "";
+}
+
+/* Hours in a Quantity or timing period of n units ("h", "d"), or -1. */
+static double
+hours_of(double n, const char *unit)
+{
+	if (n <= 0)
+		return -1;
+	if (strcmp(unit, "h") == 0 || strcmp(unit, "hour") == 0 ||
+	    strcmp(unit, "hours") == 0)
+		return n;
+	if (strcmp(unit, "d") == 0 || strcmp(unit, "day") == 0 ||
+	    strcmp(unit, "days") == 0)
+		return n * 24;
+	return -1;
+}
+
+/* 1 for milligrams, 2 for a count of tablets or capsules, else 0. */
+static int
+dose_kind(const char *unit)
+{
+	static const char *const counts[] = { "{tbl}", "{tablet}", "tablet",
+		"tablets", "tab", "{cap}", "{capsule}", "capsule", "capsules",
+		"cap", NULL };
+
+	if (strcmp(unit, "mg") == 0)
+		return 1;
+	for (size_t i = 0; counts[i] != NULL; i++)
+		if (strcmp(unit, counts[i]) == 0)
+			return 2;
+	return 0;
+}
+
+/* A schedule's doses a day from timing.repeat: the most it allows
+ * (frequencyMax over frequency) per period in hours or days; -1 when it is
+ * not that plain (times of day that disagree with the frequency, other
+ * period units). */
+static double
+per_day(const struct jnode *rp)
+{
+	const struct jnode *pu = rp ? tree_get(rp, "periodUnit") : NULL;
+	const struct jnode *when = rp ? tree_get(rp, "when") : NULL;
+	const struct jnode *tod = rp ? tree_get(rp, "timeOfDay") : NULL;
+	double freq = pos_num(rp, "frequency"),
+	       most = pos_num(rp, "frequencyMax");
+	double hours;
+
+	if (most > freq)
+		freq = most;
+	if (freq <= 0 || pu == NULL || pu->type != J_STR)
+		return -1;
+	if ((when != NULL && (when->type != J_ARR || when->n > freq)) ||
+	    (tod != NULL && (tod->type != J_ARR || tod->n > freq)))
+		return -1;
+	hours = hours_of(pos_num(rp, "period"), pu->u.s);
+	return hours > 0 ? freq * 24 / hours : -1;
+}
+
+/*
+ * The total a day one Dosage element allows, when it says so plainly: the
+ * larger of maxDosePerPeriod (the most that may be taken, so also for
+ * doses taken as needed) and a fixed doseQuantity times timing.repeat's
+ * doses a day.  Milligrams give daily_ug; tablets or capsules give
+ * daily_units_milli, whose strength the screen reads from the code's name.
+ * Anything else (several Dosage elements, ranges, other units, units that
+ * differ between the two, "as needed" with no maximum) leaves both
+ * unknown; the screen says so.
+ */
+static void
+read_daily(struct fx *x, struct medication *m, const struct jnode *r,
+    const char *key)
+{
+	const struct jnode *list = tree_get(r, key), *d, *dr, *dar, *nb, *t;
+	double amount = -1;
+	int kind = 0;
+
+	if (list == NULL || list->type != J_ARR || list->n != 1 ||
+	    list->u.items[0].type != J_OBJ)
+		return;
+	d = &list->u.items[0];
+	m->daily_src = arena_printf(x->a, "%s/%s/0", m->src, key);
+	if ((dr = tree_get(d, "maxDosePerPeriod")) != NULL) {
+		const struct jnode *num =
+		    dr->type == J_OBJ ? tree_get(dr, "numerator") : NULL;
+		const struct jnode *den =
+		    dr->type == J_OBJ ? tree_get(dr, "denominator") : NULL;
+		double hours = hours_of(pos_num(den, "value"), unit_of(den));
+
+		kind = dose_kind(unit_of(num));
+		if (kind == 0 || hours <= 0 || pos_num(num, "value") <= 0)
+			return;
+		amount = pos_num(num, "value") * 24 / hours;
+	}
+	nb = tree_get(d, "asNeededBoolean");
+	t = tree_get(d, "timing");
+	dar = tree_get(d, "doseAndRate");
+	if (dar != NULL) {
+		const struct jnode *q = dar->type == J_ARR && dar->n == 1
+		    ? tree_get(&dar->u.items[0], "doseQuantity")
+		    : NULL;
+		double each = pos_num(q, "value");
+		double n = per_day(t ? tree_get(t, "repeat") : NULL);
+		int k = dose_kind(unit_of(q));
+
+		if (each > 0 && n > 0 && k != 0 && (kind == 0 || kind == k)) {
+			kind = k;
+			if (each * n > amount)
+				amount = each * n;
+		} else if (dr == NULL || (k != 0 && k != kind)) {
+			return; /* a schedule not read, and no maximum */
+		}
+	} else if (dr == NULL) {
+		return;
+	}
+	if (dr == NULL &&
+	    ((nb != NULL && nb->type == J_BOOL && nb->u.b) ||
+	        tree_get(d, "asNeededCodeableConcept") != NULL))
+		return; /* as needed, with no maximum */
+	if (amount <= 0 || amount > 1e6)
+		return;
+	if (kind == 1)
+		m->daily_ug = (int32_t)ceil(amount * 1000);
+	else
+		m->daily_units_milli = (int32_t)ceil(amount * 1000);
+}
+
 static enum ldn_status
 read_med_request(struct fx *x, const struct entry *e)
 {
@@ -531,6 +679,7 @@ read_med_request(struct fx *x, const struct entry *e)
 		return rc;
 	m->started = day;
 	m->order_date = day;
+	read_daily(x, m, r, "dosageInstruction");
 	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0 ||
 	    strcmp(status, "unknown") == 0) {
 		/* An order is not proof of use, nor of disuse: a person must
@@ -586,6 +735,7 @@ read_med_statement(struct fx *x, const struct entry *e)
 	if ((rc = new_med(x, e, &m)) != LDN_OK)
 		return rc;
 	end = end_of_period(tree_get(r, "effectivePeriod"));
+	read_daily(x, m, r, "dosage");
 	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0 ||
 	    strcmp(status, "unknown") == 0) {
 		/* Taken now, unless its period ended by as-of; a single
@@ -987,8 +1137,22 @@ merge_medications(struct patient *p)
 			if (!same || m->conflict != o->conflict)
 				continue;
 			merged = true;
+			int32_t ug = m->daily_ug > o->daily_ug ? m->daily_ug
+			                                       : o->daily_ug;
+			int32_t un = m->daily_units_milli > o->daily_units_milli
+			    ? m->daily_units_milli
+			    : o->daily_units_milli;
+
+			/* the most either record says is taken a day; not
+			 * known if either does not say */
+			if ((m->daily_ug < 0 && m->daily_units_milli < 0) ||
+			    (o->daily_ug < 0 && o->daily_units_milli < 0) ||
+			    (ug >= 0 && un >= 0))
+				ug = un = -1;
 			if (caution_key(m) > caution_key(o))
 				*o = *m;
+			o->daily_ug = ug;
+			o->daily_units_milli = un;
 		}
 		if (!merged)
 			p->medications[k++] = *m;

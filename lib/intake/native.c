@@ -313,7 +313,7 @@ static enum ldn_status
 read_medication(struct rd *r, const struct jnode *o, struct medication *m)
 {
 	static const char *const keys[] = { "rxnorm", "name", "status",
-		"started", "last_dose", NULL };
+		"started", "last_dose", "daily_dose_mg", NULL };
 	static const char *const statuses[] = { "active", "stopped", NULL };
 	const struct jnode *v;
 	int e;
@@ -324,6 +324,7 @@ read_medication(struct rd *r, const struct jnode *o, struct medication *m)
 		return rc;
 	m->src = src_here(r);
 	m->started = m->last_dose = DATE_NONE;
+	m->daily_ug = m->daily_units_milli = -1;
 	if ((v = tree_get(o, "rxnorm")) != NULL) {
 		size_t old = jpath_key(&r->path, "rxnorm");
 
@@ -361,6 +362,21 @@ read_medication(struct rd *r, const struct jnode *o, struct medication *m)
 			jpath_key(&r->path, "last_dose");
 			return FAIL(r, "is before the start date");
 		}
+	}
+	if ((v = tree_get(o, "daily_dose_mg")) != NULL) {
+		double mg = 0;
+		size_t old = jpath_key(&r->path, "daily_dose_mg");
+
+		if ((rc = get_num(r, v, &mg)) != LDN_OK)
+			return rc;
+		if (!(mg > 0))
+			return FAIL(r, "must be above 0 mg");
+		if (mg > 100000)
+			return FAIL(r, "%g mg is not a possible daily dose",
+			    mg);
+		m->daily_ug = (int32_t)ceil(mg * 1000);
+		m->daily_src = src_here(r);
+		jpath_pop(&r->path, old);
 	}
 	codes_medication(r->kb, m);
 	return LDN_OK;

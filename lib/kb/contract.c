@@ -38,9 +38,23 @@ const struct number_spec number_specs[] = {
 	{ "sleep.worse_points", U_POINTS, P(sleep_worse_points), 1, 10 },
 	{ "preset.final6_opioid_free_d", U_D, P(final6_opioid_free_d), 1, 365 },
 	{ "policy.periop_restart_24h_d", U_D, P(periop_restart_24h_d), 1, 60 },
+	{ "policy.co_use_morphine_ug", U_UG, P(co_use_morphine_ug), 1000,
+	    200000 },
+	{ "policy.co_use_hydrocodone_ug", U_UG, P(co_use_hydrocodone_ug), 1000,
+	    200000 },
+	{ "policy.co_use_oxycodone_ug", U_UG, P(co_use_oxycodone_ug), 1000,
+	    200000 },
+	{ "policy.co_use_tramadol_ug", U_UG, P(co_use_tramadol_ug), 1000,
+	    600000 },
+	{ "policy.co_use_separation_h", U_H, P(co_use_separation_h), 1, 24 },
+	{ "policy.co_use_ceiling_ug", U_UG, P(co_use_ceiling_ug), 100, 5000 },
 };
 
 const size_t n_number_specs = sizeof(number_specs) / sizeof(number_specs[0]);
+
+static_assert(sizeof(number_specs) / sizeof(number_specs[0]) <=
+        MAX_NUMBER_SPECS,
+    "kb_impl.h and kb_load.c size their tables by MAX_NUMBER_SPECS");
 
 const char *const var_names[V_COUNT] = {
 	[V_DRUG] = "drug",
@@ -224,6 +238,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    S("schedule.restart", B(V_DOSE) | B(V_DATE) | B(V_PROCEDURE)),
 	[E_SCHEDULE_CEILING] = S("schedule.ceiling", B(V_DOSE)),
 	[E_SCHEDULE_BEFORE_FIRST_DOSE] = S("schedule.before_first_dose", 0),
+	/* the same, for an opioid kept under opioid_co_use=relative */
+	[E_SCHEDULE_BEFORE_FIRST_DOSE_CO_USE] =
+	    S("schedule.before_first_dose_co_use", 0),
 	[E_NEXT_NOT_STARTED] = N("next.not_started", 0),
 	[E_NEXT_START] = N("next.start", B(V_DOSE) | B(V_DATE) | B(V_TIMING)),
 	[E_NEXT_ESCALATE] = N("next.escalate",
@@ -314,6 +331,34 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	/* The periop_restart policy set to its alternative (an override). */
 	[E_POLICY_PERIOP_RESTART_24H] =
 	    F("policy.periop_restart_24h", SEV_CAUTION, 0),
+	/* The opioid_co_use policy set to relative (an override), and for
+	 * each opioid taken now whether it meets the policy's terms: met
+	 * ({dose} a day within the {max_dose} limit; LDN capped at
+	 * {ceiling}), or why not (the opioid still blocks). */
+	[E_POLICY_OPIOID_CO_USE] = F("policy.opioid_co_use", SEV_CAUTION, 0),
+	[E_POLICY_OPIOID_CO_USE_MET] = F("policy.opioid_co_use_met",
+	    SEV_CAUTION, B(V_DRUG) | B(V_DOSE) | B(V_MAX_DOSE) | B(V_CEILING)),
+	[E_CO_USE_NOT_SHORT] =
+	    F("policy.co_use_not_short", SEV_CAUTION, B(V_DRUG) | B(V_ACTING)),
+	[E_CO_USE_NO_LIMIT] =
+	    F("policy.co_use_no_limit", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_NO_DAILY] =
+	    F("policy.co_use_no_daily", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_ABOVE_LIMIT] = F("policy.co_use_above_limit", SEV_CAUTION,
+	    B(V_DRUG) | B(V_DOSE) | B(V_MAX_DOSE)),
+	[E_CO_USE_SEVERAL] = F("policy.co_use_several", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_ORDER_ONLY] =
+	    F("policy.co_use_order_only", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_NO_CODE] = F("policy.co_use_no_code", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_OPIOID_RISK] =
+	    F("policy.co_use_opioid_risk", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_CHILD] = F("policy.co_use_child", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_PREGNANCY] =
+	    F("policy.co_use_pregnancy", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_PROCEDURE] =
+	    F("policy.co_use_procedure", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_OTHER_BLOCK] =
+	    F("policy.co_use_other_block", SEV_CAUTION, B(V_DRUG)),
 };
 
 static_assert(V_COUNT <= 64, "template variables must fit a 64-bit mask");
@@ -321,6 +366,8 @@ static_assert(V_COUNT <= 64, "template variables must fit a 64-bit mask");
 const char *const flag_names[FL_COUNT] = {
 	[FL_ALWAYS] = "always",
 	[FL_OPIOID_HISTORY] = "opioid_history",
+	[FL_OPIOID_DEFAULT_POLICY] = "opioid_default_policy",
+	[FL_NO_OPIOID_KEPT] = "no_opioid_kept",
 	[FL_PERIOP] = "periop",
 	[FL_CHILD] = "child",
 	[FL_OLDER] = "older",

@@ -21,6 +21,7 @@ enum unit {
 	U_EGFR,
 	U_PCT,    /* percent */
 	U_POINTS, /* points on a 0-10 scale */
+	U_H,      /* hours */
 	U_COUNT
 };
 
@@ -54,6 +55,14 @@ struct params {
 	int32_t sleep_worse_points;
 	int32_t final6_opioid_free_d;
 	int32_t periop_restart_24h_d;
+	/* policy opioid_co_use=relative: the daily opioid limits, the hours
+	 * between LDN and the opioid, and the LDN ceiling meanwhile */
+	int32_t co_use_morphine_ug;
+	int32_t co_use_hydrocodone_ug;
+	int32_t co_use_oxycodone_ug;
+	int32_t co_use_tramadol_ug;
+	int32_t co_use_separation_h;
+	int32_t co_use_ceiling_ug;
 };
 
 struct number_spec {
@@ -62,6 +71,9 @@ struct number_spec {
 	size_t offset;    /* into struct params */
 	int32_t min, max; /* sane bounds; outside them the KB is refused */
 };
+
+/* Room for the engine's numbers (the tables sized by it are checked). */
+#define MAX_NUMBER_SPECS 64
 
 extern const struct number_spec number_specs[];
 extern const size_t n_number_specs;
@@ -187,6 +199,7 @@ enum entry_id {
 	E_SCHEDULE_RESTART,
 	E_SCHEDULE_CEILING,
 	E_SCHEDULE_BEFORE_FIRST_DOSE,
+	E_SCHEDULE_BEFORE_FIRST_DOSE_CO_USE,
 	E_NEXT_NOT_STARTED,
 	E_NEXT_START,
 	E_NEXT_ESCALATE,
@@ -225,6 +238,20 @@ enum entry_id {
 	E_SCHEDULE_HOLD_MORNING,
 	E_DOSE_PRIOR_INTOLERANCE,
 	E_POLICY_PERIOP_RESTART_24H,
+	E_POLICY_OPIOID_CO_USE,
+	E_POLICY_OPIOID_CO_USE_MET,
+	E_CO_USE_NOT_SHORT, /* opioid_co_use=relative, and why not for {drug} */
+	E_CO_USE_NO_LIMIT,
+	E_CO_USE_NO_DAILY,
+	E_CO_USE_ABOVE_LIMIT,
+	E_CO_USE_SEVERAL,
+	E_CO_USE_ORDER_ONLY,
+	E_CO_USE_NO_CODE,
+	E_CO_USE_OPIOID_RISK,
+	E_CO_USE_CHILD,
+	E_CO_USE_PREGNANCY,
+	E_CO_USE_PROCEDURE,
+	E_CO_USE_OTHER_BLOCK,
 	E_COUNT
 };
 
@@ -256,6 +283,10 @@ enum flag {
 	FL_TRANSPLANT,
 	FL_PRIOR_LDN,
 	FL_SENSITIVE,
+	/* opioid history under the default opioid_co_use policy */
+	FL_OPIOID_DEFAULT_POLICY,
+	/* no opioid kept under opioid_co_use=relative (nearly every plan) */
+	FL_NO_OPIOID_KEPT,
 	FL_COUNT
 };
 

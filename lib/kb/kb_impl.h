@@ -255,7 +255,8 @@ struct ldn_kb {
 	struct kb_number *numbers;
 	size_t n_numbers;
 	struct params params;
-	int number_of_param[32]; /* index into numbers per number_spec */
+	/* index into numbers per number_spec */
+	int number_of_param[MAX_NUMBER_SPECS];
 	struct kb_statement *statements; /* ordered by section */
 	size_t n_statements;
 	struct kb_entry entries[E_COUNT];

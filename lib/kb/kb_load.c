@@ -53,6 +53,7 @@ static const char *const unit_names[U_COUNT] = {
 	[U_EGFR] = "egfr",
 	[U_PCT] = "pct",
 	[U_POINTS] = "points",
+	[U_H] = "h",
 };
 
 static const char *const ref_kinds[] = { "article", "label",
@@ -478,7 +479,7 @@ load_numbers(struct loader *L)
 		"cites", "why", NULL };
 	const struct jnode *list = open_yaml(L, "numbers.yaml", "numbers");
 	struct ldn_kb *kb = L->kb;
-	bool seen[32] = { false };
+	bool seen[MAX_NUMBER_SPECS] = { false };
 
 	for (size_t i = 0; i < n_number_specs; i++)
 		kb->number_of_param[i] = -1;

@@ -51,6 +51,11 @@ unit_value(struct strbuf *b, enum unit u, int32_t v, bool with_unit)
 		if (with_unit)
 			sb_puts(b, v == 1 ? " point" : " points");
 		return;
+	case U_H:
+		sb_int(b, v);
+		if (with_unit)
+			sb_puts(b, v == 1 ? " hour" : " hours");
+		return;
 	case U_COUNT:
 		break;
 	}

@@ -279,6 +279,58 @@ policy_choice(struct jw *w, const struct ldn_plan *pl, const char *value,
 }
 
 /*
+ * Policy opioid_co_use: under seed (the default) any opioid taken now
+ * blocks; under relative, one short-acting opioid within its daily limit
+ * does not, and LDN is capped (ceiling_mg, null when no opioid was kept).
+ * The relative choice lists the numbers it applies.
+ */
+static void
+co_use_policy(struct jw *w, const struct ldn_plan *pl)
+{
+	static const char *const numbers[] = { "policy.co_use_morphine_ug",
+		"policy.co_use_hydrocodone_ug", "policy.co_use_oxycodone_ug",
+		"policy.co_use_tramadol_ug", "policy.co_use_separation_h",
+		"policy.co_use_ceiling_ug" };
+
+	jw_obj(w);
+	jw_kstr(w, "name", "opioid_co_use");
+	jw_kstr(w, "value", pl->opioid_co_use_relative ? "relative" : "seed");
+	jw_kstr(w, "default", "seed");
+	jw_key(w, "override");
+	jw_bool(w, pl->opioid_co_use_relative);
+	jw_key(w, "ceiling_mg");
+	if (pl->co_use_cap_ug > 0)
+		jw_mg(w, pl->co_use_cap_ug);
+	else
+		jw_null(w);
+	jw_key(w, "choices");
+	jw_arr(w);
+	jw_obj(w);
+	jw_kstr(w, "value", "seed");
+	jw_end_obj(w);
+	jw_obj(w);
+	jw_kstr(w, "value", "relative");
+	jw_key(w, "numbers");
+	jw_arr(w);
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		const struct kb_number *nb = number_by_id(pl->kb, numbers[i]);
+
+		if (nb == NULL)
+			continue;
+		jw_obj(w);
+		jw_kstr(w, "number", nb->id);
+		jw_key(w, "value");
+		number_value(w, nb, nb->value);
+		render_json_cites(w, pl, nb->cites);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+	jw_end_obj(w);
+	jw_end_arr(w);
+	jw_end_obj(w);
+}
+
+/*
  * The policies where sources conflict: the value this plan applied, the
  * default (the seed's), whether the choice overrides it, and every choice
  * with its number and citations (kb/README.md "Policies").
@@ -301,6 +353,7 @@ policies(struct jw *w, const struct ldn_plan *pl)
 	policy_choice(w, pl, "24h", "policy.periop_restart_24h_d");
 	jw_end_arr(w);
 	jw_end_obj(w);
+	co_use_policy(w, pl);
 	jw_end_arr(w);
 }
 

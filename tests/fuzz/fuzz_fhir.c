@@ -41,7 +41,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf + sizeof(head) - 1, data, size);
 	memcpy(buf + sizeof(head) - 1 + size, tail, sizeof(tail) - 1);
 	memset(&err, 0, sizeof(err));
-	if (ldn_plan_build(kb, buf, n, "2026-11-25", &plan, &err) != LDN_OK) {
+	/* Odd sizes plan under opioid_co_use=relative, which reads the
+	 * medications' dosages. */
+	static const char *const co_use[] = { "opioid_co_use=relative" };
+	if (ldn_plan_build_with(kb, buf, n, false, "2026-11-25", NULL, co_use,
+	        size & 1, NULL, &plan, &err) != LDN_OK) {
 		free(buf);
 		if (err.msg[0] == '\0')
 			abort(); /* a refusal must say why */

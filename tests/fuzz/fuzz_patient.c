@@ -31,8 +31,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	memset(&err, 0, sizeof(err));
-	if (ldn_plan_build(kb, (const char *)data, size, "2026-11-25", &plan,
-	        &err) != LDN_OK) {
+	/* Odd sizes take every policy's alternative (opioid co-use and its
+	 * daily doses; the 24-hour restart), even sizes the defaults. */
+	static const char *const alternatives[] = { "opioid_co_use=relative",
+		"periop_restart=24h" };
+	if (ldn_plan_build_with(kb, (const char *)data, size, false,
+	        "2026-11-25", NULL, alternatives, (size & 1) ? 2 : 0, NULL,
+	        &plan, &err) != LDN_OK) {
 		/* A refusal must say why. */
 		if (err.msg[0] == '\0')
 			abort();
