@@ -219,6 +219,17 @@ for fmt in ("text", "html", "json"):
 s, h, d = jcall("POST", "/api/v1/plan?as_of=2026-11-25&audience=pharmacist", ex, role="pharmacist")
 ok(s == 200 and d["audience"] == "pharmacist" and d["dispensing"]["form"] == "liquid"
    and d["dispensing"]["steps"][0]["volume_ml"] == 1.5, "the default sheet is the liquid at 1 mg/mL: 1.50 mL for 1.5 mg")
+# The dosage forms GET /api/v1/kb lists (the web page's choices) are those the sheet takes
+s, h, kbd = jcall("GET", "/api/v1/kb", role="pharmacist")
+forms = (kbd.get("formulations") or []) if s == 200 else []
+made = [jcall("POST", "/api/v1/plan?as_of=2026-11-25&audience=pharmacist&formulation=" + f["id"], ex, role="pharmacist")
+        for f in forms]
+ok([f["id"] for f in forms] == ["liquid", "capsule", "sublingual"] and [f["id"] for f in forms if f["default"]] == ["liquid"]
+   and all(f["cites"] and f["label"] for f in forms) and forms[0]["concentrations_mg_per_ml"] == [1]
+   and forms[1]["strengths_mg"] == [1, 1.5, 4.5] and forms[1]["max_capsules_per_dose"] == 3
+   and all(m[0] == 200 and m[2]["dispensing"]["form"] == f["id"] for m, f in zip(made, forms)),
+   "GET /api/v1/kb lists the dosage forms (liquid the default, each citing), and the sheet takes each one's id",
+   (s, forms))
 for q, where in (("audience=pharmacist&formulation=tablet", "formulation"),
                  ("audience=pharmacist&formulation=liquid:5", "formulation"),
                  ("audience=clinician&formulation=capsule", "formulation"),

@@ -14,8 +14,12 @@ const state = {
   /* The request that made the plan on screen: its body and controls.
    * The handout, the .ics and Ask use these, never the form or the
    * controls as they are now, so all of them show the same plan. */
-  req: null,         /* { body, as_of, preset, audience } */
+  req: null,         /* { body, as_of, preset, audience, formulation, supply_days } */
   patient: '',       /* the stored patient the tracker shows */
+  forms: null,       /* the dosage forms of GET /api/v1/kb, once read */
+  /* The body of a plan refused for the pharmacist's choices alone (a bad
+   * supply, say): the intake stands, so fixing the choice remakes it. */
+  retry: null,
 };
 
 const $ = (sel) => document.querySelector(sel);
@@ -66,7 +70,8 @@ async function api(method, path, body, type) {
 
 function query(params) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  /* absent or blank is left out; 0 is sent (the API says what is wrong) */
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);
   const s = q.toString();
   return s ? '?' + s : '';
 }
@@ -305,7 +310,9 @@ function showError(err, formSel, summarySel, prefix) {
     p.textContent = text;
     p.hidden = false;
     control.setAttribute('aria-invalid', 'true');
-    control.setAttribute('aria-describedby', id);
+    /* the error joins the control's own help, once */
+    const described = (control.getAttribute('aria-describedby') || '').split(' ').filter((d) => d && d !== id);
+    control.setAttribute('aria-describedby', [...described, id].join(' '));
     summary.append(el('p', {}, prefix + ' ',
       el('a', { href: '#' + control.id, onclick: (ev) => { ev.preventDefault(); control.focus(); } }, text)));
     control.focus();
@@ -474,27 +481,82 @@ const HEADINGS = {
 };
 
 /* The pharmacist's dispensing sheet (audience=pharmacist): the doses in the
- * form chosen, the quantity, the fills by storage, warnings and checks. */
-function dispensingBlock(d) {
-  const h = el('h3', { text: 'Dispensing sheet (pharmacist)' });
-  if (!d.available) return el('section', { id: 'dispensing' }, h, el('p', { text: d.why }));
-  const made = (s) => s.dose_mg === 0 ? 'held' : !s.exact ? 'cannot be made exactly: use the liquid'
-    : s.volume_ml !== undefined ? `${s.volume_ml} mL` : (s.capsules || []).map((c) => `${c.count} x ${c.strength_mg} mg`).join(' + ');
-  const qty = (t) => t.volume_ml !== undefined ? `${t.volume_ml} mL`
-    : (t.capsules || []).map((c) => `${c.count} x ${c.strength_mg} mg`).join(', ');
-  return el('section', { id: 'dispensing' }, h,
-    el('p', {}, el('strong', { text: d.label + (d.concentration_mg_per_ml ? `, ${d.concentration_mg_per_ml} mg/mL` : '') }),
+ * form chosen, the quantity, the fills by storage, warnings, what to tell
+ * the patient and the check boxes.  A do-not-start plan has none: the
+ * API's reason, with the findings that block. */
+const STORAGE = {
+  room: 'At room temperature',
+  refrigerated: 'In the fridge',
+  'room-dark': 'At room temperature, away from light',
+};
+const WHO = { prescriber: 'Prescriber', pharmacist: 'Pharmacist', patient: 'Patient' };
+
+/* A volume in mL as the sheet gives it: to 0.01 mL (0.001 if finer). */
+function mL(v) {
+  const n = Number(v);
+  return (Math.abs(n * 100 - Math.round(n * 100)) < 1e-6 ? n.toFixed(2) : n.toFixed(3)) + ' mL';
+}
+
+function capsuleWords(list, sep) {
+  return (list || []).map((c) => `${c.count} \u00d7 ${c.strength_mg} mg`).join(sep);
+}
+
+function dispensingBlock(d, p) {
+  const h = el('h3', { id: 'dispensing-h', text: 'Dispensing sheet (pharmacist)' });
+  if (!d.available) {
+    const blocking = (d.blocking || []).map((id) => (p.findings || []).find((f) => f.id === id)).filter(Boolean);
+    return el('section', { id: 'dispensing', class: 'dispensing no-sheet', 'aria-labelledby': 'dispensing-h' }, h,
+      el('p', { class: 'no-sheet-why' }, el('strong', { text: d.why })),
+      blocking.length ? el('ul', { class: 'blocking' }, blocking.map((f) => el('li', {}, f.summary, cites(f.citations, '')))) : null);
+  }
+  const liquid = d.concentration_mg_per_ml !== undefined;
+  const one = (s) => s.dose_mg === 0 ? 'held: nothing to take'
+    : !s.exact ? 'cannot be made exactly in this form: dispense the oral liquid'
+      : liquid ? mL(s.volume_ml) : capsuleWords(s.capsules, ' + ');
+  const forStep = (s) => s.dose_mg === 0 || !s.exact ? ''
+    : s.days === 0 ? 'after this supply' : liquid ? mL(s.step_volume_ml)
+      : capsuleWords(s.capsules.map((c) => ({ count: c.count * s.days, strength_mg: c.strength_mg })), ', ');
+  const qty = (t) => liquid ? mL(t.volume_ml) : capsuleWords(t.capsules, ', ');
+  const tell = [d.patient, ...d.warnings.map((w) => w.patient)].filter(Boolean);
+  const sup = d.supply;
+  return el('section', { id: 'dispensing', class: 'dispensing', 'aria-labelledby': 'dispensing-h' }, h,
+    el('p', { class: 'form-line' }, el('strong', { text: d.label + (liquid ? `, ${d.concentration_mg_per_ml} mg/mL` : '') }),
       cites(d.citations, ''), ' ', badge(d.evidence)),
-    el('p', { text: `Supply: ${d.supply.days} days, ${d.supply.first_dose} to ${d.supply.last_dose}.` }),
-    el('table', {}, el('thead', {}, el('tr', {}, ['From', 'Days', 'Dose', 'One dose'].map((t) => el('th', { scope: 'col', text: t })))),
-      el('tbody', {}, d.steps.map((s) => el('tr', {}, el('td', { text: s.date }), el('td', { text: String(s.days) }),
-        el('td', { text: s.dose_mg ? s.dose_mg + ' mg' : 'held' }), el('td', { text: made(s) }))))),
-    el('p', { text: d.total ? 'Total for the supply: ' + qty(d.total) : d.inexact }),
-    el('ul', {}, d.beyond_use.map((b) => el('li', {}, `${b.storage}: ${b.days} days`, cites(b.citations, ''),
-      el('ul', {}, b.fills.map((f) => el('li', { text: `${f.refill ? 'refill' : 'fill'}: make on ${f.made}, last day of use ${f.last_day_of_use}, ${f.dose_days} dose days` + (d.total ? ': ' + qty(f) : '') })))))),
-    el('ul', {}, d.warnings.map((w) => el('li', {}, w.pharmacist, cites(w.citations, '')))),
-    el('ul', {}, d.checks.map((c) => el('li', { text: `\u2610 ${c.who}: ${c.text}` }))),
-    el('p', { class: 'muted', text: 'Sheet words: pending clinical review (draft).' }));
+    el('p', { text: d.pharmacist }),
+    el('p', { class: 'supply' }, `Supply: ${sup.days} days, first dose ${sup.first_dose}, last dose ${sup.last_dose}`,
+      sup.default ? ' (the default: the titration to its highest dose, then a margin)' : '', '.', cites(sup.citations, '')),
+    el('table', { class: 'dispense-steps' },
+      el('caption', { text: liquid ? 'One dose by volume, step by step' : 'One dose in whole capsules, step by step' }),
+      el('thead', {}, el('tr', {}, ['From', 'Days', 'Dose', 'One dose', 'For the step'].map((t) => el('th', { scope: 'col', text: t })))),
+      el('tbody', {}, d.steps.map((s) => el('tr', { class: 'kind-' + s.kind + (s.exact ? '' : ' inexact') },
+        el('td', { text: s.date }), el('td', { text: String(s.days) }),
+        el('td', { text: s.dose_mg ? s.dose_mg + ' mg' : 'held' }), el('td', { class: 'one-dose', text: one(s) }),
+        el('td', { text: forStep(s) }))))),
+    el('p', { class: 'total' }, d.total ? el('strong', { text: 'Total for the supply: ' + qty(d.total) }) : el('strong', { class: 'error', text: d.inexact })),
+    el('h4', { text: 'Fills and beyond-use dates' }),
+    d.beyond_use.map((b) => el('table', { class: 'fills', 'data-storage': b.storage },
+      el('caption', {}, `${STORAGE[b.storage] || b.storage}: use within ${b.days} days of making`, cites(b.citations, '')),
+      el('thead', {}, el('tr', {}, ['Fill', 'Make on', 'Last day of use', 'Dose days', 'Quantity'].map((t) => el('th', { scope: 'col', text: t })))),
+      el('tbody', {}, b.fills.map((f, i) => el('tr', {}, el('td', { text: i ? `refill ${i}` : 'first fill' }),
+        el('td', { text: f.made }), el('td', { text: f.last_day_of_use }), el('td', { text: String(f.dose_days) }),
+        el('td', { text: d.total ? qty(f) : '' })))))),
+    el('h4', { text: 'Warnings' }),
+    el('ul', { class: 'warnings' }, d.warnings.map((w) => el('li', {}, w.pharmacist, cites(w.citations, ''), ' ', badge(w.evidence)))),
+    tell.length ? el('h4', { text: 'What to tell the patient' }) : null,
+    tell.length ? el('ul', { class: 'tell' }, tell.map((t) => el('li', { text: t }))) : null,
+    el('fieldset', { class: 'checks' }, el('legend', { text: 'Checks' }),
+      d.checks.map((c, i) => el('div', { class: 'check-row' },
+        el('input', { type: 'checkbox', id: 'dispense-check-' + i }),
+        el('label', { for: 'dispense-check-' + i }, el('span', { class: 'who', text: (WHO[c.who] || c.who) + ': ' }), c.text)))),
+    el('p', { class: 'muted', text: 'The words of this sheet are pending clinical review (draft).' }));
+}
+
+/* Where a statement's sources part ways (clinician and pharmacist; the
+ * API sends none to a patient): each side with its citations. */
+function disagreementLine(list) {
+  if (!Array.isArray(list) || !list.length) return null;
+  return el('span', { class: 'disagree' }, el('strong', { text: 'Sources disagree: ' }),
+    list.flatMap((side, i) => [i ? '; ' : '', el('span', { class: 'side' }, side.position, cites(side.citations, ''))]));
 }
 
 function renderPlan(p) {
@@ -512,11 +574,12 @@ function renderPlan(p) {
       ? el('section', {}, el('h3', { text: hd.before }), textList(p.before_first_dose, '')) : null,
     p.schedule && p.schedule.length ? scheduleTable(p.schedule, hd.calendar) : null,
     p.monitoring && p.monitoring.length ? el('section', {}, el('h3', { text: hd.monitoring }), textList(p.monitoring, '')) : null,
-    p.dispensing ? dispensingBlock(p.dispensing) : null,
+    p.dispensing ? dispensingBlock(p.dispensing, p) : null,
     ...(p.sections || []).map((s) => el('section', { class: 'article', id: 'sec-' + s.id },
       el('h3', { text: s.title || s.id }),
       s.statements.map((st) => el('p', { class: 'statement', id: 'st-' + st.id }, st.text, cites(st.citations, ''), ' ',
-        badge(st.evidence), ' ', reviewBadge(st.review, st.review_since))))),
+        badge(st.evidence), ' ', reviewBadge(st.review, st.review_since),
+        p.audience === 'patient' ? null : disagreementLine(st.disagreement))))),
     el('section', { 'aria-labelledby': 'refs-h' }, el('h3', { id: 'refs-h', text: hd.references }), referenceList(p.references || [], '')));
   renderFollowUp(p);
   $('#print-handout').disabled = false;
@@ -529,13 +592,18 @@ function renderPlan(p) {
  * the screen (it no longer matches the intake), and the handout, the
  * .ics and Ask have nothing to mix it with. */
 async function makePlan(body) {
-  const req = { body, as_of: $('#as-of').value, preset: preset(), audience: state.audience };
-  const res = await api('POST', '/api/v1/plan' + query({ audience: req.audience, as_of: req.as_of, preset: req.preset, format: 'json' }), body);
+  const pharmacist = state.audience === 'pharmacist';
+  const req = { body, as_of: $('#as-of').value, preset: preset(), audience: state.audience,
+    formulation: pharmacist ? $('#formulation').value : '', supply_days: pharmacist ? valueOf($('#supply-days')) : undefined };
+  const res = await api('POST', '/api/v1/plan' + query({ audience: req.audience, as_of: req.as_of, preset: req.preset,
+    formulation: req.formulation, supply_days: req.supply_days, format: 'json' }), body);
   if (!res.ok) {
     dropPlan('The plan shown before no longer matches the intake or the choices above, and could not be remade: ' +
       apiError(res).message);
+    state.retry = isDispenseError(apiError(res)) ? body : null;
     return res;
   }
+  state.retry = null;
   state.plan = res.data;
   state.req = req;
   renderPlan(res.data);
@@ -553,12 +621,55 @@ function dropPlan(why) {
   if (box) fill(box);
 }
 
+/* --- the pharmacist's choices: dosage form and supply ------------------ */
+
+/* The dosage forms, read once from GET /api/v1/kb (its formulations): a
+ * choice per form, the default chosen, and a liquid's other
+ * concentrations as ID:MG_PER_ML. */
+async function loadForms() {
+  if (state.forms) return;
+  const res = await api('GET', '/api/v1/kb' + query({ audience: 'pharmacist' }));
+  if (!res.ok || !res.data || !Array.isArray(res.data.formulations)) {
+    $('#formulation-help').textContent = 'the list of forms could not be read (' + apiError(res).message + '): the default is used';
+    return;
+  }
+  state.forms = res.data.formulations;
+  const options = [];
+  for (const f of state.forms) {
+    const concs = f.concentrations_mg_per_ml || [];
+    const what = f.kind === 'capsule' ? ` (${(f.strengths_mg || []).join(', ')} mg)` : concs.length ? `, ${concs[0]} mg/mL` : '';
+    options.push(el('option', { value: f.id, selected: f.default }, f.label + what + (f.default ? ' (default)' : '')));
+    for (const c of concs.slice(1)) options.push(el('option', { value: `${f.id}:${c}` }, `${f.label}, ${c} mg/mL`));
+  }
+  fill($('#formulation'), options);
+  $('#formulation-help').textContent = `${state.forms.length} forms in the knowledge base`;
+}
+
+function isDispenseError(e) {
+  return e.where === 'supply_days' || e.where === 'formulation';
+}
+
+function clearDispenseErrors() {
+  clearErrors('#dispense-options');
+  $('#dispense-errors').hidden = true;
+}
+
+/* An error about the pharmacist's choices, shown by them: true if it was. */
+function dispenseError(e) {
+  if (!isDispenseError(e)) return false;
+  showError(e, '#dispense-options', '#dispense-errors', 'The dispensing sheet could not be made:');
+  say('The dispensing sheet could not be made: see its choices.');
+  return true;
+}
+
 async function getPlan() {
   clearErrors('#intake');
   $('#form-errors').hidden = true;
+  clearDispenseErrors();
   say('Making the plan...');
   const res = await makePlan(requestBody());
   if (!res.ok) {
+    if (dispenseError(apiError(res))) return;
     showError(apiError(res), '#patient-form', '#form-errors', 'The plan could not be made:');
     say('The plan could not be made: see the intake.');
     return;
@@ -570,10 +681,12 @@ async function getPlan() {
 /* Re-make the plan on screen with the controls as they are now (the
  * audience's words, the preset). */
 async function rerender() {
-  if (state.req) {
-    const res = await makePlan(state.req.body);
+  const body = state.req ? state.req.body : state.retry;
+  if (body !== null) {
+    clearDispenseErrors();
+    const res = await makePlan(body);
     if (res.ok) say(`Plan shown for a ${state.audience}.`);
-    else say('The plan could not be shown: ' + apiError(res).message);
+    else if (!dispenseError(apiError(res))) say('The plan could not be shown: ' + apiError(res).message);
   }
   if (state.patient) await loadNext();
 }
@@ -1039,11 +1152,15 @@ function bind() {
   $('#review-state').addEventListener('change', loadReview);
   $('#review-filter').addEventListener('input', renderQueue);
   $('#review-refresh').addEventListener('click', loadReview);
-  $('#audience').addEventListener('change', (ev) => {
+  $('#audience').addEventListener('change', async (ev) => {
     if (ev.target.name !== 'audience') return;
     state.audience = ev.target.value;
+    $('#dispense-options').hidden = state.audience !== 'pharmacist';
+    if (state.audience === 'pharmacist') await loadForms();
     rerender();
   });
+  $('#formulation').addEventListener('change', rerender);
+  $('#supply-days').addEventListener('change', rerender);
   for (const r of $$('input[name="input-kind"]')) {
     r.addEventListener('change', () => {
       const fhir = inputKind() === 'fhir';

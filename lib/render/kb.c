@@ -1,8 +1,8 @@
 /*
  * The knowledge base itself as JSON, for the API: its version and review
  * state, every reference, every number with its range and sources, and
- * every statement in one audience's words, citing references by id, and
- * the titration presets.
+ * every statement in one audience's words, citing references by id, the
+ * titration presets, and the dosage forms a pharmacist may dispense.
  */
 #include "render.h"
 
@@ -10,6 +10,52 @@
 
 #include "../base/error_impl.h"
 #include "../base/jsonw.h"
+#include "../kb/formulation_kb.h"
+
+static void cite_ids(struct jw *w, const struct ldn_kb *kb, struct cites c);
+
+/*
+ * The dosage forms of kb/formulations.yaml (the web page's formulation
+ * picker): each form's id (what ?formulation= takes), kind, label,
+ * evidence, whether it is the default, its sources by reference id, and a
+ * liquid's concentrations (the first its default; another is
+ * ID:MG_PER_ML) and measure, or the capsules' stocked strengths and the
+ * most a dose may take.
+ */
+static void
+formulations(struct jw *w, const struct ldn_kb *kb)
+{
+	const struct formulation_kb *fk = kb->formulations;
+
+	jw_key(w, "formulations");
+	jw_arr(w);
+	for (size_t i = 0; fk != NULL && i < fk->n_forms; i++) {
+		const struct fm_form *f = &fk->forms[i];
+		bool liquid = f->kind == FK_LIQUID;
+
+		jw_obj(w);
+		jw_kstr(w, "id", f->id);
+		jw_kstr(w, "kind", fm_kind_names[f->kind]);
+		jw_kstr(w, "label", f->label);
+		jw_kstr(w, "evidence", evidence_names[f->evidence]);
+		jw_key(w, "default");
+		jw_bool(w, f == fk->default_form);
+		cite_ids(w, kb, f->cites);
+		jw_key(w, liquid ? "concentrations_mg_per_ml" : "strengths_mg");
+		jw_arr(w);
+		for (size_t k = 0; k < (liquid ? f->n_conc : f->n_strengths);
+		     k++)
+			jw_mg(w,
+			    liquid ? f->conc_ug_per_ml[k] : f->strengths_ug[k]);
+		jw_end_arr(w);
+		if (liquid)
+			jw_kint(w, "measure_ul", f->measure_ul);
+		else
+			jw_kint(w, "max_capsules_per_dose", f->max_per_dose);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
 
 static void
 cite_ids(struct jw *w, const struct ldn_kb *kb, struct cites c)
@@ -171,6 +217,7 @@ ldn_kb_render_json(const struct ldn_kb *kb, const struct ldn_review *review,
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);
+	formulations(&w, kb);
 	jw_end_obj(&w);
 	sb_puts(&b, "\n");
 	return render_finish(&b, &tmp, out, len, err);

@@ -3,8 +3,10 @@
  * The web page in a real browser: a real `ldn serve` on a free port with a
  * scratch SQLite store and a clinician's token, Debian's chromium driven
  * by playwright-core (never a downloaded browser).  Fills the intake, sees
- * a field error for bad input, gets a plan, follows a citation, switches
- * audience, opens the print view, saves the patient, records visits and
+ * a field error for bad input, gets a plan, follows a citation, sees where
+ * sources disagree, switches audience, makes a pharmacist's dispensing
+ * sheet (a form, a supply, a refused supply, a do-not-start plan with no
+ * sheet), opens the print view, saves the patient, records visits and
  * sees the chart change; no console errors, failed requests or page
  * errors beyond the one bad request it makes on purpose.  TAP; the
  * screenshots go to BUILD_DIR/meson-logs/web/.
@@ -46,6 +48,28 @@ function get(url, headers) {
   });
 }
 
+/* A POST of a JSON body with the test's token, on a connection of its own:
+ * the JSON answer. */
+function post(url, body, auth) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false,
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + auth } }, (r) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (d) => { text += d; });
+      r.on('end', () => {
+        try {
+          resolve({ status: r.statusCode, data: JSON.parse(text) });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function bail(msg) {
   console.log('1..' + (n + 1));
   console.log(`not ok ${n + 1} - ${msg}`);
@@ -84,10 +108,12 @@ const before = fs.readFileSync(stmts, 'utf8');
 fs.writeFileSync(stmts, before.replace('This is not fully proven."', 'This is not yet fully proven."'));
 ok(early.status === 0 && fs.readFileSync(stmts, 'utf8') !== before, 'a statement acted on, then changed, in a copy of kb/',
   early.stderr);
-/* Two statements approved before the page opens, so that the patient's
+/* Statements approved before the page opens, so that the patient's
  * version (which leaves out what is not approved) has words to show. */
 const approvals = [];
-for (const id of ['definition.low_dose_range', 'definition.tenth_of_standard']) {
+/* (and a third, one whose sources disagree: the patient's version then
+ * shows it without the disagreement) */
+for (const id of ['definition.low_dose_range', 'definition.tenth_of_standard', 'definition.very_low_dose']) {
   /* an approval names the version read */
   const item = spawnSync(ldn, ['kb', 'diff', id, '--format', 'json', '--kb', kb, '--db', db], { encoding: 'utf8' });
   const version = item.status === 0 ? JSON.parse(item.stdout).version : '';
@@ -96,7 +122,7 @@ for (const id of ['definition.low_dose_range', 'definition.tenth_of_standard']) 
       ...(verb === 'approve' ? ['--version', version] : [])], { encoding: 'utf8' }));
   }
 }
-ok(approvals.every((r) => r.status === 0), 'two statements approved with ldn kb', approvals.map((r) => r.stderr).join(''));
+ok(approvals.every((r) => r.status === 0), 'three statements approved with ldn kb', approvals.map((r) => r.stderr).join(''));
 const reviewerTokens = {};
 for (const who of ['test-reviewer-a', 'test-reviewer-b']) {
   reviewerTokens[who] = spawnSync(ldn, ['token', 'add', who, '--role', 'reviewer', '--db', db], { encoding: 'utf8' }).stdout.trim();
@@ -194,6 +220,7 @@ const noStrays = async (where) => {
   if (dupes.length) strays.push(`${where}: ids used twice: ${dupes.join(' ')}`);
 };
 const text = (sel) => page.locator(sel).first().innerText();
+let pharmacistSheet = false; /* the API offers the pharmacist's sheet: one bad supply is asked for */
 /* WCAG AA: 4.5:1 for text (3:1 at 24px, or 18.66px bold), each text
  * element's colour against the first opaque background behind it. */
 const contrastCheck = () => {
@@ -291,6 +318,22 @@ try {
      counts.policy === 1 && counts.withheld === counts.review,
      'sections with evidence badges, "pending review" marks, what the patient\'s version leaves out, the editorial policy, ' +
      'last-updated date, DOI and PubMed links', JSON.stringify(counts));
+  /* Where sources disagree, each side with its citation numbers, as the
+   * plan's JSON gives them. */
+  const disagreements = () => page.evaluate(() => (state.plan.sections || []).flatMap((sec) => sec.statements)
+    .filter((st) => Array.isArray(st.disagreement) && st.disagreement.length).map((st) => {
+      const e = document.getElementById('st-' + st.id).querySelector('.disagree');
+      return { id: st.id, sides: st.disagreement, shown: e ? e.textContent : '',
+        links: e ? Array.from(e.querySelectorAll('.cites a')).map((a) => a.textContent) : [],
+        dangling: e ? Array.from(e.querySelectorAll('.cites a')).filter((a) => !document.querySelector(a.getAttribute('href'))).length : 0 };
+    }));
+  const sidesShown = (list) => list.length >= 1 && list.every((d) => d.sides.length >= 2 && d.shown.startsWith('Sources disagree: ') &&
+    d.sides.every((side) => d.shown.includes(side.position)) && d.dangling === 0 &&
+    JSON.stringify(d.links) === JSON.stringify(d.sides.flatMap((side) => side.citations.map(String))));
+  const clinicianDisagree = await disagreements();
+  ok(sidesShown(clinicianDisagree) && clinicianDisagree.some((d) => d.id === 'definition.very_low_dose') &&
+     await page.locator('#plan-view .disagree').count() === clinicianDisagree.length,
+     'clinician: where sources disagree, each side is shown with its citation numbers', JSON.stringify(clinicianDisagree).slice(0, 600));
   const pendingText = await text('#plan-view .statement .review-pending');
   const policy = await get(base + '/docs/editorial-policy');
   ok(/^Pending review \(draft\)$/.test(pendingText) && policy.status === 200 &&
@@ -363,6 +406,9 @@ try {
      clinicianWords + '\n' + patientWords);
   ok(await page.locator('#plan-view .withheld-notice').count() === 1 && await page.locator('#plan-view details.withheld').count() === 0,
      'the patient is told that some information waits for review, without the clinician\'s list');
+  ok(await page.locator('[id="st-definition.very_low_dose"]').count() === 1 && await page.locator('#plan-view .disagree').count() === 0 &&
+     (await disagreements()).length === 0,
+     'patient: a statement whose sources disagree is shown without the disagreement (the JSON gives a patient none)');
   await shot('3-plan-patient');
   await noStrays('patient plan');
 
@@ -404,13 +450,105 @@ try {
   /* The pharmacist, offered exactly when the API lists the audience: the
    * clinician's words, with the dispensing sheet. */
   if (planParams.find((p) => p.name === 'audience').schema.enum.includes('pharmacist')) {
+    pharmacistSheet = true;
     await page.click('#audience input[value="pharmacist"]');
     await page.waitForSelector('#plan-view #dispensing table tbody tr', { timeout: 10000 });
     const sheet = await text('#plan-view #dispensing');
     ok(/1\.5 mL|1\.50 mL/.test(sheet) && /fill/.test(sheet) && (await text('#sec-definition .statement')) === clinicianWords,
        'pharmacist: the clinician\'s words with the dispensing sheet (mL per dose, fills)', sheet.slice(0, 300));
+    const pharmacistDisagree = await disagreements();
+    ok(sidesShown(pharmacistDisagree) && pharmacistDisagree.length === clinicianDisagree.length,
+       'pharmacist: the disagreements are shown as for the clinician', JSON.stringify(pharmacistDisagree).slice(0, 300));
+
+    /* The dosage forms offered are those GET /api/v1/kb lists. */
+    const kbForms = (await (await get(base + '/api/v1/kb', { Authorization: 'Bearer ' + token })).json()).formulations || [];
+    const formOptions = await page.$$eval('#formulation option', (os) => os.map((o) => o.value));
+    const defaultForm = (kbForms.find((f) => f.default) || {}).id;
+    ok(await page.isVisible('#dispense-options') && kbForms.length >= 2 && kbForms.every((f) => formOptions.includes(f.id)) &&
+       formOptions.every((v) => kbForms.some((f) => v === f.id || v.startsWith(f.id + ':'))) &&
+       await page.inputValue('#formulation') === defaultForm,
+       'pharmacist: the dosage forms offered are those of GET /api/v1/kb, the default chosen',
+       JSON.stringify({ kb: kbForms.map((f) => f.id), formOptions, defaultForm }));
+
+    /* A supply the API refuses: its error by the field, which takes
+     * focus, and no sheet left on the screen. */
+    await page.fill('#supply-days', '0');
+    await page.press('#supply-days', 'Tab');
+    await page.waitForSelector('#supply-days-err:not([hidden])', { timeout: 10000 });
+    const supplyErr = await text('#supply-days-err');
+    ok(supplyErr.startsWith('supply_days:') && await page.getAttribute('#supply-days', 'aria-invalid') === 'true' &&
+       await page.evaluate(() => document.activeElement.id) === 'supply-days' &&
+       (await page.getAttribute('#supply-days', 'aria-describedby')).split(' ').includes('supply-days-err') &&
+       await page.locator('#plan-view #dispensing').count() === 0,
+       'a supply of 0 days: the API\'s error is shown beside the field, which takes focus, and no sheet is left', supplyErr);
+
+    /* 60 days of a liquid: the first step's mL (to 0.01 mL) and the
+     * fills are the JSON API's for the same body and choices. */
+    await page.fill('#supply-days', '60');
+    await page.press('#supply-days', 'Tab');
+    await page.waitForSelector('#plan-view #dispensing table.dispense-steps', { timeout: 10000 });
+    ok(await page.isHidden('#supply-days-err') && await page.getAttribute('#supply-days', 'aria-invalid') === null,
+       'fixing the supply remakes the sheet and clears the error');
+    const liquid = kbForms.find((f) => f.kind === 'liquid') || {};
+    const capsule = kbForms.find((f) => f.kind === 'capsule');
+    const formLine = (label) => page.waitForFunction((l) => {
+      const e = document.querySelector('#dispensing .form-line');
+      return e && e.textContent.startsWith(l);
+    }, label, { timeout: 10000 });
+    if (capsule) {
+      await page.selectOption('#formulation', capsule.id);
+      await formLine(capsule.label);
+    }
+    await page.selectOption('#formulation', liquid.id);
+    await formLine(liquid.label);
+    const body = await page.evaluate(() => state.req.body);
+    const answer = await post(`${base}/api/v1/plan?audience=pharmacist&formulation=${liquid.id}&supply_days=60`, body, token);
+    const d = answer.data.dispensing || { steps: [], beyond_use: [], supply: {} };
+    const firstStep = d.steps.findIndex((st) => st.dose_mg > 0);
+    const want = {
+      first: firstStep < 0 ? '' : (d.steps[firstStep].volume_ul / 1000).toFixed(2) + ' mL',
+      fills: d.beyond_use.map((b) => `${b.storage}:${b.fills.length}`).join(' '),
+    };
+    const shown = await page.evaluate((i) => ({
+      first: (document.querySelectorAll('#dispensing table.dispense-steps tbody tr')[i] || { cells: [] }).cells[3]?.textContent,
+      fills: Array.from(document.querySelectorAll('#dispensing table.fills'))
+        .map((t) => `${t.dataset.storage}:${t.querySelectorAll('tbody tr').length}`).join(' '),
+      supply: document.querySelector('#dispensing .supply').textContent,
+    }), firstStep);
+    ok(answer.status === 200 && d.supply.days === 60 && /^\d+\.\d\d mL$/.test(shown.first) && shown.first === want.first &&
+       shown.fills === want.fills && want.fills.length > 0 && shown.supply.startsWith('Supply: 60 days'),
+       `liquid for 60 days: the first step's mL and the fills per storage are the API's (${want.first}; ${want.fills})`,
+       JSON.stringify({ shown, want, status: answer.status }));
+    const sheetContrast = await page.evaluate(contrastCheck);
+    ok(sheetContrast.length === 0 && await page.locator('#dispensing .checks input[type="checkbox"]').count() === d.checks.length &&
+       await page.evaluate(() => Array.from(document.querySelectorAll('#dispensing .checks input')).every((c) => c.labels.length === 1)),
+       'the sheet: a labelled check box per check, and AA contrast', sheetContrast.slice(0, 8).join('\n'));
     await shot('3b-plan-pharmacist');
+    await page.locator('#dispense-options').screenshot({ path: path.join(shots, '3b-dispense-options.png') });
+    await page.locator('#dispensing').screenshot({ path: path.join(shots, '3b-dispensing.png') });
     await noStrays('pharmacist plan');
+
+    /* A do-not-start plan (opioid pain relief needed now) has no sheet,
+     * and says why. */
+    await page.selectOption('#f-opioid_analgesia_required', 'true');
+    await page.click('#get-plan');
+    await page.waitForSelector('#plan-view .decision-do-not-start', { timeout: 10000 });
+    const none = await page.evaluate(() => ({
+      tables: document.querySelectorAll('#dispensing table').length,
+      checks: document.querySelectorAll('#dispensing input').length,
+      text: (document.querySelector('#dispensing') || {}).textContent || '',
+      why: state.plan.dispensing.why,
+      blocking: state.plan.dispensing.blocking.map((id) => state.plan.findings.find((f) => f.id === id).summary),
+    }));
+    ok(none.tables === 0 && none.checks === 0 && none.why && none.text.includes(none.why) && none.blocking.length >= 1 &&
+       none.blocking.every((b) => none.text.includes(b)),
+       'do not start: no sheet, the API\'s reason and the findings that block instead', JSON.stringify(none).slice(0, 400));
+    await page.locator('#dispensing').screenshot({ path: path.join(shots, '3c-no-sheet.png') });
+    await noStrays('no sheet');
+    await page.selectOption('#f-opioid_analgesia_required', 'false');
+    await page.fill('#supply-days', '');
+    await page.click('#get-plan');
+    await page.waitForSelector('#plan-view .decision-start', { timeout: 10000 });
   } else {
     ok(await page.locator('#audience input[value="pharmacist"]').count() === 0, 'no pharmacist while the API lists none');
   }
@@ -549,12 +687,12 @@ try {
     clinical: ['#intake', '#plan', '#tracker'].map((q) => getComputedStyle(document.querySelector(q)).display),
   }));
   ok(queue.shown && queue.rows > 100 && queue.you.includes('test-reviewer-a') && queue.you.includes('reviewer on the review board') &&
-     queue.counts.includes('2 approved') && queue.clinical.every((d) => d === 'none'),
+     queue.counts.includes('3 approved') && queue.clinical.every((d) => d === 'none'),
      'a reviewer\'s token opens the review queue (in place of the clinician\'s sections): every item, who they are, the counts', JSON.stringify(queue));
   await rpage.selectOption('#review-state', 'approved');
-  await rpage.waitForFunction(() => document.querySelectorAll('#review-queue tbody tr').length === 2, null, { timeout: 10000 });
+  await rpage.waitForFunction(() => document.querySelectorAll('#review-queue tbody tr').length === 3, null, { timeout: 10000 });
   ok((await rpage.locator('#review-queue tbody tr').allInnerTexts()).every((t) => t.includes('approved')),
-     'filtering by state asks the API for that state: the two approved items');
+     'filtering by state asks the API for that state: the three approved items');
   await rpage.selectOption('#review-state', '');
   await rpage.waitForFunction(() => document.querySelectorAll('#review-queue tbody tr').length > 100, null, { timeout: 10000 });
   await openMechanism();
@@ -632,12 +770,13 @@ ok(strays.length === 0, 'no "null", "undefined" or "NaN" shown anywhere, and no 
 ok(pageErrors.length === 0, 'no script errors', pageErrors.join('\n'));
 ok(failedRequests.length === 0, 'no failed requests', failedRequests.join('\n'));
 ok(offsite.length === 0, 'no request leaves this server', offsite.join('\n'));
-ok(badResponses.join() === 'POST /api/v1/plan 401,POST /api/v1/plan 400,POST /api/v1/patients/web-test-1/visits 400,POST /api/v1/plan 400,' +
-   'POST /api/v1/review/statement/definition.mechanism 422',
-   'the only error responses are the five made on purpose (no token, bad intake, a future visit, bad intake again, ' +
-   'reviewing one\'s own submission)', badResponses.join('\n'));
+const pharmacistBad = pharmacistSheet ? 'POST /api/v1/plan 400,' : '';
+ok(badResponses.join() === 'POST /api/v1/plan 401,POST /api/v1/plan 400,' + pharmacistBad +
+   'POST /api/v1/patients/web-test-1/visits 400,POST /api/v1/plan 400,POST /api/v1/review/statement/definition.mechanism 422',
+   'the only error responses are those made on purpose (no token, bad intake, a bad supply for the pharmacist\'s sheet, ' +
+   'a future visit, bad intake again, reviewing one\'s own submission)', badResponses.join('\n'));
 const unexpected = consoleErrors.filter((m) => !/status of (40[01]|422)/.test(m));
-ok(unexpected.length === 0 && consoleErrors.length <= 5, 'no console errors (beyond those five)', consoleErrors.join('\n'));
+ok(unexpected.length === 0 && consoleErrors.length <= 6, 'no console errors (beyond those made on purpose)', consoleErrors.join('\n'));
 
 server.kill('SIGTERM');
 const code = await new Promise((resolve) => server.on('exit', (c) => resolve(c)));
