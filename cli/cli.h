@@ -60,9 +60,9 @@ const char *cli_kb_dir(const char *opt);
 /* Read all of a file ("-" for stdin) into a malloc'd buffer, followed by
  * LDN_INPUT_PADDING zero bytes (not counted in *len). */
 char *cli_read_file(const char *path, size_t *len);
-/* --audience: "clinician", "patient" or "pharmacist" (the clinician's
- * words, and a plan's dispensing sheet) into *out; false, having said
- * why, for anything else. */
+/* --audience: "clinician", "patient" or "pharmacist" (a plan: the
+ * clinician's words and a dispensing sheet; next and ask: the pharmacist's
+ * own) into *out; false, having said why, for anything else. */
 bool cli_audience(const char *s, enum ldn_audience *out);
 /* --format: "text" or "json" (and "fhir" when fhir_ok) into *out; false,
  * having said why, for anything else. */

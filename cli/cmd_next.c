@@ -1,6 +1,7 @@
 /* `ldn next`: what to do after the latest visit of a stored patient. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,16 @@ exec_next(int argc, char **argv)
 		{ "kb", required_argument, NULL, 'k' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "actor", required_argument, NULL, 'u' },
+		{ "formulation", required_argument, NULL, 'F' },
+		{ "supply-days", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum ldn_format format = LDN_FORMAT_TEXT;
 	enum ldn_audience audience = LDN_AUDIENCE_CLINICIAN;
 	const char *db = NULL, *actor = NULL, *kb_dir = NULL, *as_of = NULL;
+	const char *formulation = NULL;
+	long supply_days = 0;
 	struct ldn_error err = { 0 };
 	struct ldn_store *st;
 	struct ldn_kb *kb;
@@ -57,6 +62,23 @@ exec_next(int argc, char **argv)
 		case 'u':
 			actor = optarg;
 			break;
+		case 'F':
+			formulation = optarg;
+			break;
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			supply_days = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    supply_days < 1 || supply_days > 366) {
+				cli_warn("--supply-days: \"%s\" is not a "
+				         "number of days from 1 to 366",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		}
 		case 'h':
 			cli_usage(&cmd_next_entry, 0);
 			return EX_OK_;
@@ -67,6 +89,12 @@ exec_next(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		cli_usage(&cmd_next_entry, 1);
+		return EX_USAGE_;
+	}
+	if ((formulation != NULL || supply_days != 0) &&
+	    audience != LDN_AUDIENCE_PHARMACIST) {
+		cli_warn("--%s: for the pharmacist (--audience pharmacist)",
+		    formulation ? "formulation" : "supply-days");
 		return EX_USAGE_;
 	}
 	if ((rc = ldn_kb_load(cli_kb_dir(kb_dir), &kb, &err)) != LDN_OK) {
@@ -82,7 +110,22 @@ exec_next(int argc, char **argv)
 	if (rc == LDN_OK)
 		rc = ldn_next_advise(kb, course, as_of, &next, &err);
 	if (rc == LDN_OK)
-		rc = ldn_next_render(next, format, audience, &out, &len, &err);
+		rc = ldn_next_render_with(next, format, audience, formulation,
+		    (int32_t)supply_days, &out, &len, &err);
+	if (rc == LDN_E_SCHEMA &&
+	    (strcmp(err.where, "formulation") == 0 ||
+	        strcmp(err.where, "supply_days") == 0)) {
+		/* The option, not the record, is wrong: say so as usage. */
+		cli_warn("--%s: %s",
+		    err.where[0] == 's' ? "supply-days" : "formulation",
+		    err.msg);
+		free(out);
+		ldn_next_free(next);
+		ldn_course_free(course);
+		ldn_store_close(st);
+		ldn_kb_free(kb);
+		return EX_USAGE_;
+	}
 	if (rc == LDN_OK) {
 		fwrite(out, 1, len, stdout);
 		if (format == LDN_FORMAT_JSON)
@@ -100,10 +143,10 @@ exec_next(int argc, char **argv)
 
 const struct cmd_entry cmd_next_entry = {
 	.name = "next",
-	.usage =
-	    "PATIENT [--as-of YYYY-MM-DD] [--format text|json] "
-	    "[--audience clinician|patient|pharmacist] [--kb DIR] [--db URL] "
-	    "[--actor NAME]",
+	.usage = "PATIENT [--as-of YYYY-MM-DD] [--format text|json] "
+	         "[--audience clinician|patient|pharmacist] "
+	         "[--formulation liquid[:MG_PER_ML]|capsule|sublingual] "
+	         "[--supply-days N] [--kb DIR] [--db URL] [--actor NAME]",
 	.summary = "Advise the next titration step from a patient's visits.",
 	.help =
 	    "Reads the patient's latest plan and every visit, and says what\n"
@@ -113,6 +156,22 @@ const struct cmd_entry cmd_next_entry = {
 	    "baseline: record it on the day of the first dose.  Pain is 0-10\n"
 	    "(10 worst), sleep 0-10 (10 best).  Never above the plan's\n"
 	    "ceiling; never a step sooner than its interval.  Reading the\n"
-	    "record is written to the audit log.\n",
+	    "record is written to the audit log.\n"
+	    "options:\n"
+	    "  --audience A   clinician (default), patient, or pharmacist:\n"
+	    "                 what to supply, in the pharmacist's own words\n"
+	    "                 (kb/findings.yaml next.* pharmacist): the\n"
+	    "                 dose from its date, what to check at the\n"
+	    "                 counter, when to refer to the prescriber\n"
+	    "  --formulation F  with --audience pharmacist, the dosage\n"
+	    "                 form (kb/formulations.yaml): liquid (1 mg/mL),\n"
+	    "                 liquid:MG_PER_ML, capsule or sublingual; adds\n"
+	    "                 one dose in that form (a dose it cannot make\n"
+	    "                 is said so, never rounded) and its beyond-use\n"
+	    "                 dates\n"
+	    "  --supply-days N  with --audience pharmacist, the quantity\n"
+	    "                 for N days (1 to 366) of the advised dose and\n"
+	    "                 the fills each storage needs (form: liquid\n"
+	    "                 unless --formulation names one)\n",
 	.exec = exec_next,
 };

@@ -581,12 +581,26 @@ api_next(struct app *app, struct req *req, struct resp *resp)
 
 	if (st == NULL || !audience(req, resp, &aud))
 		return;
+	/* ?formulation= and ?supply_days=: the pharmacist's dispensing of
+	 * the advised dose (checked again, with the form, by the library) */
+	const char *sd = arg(req, "supply_days");
+	char *sd_end = NULL;
+	long supply_days = sd ? strtol(sd, &sd_end, 10) : 0;
+
+	if (sd != NULL &&
+	    (sd_end == sd || *sd_end != '\0' || supply_days < 1 ||
+	        supply_days > 366)) {
+		resp_error(resp, 400, "supply_days",
+		    "\"%.32s\" is not a number of days from 1 to 366", sd);
+		return;
+	}
 	rc = ldn_store_course(st, req->actor, req->param[0], &c, &err);
 	if (rc == LDN_OK)
 		rc = ldn_next_advise(app->kb, c, as_of(app, req), &n, &err);
 	if (rc == LDN_OK)
-		rc = ldn_next_render(n, LDN_FORMAT_JSON_COMPACT, aud, &out,
-		    &len, &err);
+		rc = ldn_next_render_with(n, LDN_FORMAT_JSON_COMPACT, aud,
+		    arg(req, "formulation"), (int32_t)supply_days, &out, &len,
+		    &err);
 	if (rc == LDN_OK)
 		take(resp, 200, JSON, out, len);
 	else

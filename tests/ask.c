@@ -593,6 +593,129 @@ test_applies(void)
 	ldn_plan_free(pl);
 }
 
+/* A pharmacist's answer: labelled "pharmacist", never "clinician"; its
+ * statements and findings in the clinician's words by the decision of
+ * kb/ask.yaml `pharmacist` (said so per answer, with why, and in a note),
+ * never the patient's; the words around them the pharmacist's own. */
+static void
+test_pharmacist(const char *root)
+{
+	static const char q[] = "Can I take Tylenol #3 with LDN?";
+	json_t *c = answer_json(q, NULL, LDN_AUDIENCE_CLINICIAN);
+	json_t *p = answer_json(q, NULL, LDN_AUDIENCE_PATIENT);
+	json_t *ph = answer_json(q, NULL, LDN_AUDIENCE_PHARMACIST);
+	json_t *kbp = NULL, *a, *s;
+	char *kbjson = NULL, *text = NULL, path[1024], *patient;
+	size_t i, k, len;
+	struct ldn_error err;
+	struct ldn_plan *pl = NULL;
+	bool same = true, labelled = true, not_patient = true;
+
+	ok(c && p && ph &&
+	        strcmp(json_string_value(json_object_get(c, "audience")),
+	            "clinician") == 0 &&
+	        strcmp(json_string_value(json_object_get(p, "audience")),
+	            "patient") == 0 &&
+	        strcmp(json_string_value(json_object_get(ph, "audience")),
+	            "pharmacist") == 0,
+	    "each audience's answer names its reader: clinician, patient, "
+	    "pharmacist");
+	if (ldn_kb_render_json(kb, NULL, LDN_AUDIENCE_PATIENT, &kbjson, &len,
+	        &err) == LDN_OK)
+		kbp = json_loadb(kbjson, len, 0, NULL);
+	free(kbjson);
+	json_array_foreach(json_object_get(ph, "answers"), i, a)
+	{
+		json_t *ca = json_array_get(json_object_get(c, "answers"), i);
+		const char *t = json_string_value(json_object_get(a, "text"));
+		const char *why =
+		    json_string_value(json_object_get(a, "wording_why"));
+
+		same &= ca && t &&
+		    strcmp(json_string_value(json_object_get(ca, "id")),
+		        json_string_value(json_object_get(a, "id"))) == 0 &&
+		    strcmp(json_string_value(json_object_get(ca, "text")), t) ==
+		        0;
+		labelled &= json_string_value(json_object_get(a, "wording")) &&
+		    strcmp(json_string_value(json_object_get(a, "wording")),
+		        "clinician") == 0 &&
+		    why && *why;
+		json_array_foreach(json_object_get(kbp, "statements"), k, s)
+		{
+			const char *pt =
+			    json_string_value(json_object_get(s, "text"));
+
+			not_patient &= !(t && pt && strcmp(t, pt) == 0);
+		}
+	}
+	ok(json_array_size(json_object_get(ph, "answers")) >= 1 && same &&
+	        kbp != NULL && not_patient,
+	    "a pharmacist's answers are the clinician's statements, never "
+	    "the patient's words");
+	ok(labelled && json_string_value(json_object_get(ph, "note")) &&
+	        json_object_get(c, "note") == NULL,
+	    "and say so: wording \"clinician\" with why, and a note (none "
+	    "for the clinician)");
+	json_decref(c);
+	json_decref(p);
+	json_decref(ph);
+	json_decref(kbp);
+
+	ph = answer_json("What is the capital of France?", NULL,
+	    LDN_AUDIENCE_PHARMACIST);
+	c = answer_json("What is the capital of France?", NULL,
+	    LDN_AUDIENCE_CLINICIAN);
+	ok(ph && c && json_is_false(json_object_get(ph, "answered")) &&
+	        strstr(json_string_value(json_object_get(ph, "message")),
+	            "prescriber") != NULL &&
+	        strcmp(json_string_value(json_object_get(ph, "message")),
+	            json_string_value(json_object_get(c, "message"))) != 0 &&
+	        json_object_get(ph, "note") == NULL,
+	    "declined for a pharmacist in the pharmacist's words (ask the "
+	    "prescriber), no note");
+	json_decref(ph);
+	json_decref(c);
+
+	snprintf(path, sizeof(path), "%s/examples/fibromyalgia.json", root);
+	patient = tap_slurp(path, &len);
+	if (patient == NULL ||
+	    ldn_plan_build(kb, patient, len, "2026-11-25", &pl, &err) !=
+	        LDN_OK) {
+		ok(false, "a plan for the example patient");
+		free(patient);
+		return;
+	}
+	free(patient);
+	static const char wq[] = "How long do I have to wait after my last "
+	                         "oxycodone?";
+	ph = answer_json(wq, pl, LDN_AUDIENCE_PHARMACIST);
+	c = answer_json(wq, pl, LDN_AUDIENCE_CLINICIAN);
+	a = json_array_get(json_object_get(ph, "for_patient"), 0);
+	s = json_array_get(json_object_get(c, "for_patient"), 0);
+	ok(a && s &&
+	        strcmp(json_string_value(json_object_get(a, "text")),
+	            json_string_value(json_object_get(s, "text"))) == 0 &&
+	        strcmp(json_string_value(json_object_get(a, "wording")),
+	            "clinician") == 0 &&
+	        json_string_value(json_object_get(a, "wording_why")) &&
+	        strstr(json_string_value(json_object_get(a, "text")),
+	            "2026-11-27") != NULL,
+	    "with a patient: the washout finding for the pharmacist, in the "
+	    "clinician's words by decision, with why");
+	json_decref(ph);
+	json_decref(c);
+	ok(ldn_ask_answer(ask, wq, strlen(wq), pl, NULL,
+	       LDN_AUDIENCE_PHARMACIST, LDN_FORMAT_TEXT, &text, &len,
+	       &err) == LDN_OK &&
+	        strstr(text, "For this patient's supply\n") != NULL &&
+	        strstr(text, "For you") == NULL &&
+	        strstr(text, "judged right for a pharmacist") != NULL,
+	    "the pharmacist's text: its own heading and the note on whose "
+	    "words");
+	free(text);
+	ldn_plan_free(pl);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -614,6 +737,7 @@ main(int argc, char **argv)
 	test_eval();
 	test_follow_up_questions();
 	test_answers(argv[1]);
+	test_pharmacist(argv[1]);
 	test_applies();
 	test_words();
 	test_refusals();

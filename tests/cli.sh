@@ -174,7 +174,12 @@ o = json.load(sys.stdin)
 assert o[\"action\"] == \"escalate\" and o[\"rule\"] == \"next.escalate\" and o[\"dose_mg\"] == 2, o
 assert o[\"references\"] and all(r[\"evidence\"] for r in o[\"references\"])'"
 t "next --audience patient speaks to the patient" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience patient --db '$db' | grep -q 'Raise your dose'"
-t "next --audience pharmacist gives the clinician's advice" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience pharmacist --db '$db' | grep -q 'Escalate: 2 mg from 2026-02-08'"
+t "next --audience pharmacist says what to supply, for the pharmacist" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience pharmacist --db '$db' > '$tmp/ph' && grep -q '^Supply the higher dose: 2 mg from 2026-02-08' '$tmp/ph' && grep -q 'for the pharmacist' '$tmp/ph' && ! grep -qi 'clinician' '$tmp/ph'"
+t "next --audience pharmacist --formulation liquid --supply-days 30: 2.00 mL a dose, 60.00 mL" sh -c "'$ldn' next p-9 --as-of 2026-02-08 --audience pharmacist --formulation liquid --supply-days 30 --db '$db' | tr '\n' ' ' | grep -q 'One dose of 2 mg: 2.00 mL. A supply of 30 days at this dose: 60.00 mL'"
+t "next --formulation without --audience pharmacist is a usage error" code 64 "$ldn" next p-9 --formulation liquid --db "$db"
+t "next --audience pharmacist --supply-days 0 is a usage error" code 64 "$ldn" next p-9 --audience pharmacist --supply-days 0 --db "$db"
+t "next --audience pharmacist --formulation pill is a usage error" code 64 "$ldn" next p-9 --audience pharmacist --formulation pill --db "$db"
+t "and names --formulation" has "^ldn: --formulation: " "$tmp/cerr"
 t "next for an unknown patient exits 65" code 65 "$ldn" next p-404 --db "$db"
 t "and says the patient is not stored" has "not stored" "$tmp/cerr"
 t "next --format svg is a usage error" code 64 "$ldn" next p-9 --format svg --db "$db"
@@ -272,6 +277,21 @@ t "kb check: a follow-up question tied to no finding" broken askfind \
 t "kb check: a word in two synonym groups" broken asksyn ask.yaml \
 	"s.replace('[fibromyalgia, fibro,', '[fibromyalgia, fibro, opiate,', 1)" \
 	'in two synonym groups'
+t "kb check: a section with no decision on a pharmacist's words" broken askph \
+	ask.yaml "s.replace('    - section: perioperative\n', '    - section_: perioperative\n', 1)" \
+	'section .perioperative. has no decision'
+t "kb check: a pharmacist shown a patient's words" broken askphpat \
+	ask.yaml "s.replace('      words: clinician\n', '      words: patient\n', 1)" \
+	'.patient.: a pharmacist reads the clinician.s words'
+t "kb check: an answer's words without the pharmacist's" broken askphw \
+	ask.yaml "s.replace('    pharmacist: \"For this patient', '    pharmacist_: \"For this patient', 1)" \
+	'.pharmacist. must be a non-empty string'
+t "kb check: a next step without the pharmacist's words" broken nextph \
+	findings.yaml "s.replace('    pharmacist: \"Keep supplying {dose}: the last rise', '    pharmacist_: \"Keep supplying {dose}: the last rise', 1)" \
+	'.pharmacist.'
+t "kb check: a next step's pharmacist words with a variable not supplied" broken nextphv \
+	findings.yaml "s.replace('    pharmacist: \"Keep supplying {dose}: the last rise', '    pharmacist: \"Keep supplying {drug}: the last rise', 1)" \
+	'{drug} is not supplied for this entry'
 t "kb check: a review state written in YAML" broken rvyaml statements.yaml \
 	"s.replace('    when: [always]\n', '    when: [always]\n    review: approved\n', 1)" \
 	'is not written here: review states are recorded by'
@@ -379,6 +399,12 @@ t "a sheet in ics exits 64" code 64 "$ldn" plan $AS --audience pharmacist --form
 t "a do-not-start plan gives no sheet, and says why" sh -c "'$ldn' plan $AS --audience pharmacist '$src/tests/golden/cirrhosis-ascites/patient.json' | grep -q 'No dispensing sheet: this plan says do not start'"
 t "and its json names the blocking findings, with no steps" sh -c "'$ldn' plan $AS --audience pharmacist --format json '$src/tests/golden/cirrhosis-ascites/patient.json' | python3 -c 'import json,sys; d=json.load(sys.stdin)[\"dispensing\"]; assert d[\"available\"] is False and d[\"blocking\"]==[\"hepatic.decompensated\"] and \"steps\" not in d, d'"
 t "ask --audience pharmacist answers in the clinician's words" sh -c "'$ldn' ask --audience pharmacist 'Can she take tramadol for a flare?' | grep -q 'needs opioid analgesia'"
+t "and says so, labelled pharmacist, never clinician" sh -c "'$ldn' ask --audience pharmacist --format json 'Can she take tramadol for a flare?' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"audience\"] == \"pharmacist\" and d[\"note\"] and all(a[\"wording\"] == \"clinician\" and a[\"wording_why\"] for a in d[\"answers\"]), d'"
+t "ask --audience pharmacist declines in the pharmacist's words" sh -c "'$ldn' ask --audience pharmacist 'Tell me a joke' | grep -q 'ask the prescriber before supplying'"
+t "next --help documents --formulation and --supply-days" sh -c "'$ldn' next --help | grep -q -- --formulation && '$ldn' next --help | grep -q -- --supply-days"
+t "kb check: a pharmacist's follow-up questions undecided" broken askphq ask.yaml \
+	"s.replace('  questions:\n    words: clinician\n', '  questions_:\n    words: clinician\n', 1)" \
+	'needs .questions.'
 t "plan --help documents --formulation" sh -c "'$ldn' plan --help | grep -q -- --formulation"
 
 echo "1..$n"

@@ -88,6 +88,119 @@ course_from(json_t *cs, struct ldn_course *c)
 	return true;
 }
 
+/* The JSON member key of o as a string, or "". */
+static const char *
+str_of(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* A pharmacist's JSON advice: labelled "pharmacist", in words that are
+ * not the clinician's nor the patient's, and with each form the advised
+ * dose made exactly (or said not to be), its supply that dose times the
+ * days. */
+static void
+pharmacist_json(const struct ldn_next *n, const char *base, const char *name)
+{
+	static const char *const forms[] = { "liquid", "capsule",
+		"sublingual" };
+	char *out[3] = { NULL, NULL, NULL };
+	json_t *o[3] = { NULL, NULL, NULL };
+	struct ldn_error err = { 0 };
+	size_t len;
+	int32_t dose = ldn_next_dose_ug(n);
+
+	for (int a = 0; a < 3; a++) {
+		if (ldn_next_render(n, LDN_FORMAT_JSON,
+		        (enum ldn_audience[]){ LDN_AUDIENCE_CLINICIAN,
+		            LDN_AUDIENCE_PATIENT, LDN_AUDIENCE_PHARMACIST }[a],
+		        &out[a], &len, &err) == LDN_OK)
+			o[a] = json_loads(out[a], 0, NULL);
+		free(out[a]);
+	}
+	ok(o[0] && o[1] && o[2] &&
+	        strcmp(str_of(o[0], "audience"), "clinician") == 0 &&
+	        strcmp(str_of(o[1], "audience"), "patient") == 0 &&
+	        strcmp(str_of(o[2], "audience"), "pharmacist") == 0,
+	    "%s: %s: each audience's JSON names its reader", base, name);
+	ok(o[2] && *str_of(o[2], "text") &&
+	        strcmp(str_of(o[2], "text"), str_of(o[0], "text")) != 0 &&
+	        strcmp(str_of(o[2], "text"), str_of(o[1], "text")) != 0 &&
+	        json_is_null(json_object_get(o[2], "dispensing")),
+	    "%s: %s: the pharmacist's words are their own (no form asked: "
+	    "no dispensing)",
+	    base, name);
+	for (int a = 0; a < 3; a++)
+		json_decref(o[a]);
+	for (size_t f = 0; f < sizeof(forms) / sizeof(*forms); f++) {
+		char *s = NULL;
+		json_t *j = NULL, *d;
+		bool good;
+
+		if (ldn_next_render_with(n, LDN_FORMAT_JSON,
+		        LDN_AUDIENCE_PHARMACIST, forms[f], 28, &s, &len,
+		        &err) == LDN_OK)
+			j = json_loads(s, 0, NULL);
+		free(s);
+		d = json_object_get(j, "dispensing");
+		good = d != NULL &&
+		    json_is_true(json_object_get(d, "available")) == (dose > 0);
+		if (good && dose > 0 && strcmp(forms[f], "capsule") != 0) {
+			/* at 1 mg/mL a microgram is a microlitre */
+			good = json_integer_value(
+			           json_object_get(d, "volume_ul")) == dose &&
+			    (long long)(json_number_value(
+			                    json_object_get(json_object_get(d,
+			                                        "supply"),
+			                        "volume_ml")) *
+			            1000 +
+			        0.5) == (long long)dose * 28;
+		} else if (good && dose > 0) {
+			json_t *caps = json_object_get(d, "capsules");
+			long long made = 0, supplied = 0;
+			size_t k;
+			json_t *c;
+
+			json_array_foreach(caps, k, c)
+			{
+				made += (long long)(json_number_value(
+				                        json_object_get(c,
+				                            "strength_mg")) *
+				                1000 +
+				            0.5) *
+				    json_integer_value(
+				        json_object_get(c, "count"));
+			}
+			json_array_foreach(json_object_get(json_object_get(d,
+			                                       "supply"),
+			                       "capsules"),
+			    k, c)
+			{
+				supplied +=
+				    (long long)(json_number_value(
+				                    json_object_get(c,
+				                        "strength_mg")) *
+				            1000 +
+				        0.5) *
+				    json_integer_value(
+				        json_object_get(c, "count"));
+			}
+			good = json_is_true(json_object_get(d, "exact"))
+			    ? made == dose && supplied == (long long)dose * 28
+			    : caps == NULL &&
+			        json_object_get(d, "inexact") != NULL &&
+			        json_is_null(json_object_get(d, "supply"));
+		}
+		ok(good,
+		    "%s: %s: the pharmacist's %s makes %d ug a dose exactly "
+		    "or says it cannot, and supplies 28 days of it",
+		    base, name, forms[f], (int)dose);
+		json_decref(j);
+	}
+}
+
 static void
 golden_file(const char *path)
 {
@@ -154,11 +267,26 @@ golden_file(const char *path)
 		 * and the patient's text alike) */
 		const char *says =
 		    json_string_value(json_object_get(ex, "says"));
-		/* both audiences render, with every variable filled in */
-		for (int a = 0; a < 2; a++) {
-			rc = ldn_next_render(n, LDN_FORMAT_TEXT,
-			    a ? LDN_AUDIENCE_PATIENT : LDN_AUDIENCE_CLINICIAN,
-			    &text, &len, &err);
+		/* all three audiences render, with every variable filled
+		 * in */
+		static const enum ldn_audience auds[] = {
+			LDN_AUDIENCE_CLINICIAN, LDN_AUDIENCE_PATIENT,
+			LDN_AUDIENCE_PHARMACIST
+		};
+		static const char *const aud_names[] = { "clinician", "patient",
+			"pharmacist" };
+		for (int a = 0; a < 3; a++) {
+			rc = ldn_next_render(n, LDN_FORMAT_TEXT, auds[a], &text,
+			    &len, &err);
+			/* a pharmacist's advice is in words of its own, and
+			 * never calls its reader a clinician */
+			if (a == 2)
+				ok(rc == LDN_OK &&
+				        strstr(text, "clinician") == NULL &&
+				        strstr(text, "Clinician") == NULL,
+				    "%s: %s: the pharmacist's text says "
+				    "nothing of a clinician",
+				    base, name);
 			/* the reference list may hold a '?' of its own */
 			char *refs =
 			    rc == LDN_OK ? strstr(text, "\n\nRef") : NULL;
@@ -168,13 +296,14 @@ golden_file(const char *path)
 				*refs = '\0';
 			ok(rc == LDN_OK && strchr(text, '?') == NULL,
 			    "%s: %s: %s text has no unfilled variable", base,
-			    name, a ? "patient" : "clinician");
+			    name, aud_names[a]);
 			if (says)
 				ok(rc == LDN_OK && strstr(text, says) != NULL,
 				    "%s: %s: the %s text says \"%s\"", base,
-				    name, a ? "patient" : "clinician", says);
+				    name, aud_names[a], says);
 			free(text);
 		}
+		pharmacist_json(n, base, name);
 		ldn_next_free(n);
 		free(c.visits);
 	}

@@ -241,6 +241,12 @@ for q, where in (("audience=pharmacist&formulation=tablet", "formulation"),
        "%s is 400 naming %s" % (q, where))
 s, h, d = jcall("POST", "/api/v1/ask", {"question": "why bedtime?", "audience": "pharmacist"})
 ok(s == 200 and d["answered"], "ask takes the pharmacist audience", d)
+ok(s == 200 and d["audience"] == "pharmacist" and d.get("note") and
+   all(a["wording"] == "clinician" and a["wording_why"] for a in d["answers"]),
+   "and labels it pharmacist, never clinician, saying whose words the answers are in and why", d)
+s, h, d = jcall("POST", "/api/v1/ask", {"question": "what is the capital of France?", "audience": "pharmacist"})
+ok(s == 200 and not d["answered"] and "prescriber" in d["message"] and d["audience"] == "pharmacist",
+   "a pharmacist's question out of scope: declined in the pharmacist's words", d)
 DOC_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 s, h, body = call("POST", "/api/v1/plan?as_of=2026-11-25&format=html", ex)
 ok(s == 200 and h.get("content-security-policy") == DOC_CSP,
@@ -420,6 +426,28 @@ ok(s == 200 and d["action"] == "escalate" and d["dose_mg"] == 2 and d["reference
    "GET next: escalate to 2 mg, with references", d)
 s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&audience=patient")
 ok(s == 200 and d["audience"] == "patient", "and in the patient's words")
+s, h, c = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08")
+s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&audience=pharmacist")
+ok(s == 200 and d["audience"] == "pharmacist" and d["text"] != c["text"] and
+   "clinician" not in (d["text"] + d["headline"]).lower() and
+   d["headline"] and d["dispensing"] is None and d["action"] == c["action"] and d["dose_mg"] == c["dose_mg"],
+   "GET next for a pharmacist: its own words, labelled pharmacist, never clinician", d)
+s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&audience=pharmacist&formulation=liquid&supply_days=45")
+dd = d.get("dispensing") or {} if isinstance(d, dict) else {}
+ok(s == 200 and dd.get("form") == "liquid" and dd.get("volume_ul") == 2000 and
+   dd.get("supply", {}).get("volume_ml") == 90 and [b["fills"] for b in dd.get("beyond_use", [])] == [2, 1],
+   "GET next for a pharmacist with a liquid: 2.00 mL a dose, 90 mL for 45 days, 2 room fills or 1 fridge", d)
+s, h, d = jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&audience=pharmacist&formulation=capsule")
+dd = d.get("dispensing") or {} if isinstance(d, dict) else {}
+ok(s == 200 and dd.get("capsules") == [{"strength_mg": 1, "count": 2}] and dd.get("supply") is None,
+   "and with capsules: 2 x 1 mg a dose, no supply asked for", d)
+for q, where in (("audience=pharmacist&formulation=pill", "formulation"),
+                 ("audience=pharmacist&supply_days=0", "supply_days"),
+                 ("audience=pharmacist&supply_days=367", "supply_days"),
+                 ("formulation=liquid", "formulation"),
+                 ("audience=patient&supply_days=30", "supply_days")):
+    ok(is_error(*jcall("GET", "/api/v1/patients/p-9/next?as_of=2026-11-08&" + q), 400, where),
+       "GET next with %s is 400 naming %s" % (q, where))
 ok(is_error(*jcall("GET", "/api/v1/patients/p-404/next"), 404, "patient"), "next for an unknown patient is 404")
 s, h, d = jcall("GET", "/api/v1/patients")
 ok(s == 200 and [p["id"] for p in d["patients"]] == ["p-10", "p-9"] and d["patients"][1]["visits"] == 1,

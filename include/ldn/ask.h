@@ -55,8 +55,11 @@ enum ldn_status ldn_ask_search(const struct ldn_ask *ask, const char *question,
  * LDN_FORMAT_JSON) into a new buffer *out (*out_len bytes, NUL-terminated)
  * that the caller frees with free().  plan, unless NULL, is the patient's
  * plan (built from the same KB): its findings that bear on the statements
- * found are added, in their own words.  Errors as for ldn_ask_search().
- * Thread-safe.
+ * found are added, in their own words.  A pharmacist's answer is labelled
+ * "pharmacist" with the pharmacist's words around it; its statements and
+ * findings are the clinician's words, as kb/ask.yaml `pharmacist` decides
+ * for each section, and say so ("wording", "wording_why", "note"); never
+ * the patient's.  Errors as for ldn_ask_search().  Thread-safe.
  */
 struct ldn_review;
 enum ldn_status ldn_ask_answer(const struct ldn_ask *ask, const char *question,
@@ -66,9 +69,10 @@ enum ldn_status ldn_ask_answer(const struct ldn_ask *ask, const char *question,
 
 /*
  * As ldn_ask_answer(), for a request body {"question": "...", "patient":
- * <native JSON or a FHIR Bundle>, "audience": "clinician"|"patient",
- * "as_of": "YYYY-MM-DD"} (only the question required; as_of, when the body
- * has none, may be NULL for today).  Errors name the member as a JSON
+ * <native JSON or a FHIR Bundle>, "audience":
+ * "clinician"|"patient"|"pharmacist", "as_of": "YYYY-MM-DD"} (only the
+ * question required; as_of, when the body has none, may be NULL for
+ * today).  Errors name the member as a JSON
  * pointer: "/question", "/audience", "/as_of", "/patient/...", or a member
  * that is not one of these.  Thread-safe.
  */
@@ -77,7 +81,8 @@ enum ldn_status ldn_ask_request(const struct ldn_ask *ask, const char *body,
     enum ldn_format format, char **out, size_t *out_len, struct ldn_error *err);
 
 /* The follow-up questions of kb/ask.yaml, for tests and callers: their
- * number, and question i's id and words for the audience. */
+ * number, and question i's id and words for the audience (a pharmacist's:
+ * the clinician's, as kb/ask.yaml pharmacist.questions decides). */
 size_t ldn_ask_n_questions(const struct ldn_kb *kb);
 const char *ldn_ask_question(const struct ldn_kb *kb, size_t i,
     enum ldn_audience audience, const char **id);

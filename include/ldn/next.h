@@ -55,4 +55,20 @@ enum ldn_status ldn_next_render(const struct ldn_next *n,
     enum ldn_format format, enum ldn_audience audience, char **out, size_t *len,
     struct ldn_error *err);
 
+/*
+ * As ldn_next_render(), with the pharmacist's choices: formulation, a
+ * dosage form of kb/formulations.yaml as ldn_plan_render_with() takes it
+ * (NULL with supply_days 0: no form, the dose in mg only; NULL with a
+ * supply: the kb's default form), and supply_days, days of the advised
+ * dose to supply (0: none; else 1 to 366).  The pharmacist's advice is the
+ * kb entry's pharmacist words; with a form it adds what one dose is in it
+ * (never rounded: a dose the form cannot make is said so), the supply's
+ * quantity, and the form's beyond-use dates with the fills a supply
+ * needs.  Either choice for another audience, an unknown form or a bad
+ * supply is LDN_E_SCHEMA naming "formulation" or "supply_days".
+ */
+enum ldn_status ldn_next_render_with(const struct ldn_next *n,
+    enum ldn_format format, enum ldn_audience audience, const char *formulation,
+    int32_t supply_days, char **out, size_t *len, struct ldn_error *err);
+
 #endif

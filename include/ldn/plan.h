@@ -35,8 +35,9 @@ enum ldn_format {
 enum ldn_audience {
 	LDN_AUDIENCE_CLINICIAN,
 	LDN_AUDIENCE_PATIENT,
-	/* The clinician's words and review marks, and a plan's dispensing
-	 * sheet (ldn_plan_render_with()) */
+	/* A plan: the clinician's words and review marks, and a dispensing
+	 * sheet (ldn_plan_render_with()); next-step advice and answers: the
+	 * pharmacist's own (ldn_next_render_with(), ldn_ask_answer()) */
 	LDN_AUDIENCE_PHARMACIST
 };
 

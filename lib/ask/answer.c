@@ -23,6 +23,32 @@ enum {
 	MAX_APPLIED = 8
 };
 
+/* Who reads an answer: the name it is labelled with, whose words its
+ * statements and findings are in (aud; a pharmacist reads the clinician's,
+ * as ask.yaml `pharmacist` decides for every section), and the words
+ * around them in the reader's own terms. */
+struct reader {
+	const char *name;
+	enum audience aud;
+	bool pharmacist;
+	const char *unknown, *for_patient, *applies_if, *withheld_answer;
+};
+
+static struct reader
+reader_of(const struct ask_kb *ak, enum ldn_audience audience)
+{
+	enum audience aud =
+	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
+
+	if (audience == LDN_AUDIENCE_PHARMACIST)
+		return (struct reader){ "pharmacist", aud, true,
+			ak->pharm_unknown, ak->pharm_for_patient,
+			ak->pharm_applies_if, ak->pharm_withheld_answer };
+	return (struct reader){ audience_names[aud], aud, false,
+		ak->unknown[aud], ak->for_patient[aud], ak->applies_if[aud],
+		ak->withheld_answer[aud] };
+}
+
 struct applied {
 	const struct finding *f;
 	const struct kb_statement *st;
@@ -62,16 +88,27 @@ pick_shown(const struct ldn_kb *kb, const struct ldn_review *review,
 /* The words that stand for the answer when none is shown, or with those
  * shown when some are held back or pending; NULL when none is needed. */
 static const char *
-message(const struct ask_kb *ak, enum audience aud,
-    const struct ldn_ask_result *r, const struct shown *sh)
+message(const struct reader *rd, const struct ldn_ask_result *r,
+    const struct shown *sh)
 {
 	if (!r->answered)
-		return ak->unknown[aud];
+		return rd->unknown;
 	if (sh->n_withheld > 0 || sh->n_pending > 0)
-		return ak->withheld_answer[aud];
+		return rd->withheld_answer;
 	if (sh->n == 0)
-		return ak->unknown[aud];
+		return rd->unknown;
 	return NULL;
+}
+
+/* Whose words an answer's statement is in, for this reader: the
+ * pharmacist's note when it is in the clinician's words for them (the
+ * decision of ask.yaml, never a silent fallback), else NULL. */
+static const char *
+pharmacist_note(const struct ask_kb *ak, const struct reader *rd,
+    const struct shown *sh, size_t n_ap)
+{
+	return rd->pharmacist && (sh->n > 0 || n_ap > 0) ? ak->pharm_note
+	                                                 : NULL;
 }
 
 /* The reference numbers of one answer: kb refs in order of first
@@ -179,18 +216,20 @@ applies(const struct kb_statement *st, const struct ldn_plan *pl)
 static void
 write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
     const struct ask_kb *ak, const char *question, size_t len,
-    const struct ldn_plan *pl, enum audience aud,
+    const struct ldn_plan *pl, const struct reader *rd,
     const struct ldn_ask_result *r, const struct shown *sh,
     const struct applied *ap, size_t n_ap, const struct numbering *nb)
 {
-	const char *msg = message(ak, aud, r, sh);
+	const char *msg = message(rd, r, sh);
+	const char *note = pharmacist_note(ak, rd, sh, n_ap);
+	enum audience aud = rd->aud;
 	struct jw w;
 
 	jw_init(&w, b);
 	jw_obj(&w);
 	jw_key(&w, "question");
 	jw_strn(&w, question, len);
-	jw_kstr(&w, "audience", audience_names[aud]);
+	jw_kstr(&w, "audience", rd->name);
 	if (pl != NULL) {
 		jw_kstr(&w, "as_of", pl->as_of_str);
 		jw_kstr(&w, "patient", pl->patient->id);
@@ -199,6 +238,8 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 	jw_bool(&w, sh->n > 0);
 	if (msg != NULL)
 		jw_kstr(&w, "message", msg);
+	if (note != NULL)
+		jw_kstr(&w, "note", note);
 	jw_kint(&w, "withheld", (long long)sh->n_withheld);
 	jw_key(&w, "answers");
 	jw_arr(&w);
@@ -212,12 +253,17 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		jw_key(&w, "text");
 		if (conditional(st) && !holds_for(st, pl)) {
 			tmp->len = 0;
-			sb_puts(tmp, ak->applies_if[aud]);
+			sb_puts(tmp, rd->applies_if);
 			sb_puts(tmp, " ");
 			sb_puts(tmp, st->plain[aud]);
 			jw_strn(&w, tmp->s ? tmp->s : "", tmp->len);
 		} else {
 			jw_raw(&w, st->json[aud], st->json_len[aud]);
+		}
+		if (rd->pharmacist) {
+			jw_kstr(&w, "wording", audience_names[aud]);
+			jw_kstr(&w, "wording_why",
+			    ak->pharm_section_why[st->section]);
 		}
 		jw_kstr(&w, "evidence", evidence_names[st->evidence]);
 		jw_kstr(&w, "review", review_names[sh->mark[i].state]);
@@ -243,6 +289,10 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		tmpl_expand(tmp, kb, &e->text[aud], ap[i].f->vars);
 		jw_key(&w, "text");
 		jw_strn(&w, tmp->s ? tmp->s : "", tmp->len);
+		if (rd->pharmacist) {
+			jw_kstr(&w, "wording", audience_names[aud]);
+			jw_kstr(&w, "wording_why", ak->pharm_findings_why);
+		}
 		cite_json(&w, nb, e->cites);
 		jw_end_obj(&w);
 	}
@@ -269,14 +319,16 @@ write_json(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 
 static void
 write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
-    const struct ask_kb *ak, const struct ldn_plan *pl, enum audience aud,
+    const struct ask_kb *ak, const struct ldn_plan *pl, const struct reader *rd,
     const struct ldn_ask_result *r, const struct shown *sh,
     const struct applied *ap, size_t n_ap, const struct numbering *nb)
 {
-	const char *msg = message(ak, aud, r, sh);
+	const char *msg = message(rd, r, sh);
+	const char *note = pharmacist_note(ak, rd, sh, n_ap);
+	enum audience aud = rd->aud;
 
 	if (!r->answered) {
-		render_wrap(b, ak->unknown[aud], 0, 0);
+		render_wrap(b, rd->unknown, 0, 0);
 		return;
 	}
 	if (msg != NULL)
@@ -287,7 +339,7 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 
 		tmp->len = 0;
 		if (conditional(st) && !holds_for(st, pl)) {
-			sb_puts(tmp, ak->applies_if[aud]);
+			sb_puts(tmp, rd->applies_if);
 			sb_puts(tmp, " ");
 		}
 		sb_puts(tmp, st->plain[aud]);
@@ -304,7 +356,7 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 		render_wrap(b, sb_cstr(tmp), 4, 4);
 	}
 	if (n_ap > 0) {
-		render_heading(b, ak->for_patient[aud]);
+		render_heading(b, rd->for_patient);
 		for (size_t i = 0; i < n_ap; i++) {
 			const struct kb_entry *e = &kb->entries[ap[i].f->id];
 
@@ -319,6 +371,10 @@ write_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_kb *kb,
 			                                  .severity]),
 			    4);
 		}
+	}
+	if (note != NULL) {
+		sb_puts(b, "\n");
+		render_wrap(b, note, 0, 0);
 	}
 	if (nb->n > 0)
 		render_heading(b,
@@ -341,8 +397,7 @@ ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
 {
 	const struct ldn_kb *kb = ask_index_kb(ask);
 	const struct ask_kb *ak = kb->ask;
-	enum audience aud =
-	    audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT : AUD_CLINICIAN;
+	const struct reader rd = reader_of(ak, audience);
 	struct ldn_ask_result r;
 	struct shown sh;
 	struct applied ap[MAX_APPLIED];
@@ -363,7 +418,7 @@ ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
 	rc = ldn_ask_search(ask, question, len, &r, err);
 	if (rc != LDN_OK)
 		return rc;
-	pick_shown(kb, review, aud, &r, &sh);
+	pick_shown(kb, review, rd.aud, &r, &sh);
 	/* the plan's own findings are never held back */
 	n_ap = r.answered ? apply(ak, kb, plan, &r, ap) : 0;
 	nb.order = calloc(kb->n_refs + 1, sizeof(*nb.order));
@@ -378,10 +433,10 @@ ldn_ask_answer(const struct ldn_ask *ask, const char *question, size_t len,
 	for (size_t i = 0; i < n_ap; i++)
 		number_cites(&nb, kb->entries[ap[i].f->id].cites);
 	if (format == LDN_FORMAT_JSON)
-		write_json(&b, &tmp, kb, ak, question, len, plan, aud, &r, &sh,
+		write_json(&b, &tmp, kb, ak, question, len, plan, &rd, &r, &sh,
 		    ap, n_ap, &nb);
 	else
-		write_text(&b, &tmp, kb, ak, plan, aud, &r, &sh, ap, n_ap, &nb);
+		write_text(&b, &tmp, kb, ak, plan, &rd, &r, &sh, ap, n_ap, &nb);
 	free(nb.order);
 	free(nb.number);
 	return render_finish(&b, &tmp, out, out_len, err);
@@ -399,6 +454,8 @@ ldn_ask_question(const struct ldn_kb *kb, size_t i, enum ldn_audience audience,
 {
 	const struct ask_question *q = &kb->ask->questions[i];
 
+	/* a pharmacist's: the clinician's, as kb/ask.yaml pharmacist.questions
+	 * decides */
 	if (id != NULL)
 		*id = q->id;
 	return q->text[audience == LDN_AUDIENCE_PATIENT ? AUD_PATIENT

@@ -203,21 +203,106 @@ only_keys(struct ld *L, const struct jnode *o, const char *const *keys)
 	}
 }
 
-/* Per-audience words: {clinician: ..., patient: ...}. */
+/* Per-audience words: {clinician: ..., patient: ...}, and pharmacist:
+ * when pharm is not NULL (required then; refused otherwise). */
 static void
 aud_words(struct ld *L, const struct jnode *words, const char *key,
-    const char **out)
+    const char **out, const char **pharm)
 {
 	static const char *const keys[] = { "clinician", "patient", NULL };
+	static const char *const pharm_keys[] = { "clinician", "patient",
+		"pharmacist", NULL };
 	const struct jnode *o = tree_get(words, key);
 
 	if (o == NULL || o->type != J_OBJ) {
 		bad(L, words, "\"words\" needs \"%s\" for each audience", key);
 		return;
 	}
-	only_keys(L, o, keys);
+	only_keys(L, o, pharm ? pharm_keys : keys);
 	for (int a = 0; a < AUD_COUNT; a++)
 		out[a] = str_of(L, o, audience_names[a]);
+	if (pharm != NULL)
+		*pharm = str_of(L, o, "pharmacist");
+}
+
+/* ask.yaml `pharmacist`: for each section of statements, and for the
+ * plan's findings, whose words a pharmacist reads and why.  The only
+ * choice so far is the clinician's: a patient's plain words are never
+ * shown to a pharmacist as professional text, and no statement has
+ * pharmacist words of its own. */
+static const char *
+pharm_choice(struct ld *L, const struct jnode *o)
+{
+	static const char *const keys[] = { "section", "words", "why", NULL };
+	const char *w;
+
+	if (o->type != J_OBJ) {
+		bad(L, o, "expected a mapping {words, why}");
+		return NULL;
+	}
+	only_keys(L, o, keys);
+	w = str_of(L, o, "words");
+	if (w != NULL && strcmp(w, "clinician") != 0)
+		bad(L, tree_get(o, "words"),
+		    "\"%s\": a pharmacist reads the clinician's words "
+		    "(words: clinician) until statements have pharmacist "
+		    "words of their own; never a patient's",
+		    w);
+	return str_of(L, o, "why");
+}
+
+static void
+load_pharmacist(struct ld *L, struct ask_kb *ak, const struct jnode *o)
+{
+	static const char *const keys[] = { "note", "sections", "findings",
+		"questions", NULL };
+	const struct jnode *list, *f;
+
+	if (o == NULL || o->type != J_OBJ) {
+		bad(L, o, "expected a mapping \"pharmacist\"");
+		return;
+	}
+	only_keys(L, o, keys);
+	ak->pharm_note = str_of(L, o, "note");
+	if ((list = list_of(L, o, "sections")) != NULL) {
+		for (size_t i = 0; i < list->n; i++) {
+			const struct jnode *e = &list->u.items[i];
+			const char *id =
+			    e->type == J_OBJ ? str_of(L, e, "section") : NULL;
+			int k = 0;
+
+			while (id && k < S_COUNT && strcmp(section_ids[k], id))
+				k++;
+			if (id != NULL && k == S_COUNT) {
+				bad(L, e, "\"%s\" is not a section", id);
+				continue;
+			}
+			if (id != NULL && ak->pharm_section_why[k] != NULL) {
+				bad(L, e, "section \"%s\" is decided twice",
+				    id);
+				continue;
+			}
+			const char *why = pharm_choice(L, e);
+
+			if (id != NULL)
+				ak->pharm_section_why[k] = why;
+		}
+		for (int k = 0; k < S_COUNT; k++)
+			if (ak->pharm_section_why[k] == NULL)
+				bad(L, list,
+				    "section \"%s\" has no decision: say "
+				    "whose words a pharmacist reads there, and "
+				    "why",
+				    section_ids[k]);
+	}
+	if ((f = tree_get(o, "findings")) == NULL)
+		bad(L, o, "\"pharmacist\" needs \"findings\" {words, why}");
+	else
+		ak->pharm_findings_why = pharm_choice(L, f);
+	if ((f = tree_get(o, "questions")) == NULL)
+		bad(L, o, "\"pharmacist\" needs \"questions\" {words, why}");
+	else
+		ak->pharm_questions_why = pharm_choice(L, f);
 }
 
 /* Split and normalise text into an ask_syn's words; false if it has no
@@ -507,7 +592,7 @@ ask_kb_load(struct arena *a, const struct ldn_kb *kb, const struct jnode *root,
     ask_problem_fn problem, void *ud)
 {
 	static const char *const keys[] = { "words", "synonyms", "drug_classes",
-		"apply", "questions", "decline", NULL };
+		"apply", "questions", "decline", "pharmacist", NULL };
 	struct ld L = { .a = a, .kb = kb, .problem = problem, .ud = ud };
 	struct ask_kb *ak = arena_calloc(a, 1, sizeof(*ak));
 	const struct jnode *v;
@@ -522,13 +607,17 @@ ask_kb_load(struct arena *a, const struct ldn_kb *kb, const struct jnode *root,
 	if ((v = tree_get(root, "words")) == NULL || v->type != J_OBJ) {
 		bad(&L, root, "expected a mapping \"words\"");
 	} else {
-		aud_words(&L, v, "unknown", ak->unknown);
-		aud_words(&L, v, "for_patient", ak->for_patient);
-		aud_words(&L, v, "follow_up", ak->follow_up);
-		aud_words(&L, v, "applies_if", ak->applies_if);
-		aud_words(&L, v, "withheld", ak->withheld);
-		aud_words(&L, v, "withheld_answer", ak->withheld_answer);
+		aud_words(&L, v, "unknown", ak->unknown, &ak->pharm_unknown);
+		aud_words(&L, v, "for_patient", ak->for_patient,
+		    &ak->pharm_for_patient);
+		aud_words(&L, v, "follow_up", ak->follow_up, NULL);
+		aud_words(&L, v, "applies_if", ak->applies_if,
+		    &ak->pharm_applies_if);
+		aud_words(&L, v, "withheld", ak->withheld, NULL);
+		aud_words(&L, v, "withheld_answer", ak->withheld_answer,
+		    &ak->pharm_withheld_answer);
 	}
+	load_pharmacist(&L, ak, tree_get(root, "pharmacist"));
 	if ((v = list_of(&L, root, "synonyms")) != NULL)
 		load_synonyms(&L, ak, v);
 	if ((v = list_of(&L, root, "drug_classes")) != NULL)

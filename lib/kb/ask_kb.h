@@ -62,6 +62,21 @@ struct ask_kb {
 	 * an answer's */
 	const char *withheld[AUD_COUNT];
 	const char *withheld_answer[AUD_COUNT];
+	/* The pharmacist's words of an answer (ask.yaml words.*.pharmacist,
+	 * required for these four; plans show a pharmacist the clinician's
+	 * follow_up and withheld) */
+	const char *pharm_unknown, *pharm_for_patient, *pharm_applies_if,
+	    *pharm_withheld_answer;
+	/* What a pharmacist reads of the statements of each section and of
+	 * the plan's findings (ask.yaml `pharmacist`): no statement or finding
+	 * has pharmacist words yet, so each is the editors' decision that the
+	 * clinician's words are right for a pharmacist, with why (never
+	 * NULL once loaded: an undecided section is a load error); and the
+	 * note an answer in such words carries. */
+	const char *pharm_section_why[S_COUNT];
+	const char *pharm_findings_why;
+	const char *pharm_questions_why; /* the follow-up questions' */
+	const char *pharm_note;
 	struct ask_syn *single; /* one-word entries, sorted by word */
 	size_t n_single;
 	struct ask_syn *phrases; /* several words, longest first */

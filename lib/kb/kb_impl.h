@@ -140,6 +140,9 @@ struct kb_entry {
 	struct cites cites;
 	struct tmpl text[AUD_COUNT];
 	struct tmpl summary; /* L_CARD: a line under 140 characters */
+	/* L_NEXT: the pharmacist's words (required: `ldn next --audience
+	 * pharmacist` never falls back on another audience's) */
+	struct tmpl pharmacist;
 };
 
 struct kb_concept {

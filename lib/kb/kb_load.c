@@ -1137,6 +1137,9 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 	 * words. */
 	static const char *const card_keys[] = { "id", "evidence", "cites",
 		"summary", "clinician", "patient", NULL };
+	/* Next-step advice is for pharmacists too, in words of their own. */
+	static const char *const next_keys[] = { "id", "evidence", "cites",
+		"clinician", "patient", "pharmacist", NULL };
 	const struct jnode *list = tree_get(root, top);
 	struct ldn_kb *kb = L->kb;
 
@@ -1153,7 +1156,10 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 			problem(L, o, "an entry must be a mapping");
 			continue;
 		}
-		check_keys(L, o, want == L_CARD ? card_keys : keys);
+		check_keys(L, o,
+		    want == L_CARD       ? card_keys
+		        : want == L_NEXT ? next_keys
+		                         : keys);
 		id = str_field(L, o, "id", true);
 		if (id == NULL)
 			continue;
@@ -1192,6 +1198,14 @@ load_entries(struct loader *L, const struct jnode *root, const char *top,
 		en->cites = cites_field(L, o);
 		if (sev >= 0)
 			evidence_matches(L, o, en->evidence, en->cites);
+		if (want == L_NEXT) {
+			const char *ph = str_field(L, o, "pharmacist", true);
+
+			if (ph != NULL)
+				en->pharmacist =
+				    parse_tmpl(L, tree_get(o, "pharmacist"), ph,
+				        entry_specs[e].vars);
+		}
 		if (want != L_CARD) {
 			texts_field(L, o, en->text, entry_specs[e].vars);
 			continue;
