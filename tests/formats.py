@@ -412,6 +412,11 @@ def check_html(name, data, plan, aud):
     pr = plan["preset"]
     if plan["decision"] != "do-not-start":
         want_n = [float(v) for v in (pr["start_mg"], pr["step_mg"], pr["interval_days"], plan["ceiling_mg"])]
+        if pr["start_mg"] == plan["ceiling_mg"]:
+            # a start at the ceiling: the dose alone, and no increase said
+            want_n = [float(pr["start_mg"])]
+            if "no increase" not in p.decision[1] and "stays the same" not in p.decision[1]:
+                probs.append(f"decision line {p.decision[1:2]} does not say the dose stays")
         got_n = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", p.decision[1] if len(p.decision) > 1 else "")]
         if got_n != want_n:
             probs.append(f"decision line {p.decision[1:2]} does not read start, step, interval, ceiling {want_n}")

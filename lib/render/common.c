@@ -248,6 +248,8 @@ const struct render_labels render_labels[AUD_COUNT] = {
 		"DO NOT START: the blocks below must be resolved first." },
 	    .start_line = "Start %s mg %s; +%s mg every %d days; "
 			  "ceiling %s mg.",
+	    .start_fixed = "Start %s mg %s; no increase: that is the "
+			   "ceiling.",
 	    .findings = "Findings for this patient",
 	    .sev = { "BLOCK", "CAUTION", "INFO" },
 	    .before = "Before the first dose",
@@ -285,6 +287,7 @@ const struct render_labels render_labels[AUD_COUNT] = {
 		"points below first." },
 	    .start_line = "First dose %s mg %s; it goes up by %s mg "
 			  "every %d days, to at most %s mg.",
+	    .start_fixed = "Take %s mg %s. Your dose stays the same.",
 	    .findings = "What we checked for you",
 	    .sev = { "STOP", "TAKE CARE", "GOOD TO KNOW" },
 	    .before = "Before your first dose",

@@ -31,7 +31,9 @@ enum {
 
 /* Words of the CarePlan for each audience (interface words, not claims). */
 struct fhir_labels {
-	const char *title, *start, *wait, *no_start, *blocks, *dose;
+	/* dose_fixed: dose when the start is the ceiling (no increase) */
+	const char *title, *start, *wait, *no_start, *blocks, *dose,
+	    *dose_fixed;
 };
 
 /* CarePlan.subject and MedicationRequest.subject are 1..1 in R4. */
@@ -49,6 +51,8 @@ static const struct fhir_labels labels[AUD_COUNT] = {
 	    .blocks = " Blocking: %s.",
 	    .dose = " First dose %s mg %s; +%s mg every %d days; "
 		    "ceiling %s mg.",
+	    .dose_fixed = " First dose %s mg %s; no increase: that is the "
+			  "ceiling.",
 	},
 	[AUD_PATIENT] = {
 	    .title = "Your low-dose naltrexone (LDN) plan",
@@ -58,6 +62,7 @@ static const struct fhir_labels labels[AUD_COUNT] = {
 			"out the problems listed with this plan first.",
 	    .dose = " First dose %s mg %s; it goes up by %s mg every "
 		    "%d days, to at most %s mg.",
+	    .dose_fixed = " Take %s mg %s. Your dose stays the same.",
 	},
 };
 
@@ -216,8 +221,9 @@ description(struct jw *w, const struct ldn_plan *pl, enum audience aud,
 		mg_string(pl->start_ug, mg[0]);
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
-		sb_printf(tmp, L->dose, mg[0],
-		    pl->morning ? "in the morning" : "at bedtime", mg[1],
+		sb_printf(tmp,
+		    pl->start_ug >= pl->ceiling_ug ? L->dose_fixed : L->dose,
+		    mg[0], pl->morning ? "in the morning" : "at bedtime", mg[1],
 		    (int)pl->interval_d, mg[2]);
 	}
 	jw_key(w, "description");

@@ -218,9 +218,11 @@ decision(struct strbuf *b, const struct ldn_plan *pl, enum audience aud)
 		mg_string(pl->start_ug, mg[0]);
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
-		snprintf(line, sizeof(line), L->start_line, mg[0],
-		    render_timing_words(pl->kb, pl->morning, aud, &when), mg[1],
-		    (int)pl->interval_d, mg[2]);
+		snprintf(line, sizeof(line),
+		    pl->start_ug >= pl->ceiling_ug ? L->start_fixed
+		                                   : L->start_line,
+		    mg[0], render_timing_words(pl->kb, pl->morning, aud, &when),
+		    mg[1], (int)pl->interval_d, mg[2]);
 		sb_puts(b, "<p>");
 		esc(b, line);
 		sb_puts(b, "</p>\n");

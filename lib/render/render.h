@@ -17,9 +17,11 @@ enum {
  * for the renderers that write a whole page (text, html). */
 struct render_labels {
 	/* start_line: start dose, timing ("at bedtime", "in the
-	 * morning"), step, interval in days, ceiling */
-	const char *title, *decision[3], *start_line, *findings, *sev[3],
-	    *before, *schedule, *monitoring, *references, *kb, *pending;
+	 * morning"), step, interval in days, ceiling; start_fixed: the
+	 * same when the start is the ceiling (dose, timing) */
+	const char *title, *decision[3], *start_line, *start_fixed, *findings,
+	    *sev[3], *before, *schedule, *monitoring, *references, *kb,
+	    *pending;
 	const char *section[S_COUNT];
 	/* review: the mark on a statement not approved ("pending review"),
 	 * what precedes its last-updated date, the count of the plan's

@@ -167,9 +167,12 @@ render_text(const struct ldn_plan *pl, enum audience aud,
 		mg_string(pl->start_ug, mg[0]);
 		mg_string(pl->step_ug, mg[1]);
 		mg_string(pl->ceiling_ug, mg[2]);
-		sb_printf(&b, L->start_line, mg[0],
-		    render_timing_words(pl->kb, pl->morning, aud, &tmp), mg[1],
-		    (int)pl->interval_d, mg[2]);
+		/* extra arguments are ignored by a format that needs fewer */
+		sb_printf(&b,
+		    pl->start_ug >= pl->ceiling_ug ? L->start_fixed
+		                                   : L->start_line,
+		    mg[0], render_timing_words(pl->kb, pl->morning, aud, &tmp),
+		    mg[1], (int)pl->interval_d, mg[2]);
 		sb_puts(&b, "\n");
 	}
 	render_heading(&b, L->findings);
