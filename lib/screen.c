@@ -726,14 +726,16 @@ screen_renal(struct ldn_plan *pl)
 		    egfr->date != DATE_NONE ? " on " : "",
 		    egfr->date != DATE_NONE ? fmt_date(pl, egfr->date) : "");
 
-		if (egfr->value < p->egfr_severe)
+		if (egfr->value < p->egfr_failure)
+			f = raise(pl, E_RENAL_FAILURE, egfr->src);
+		else if (egfr->value < p->egfr_severe)
 			f = raise(pl, E_RENAL_SEVERE, egfr->src);
 		else if (egfr->value < p->egfr_moderate && ckd == NULL)
 			f = raise(pl, E_RENAL_MODERATE, egfr->src);
 		if (f != NULL)
 			f->vars[V_DETAIL] = detail;
 	}
-	if (ckd != NULL && (f == NULL || f->id != E_RENAL_SEVERE)) {
+	if (ckd != NULL && (f == NULL || f->id == E_RENAL_MODERATE)) {
 		if (f != NULL && f->id == E_RENAL_MODERATE)
 			f->id = E_RENAL_SEVERE; /* the diagnosis outranks */
 		else

@@ -169,7 +169,8 @@ test_blocks(void)
 
 /* The other thresholds the LDN screen gives, both sides: a procedure
  * with opioids (the restart wait), age (adult_y), kidney function for
- * naltrexone-bupropion's cap (renal.egfr_moderate). */
+ * naltrexone-bupropion's cap (renal.egfr_moderate) and its refusal in the
+ * kidney-failure range (renal.egfr_failure). */
 static void
 test_thresholds(void)
 {
@@ -181,6 +182,7 @@ test_thresholds(void)
 		int32_t ago = p->washout_short_d - 1 + side;
 		int age = (int)p->adult_y - 1 + side;
 		int egfr = (int)p->egfr_moderate - 1 + side;
+		int failure = (int)p->egfr_failure - 1 + side;
 
 		rp = plan("aud50",
 		    "%s,\"procedures\":[{\"display\":\"knee surgery\","
@@ -213,6 +215,19 @@ test_thresholds(void)
 		            (side ? 4 : 2),
 		    "nb: eGFR %d: %s", egfr,
 		    side ? "2 + 2 tablets" : "at most 1 tablet twice a day");
+		regimen_free(rp);
+		rp = plan("nb",
+		    "%s,\"labs\":[{\"loinc\":\"62238-1\",\"value\":%d,"
+		    "\"date\":\"2026-11-01\"}]}",
+		    plain, failure);
+		ok(rp &&
+		        (side ? rp->decision != LDN_DECISION_DO_NOT_START &&
+		                    rp->cap_tablets == 2
+		              : rp->decision == LDN_DECISION_DO_NOT_START &&
+		                    rp->n_doses == 0),
+		    "nb: eGFR %d: %s", failure,
+		    side ? "starts, at most 1 tablet twice a day"
+		         : "do not start (kidney failure range)");
 		regimen_free(rp);
 	}
 }

@@ -30,6 +30,7 @@ const struct number_spec number_specs[] = {
 	{ "age.child_min_y", U_Y, P(child_min_y), 0, 17 },
 	{ "age.older_y", U_Y, P(older_y), 50, 90 },
 	{ "renal.egfr_severe", U_EGFR, P(egfr_severe), 5, 60 },
+	{ "renal.egfr_failure", U_EGFR, P(egfr_failure), 5, 30 },
 	{ "renal.egfr_moderate", U_EGFR, P(egfr_moderate), 15, 90 },
 	{ "fhir.order_supply_d", U_D, P(order_supply_d), 1, 365 },
 	{ "response.meaningful_pct", U_PCT, P(meaningful_pct), 10, 90 },
@@ -176,6 +177,8 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_HEPATIC_IMPAIRMENT] =
 	    F("hepatic.impairment", SEV_CAUTION, B(V_CONDITION)),
 	[E_RENAL_SEVERE] = F("renal.severe", SEV_CAUTION, B(V_DETAIL)),
+	/* eGFR below renal.egfr_failure: kidney failure (stage 5) */
+	[E_RENAL_FAILURE] = F("renal.failure", SEV_CAUTION, B(V_DETAIL)),
 	[E_RENAL_MODERATE] = F("renal.moderate", SEV_INFO, B(V_DETAIL)),
 	[E_AGE_CHILD] =
 	    F("age.child", SEV_CAUTION, B(V_AGE) | B(V_WEIGHT) | B(V_CEILING)),

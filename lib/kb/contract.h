@@ -47,6 +47,7 @@ struct params {
 	int32_t child_min_y;
 	int32_t older_y;
 	int32_t egfr_severe;
+	int32_t egfr_failure;
 	int32_t egfr_moderate;
 	int32_t order_supply_d;
 	int32_t meaningful_pct;
@@ -163,6 +164,7 @@ enum entry_id {
 	E_HEPATIC_DECOMPENSATED,
 	E_HEPATIC_IMPAIRMENT,
 	E_RENAL_SEVERE,
+	E_RENAL_FAILURE,
 	E_RENAL_MODERATE,
 	E_AGE_CHILD,
 	E_AGE_CHILD_WEIGHT_MISSING,
