@@ -68,6 +68,10 @@ bool cli_audience(const char *s, enum ldn_audience *out);
  * having said why, for anything else. */
 bool cli_format(const char *s, bool fhir_ok, enum ldn_format *out);
 
+/* --supply-days: a whole number of days from 1 to 366 into *out; false,
+ * having said why, for anything else. */
+bool cli_supply_days(const char *s, long *out);
+
 /* Print "ldn: " and the message to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage(const struct cmd_entry *e, int to_stderr);

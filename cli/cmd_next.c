@@ -1,7 +1,6 @@
 /* `ldn next`: what to do after the latest visit of a stored patient. */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,20 +64,10 @@ exec_next(int argc, char **argv)
 		case 'F':
 			formulation = optarg;
 			break;
-		case 'S': {
-			char *end;
-
-			errno = 0;
-			supply_days = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    supply_days < 1 || supply_days > 366) {
-				cli_warn("--supply-days: \"%s\" is not a "
-				         "number of days from 1 to 366",
-				    optarg);
+		case 'S':
+			if (!cli_supply_days(optarg, &supply_days))
 				return EX_USAGE_;
-			}
 			break;
-		}
 		case 'h':
 			cli_usage(&cmd_next_entry, 0);
 			return EX_OK_;

@@ -271,3 +271,19 @@ cli_format(const char *s, bool fhir_ok, enum ldn_format *out)
 	}
 	return true;
 }
+
+bool
+cli_supply_days(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *out < 1 || *out > 366) {
+		cli_warn("--supply-days: \"%s\" is not a number of days from "
+		         "1 to 366",
+		    s);
+		return false;
+	}
+	return true;
+}

@@ -120,6 +120,24 @@ audience(const struct req *req, struct resp *resp, enum ldn_audience *out)
 	return true;
 }
 
+/* ?supply_days=: days from 1 to 366 into *out (0 when absent); false,
+ * having answered 400 naming supply_days, for anything else. */
+static bool
+supply_days_arg(const struct req *req, struct resp *resp, long *out)
+{
+	const char *sd = arg(req, "supply_days");
+	char *end = NULL;
+
+	*out = sd ? strtol(sd, &end, 10) : 0;
+	if (sd != NULL &&
+	    (end == sd || *end != '\0' || *out < 1 || *out > 366)) {
+		resp_error(resp, 400, "supply_days",
+		    "\"%.32s\" is not a number of days from 1 to 366", sd);
+		return false;
+	}
+	return true;
+}
+
 void
 api_healthz(struct app *app, struct req *req, struct resp *resp)
 {
@@ -240,17 +258,10 @@ api_plan(struct app *app, struct req *req, struct resp *resp)
 	if (!audience(req, resp, &aud))
 		return;
 	/* ?supply_days=: the pharmacist's sheet (with ?formulation=) */
-	const char *sd = arg(req, "supply_days");
-	char *sd_end = NULL;
-	long supply_days = sd ? strtol(sd, &sd_end, 10) : 0;
+	long supply_days;
 
-	if (sd != NULL &&
-	    (sd_end == sd || *sd_end != '\0' || supply_days < 1 ||
-	        supply_days > 366)) {
-		resp_error(resp, 400, "supply_days",
-		    "\"%.32s\" is not a number of days from 1 to 366", sd);
+	if (!supply_days_arg(req, resp, &supply_days))
 		return;
-	}
 	char pol[128];
 	const char *pols[1] = { pol };
 	size_t n_pols;
@@ -583,17 +594,10 @@ api_next(struct app *app, struct req *req, struct resp *resp)
 		return;
 	/* ?formulation= and ?supply_days=: the pharmacist's dispensing of
 	 * the advised dose (checked again, with the form, by the library) */
-	const char *sd = arg(req, "supply_days");
-	char *sd_end = NULL;
-	long supply_days = sd ? strtol(sd, &sd_end, 10) : 0;
+	long supply_days;
 
-	if (sd != NULL &&
-	    (sd_end == sd || *sd_end != '\0' || supply_days < 1 ||
-	        supply_days > 366)) {
-		resp_error(resp, 400, "supply_days",
-		    "\"%.32s\" is not a number of days from 1 to 366", sd);
+	if (!supply_days_arg(req, resp, &supply_days))
 		return;
-	}
 	rc = ldn_store_course(st, req->actor, req->param[0], &c, &err);
 	if (rc == LDN_OK)
 		rc = ldn_next_advise(app->kb, c, as_of(app, req), &n, &err);

@@ -45,8 +45,8 @@ storage_label(const char *storage)
 }
 
 /* ul as mL to 0.01 mL ("1.50"), or to 0.001 mL when finer. */
-static void
-ml_string(int64_t ul, char buf[static 32])
+void
+render_ml_string(int64_t ul, char buf[static 32])
 {
 	if (ul % 10 == 0)
 		snprintf(buf, 32, "%lld.%02lld", (long long)(ul / 1000),
@@ -74,7 +74,7 @@ dose_make(struct strbuf *b, const struct dispense *d,
 		return;
 	}
 	if (d->form->kind == FK_LIQUID) {
-		ml_string(s->volume_ul, buf);
+		render_ml_string(s->volume_ul, buf);
 		sb_printf(b, "%s mL", buf);
 		return;
 	}
@@ -96,7 +96,7 @@ quantity(struct strbuf *b, const struct dispense *d, int64_t ul,
 	bool any = false;
 
 	if (d->form->kind == FK_LIQUID) {
-		ml_string(ul, buf);
+		render_ml_string(ul, buf);
 		sb_printf(b, "%s mL", buf);
 		return;
 	}
@@ -288,7 +288,7 @@ render_dispense_text(struct strbuf *b, struct strbuf *tmp,
 		    f->kind == FK_LIQUID) {
 			char ml[32];
 
-			ml_string(s->total_ul, ml);
+			render_ml_string(s->total_ul, ml);
 			sb_printf(tmp, "; %s mL", ml);
 		}
 		sb_printf(b, "  %-10s  %4d  %-8s  %s%s\n", date, (int)s->days,
@@ -380,7 +380,7 @@ ml_json(struct jw *w, const char *key, int64_t ul)
 {
 	char buf[32];
 
-	ml_string(ul, buf);
+	render_ml_string(ul, buf);
 	jw_key(w, key);
 	jw_raw(w, buf, strlen(buf));
 }
@@ -629,7 +629,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 		if (f->kind == FK_LIQUID) {
 			char ml[32];
 
-			ml_string(s->total_ul, ml);
+			render_ml_string(s->total_ul, ml);
 			sb_printf(b, "<td>%s</td>",
 			    s->exact && s->dose_ug && s->days
 			        ? strcat(ml, " mL")

@@ -112,19 +112,6 @@ cite_json(struct jw *w, struct next_view *v, struct cites c)
 	jw_end_arr(w);
 }
 
-/* ul as mL to 0.01 mL ("1.50"), or to 0.001 mL when finer (as the
- * dispensing sheet writes it). */
-static void
-ml_string(int64_t ul, char buf[static 32])
-{
-	if (ul % 10 == 0)
-		snprintf(buf, 32, "%lld.%02lld", (long long)(ul / 1000),
-		    (long long)(ul % 1000 / 10));
-	else
-		snprintf(buf, 32, "%lld.%03lld", (long long)(ul / 1000),
-		    (long long)(ul % 1000));
-}
-
 /* The fills a supply of supply_days needs in a storage dated bud_days:
  * each fill covers bud_days dose days (the day it is made is day 1), and
  * the next is made on the day after the one before is last usable, as
@@ -160,7 +147,7 @@ quantity_text(struct strbuf *b, const struct next_view *v, int64_t doses)
 	bool any = false;
 
 	if (v->form->kind == FK_LIQUID) {
-		ml_string((int64_t)v->volume_ul * doses, buf);
+		render_ml_string((int64_t)v->volume_ul * doses, buf);
 		sb_printf(b, "%s mL", buf);
 		return;
 	}
@@ -275,7 +262,7 @@ dispense_json(struct jw *w, const struct ldn_next *n, struct next_view *v)
 		jw_kstr(w, "inexact", INEXACT);
 	if (n->dose_ug > 0 && v->exact && f->kind == FK_LIQUID) {
 		jw_kint(w, "volume_ul", v->volume_ul);
-		ml_string(v->volume_ul, buf);
+		render_ml_string(v->volume_ul, buf);
 		jw_key(w, "volume_ml");
 		jw_raw(w, buf, strlen(buf));
 	} else if (n->dose_ug > 0 && v->exact) {
@@ -297,7 +284,8 @@ dispense_json(struct jw *w, const struct ldn_next *n, struct next_view *v)
 		jw_obj(w);
 		jw_kint(w, "days", v->supply_days);
 		if (f->kind == FK_LIQUID) {
-			ml_string((int64_t)v->volume_ul * v->supply_days, buf);
+			render_ml_string((int64_t)v->volume_ul * v->supply_days,
+			    buf);
 			jw_key(w, "volume_ml");
 			jw_raw(w, buf, strlen(buf));
 		} else {

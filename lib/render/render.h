@@ -54,6 +54,9 @@ struct render_review {
  * reference list must number what the sheet cites
  * (render_dispense_view()). */
 struct dispense;
+/* ul as mL to 0.01 mL ("1.50"), or to 0.001 mL when finer: the dispensing
+ * sheet's and the next step's measure (lib/render/dispense.c). */
+void render_ml_string(int64_t ul, char buf[static 32]);
 void render_dispense_text(struct strbuf *b, struct strbuf *tmp,
     const struct ldn_plan *pl, const struct dispense *d);
 void render_dispense_json(struct jw *w, const struct ldn_plan *pl,
