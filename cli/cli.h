@@ -72,6 +72,12 @@ bool cli_format(const char *s, bool fhir_ok, enum ldn_format *out);
  * having said why, for anything else. */
 bool cli_supply_days(const char *s, long *out);
 
+struct ldn_error;
+/* A library refusal of the dispensing options (where "formulation" or
+ * "supply_days"): said as a usage error naming --formulation or
+ * --supply-days, and true; false for any other outcome. */
+bool cli_sheet_usage(int status, const struct ldn_error *err);
+
 /* Print "ldn: " and the message to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage(const struct cmd_entry *e, int to_stderr);

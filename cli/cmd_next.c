@@ -101,13 +101,7 @@ exec_next(int argc, char **argv)
 	if (rc == LDN_OK)
 		rc = ldn_next_render_with(next, format, audience, formulation,
 		    (int32_t)supply_days, &out, &len, &err);
-	if (rc == LDN_E_SCHEMA &&
-	    (strcmp(err.where, "formulation") == 0 ||
-	        strcmp(err.where, "supply_days") == 0)) {
-		/* The option, not the record, is wrong: say so as usage. */
-		cli_warn("--%s: %s",
-		    err.where[0] == 's' ? "supply-days" : "formulation",
-		    err.msg);
+	if (cli_sheet_usage(rc, &err)) {
 		free(out);
 		ldn_next_free(next);
 		ldn_course_free(course);

@@ -191,12 +191,7 @@ exec_plan(int argc, char **argv)
 	if (rc == LDN_OK)
 		rc = ldn_plan_render_with(plan, format, audience, formulation,
 		    (int32_t)supply_days, &out, &out_len, &err);
-	if (rc == LDN_E_SCHEMA &&
-	    (strcmp(err.where, "formulation") == 0 ||
-	        strcmp(err.where, "supply_days") == 0)) {
-		cli_warn("--%s: %s",
-		    err.where[0] == 's' ? "supply-days" : "formulation",
-		    err.msg);
+	if (cli_sheet_usage(rc, &err)) {
 		free(input);
 		ldn_plan_free(plan);
 		ldn_kb_free(kb);

@@ -287,3 +287,16 @@ cli_supply_days(const char *s, long *out)
 	}
 	return true;
 }
+
+bool
+cli_sheet_usage(int status, const struct ldn_error *err)
+{
+	if (status != LDN_E_SCHEMA ||
+	    (strcmp(err->where, "formulation") != 0 &&
+	        strcmp(err->where, "supply_days") != 0))
+		return false;
+	/* The option, not the input, is wrong: say so as usage. */
+	cli_warn("--%s: %s",
+	    err->where[0] == 's' ? "supply-days" : "formulation", err->msg);
+	return true;
+}

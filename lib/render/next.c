@@ -139,6 +139,24 @@ make_dose(const struct ldn_next *n, struct next_view *v)
 		    f->n_strengths, f->max_per_dose, v->count);
 }
 
+/* "capsules": each strength used and its count, times doses. */
+static void
+capsules_json(struct jw *w, const struct next_view *v, int64_t doses)
+{
+	jw_key(w, "capsules");
+	jw_arr(w);
+	for (size_t k = v->form->n_strengths; k-- > 0;) {
+		if (v->count[k] == 0)
+			continue;
+		jw_obj(w);
+		jw_key(w, "strength_mg");
+		jw_mg(w, v->form->strengths_ug[k]);
+		jw_kint(w, "count", (long long)v->count[k] * doses);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
+
 /* "1.50 mL" or "1 x 1.5 mg + 1 x 1 mg capsules", times doses. */
 static void
 quantity_text(struct strbuf *b, const struct next_view *v, int64_t doses)
@@ -266,18 +284,7 @@ dispense_json(struct jw *w, const struct ldn_next *n, struct next_view *v)
 		jw_key(w, "volume_ml");
 		jw_raw(w, buf, strlen(buf));
 	} else if (n->dose_ug > 0 && v->exact) {
-		jw_key(w, "capsules");
-		jw_arr(w);
-		for (size_t k = f->n_strengths; k-- > 0;) {
-			if (v->count[k] == 0)
-				continue;
-			jw_obj(w);
-			jw_key(w, "strength_mg");
-			jw_mg(w, f->strengths_ug[k]);
-			jw_kint(w, "count", v->count[k]);
-			jw_end_obj(w);
-		}
-		jw_end_arr(w);
+		capsules_json(w, v, 1);
 	}
 	jw_key(w, "supply");
 	if (v->supply_days > 0 && n->dose_ug > 0 && v->exact) {
@@ -289,19 +296,7 @@ dispense_json(struct jw *w, const struct ldn_next *n, struct next_view *v)
 			jw_key(w, "volume_ml");
 			jw_raw(w, buf, strlen(buf));
 		} else {
-			jw_key(w, "capsules");
-			jw_arr(w);
-			for (size_t k = f->n_strengths; k-- > 0;) {
-				if (v->count[k] == 0)
-					continue;
-				jw_obj(w);
-				jw_key(w, "strength_mg");
-				jw_mg(w, f->strengths_ug[k]);
-				jw_kint(w, "count",
-				    (long long)v->count[k] * v->supply_days);
-				jw_end_obj(w);
-			}
-			jw_end_arr(w);
+			capsules_json(w, v, v->supply_days);
 		}
 		jw_end_obj(w);
 	} else {
