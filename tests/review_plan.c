@@ -325,6 +325,23 @@ test_plans(struct ldn_review *rv, const char *notice)
 	        str(pj, "editorial_policy") &&
 	        strcmp(str(pj, "editorial_policy"), POLICY) == 0,
 	    "both audiences' JSON link the editorial policy");
+	{
+		static const enum ldn_format fs[] = { LDN_FORMAT_ICS,
+			LDN_FORMAT_FHIR };
+
+		good = true;
+		for (size_t f = 0; f < 2; f++)
+			for (int a = 0; a < 2; a++) {
+				char *s =
+				    render(pl, fs[f], (enum ldn_audience)a);
+
+				good &= s != NULL && strstr(s, POLICY) != NULL;
+				free(s);
+			}
+		ok(good,
+		    "the ics and FHIR plans name the editorial policy, "
+		    "for both audiences");
+	}
 
 	/* the patient: only what is approved */
 	good = np == 3;

@@ -246,14 +246,16 @@ static void
 notes(struct jw *w, const struct ldn_plan *pl, enum audience aud,
     struct strbuf *tmp)
 {
-	bool any = pl->n_items > 0;
-
-	for (size_t i = 0; i < pl->n_steps && !any; i++)
-		any = pl->steps[i].kind == STEP_HOLD;
-	if (!any)
-		return; /* an empty array is not valid FHIR JSON */
 	jw_key(w, "note");
 	jw_arr(w);
+	/* first, how the words are sourced and checked (never empty, as
+	 * FHIR JSON wants of an array) */
+	tmp->len = 0;
+	sb_printf(tmp, "%s: %s", render_labels[aud].policy, RENDER_POLICY_PATH);
+	jw_obj(w);
+	jw_key(w, "text");
+	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
+	jw_end_obj(w);
 	for (size_t i = 0; i < pl->n_items; i++)
 		if (entry_specs[pl->items[i].id].list != L_MONITOR)
 			note(w, pl, tmp,

@@ -399,6 +399,11 @@ render_ics(const struct ldn_plan *pl, enum audience aud, char **out,
 	sb_printf(&desc, "%s, %s: %s", render_labels[aud].title, pl->as_of_str,
 	    id);
 	prop_text(&b, &line, "X-WR-CALNAME", desc.s ? desc.s : "", desc.len);
+	/* where the words come from and how they are checked */
+	desc.len = 0;
+	sb_printf(&desc, "%s: %s", render_labels[aud].policy,
+	    RENDER_POLICY_PATH);
+	prop_text(&b, &line, "X-WR-CALDESC", desc.s ? desc.s : "", desc.len);
 	if (pl->decision == LDN_DECISION_DO_NOT_START)
 		do_not_start(&b, &line, &desc, pl, aud, ph);
 	else
