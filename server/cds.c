@@ -247,8 +247,9 @@ api_cds_service(struct app *app, struct req *req, struct resp *resp)
 		as_of = app->cfg->as_of;
 	f.iss = claims.iss;
 	clock_gettime(CLOCK_MONOTONIC, &f.t0);
-	rc = ldn_cds_call_fetching(app->kb, req->param[0], req->body,
-	    req->body_len, as_of, fetch_for_call, &f, &out, &len, &err);
+	/* the body is padded (http.c), so the parser reads it in place */
+	rc = ldn_cds_call_fetching_padded(app->kb, req->param[0], req->body,
+	    req->body_len, true, as_of, fetch_for_call, &f, &out, &len, &err);
 	if (rc != LDN_OK && strcmp(err.where, "missing-prefetch") == 0 &&
 	    f.refused) {
 		resp_error(resp, 412, "fhirServer",

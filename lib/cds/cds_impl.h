@@ -98,6 +98,11 @@ struct cds_req {
 enum ldn_status cds_req_open(struct cds_req *r, const struct ldn_kb *kb,
     const char *service_id, const char *body, size_t len, const char *as_of,
     struct ldn_error *err);
+/* As cds_req_open(); padded: JSON_INPUT_PADDING readable bytes follow
+ * body[len], so the parser need not copy the body to pad it. */
+enum ldn_status cds_req_open_padded(struct cds_req *r, const struct ldn_kb *kb,
+    const char *service_id, const char *body, size_t len, bool padded,
+    const char *as_of, struct ldn_error *err);
 void cds_req_free(struct cds_req *r);
 /* Check a prefetch value (a resource or Bundle) for key k, found at path
  * (a JSON pointer, or "fetched/KEY"), and record it. */

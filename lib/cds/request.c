@@ -662,6 +662,15 @@ enum ldn_status
 cds_req_open(struct cds_req *r, const struct ldn_kb *kb, const char *service_id,
     const char *body, size_t len, const char *as_of, struct ldn_error *err)
 {
+	return cds_req_open_padded(r, kb, service_id, body, len, false, as_of,
+	    err);
+}
+
+enum ldn_status
+cds_req_open_padded(struct cds_req *r, const struct ldn_kb *kb,
+    const char *service_id, const char *body, size_t len, bool padded,
+    const char *as_of, struct ldn_error *err)
+{
 	struct jnode *root;
 	const struct jnode *fa;
 	enum ldn_status rc;
@@ -689,7 +698,7 @@ cds_req_open(struct cds_req *r, const struct ldn_kb *kb, const char *service_id,
 		return BAD(r, "body", "the request has no body");
 	/* Kept whole (no resource type left out): a draft is copied into
 	 * the suggestion that replaces it. */
-	rc = json_parse_kept(&r->a, body, len, false, CDS_MAX_DEPTH, NULL,
+	rc = json_parse_kept(&r->a, body, len, padded, CDS_MAX_DEPTH, NULL,
 	    &root, err);
 	if (rc == LDN_E_NOMEM || rc == LDN_E_BUG)
 		return rc;
