@@ -73,6 +73,9 @@ struct medication {
 	int32_t daily_ug;
 	int32_t daily_units_milli;
 	const char *daily_src;
+	/* FHIR: more than one RxNorm code named it (codings, a Medication's
+	 * code and ingredients): which product it is can be in doubt */
+	bool several_codes;
 	const char *src;
 };
 

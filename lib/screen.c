@@ -127,6 +127,22 @@ static const struct {
 	{ "tramadol", offsetof(struct params, co_use_tramadol_ug) },
 };
 
+/*
+ * Whether an RxNorm name is an oral tablet, capsule or solution with no
+ * antagonist in it: a code with no dose form ("tramadol hydrochloride 300
+ * MG") may be a slow-release strength, a "Pill" or an injection is not
+ * what the policy's source describes, and naltrexone or naloxone in the
+ * product is an antagonist of its own.
+ */
+static bool
+oral_ir_form(const char *text)
+{
+	return has_word(text, "oral") &&
+	    (has_word(text, "tablet") || has_word(text, "capsule") ||
+	        has_word(text, "solution")) &&
+	    !has_word(text, "naltrexone") && !has_word(text, "naloxone");
+}
+
 /* Opioids taken now (or ordered now), of any class. */
 static size_t
 opioids_now(const struct patient *pt)
@@ -167,7 +183,8 @@ co_use(struct ldn_plan *pl, const struct medication *m, const char *drug)
 			f->vars[V_ACTING] = acting_label(m->cls);
 	} else if (opioids_now(pl->patient) > 1) {
 		f = raise(pl, E_CO_USE_SEVERAL, m->src);
-	} else if (m->rxnorm == NULL || text == NULL || m->conflict) {
+	} else if (m->rxnorm == NULL || text == NULL || m->conflict ||
+	    m->several_codes || !oral_ir_form(text)) {
 		f = raise(pl, E_CO_USE_NO_CODE, m->src);
 	} else {
 		for (size_t i = 0;
@@ -186,11 +203,21 @@ co_use(struct ldn_plan *pl, const struct medication *m, const char *drug)
 			    *(const int32_t *)(const void *)((const char *)p +
 			        co_use_limits[i].offset);
 		}
-		if (word == NULL || codes_other_opioid(pl->kb, text, word) ||
-		    (m->name != NULL && med_class_is_opioid(m->name_cls) &&
-		        (!has_word(m->name, word) ||
-		            codes_other_opioid(pl->kb, m->name, word)))) {
+		if (word == NULL || codes_other_opioid(pl->kb, text, word)) {
 			f = raise(pl, E_CO_USE_NO_LIMIT, m->src);
+			goto refused;
+		}
+		/* A recorded name must name the same product: the same
+		 * ingredient, short-acting, no other opioid, no other
+		 * strength (a brand it does not know may be slow-release). */
+		if (m->name != NULL &&
+		    (!has_word(m->name, word) ||
+		        m->name_cls != MC_OPIOID_SHORT ||
+		        codes_other_opioid(pl->kb, m->name, word) ||
+		        (words_mg_after(m->name, word) > 0 &&
+		            words_mg_after(m->name, word) !=
+		                words_mg_after(text, word)))) {
+			f = raise(pl, E_CO_USE_NO_CODE, m->src);
 			goto refused;
 		}
 		if (daily < 0 && m->daily_units_milli >= 0 &&
@@ -293,6 +320,12 @@ co_use_decide(struct ldn_plan *pl)
 	else if (pt->pregnancy == PREG_PREGNANT ||
 	    pt->pregnancy == PREG_BREASTFEEDING)
 		why = E_CO_USE_PREGNANCY;
+	else if (pt->opioid_analgesia_required != TRI_NO)
+		why = E_CO_USE_NEED_UNKNOWN;
+	else if (has_finding(pl, E_RENAL_SEVERE) ||
+	    has_finding(pl, E_RENAL_FAILURE) ||
+	    (pl->flags & (1u << FL_HEPATIC)))
+		why = E_CO_USE_ORGAN;
 	else if (procedure_near(pl))
 		why = E_CO_USE_PROCEDURE;
 	if (why != E_COUNT) {

@@ -382,7 +382,7 @@ static const struct {
 	    "[{\"timing\":{\"repeat\":{\"frequency\":6,\"period\":1,"
 	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
 	    "\"value\":1,\"unit\":\"tablet\"}}]}]",
-	    "start", "policy.opioid_co_use_met", NULL, NULL },
+	    "do-not-start", "policy.co_use_need_unknown", NULL, NULL },
 	{ "1 tablet 7 times a day: 35 mg, over", "MedicationStatement",
 	    "dosage",
 	    "[{\"timing\":{\"repeat\":{\"frequency\":7,\"period\":1,"
@@ -394,7 +394,7 @@ static const struct {
 	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":4,"
 	    "\"periodUnit\":\"h\"}},\"doseAndRate\":[{\"doseQuantity\":{"
 	    "\"value\":5,\"code\":\"mg\"}}]}]",
-	    "start", "policy.opioid_co_use_met", NULL, NULL },
+	    "do-not-start", "policy.co_use_need_unknown", NULL, NULL },
 	{ "5.1 mg every 4 hours: 30.6 mg, over", "MedicationStatement",
 	    "dosage",
 	    "[{\"timing\":{\"repeat\":{\"frequency\":1,\"period\":4,"
@@ -405,7 +405,7 @@ static const struct {
 	    "[{\"asNeededBoolean\":true,\"maxDosePerPeriod\":{\"numerator\":"
 	    "{\"value\":30,\"code\":\"mg\"},\"denominator\":{\"value\":1,"
 	    "\"code\":\"d\"}}}]",
-	    "start", "policy.opioid_co_use_met", NULL, NULL },
+	    "do-not-start", "policy.co_use_need_unknown", NULL, NULL },
 	{ "as needed, at most 10 mg in 6 hours: 40 mg a day, over",
 	    "MedicationStatement", "dosage",
 	    "[{\"asNeededBoolean\":true,\"maxDosePerPeriod\":{\"numerator\":"
@@ -471,6 +471,22 @@ static const struct {
 	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
 	    "\"value\":1,\"unit\":\"tablet\"}}]}]",
 	    "do-not-start", "policy.co_use_no_daily", "892625", NULL },
+	{ "R5 asNeeded with no maximum: no daily dose", "MedicationStatement",
+	    "dosage",
+	    "[{\"asNeeded\":true,\"timing\":{\"repeat\":{\"frequency\":4,"
+	    "\"period\":1,\"periodUnit\":\"d\"}},\"doseAndRate\":[{"
+	    "\"doseQuantity\":{\"value\":5,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_no_daily", NULL, NULL },
+	{ "two codings (oxycodone and tramadol): not kept",
+	    "MedicationStatement", "dosage",
+	    "[{\"timing\":{\"repeat\":{\"frequency\":2,\"period\":1,"
+	    "\"periodUnit\":\"d\"}},\"doseAndRate\":[{\"doseQuantity\":{"
+	    "\"value\":5,\"code\":\"mg\"}}]}]",
+	    "do-not-start", "policy.co_use_no_code",
+	    "1049621\"},{\"system\":"
+	    "\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":"
+	    "\"835603",
+	    NULL },
 };
 
 static void
@@ -507,14 +523,60 @@ co_use_dosages(const struct ldn_kb *kb)
 		    "opioid_co_use=relative, RxNorm %s, %s: %s with %s",
 		    dosages[i].code ? dosages[i].code : "1049621",
 		    dosages[i].what, dec, dosages[i].finding);
-		/* kept: LDN no higher than the co-use ceiling, 0.5 mg */
+		/* never kept from FHIR: a Bundle cannot record that opioid
+		 * pain relief is not needed, so the ceiling stays */
 		cap = plan ? json_object_get(plan, "ceiling_mg") : NULL;
-		if (plan && strcmp(dosages[i].decision, "start") == 0)
-			ok(json_number_value(cap) == 0.5,
-			    "  and the ceiling is 0.5 mg (%g)",
-			    json_number_value(cap));
+		ok(plan && json_number_value(cap) == 4.5,
+		    "  and nothing is kept: ceiling 4.5 mg (%g)",
+		    plan ? json_number_value(cap) : 0.0);
 		if (plan == NULL)
 			printf("#   %s: %s\n", err.where, err.msg);
+		json_decref(plan);
+	}
+}
+
+/*
+ * A MedicationAdministration is a dose given: completed yesterday, the
+ * short-acting washout runs from it; in progress, it is taken now; not
+ * done, no exposure.
+ */
+static void
+administrations(const struct ldn_kb *kb)
+{
+	static const struct {
+		const char *status, *when, *decision, *finding;
+	} cases[] = {
+		{ "completed", "2026-11-24", "wait", "opioid.washout" },
+		{ "in-progress", "2026-11-25", "do-not-start",
+		    "opioid.active" },
+		{ "not-done", "2026-11-24", "start", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[1024];
+		struct ldn_error err = { 0 };
+		int n = snprintf(buf, sizeof(buf),
+		    "{\"resourceType\":\"Bundle\",\"type\":\"collection\","
+		    "\"entry\":[{\"resource\":{\"resourceType\":\"Patient\","
+		    "\"id\":\"p1\",\"birthDate\":\"1970-04-02\","
+		    "\"gender\":\"female\"}},{\"resource\":{"
+		    "\"resourceType\":\"MedicationAdministration\",\"id\":"
+		    "\"a1\",\"status\":\"%s\",\"effectiveDateTime\":\"%s\","
+		    "\"medicationCodeableConcept\":{\"coding\":[{\"system\":"
+		    "\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":"
+		    "\"1049621\"}]}}}]}",
+		    cases[i].status, cases[i].when);
+		json_t *plan =
+		    plan_json(kb, buf, (size_t)n, "2026-11-25", &err);
+		const char *dec = plan
+		    ? json_string_value(json_object_get(plan, "decision"))
+		    : "(refused)";
+
+		ok(plan && strcmp(dec, cases[i].decision) == 0 &&
+		        (cases[i].finding == NULL ||
+		            count_findings(plan, cases[i].finding, NULL) == 1),
+		    "MedicationAdministration of oxycodone, %s on %s: %s",
+		    cases[i].status, cases[i].when, dec);
 		json_decref(plan);
 	}
 }
@@ -581,6 +643,7 @@ main(int argc, char **argv)
 	synthea(kb, dir);
 	odd_shapes(kb, src);
 	co_use_dosages(kb);
+	administrations(kb);
 	for (size_t i = 0; i < n_opioid_codes; i++)
 		free(opioid_codes[i]);
 	free(opioid_codes);

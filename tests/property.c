@@ -219,8 +219,9 @@ struct truth {
 	/* the --policy named (NULL: none) and the restart days it gives */
 	const char *policy;
 	int32_t restart_d;
-	/* opioid_co_use=relative named, and an opioid kept under it */
-	bool co_use_relative, co_use;
+	/* opioid_co_use=relative named, and an opioid kept under it (or
+	 * perhaps: co_use_maybe, either outcome right) */
+	bool co_use_relative, co_use, co_use_maybe;
 };
 
 static void
@@ -250,6 +251,7 @@ gen(struct buf *b, struct truth *t)
 	                            its limit */
 	bool pregnant_or_feeding = false, occult = false,
 	     procedure_near = false;
+	bool no_analgesia = false, organ = false, organ_maybe = false;
 	put(b, "{\"id\":\"gen\"");
 	if (chance(97)) {
 		int age = pick(100);
@@ -285,10 +287,21 @@ gen(struct buf *b, struct truth *t)
 	}
 	if (chance(96)) {
 		put(b, ",\"medications\":[");
-		n = pick(5);
+		/* under opioid_co_use=relative, half the time an opioid the
+		 * policy has a limit for is the first, taken now */
+		bool candidate = t->co_use_relative && chance(50);
+
+		n = pick(5) + candidate;
 		for (int i = 0; i < n; i++) {
 			int k = pick(sizeof(meds) / sizeof(meds[0]));
 			bool active = chance(30);
+
+			if (i == 0 && candidate) {
+				while (meds[k].co_use_limit_ug == 0)
+					k = pick(
+					    sizeof(meds) / sizeof(meds[0]));
+				active = true;
+			}
 
 			put(b, "%s{", i ? "," : "");
 			if (meds[k].rxnorm)
@@ -356,6 +369,16 @@ gen(struct buf *b, struct truth *t)
 				t->maybe_excluded = true;
 			if (active && strcmp(conds[k].code, "K74.60") == 0)
 				cirrhosis = true;
+			/* kidney (CKD 4) or liver disease: the co-use
+			 * policy is not for them (liver codes: perhaps) */
+			if (active && strcmp(conds[k].code, "N18.4") == 0)
+				organ = true;
+			if (active &&
+			    (strcmp(conds[k].code, "K74.60") == 0 ||
+			        strcmp(conds[k].code, "R18.8") == 0 ||
+			        strcmp(conds[k].code, "B17.1") == 0 ||
+			        strcmp(conds[k].code, "K72.10") == 0))
+				organ_maybe = true;
 			if (active && strcmp(conds[k].code, "R18.8") == 0)
 				decomp = true;
 		}
@@ -369,6 +392,7 @@ gen(struct buf *b, struct truth *t)
 		put(b, ",\"labs\":[{\"loinc\":\"62238-1\",\"value\":%d}]",
 		    egfr);
 		t->maybe_excluded |= egfr < 60;
+		organ |= egfr < 30; /* renal.severe or renal.failure */
 	}
 	if (chance(45)) {
 		put(b, ",\"procedures\":[");
@@ -405,6 +429,9 @@ gen(struct buf *b, struct truth *t)
 		put(b, ",\"opioid_analgesia_required\":true");
 		t->must_not_start = true;
 		t->excluded = true;
+	} else if (chance(60)) {
+		put(b, ",\"opioid_analgesia_required\":false");
+		no_analgesia = true;
 	}
 	if (chance(10)) {
 		put(b, ",\"occult_opioid_use_suspected\":true");
@@ -436,10 +463,14 @@ gen(struct buf *b, struct truth *t)
 	 * no hidden use suspected and no procedure with opioids near. */
 	if (t->co_use_relative && n_opioids_now == 1 && kept_alone &&
 	    !t->must_not_start && !occult && t->age_known && !t->child &&
-	    !pregnant_or_feeding && !procedure_near)
-		t->co_use = true;
-	else if (n_opioids_now > 0)
+	    !pregnant_or_feeding && !procedure_near && no_analgesia && !organ) {
+		/* kept, unless a liver code the screen counts as liver
+		 * disease stops it: then either outcome is right */
+		t->co_use = !organ_maybe;
+		t->co_use_maybe = organ_maybe;
+	} else if (n_opioids_now > 0) {
 		t->must_not_start = true;
+	}
 	put(b, "}");
 }
 
@@ -568,7 +599,7 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 			cap = below;
 	}
 	if (t->co_use && cap > CO_USE_CEILING_UG)
-		cap = CO_USE_CEILING_UG;
+		cap = CO_USE_CEILING_UG; /* kept: 0.5 mg at most */
 	if (ceiling > cap)
 		good = fail(ty, b, "ceiling above the preset's limit");
 	/* The beyond-seed caution exactly when the ceiling is beyond the
@@ -592,10 +623,12 @@ check(const struct ldn_kb *kb, const struct buf *b, const struct truth *t,
 	}
 	if (override != (t->restart_d == RESTART_24H_D))
 		good = fail(ty, b, "the periop_restart override shown wrongly");
-	if (co_use_shown != t->co_use)
+	if (co_use_shown != kept)
 		good = fail(ty, b, "the opioid_co_use override shown wrongly");
-	if (kept != t->co_use)
+	if (kept ? !(t->co_use || t->co_use_maybe) : t->co_use)
 		good = fail(ty, b, "an opioid kept (or not) against its terms");
+	if (kept && ceiling > CO_USE_CEILING_UG)
+		good = fail(ty, b, "an opioid kept with LDN above 0.5 mg");
 	if (t->co_use)
 		ty->co_use_kept++;
 	else if (t->co_use_relative && t->must_not_start)

@@ -466,6 +466,8 @@ new_med(struct fx *x, const struct entry *e, struct medication **out)
 	m->daily_ug = m->daily_units_milli = -1;
 	m->name = name;
 	codes_medication(x->kb, m); /* by name alone, if no code */
+	for (size_t i = 1; i < n; i++)
+		m->several_codes |= strcmp(codes[i], codes[0]) != 0;
 	for (size_t i = 0; i < n; i++) {
 		struct medication t = *m;
 
@@ -645,9 +647,12 @@ read_daily(struct fx *x, struct medication *m, const struct jnode *r,
 	}
 	if (dr == NULL &&
 	    ((nb != NULL && nb->type == J_BOOL && nb->u.b) ||
-	        tree_get(d, "asNeededCodeableConcept") != NULL))
-		return; /* as needed, with no maximum */
-	if (amount <= 0 || amount > 1e6)
+	        tree_get(d, "asNeededCodeableConcept") != NULL ||
+	        tree_get(d, "asNeeded") != NULL ||
+	        tree_get(d, "asNeededFor") != NULL))
+		return; /* as needed (R4 or R5), with no maximum */
+	/* under 0.1 of a mg or of a tablet a day is no real schedule */
+	if (amount < 0.1 || amount > 1e6)
 		return;
 	if (kind == 1)
 		m->daily_ug = (int32_t)ceil(amount * 1000);
@@ -753,6 +758,43 @@ read_med_statement(struct fx *x, const struct entry *e)
 		if (end != DATE_NONE && end <= x->as_of)
 			m->last_dose = end;
 	}
+	return LDN_OK;
+}
+
+/*
+ * A dose given (MedicationAdministration): in progress, it is taken now;
+ * completed (or of unknown status), its last dose is the end of its
+ * period or its date, and with neither the last dose is not known; not
+ * done or entered in error, no exposure.
+ */
+static enum ldn_status
+read_med_admin(struct fx *x, const struct entry *e)
+{
+	const struct jnode *r = e->res;
+	bool bad = false;
+	const char *status = str_at(x, r, "status", &bad);
+	const char *eff = str_at(x, r, "effectiveDateTime", &bad);
+	struct medication *m;
+	enum ldn_status rc;
+	int32_t end;
+
+	if (bad)
+		return x->err->code;
+	if (status == NULL || strcmp(status, "entered-in-error") == 0 ||
+	    strcmp(status, "not-done") == 0)
+		return LDN_OK;
+	if ((rc = new_med(x, e, &m)) != LDN_OK)
+		return rc;
+	end = end_of_period(tree_get(r, "effectivePeriod"));
+	if (end == DATE_NONE)
+		end = day_of(eff);
+	if (strcmp(status, "in-progress") == 0 ||
+	    strcmp(status, "on-hold") == 0)
+		m->active = true;
+	else if (end != DATE_NONE && end <= x->as_of)
+		m->last_dose = end;
+	else if (end != DATE_NONE)
+		m->active = true; /* dated after as-of: it goes on */
 	return LDN_OK;
 }
 
@@ -1220,8 +1262,8 @@ index_entries(struct fx *x, const struct jnode *bundle)
  * keeps only type and id of the others. */
 const char *const fhir_types_read[] = { "Bundle", "Patient", "Condition",
 	"Medication", "MedicationRequest", "MedicationStatement",
-	"MedicationDispense", "Observation", "ServiceRequest", "Appointment",
-	"Procedure", NULL };
+	"MedicationDispense", "MedicationAdministration", "Observation",
+	"ServiceRequest", "Appointment", "Procedure", NULL };
 
 typedef enum ldn_status (*reader)(struct fx *, const struct entry *);
 
@@ -1234,6 +1276,7 @@ static const struct {
 	{ "MedicationRequest", read_med_request },
 	{ "MedicationStatement", read_med_statement },
 	{ "MedicationDispense", read_med_dispense },
+	{ "MedicationAdministration", read_med_admin },
 	{ "Observation", read_observation },
 	{ "ServiceRequest", read_procedure },
 	{ "Appointment", read_procedure },

@@ -371,6 +371,10 @@ read_medication(struct rd *r, const struct jnode *o, struct medication *m)
 			return rc;
 		if (!(mg > 0))
 			return FAIL(r, "must be above 0 mg");
+		if (mg < 0.1)
+			return FAIL(r,
+			    "%g mg is below 0.1 mg, not a daily opioid dose",
+			    mg);
 		if (mg > 100000)
 			return FAIL(r, "%g mg is not a possible daily dose",
 			    mg);

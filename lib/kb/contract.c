@@ -362,6 +362,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    F("policy.co_use_procedure", SEV_CAUTION, B(V_DRUG)),
 	[E_CO_USE_OTHER_BLOCK] =
 	    F("policy.co_use_other_block", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_NEED_UNKNOWN] =
+	    F("policy.co_use_need_unknown", SEV_CAUTION, B(V_DRUG)),
+	[E_CO_USE_ORGAN] = F("policy.co_use_organ", SEV_CAUTION, B(V_DRUG)),
 };
 
 static_assert(V_COUNT <= 64, "template variables must fit a 64-bit mask");
