@@ -226,6 +226,53 @@ test_parse(const struct ldn_kb *kb)
 
 /* Every format for the pharmacist: the clinician's plan, and the sheet in
  * text, json and html. */
+/* A plan that keeps an opioid under opioid_co_use=relative: the
+ * prescriber's check box says so, in every format, instead of "no
+ * opioid is taken"; the same patient under the default gets no sheet. */
+static void
+test_co_use(const struct ldn_kb *kb)
+{
+	static const char patient[] =
+	    "{\"id\":\"cu\",\"age_years\":50,\"sex\":\"female\","
+	    "\"weight_kg\":70,\"pregnancy\":\"none\","
+	    "\"opioid_analgesia_required\":false,\"medications\":[{"
+	    "\"rxnorm\":\"835603\",\"name\":\"Tramadol 50 mg tablet\","
+	    "\"status\":\"active\",\"daily_dose_mg\":200}]}";
+	static const enum ldn_format fmts[] = { LDN_FORMAT_TEXT,
+		LDN_FORMAT_JSON, LDN_FORMAT_HTML };
+	const char *policy = "opioid_co_use=relative";
+	struct ldn_plan *pl = NULL;
+	struct ldn_error err = { 0 };
+
+	if (!ok(ldn_plan_build_with(kb, patient, strlen(patient), false,
+	            "2026-11-25", NULL, &policy, 1, NULL, &pl,
+	            &err) == LDN_OK &&
+	            ldn_plan_ceiling_ug(pl) == 500,
+	        "co-use plan builds, capped at 0.5 mg"))
+		return;
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(*fmts); i++) {
+		char *s = NULL;
+		size_t n = 0, k = 0;
+
+		if (ldn_plan_render(pl, fmts[i], LDN_AUDIENCE_PHARMACIST, &s,
+		        &n, &err) == LDN_OK)
+			/* words wrapped across lines read as one line */
+			for (size_t j = 0; j < n; j++)
+				if (!(s[j] == '\n' || s[j] == ' ') ||
+				    (k > 0 && s[k - 1] != ' '))
+					s[k++] = s[j] == '\n' ? ' ' : s[j];
+		if (s != NULL)
+			s[k] = '\0';
+		ok(s != NULL && strstr(s, "No opioid is taken") == NULL &&
+		        strstr(s, "keeps under the opioid_co_use policy") !=
+		            NULL,
+		    "format %zu: the prescriber's check names the kept opioid",
+		    i);
+		free(s);
+	}
+	ldn_plan_free(pl);
+}
+
 static void
 test_audience(const struct ldn_kb *kb, const char *root)
 {
@@ -438,6 +485,7 @@ main(int argc, char **argv)
 	test_parse(kb);
 	test_fills(kb);
 	test_audience(kb, argv[1]);
+	test_co_use(kb);
 	test_property(kb, argc > 2 ? atol(argv[2]) : 3000);
 	ldn_kb_free(kb);
 	return tap_done();

@@ -75,6 +75,9 @@ struct fm_form {
 struct fm_check {
 	enum fm_who who;
 	const char *text; /* a patient's are patient words */
+	/* the words instead when the plan keeps an opioid under policy
+	 * opioid_co_use=relative (NULL: text holds then too) */
+	const char *co_use_text;
 };
 
 struct formulation_kb {

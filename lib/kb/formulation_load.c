@@ -302,7 +302,8 @@ static void
 checks_of(struct kb_fields *L, const struct jnode *list,
     struct formulation_kb *fk)
 {
-	static const char *const keys[] = { "who", "text", NULL };
+	static const char *const keys[] = { "who", "text", "co_use_text",
+		NULL };
 	struct fm_check *c;
 	bool seen[FW_COUNT] = { false };
 
@@ -325,6 +326,7 @@ checks_of(struct kb_fields *L, const struct jnode *list,
 		}
 		kf_keys(L, o, keys);
 		c[i].text = kf_str(L, o, "text", true);
+		c[i].co_use_text = kf_str(L, o, "co_use_text", false);
 		who = kf_str(L, o, "who", true);
 		while (who && k < FW_COUNT && strcmp(fm_who_names[k], who))
 			k++;

@@ -44,6 +44,15 @@ storage_label(const char *storage)
 	return storage;
 }
 
+/* A check box's words for this plan: those for an opioid kept under
+ * opioid_co_use=relative when it keeps one and the check has them. */
+static const char *
+check_text(const struct fm_check *c, const struct ldn_plan *pl)
+{
+	return pl->co_use_cap_ug > 0 && c->co_use_text != NULL ? c->co_use_text
+	                                                       : c->text;
+}
+
 /* ul as mL to 0.01 mL ("1.50"), or to 0.001 mL when finer. */
 void
 render_ml_string(int64_t ul, char buf[static 32])
@@ -357,7 +366,8 @@ render_dispense_text(struct strbuf *b, struct strbuf *tmp,
 		    fm_who_names[w] + 1);
 		for (size_t i = 0; i < fk->n_checks; i++)
 			if (fk->checks[i].who == (enum fm_who)w)
-				para(b, tmp, "    [ ] ", fk->checks[i].text, pl,
+				para(b, tmp, "    [ ] ",
+				    check_text(&fk->checks[i], pl), pl,
 				    (struct cites){ NULL, 0 });
 	}
 	sb_puts(b, "  ");
@@ -539,7 +549,7 @@ render_dispense_json(struct jw *w, const struct ldn_plan *pl,
 	for (size_t i = 0; i < fk->n_checks; i++) {
 		jw_obj(w);
 		jw_kstr(w, "who", fm_who_names[fk->checks[i].who]);
-		jw_kstr(w, "text", fk->checks[i].text);
+		jw_kstr(w, "text", check_text(&fk->checks[i], pl));
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
@@ -691,7 +701,7 @@ render_dispense_html(struct strbuf *b, struct strbuf *tmp,
 		for (size_t i = 0; i < fk->n_checks; i++)
 			if (fk->checks[i].who == (enum fm_who)w) {
 				sb_puts(b, "<li>&#9744; ");
-				esc(b, fk->checks[i].text);
+				esc(b, check_text(&fk->checks[i], pl));
 				sb_puts(b, "</li>\n");
 			}
 		sb_puts(b, "</ul>\n");
