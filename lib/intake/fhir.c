@@ -721,26 +721,48 @@ read_med_request(struct fx *x, const struct entry *e)
 	return LDN_OK;
 }
 
+/*
+ * What a statement of use and a dose given share: the status (none, or one
+ * of `skip`, is no exposure: *m is NULL), the medication, the end of
+ * effectivePeriod and the day of effectiveDateTime (DATE_NONE if absent).
+ */
 static enum ldn_status
-read_med_statement(struct fx *x, const struct entry *e)
+med_event(struct fx *x, const struct entry *e, const char *const *skip,
+    const char **status, struct medication **m, int32_t *end, int32_t *eff)
 {
 	const struct jnode *r = e->res;
 	bool bad = false;
-	const char *status = str_at(x, r, "status", &bad);
-	const char *eff = str_at(x, r, "effectiveDateTime", &bad);
-	struct medication *m;
-	enum ldn_status rc;
-	int32_t end;
+	const char *when;
 
+	*m = NULL;
+	*status = str_at(x, r, "status", &bad);
+	when = str_at(x, r, "effectiveDateTime", &bad);
 	if (bad)
 		return x->err->code;
-	if (status == NULL || strcmp(status, "entered-in-error") == 0 ||
-	    strcmp(status, "not-taken") == 0 || strcmp(status, "intended") == 0)
+	if (*status == NULL)
 		return LDN_OK;
-	if ((rc = new_med(x, e, &m)) != LDN_OK)
+	for (size_t i = 0; skip[i] != NULL; i++)
+		if (strcmp(*status, skip[i]) == 0)
+			return LDN_OK;
+	*end = end_of_period(tree_get(r, "effectivePeriod"));
+	*eff = day_of(when);
+	return new_med(x, e, m);
+}
+
+static enum ldn_status
+read_med_statement(struct fx *x, const struct entry *e)
+{
+	static const char *const skip[] = { "entered-in-error", "not-taken",
+		"intended", NULL };
+	const char *status;
+	struct medication *m;
+	enum ldn_status rc;
+	int32_t end, eff;
+
+	rc = med_event(x, e, skip, &status, &m, &end, &eff);
+	if (rc != LDN_OK || m == NULL)
 		return rc;
-	end = end_of_period(tree_get(r, "effectivePeriod"));
-	read_daily(x, m, r, "dosage");
+	read_daily(x, m, e->res, "dosage");
 	if (strcmp(status, "active") == 0 || strcmp(status, "on-hold") == 0 ||
 	    strcmp(status, "unknown") == 0) {
 		/* Taken now, unless its period ended by as-of; a single
@@ -754,7 +776,7 @@ read_med_statement(struct fx *x, const struct entry *e)
 		/* completed or stopped: the end of its period, else its
 		 * date; with neither, the last dose is unknown */
 		if (end == DATE_NONE)
-			end = day_of(eff);
+			end = eff;
 		if (end != DATE_NONE && end <= x->as_of)
 			m->last_dose = end;
 	}
@@ -770,24 +792,18 @@ read_med_statement(struct fx *x, const struct entry *e)
 static enum ldn_status
 read_med_admin(struct fx *x, const struct entry *e)
 {
-	const struct jnode *r = e->res;
-	bool bad = false;
-	const char *status = str_at(x, r, "status", &bad);
-	const char *eff = str_at(x, r, "effectiveDateTime", &bad);
+	static const char *const skip[] = { "entered-in-error", "not-done",
+		NULL };
+	const char *status;
 	struct medication *m;
 	enum ldn_status rc;
-	int32_t end;
+	int32_t end, eff;
 
-	if (bad)
-		return x->err->code;
-	if (status == NULL || strcmp(status, "entered-in-error") == 0 ||
-	    strcmp(status, "not-done") == 0)
-		return LDN_OK;
-	if ((rc = new_med(x, e, &m)) != LDN_OK)
+	rc = med_event(x, e, skip, &status, &m, &end, &eff);
+	if (rc != LDN_OK || m == NULL)
 		return rc;
-	end = end_of_period(tree_get(r, "effectivePeriod"));
 	if (end == DATE_NONE)
-		end = day_of(eff);
+		end = eff;
 	if (strcmp(status, "in-progress") == 0 ||
 	    strcmp(status, "on-hold") == 0)
 		m->active = true;
