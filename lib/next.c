@@ -392,6 +392,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 		any_dose |= s[i].dose_ug > 0 || s[i].fx == FX_SERIOUS;
 	n->morning = c->n_visits > 0 && s ? s[c->n_visits - 1].morning
 	                                  : strcmp(c->timing, "morning") == 0;
+	n->opioid_kept = c->opioid_kept;
 	if (strcmp(c->decision, "do-not-start") == 0) {
 		advise(n, LDN_NEXT_NONE, E_NEXT_NOT_STARTED, 0, today);
 	} else if (!any_dose) {

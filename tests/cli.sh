@@ -350,6 +350,9 @@ t "patient add --policy without --why is a usage error (64)" code 64 "$ldn" pati
 t "and names --why" has "^ldn: --why: periop_restart=24h departs from the default" "$tmp/cerr"
 t "patient add --why with no override is a usage error (64)" code 64 "$ldn" patient add "$ex" $AS $O --why "just because"
 t "patient add --policy --why stores the override" code 0 "$ldn" patient add "$ex" $AS $O --actor dr-lee --policy periop_restart=24h --why "anaesthetist restarts after 24 h"
+cu=$src/tests/golden/co-use-tramadol-300/patient.json
+t "patient add --policy opioid_co_use=relative stores a plan that keeps tramadol" code 0 "$ldn" patient add "$cu" $AS $O --actor dr-lee --policy opioid_co_use=relative --why "fibromyalgia clinic, consent recorded"
+t "and next, for every audience, says the opioid is kept and LDN capped" sh -c "for a in clinician patient pharmacist; do '$ldn' next golden $AS $O --audience \$a --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"opioid_kept\"] is True and \"0.5 mg\" in d[\"co_use_note\"], d' || exit 1; done"
 t "the history names the override, who chose it and why" sh -c "'$ldn' history example-fibromyalgia --format json $O | python3 -c 'import json,sys; d=json.load(sys.stdin); o=d[\"plans\"][0][\"overrides\"]; assert o==[dict(o[0], policy=\"periop_restart\", value=\"24h\", by=\"dr-lee\", why=\"anaesthetist restarts after 24 h\")], o'"
 
 # ask: follow-up questions from the knowledge base

@@ -535,6 +535,85 @@ properties(long count)
 	}
 }
 
+/*
+ * A plan that keeps an opioid under opioid_co_use=relative: every
+ * audience's advice, in text and JSON, carries the note that 0.5 mg is the
+ * policy's cap and the opioid is expected; without it, none does.
+ */
+static void
+co_use_note(void)
+{
+	static const enum ldn_audience auds[] = { LDN_AUDIENCE_CLINICIAN,
+		LDN_AUDIENCE_PATIENT, LDN_AUDIENCE_PHARMACIST };
+	struct ldn_visit v = { .date = "2026-11-25",
+		.dose_ug = 500,
+		.pain = 6,
+		.sleep = -1,
+		.mood = -1,
+		.energy = -1,
+		.clarity = -1,
+		.side_effects = "none",
+		.adherence = -1,
+		.notes = NULL,
+		.timing = NULL };
+	struct ldn_course c = { .patient_id = "cu",
+		.as_of = "2026-11-25",
+		.decision = "start",
+		.earliest_start = "2026-11-25",
+		.start_ug = 500,
+		.step_ug = 500,
+		.interval_d = 7,
+		.ceiling_ug = 500,
+		.timing = "bedtime",
+		.opioid_kept = false,
+		.n_visits = 1,
+		.visits = &v };
+
+	for (int kept = 0; kept < 2; kept++) {
+		struct ldn_next *n = NULL;
+		struct ldn_error err = { 0 };
+		bool good;
+
+		c.opioid_kept = kept;
+		good =
+		    ldn_next_advise(kb, &c, "2026-12-09", &n, &err) == LDN_OK;
+		for (size_t a = 0; good && a < 3; a++) {
+			char *t = NULL, *j = NULL;
+			size_t tl, jl;
+			json_t *o;
+
+			good = ldn_next_render(n, LDN_FORMAT_TEXT, auds[a], &t,
+			           &tl, &err) == LDN_OK &&
+			    ldn_next_render(n, LDN_FORMAT_JSON, auds[a], &j,
+			        &jl, &err) == LDN_OK;
+			o = good ? json_loadb(j, jl, 0, NULL) : NULL;
+			const char *note = json_string_value(
+			    json_object_get(o, "co_use_note"));
+
+			good = o != NULL &&
+			    json_is_true(json_object_get(o, "opioid_kept")) ==
+			        (bool)kept &&
+			    (note != NULL) == (bool)kept;
+			if (good && kept) {
+				/* the text holds the same words, wrapped */
+				for (char *p = t; *p; p++)
+					if (*p == '\n')
+						*p = ' ';
+				good = strstr(note, "0.5 mg") != NULL &&
+				    strstr(t, note) != NULL;
+			}
+			json_decref(o);
+			free(t);
+			free(j);
+		}
+		ok(good,
+		    "next %s the opioid_co_use note, for all three "
+		    "audiences, in text and JSON",
+		    kept ? "carries" : "leaves out");
+		ldn_next_free(n);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -563,6 +642,7 @@ main(int argc, char **argv)
 	}
 	free(files);
 	properties(argc > 2 ? atol(argv[2]) : 100000);
+	co_use_note();
 	ldn_kb_free(k);
 	return tap_done();
 }

@@ -6,6 +6,7 @@
 #ifndef LDN_COURSE_H
 #define LDN_COURSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,8 @@ struct ldn_course {
 	int interval_d;          /* days between steps */
 	int32_t ceiling_ug;      /* never above */
 	char timing[8];          /* the plan's: "bedtime" or "morning" */
+	/* the plan keeps an opioid (policy opioid_co_use=relative) */
+	bool opioid_kept;
 	size_t n_visits;
 	struct ldn_visit *visits; /* strings owned by the course */
 };

@@ -277,6 +277,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	        B(V_BASELINE_PAIN)),
 	[E_NEXT_BEFORE_START] =
 	    N("next.before_start", B(V_DATE) | B(V_FROM_DATE)),
+	/* Not a rule: a note beside any advice for a plan that keeps an
+	 * opioid under opioid_co_use=relative. */
+	[E_NEXT_CO_USE_NOTE] = N("next.co_use_note", 0),
 	/* CDS Hooks cards (lib/cds/cards.c).  patient-view: the decision. */
 	[E_CARD_VIEW_START] = C("cds.view_start",
 	    B(V_DATE) | B(V_START_DOSE) | B(V_INTERVAL_DAYS) | B(V_CEILING) |

@@ -217,6 +217,7 @@ enum entry_id {
 	E_NEXT_REVIEW_NO_BENEFIT,
 	E_NEXT_STOP_NO_BENEFIT,
 	E_NEXT_BEFORE_START,
+	E_NEXT_CO_USE_NOTE, /* beside any advice while an opioid is kept */
 	E_CARD_VIEW_START,
 	E_CARD_VIEW_WAIT,
 	E_CARD_VIEW_DO_NOT_START,

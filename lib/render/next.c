@@ -393,6 +393,15 @@ render_next_text(const struct ldn_next *n, struct next_view *v, char **out,
 	expand_advice(&tmp, n, e, v);
 	cite_text(&tmp, v, e->cites);
 	render_wrap(&b, sb_cstr(&tmp), 0, 0);
+	if (n->opioid_kept) {
+		const struct kb_entry *k = &n->kb->entries[E_NEXT_CO_USE_NOTE];
+
+		tmp.len = 0;
+		expand_advice(&tmp, n, k, v);
+		cite_text(&tmp, v, k->cites);
+		sb_puts(&b, "\n");
+		render_wrap(&b, sb_cstr(&tmp), 0, 0);
+	}
 	if (v->form != NULL)
 		dispense_text(&b, &tmp, n, v);
 	if (aud == AUD_CLINICIAN)
@@ -432,6 +441,22 @@ render_next_json(const struct ldn_next *n, struct next_view *v, bool compact,
 	jw_strn(&w, tmp.s ? tmp.s : "", tmp.len);
 	for (size_t i = 0; i < e->cites.n; i++)
 		cite_no(v, e->cites.ref[i]);
+	/* while the plan keeps an opioid (opioid_co_use=relative): what
+	 * that means for any advice, else null */
+	jw_key(&w, "opioid_kept");
+	jw_bool(&w, n->opioid_kept);
+	jw_key(&w, "co_use_note");
+	if (n->opioid_kept) {
+		const struct kb_entry *k = &n->kb->entries[E_NEXT_CO_USE_NOTE];
+
+		tmp.len = 0;
+		expand_advice(&tmp, n, k, v);
+		jw_strn(&w, tmp.s ? tmp.s : "", tmp.len);
+		for (size_t i = 0; i < k->cites.n; i++)
+			cite_no(v, k->cites.ref[i]);
+	} else {
+		jw_null(&w);
+	}
 	if (v->pharmacist) {
 		jw_kstr(&w, "headline", pharmacist_headline[n->action]);
 		dispense_json(&w, n, v);

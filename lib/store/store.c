@@ -1360,22 +1360,33 @@ opt_at(const struct db_res *r, size_t i, size_t c)
 }
 
 /* When the stored plan doses: its JSON's /preset/timing.  Plans stored
- * before plans knew morning dosing have none, and dosed at bedtime. */
+ * before plans knew morning dosing have none, and dosed at bedtime.  And
+ * in *opioid_kept, whether its findings keep an opioid under the policy
+ * opioid_co_use=relative (policy.opioid_co_use_met). */
 static const char *
-plan_timing(const char *plan_json)
+plan_timing(const char *plan_json, bool *opioid_kept)
 {
 	struct arena a = ARENA_INIT(1u << 26);
 	struct ldn_error err = { 0 };
 	struct jnode *root;
 	const char *t = "bedtime";
 
+	*opioid_kept = false;
 	if (json_parse(&a, plan_json, strlen(plan_json), 64, &root, &err) ==
 	    LDN_OK) {
 		const struct jnode *v =
 		    tree_get(tree_get(root, "preset"), "timing");
+		const struct jnode *f = tree_get(root, "findings");
 
 		if (v && v->type == J_STR && strcmp(v->u.s, "morning") == 0)
 			t = "morning";
+		/* an opioid kept under opioid_co_use=relative */
+		for (size_t i = 0; f && f->type == J_ARR && i < f->n; i++) {
+			const struct jnode *id = tree_get(&f->u.items[i], "id");
+
+			*opioid_kept |= id && id->type == J_STR &&
+			    strcmp(id->u.s, "policy.opioid_co_use_met") == 0;
+		}
 	}
 	arena_free(&a);
 	return t;
@@ -1401,7 +1412,7 @@ course_of(const char *id, const struct db_res *plan,
 	c->interval_d = (int)int_at(plan, 0, 5);
 	c->ceiling_ug = (int32_t)int_at(plan, 0, 6);
 	snprintf(c->timing, sizeof(c->timing), "%s",
-	    plan_timing(text_at(plan, 0, 7)));
+	    plan_timing(text_at(plan, 0, 7), &c->opioid_kept));
 	if (visits->n_rows > 0) {
 		c->visits = calloc(visits->n_rows, sizeof(*c->visits));
 		good = c->visits != NULL;
