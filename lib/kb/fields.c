@@ -89,3 +89,87 @@ kf_cites(struct kb_fields *F, const struct jnode *o)
 	c.ref = idx;
 	return c;
 }
+
+int
+kf_number_index(const struct ldn_kb *kb, const char *id, size_t n)
+{
+	for (size_t i = 0; i < kb->n_numbers; i++)
+		if (strlen(kb->numbers[i].id) == n &&
+		    memcmp(kb->numbers[i].id, id, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+struct tmpl
+kf_tmpl(struct kb_fields *F, const struct jnode *at, const char *text,
+    uint64_t allowed_vars)
+{
+	struct tmpl t = { NULL, 0, 0 };
+	size_t cap = 1, n = 0;
+	struct seg *segs;
+
+	for (const char *c = text; *c; c++)
+		cap += *c == '{' ? 2 : 0;
+	segs = arena_calloc(F->a, cap, sizeof(*segs));
+	if (segs == NULL)
+		return t;
+	for (const char *p = text; *p;) {
+		const char *open = strchr(p, '{'), *close;
+
+		if (open == NULL) {
+			segs[n++] = (struct seg){ SEG_LIT, p, strlen(p), 0 };
+			break;
+		}
+		if (open > p)
+			segs[n++] =
+			    (struct seg){ SEG_LIT, p, (size_t)(open - p), 0 };
+		close = strchr(open, '}');
+		if (close == NULL) {
+			kf_problem(F, at, "unclosed \"{\" in text");
+			return t;
+		}
+		const char *name = open + 1;
+		size_t len = (size_t)(close - name);
+		if (len > 2 && strncmp(name, "n:", 2) == 0) {
+			int k = kf_number_index(F->kb, name + 2, len - 2);
+
+			if (k < 0)
+				kf_problem(F, at, "{%.*s} names no number",
+				    (int)len, name);
+			segs[n++] = (struct seg){ SEG_NUM, NULL, 0, k };
+		} else if (len > 6 && strncmp(name, "range:", 6) == 0) {
+			int k = kf_number_index(F->kb, name + 6, len - 6);
+
+			if (k < 0)
+				kf_problem(F, at, "{%.*s} names no number",
+				    (int)len, name);
+			else if (!F->kb->numbers[k].has_range)
+				kf_problem(F, at,
+				    "{%.*s}: that number has no range",
+				    (int)len, name);
+			segs[n++] = (struct seg){ SEG_RANGE, NULL, 0, k };
+		} else {
+			int v = -1;
+
+			for (int k = 0; k < V_COUNT; k++)
+				if (strlen(var_names[k]) == len &&
+				    memcmp(var_names[k], name, len) == 0)
+					v = k;
+			if (v < 0)
+				kf_problem(F, at,
+				    "{%.*s} is not a known variable", (int)len,
+				    name);
+			else if (!(allowed_vars & (UINT64_C(1) << v)))
+				kf_problem(F, at,
+				    "{%.*s} is not supplied for this entry",
+				    (int)len, name);
+			else
+				t.vars |= UINT64_C(1) << v;
+			segs[n++] = (struct seg){ SEG_VAR, NULL, 0, v };
+		}
+		p = close + 1;
+	}
+	t.segs = segs;
+	t.n = n;
+	return t;
+}

@@ -39,4 +39,13 @@ void kf_keys(struct kb_fields *F, const struct jnode *o,
 /* o's "cites": one to 64 ids of references.yaml, none twice. */
 struct cites kf_cites(struct kb_fields *F, const struct jnode *o);
 
+/* The index in kb->numbers of the number whose id is id[0..n), or -1. */
+int kf_number_index(const struct ldn_kb *kb, const char *id, size_t n);
+
+/* Text into template segments: {variable} among allowed (a bit per enum
+ * var), {n:ID} and {range:ID} naming numbers.yaml; at is where a problem
+ * is reported. */
+struct tmpl kf_tmpl(struct kb_fields *F, const struct jnode *at,
+    const char *text, uint64_t allowed);
+
 #endif

@@ -16,6 +16,7 @@
 #include "../base/jsonw.h"
 #include "../base/tree.h"
 #include "ask_kb.h"
+#include "fields.h"
 #include "formulation_kb.h"
 #include "regimen_kb.h"
 #include "tmpl.h"
@@ -608,88 +609,16 @@ check_params(struct loader *L)
 		    "buprenorphine/methadone");
 }
 
-static int
-number_index(const struct ldn_kb *kb, const char *id, size_t n)
-{
-	for (size_t i = 0; i < kb->n_numbers; i++)
-		if (strlen(kb->numbers[i].id) == n &&
-		    memcmp(kb->numbers[i].id, id, n) == 0)
-			return (int)i;
-	return -1;
-}
+static void ask_problem(void *ud, const struct jnode *at, const char *msg);
 
 /* Split text into segments; variables must be among allowed_vars. */
 static struct tmpl
 parse_tmpl(struct loader *L, const struct jnode *at, const char *text,
     uint64_t allowed_vars)
 {
-	struct tmpl t = { NULL, 0, 0 };
-	size_t cap = 1, n = 0;
-	struct seg *segs;
+	struct kb_fields F = { L->a, L->kb, L->ref_used, ask_problem, L, 0 };
 
-	for (const char *c = text; *c; c++)
-		cap += *c == '{' ? 2 : 0;
-	segs = arena_calloc(L->a, cap, sizeof(*segs));
-	if (segs == NULL)
-		return t;
-	for (const char *p = text; *p;) {
-		const char *open = strchr(p, '{'), *close;
-
-		if (open == NULL) {
-			segs[n++] = (struct seg){ SEG_LIT, p, strlen(p), 0 };
-			break;
-		}
-		if (open > p)
-			segs[n++] =
-			    (struct seg){ SEG_LIT, p, (size_t)(open - p), 0 };
-		close = strchr(open, '}');
-		if (close == NULL) {
-			problem(L, at, "unclosed \"{\" in text");
-			return t;
-		}
-		const char *name = open + 1;
-		size_t len = (size_t)(close - name);
-		if (len > 2 && strncmp(name, "n:", 2) == 0) {
-			int k = number_index(L->kb, name + 2, len - 2);
-
-			if (k < 0)
-				problem(L, at, "{%.*s} names no number",
-				    (int)len, name);
-			segs[n++] = (struct seg){ SEG_NUM, NULL, 0, k };
-		} else if (len > 6 && strncmp(name, "range:", 6) == 0) {
-			int k = number_index(L->kb, name + 6, len - 6);
-
-			if (k < 0)
-				problem(L, at, "{%.*s} names no number",
-				    (int)len, name);
-			else if (!L->kb->numbers[k].has_range)
-				problem(L, at,
-				    "{%.*s}: that number has no range",
-				    (int)len, name);
-			segs[n++] = (struct seg){ SEG_RANGE, NULL, 0, k };
-		} else {
-			int v = -1;
-
-			for (int k = 0; k < V_COUNT; k++)
-				if (strlen(var_names[k]) == len &&
-				    memcmp(var_names[k], name, len) == 0)
-					v = k;
-			if (v < 0)
-				problem(L, at, "{%.*s} is not a known variable",
-				    (int)len, name);
-			else if (!(allowed_vars & (UINT64_C(1) << v)))
-				problem(L, at,
-				    "{%.*s} is not supplied for this entry",
-				    (int)len, name);
-			else
-				t.vars |= UINT64_C(1) << v;
-			segs[n++] = (struct seg){ SEG_VAR, NULL, 0, v };
-		}
-		p = close + 1;
-	}
-	t.segs = segs;
-	t.n = n;
-	return t;
+	return kf_tmpl(&F, at, text, allowed_vars);
 }
 
 static void
@@ -1713,7 +1642,7 @@ preset_number(struct loader *L, const struct jnode *o, const char *key,
 
 	if (v != NULL && v->type == J_STR && v->n > 0 &&
 	    (v->u.s[0] < '0' || v->u.s[0] > '9')) {
-		int k = number_index(L->kb, v->u.s, v->n);
+		int k = kf_number_index(L->kb, v->u.s, v->n);
 
 		if (k < 0) {
 			problem(L, v, "\"%s\" names no number", v->u.s);

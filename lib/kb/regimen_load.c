@@ -88,84 +88,6 @@ bool_of(struct kb_fields *L, const struct jnode *o, const char *key)
 	return false;
 }
 
-static int
-number_of(const struct ldn_kb *kb, const char *id, size_t n)
-{
-	for (size_t i = 0; i < kb->n_numbers; i++)
-		if (strlen(kb->numbers[i].id) == n &&
-		    memcmp(kb->numbers[i].id, id, n) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* Text into template segments: {variable} among allowed, {n:ID} and
- * {range:ID} from numbers.yaml. */
-static struct tmpl
-tmpl_of(struct kb_fields *L, const struct jnode *at, const char *text,
-    uint64_t allowed)
-{
-	struct tmpl t = { NULL, 0, 0 };
-	size_t cap = 1, n = 0;
-	struct seg *segs;
-
-	for (const char *c = text; *c; c++)
-		cap += *c == '{' ? 2 : 0;
-	if ((segs = arena_calloc(L->a, cap, sizeof(*segs))) == NULL)
-		return t;
-	for (const char *p = text; *p;) {
-		const char *open = strchr(p, '{'), *close, *name;
-		size_t len;
-		int k = -1;
-
-		if (open == NULL) {
-			segs[n++] = (struct seg){ SEG_LIT, p, strlen(p), 0 };
-			break;
-		}
-		if (open > p)
-			segs[n++] =
-			    (struct seg){ SEG_LIT, p, (size_t)(open - p), 0 };
-		if ((close = strchr(open, '}')) == NULL) {
-			kf_problem(L, at, "unclosed \"{\" in text");
-			return t;
-		}
-		name = open + 1;
-		len = (size_t)(close - name);
-		if (len > 2 && strncmp(name, "n:", 2) == 0) {
-			if ((k = number_of(L->kb, name + 2, len - 2)) < 0)
-				kf_problem(L, at, "{%.*s} names no number",
-				    (int)len, name);
-			segs[n++] = (struct seg){ SEG_NUM, NULL, 0, k };
-		} else if (len > 6 && strncmp(name, "range:", 6) == 0) {
-			k = number_of(L->kb, name + 6, len - 6);
-			if (k < 0 || !L->kb->numbers[k].has_range)
-				kf_problem(L, at,
-				    "{%.*s} names no number range", (int)len,
-				    name);
-			segs[n++] = (struct seg){ SEG_RANGE, NULL, 0, k };
-		} else {
-			for (int v = 0; v < V_COUNT; v++)
-				if (strlen(var_names[v]) == len &&
-				    memcmp(var_names[v], name, len) == 0)
-					k = v;
-			if (k < 0)
-				kf_problem(L, at,
-				    "{%.*s} is not a known variable", (int)len,
-				    name);
-			else if (!(allowed & B(k)))
-				kf_problem(L, at,
-				    "{%.*s} is not supplied for these words",
-				    (int)len, name);
-			else
-				t.vars |= B(k);
-			segs[n++] = (struct seg){ SEG_VAR, NULL, 0, k };
-		}
-		p = close + 1;
-	}
-	t.segs = segs;
-	t.n = n;
-	return t;
-}
-
 /* Clinician and patient words: at o's keys c and p (both required when
  * required; returns whether both were there). */
 static bool
@@ -182,7 +104,7 @@ words_of(struct kb_fields *L, const struct jnode *o, const char *c,
 		return false;
 	}
 	for (int a = 0; a < AUD_COUNT; a++)
-		out[a] = tmpl_of(L, tree_get(o, a ? p : c), s[a], allowed);
+		out[a] = kf_tmpl(L, tree_get(o, a ? p : c), s[a], allowed);
 	return true;
 }
 
