@@ -32,12 +32,12 @@ if ninja -C build-fuzz >/dev/null; then
 	# committed corpus only changes when someone reviews and adds them.
 	rm -rf build-fuzz/corpus build-fuzz/corpus-*
 	cp -r tests/fuzz/corpus/patient build-fuzz/corpus
-	for c in fhir jwt cds server ask dispense; do
+	for c in fhir jwt cds server ask dispense p384; do
 		cp -r "tests/fuzz/corpus/$c" "build-fuzz/corpus-$c"
 	done
 	meson test -C build-fuzz --print-errorlogs --num-processes 2 fuzz-run \
 		fuzz-run-fhir fuzz-run-jwt fuzz-run-cds fuzz-run-server fuzz-run-ask \
-		fuzz-run-dispense ||
+		fuzz-run-dispense fuzz-run-p384 ||
 		status=1
 else
 	status=1

@@ -1174,6 +1174,35 @@ config(void)
 	ok(ldn_jwt_add_issuer(v, ISS, oct, strlen(oct), &err) == LDN_E_SCHEMA &&
 	        strcmp(err.where, "/keys") == 0,
 	    "a JWK Set with only a symmetric key: no usable key (%s)", err.msg);
+	/* JWKS_MAX_KEYS (64) keys are read, 65 refused: the sandbox's key
+	 * n times over, in a verifier of its own */
+	for (int n = 64; n <= 65; n++) {
+		const char *key = strchr(sandbox_jwks, '[') + 1;
+		int klen = (int)(strrchr(sandbox_jwks, ']') - key);
+		char *set = malloc(16 + (size_t)n * ((size_t)klen + 1));
+		struct ldn_jwt_verifier *w;
+		enum ldn_status rc;
+		size_t len;
+
+		if (set == NULL)
+			abort();
+		len = (size_t)sprintf(set, "{\"keys\":[");
+		for (int i = 0; i < n; i++)
+			len += (size_t)sprintf(set + len, "%s%.*s",
+			    i ? "," : "", klen, key);
+		len += (size_t)sprintf(set + len, "]}");
+		ldn_jwt_verifier_new(&w, &err);
+		rc = ldn_jwt_add_issuer(w, ISS, set, len, &err);
+		if (n == 64)
+			ok(rc == LDN_OK, "a JWK Set of 64 keys: read");
+		else
+			ok(rc == LDN_E_SCHEMA &&
+			        strcmp(err.where, "/keys") == 0,
+			    "a JWK Set of 65 keys: refused at /keys (%s)",
+			    err.msg);
+		ldn_jwt_verifier_free(w);
+		free(set);
+	}
 	bad = strdup(sandbox_jwks);
 	*strstr(bad, "Sm3mLE") = 'T'; /* y no longer on the curve */
 	ok(ldn_jwt_add_issuer(v, ISS, bad, strlen(bad), &err) == LDN_E_SCHEMA &&

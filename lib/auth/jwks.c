@@ -141,7 +141,8 @@ pkey_from(const char *type, OSSL_PARAM_BLD *bld)
 }
 
 static enum ldn_status
-ec_key(json_t *key, size_t idx, EVP_PKEY **out, struct ldn_error *err)
+ec_key(json_t *key, size_t idx, EVP_PKEY **out, struct p384_key **ec,
+    struct ldn_error *err)
 {
 	unsigned char pub[97];
 	size_t n;
@@ -168,6 +169,13 @@ ec_key(json_t *key, size_t idx, EVP_PKEY **out, struct ldn_error *err)
 	if (*out == NULL)
 		return ldn_fail(err, LDN_E_SCHEMA, where,
 		    "x and y are not a point of the P-384 curve");
+	/* OpenSSL has found the point on the curve: only memory can fail
+	 * (the key's table waits for its first use) */
+	if ((*ec = p384_key_new(pub + 1, pub + 49)) == NULL) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+		return ldn_fail(err, LDN_E_NOMEM, NULL, "out of memory");
+	}
 	return LDN_OK;
 }
 
@@ -242,6 +250,7 @@ jwks_free(struct jwks *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		EVP_PKEY_free(s->keys[i].pkey);
+		p384_key_unref(s->keys[i].ec);
 		free(s->keys[i].kid);
 		free(s->keys[i].alg);
 	}
@@ -272,6 +281,12 @@ jwks_parse(const char *text, size_t len, struct jwks *out,
 		    "a JWK Set is an object with a \"keys\" array");
 	}
 	nkeys = json_array_size(keys);
+	if (nkeys > JWKS_MAX_KEYS) {
+		json_decref(root);
+		return ldn_fail(err, LDN_E_SCHEMA, "/keys",
+		    "a JWK Set of %zu keys: at most %d are read", nkeys,
+		    JWKS_MAX_KEYS);
+	}
 	out->keys = calloc(nkeys ? nkeys : 1, sizeof(*out->keys));
 	if (out->keys == NULL) {
 		json_decref(root);
@@ -302,10 +317,11 @@ jwks_parse(const char *text, size_t len, struct jwks *out,
 		if (use && strcmp(use, "sig") != 0)
 			continue; /* an encryption key */
 		o->pkey = NULL;
+		o->ec = NULL;
 		if (strcmp(kty, "EC") == 0 && crv &&
 		    strcmp(crv, "P-384") == 0) {
 			o->type = JWK_EC_P384;
-			rc = ec_key(k, i, &o->pkey, err);
+			rc = ec_key(k, i, &o->pkey, &o->ec, err);
 		} else if (strcmp(kty, "RSA") == 0) {
 			o->type = JWK_RSA;
 			rc = rsa_key(k, i, &o->pkey, err);

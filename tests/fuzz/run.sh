@@ -1,15 +1,15 @@
 #!/bin/sh
 # Fuzz a parser for a while; new inputs go to a scratch directory, and
 # libFuzzer's merge keeps those that add coverage, to review and commit.
-#   tests/fuzz/run.sh [patient|fhir|jwt|cds|ask] [SECONDS]     (default patient, 300)
+#   tests/fuzz/run.sh [patient|fhir|jwt|cds|ask|p384] [SECONDS]     (default patient, 300)
 # Needs clang and libclang-rt-14-dev; builds into build-fuzz/.
 set -eu
 cd "$(dirname "$0")/../.."
 target=${1:-patient}
 secs=${2:-300}
 case "$target" in
-patient | fhir | jwt | cds | ask) ;;
-*) echo "usage: tests/fuzz/run.sh [patient|fhir|jwt|cds|ask] [SECONDS]" >&2; exit 64 ;;
+patient | fhir | jwt | cds | ask | p384) ;;
+*) echo "usage: tests/fuzz/run.sh [patient|fhir|jwt|cds|ask|p384] [SECONDS]" >&2; exit 64 ;;
 esac
 [ -d build-fuzz ] || CC=clang CXX=clang++ meson setup build-fuzz \
 	-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
