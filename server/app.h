@@ -55,11 +55,14 @@ struct server_config {
 };
 
 struct ldn_jwt_verifier;
+struct jku_asked;
 
-/* A CDS service's token verifier: its own audience and replay cache. */
+/* A CDS service's token verifier: its own audience and replay cache, and
+ * when it last asked each allowed jku for its keys (cds.c). */
 struct cds_service {
 	const char *id;
 	struct ldn_jwt_verifier *verifier;
+	struct jku_asked *asked;
 };
 
 struct app {

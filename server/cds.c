@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,13 +183,72 @@ fetch(const char *server, const char *query, const char *token, long ms,
 	return http_get(url, "application/fhir+json", token, ms, 8u << 20, len);
 }
 
+/*
+ * When a service's verifier last asked each allowed jku for its keys.  A
+ * token's kid is chosen by whoever sent it, and a kid the set lacks makes
+ * the verifier ask again, before any signature is checked: so each jku is
+ * asked at most once in JKU_INTERVAL_S by each service, and a kid still
+ * unknown in between is refused (401) without asking.
+ */
+enum {
+	JKU_INTERVAL_S = 30
+};
+
+struct jku_asked {
+	pthread_mutex_t mu;
+	size_t n;
+	struct {
+		const char *url; /* the configuration's */
+		bool asked;
+		struct timespec at; /* CLOCK_MONOTONIC */
+	} e[];
+};
+
+/* Whether url may be asked now (and it is noted as asked); else the
+ * seconds left to wait. */
+static bool
+jku_may_ask(struct jku_asked *a, const char *url, long *wait)
+{
+	struct timespec now;
+	bool may = true;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < a->n; i++) {
+		long since;
+
+		if (strcmp(a->e[i].url, url) != 0)
+			continue;
+		since = (long)(now.tv_sec - a->e[i].at.tv_sec);
+		if (a->e[i].asked && since < JKU_INTERVAL_S) {
+			*wait = JKU_INTERVAL_S - since;
+			may = false;
+		} else {
+			a->e[i].asked = true;
+			a->e[i].at = now;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&a->mu);
+	return may;
+}
+
 /* The verifier's hook for a jku it may use (allowed per issuer by
- * --cds-jku): the key set at url, 1 MiB at most, within 5 s. */
+ * --cds-jku): the key set at url, 1 MiB at most, within 5 s, and not
+ * twice within JKU_INTERVAL_S. */
 static enum ldn_status
 jku_fetch(void *ctx, const char *iss, const char *url, char **jwks, size_t *len,
     struct ldn_error *err)
 {
-	(void)ctx;
+	long wait = 0;
+
+	*jwks = NULL;
+	if (!jku_may_ask(ctx, url, &wait))
+		return ldn_fail(err, LDN_E_SCHEMA, "jku",
+		    "the key set of %.200s (issuer %.200s) was asked for "
+		    "less than %d s ago and does not hold the token's key; "
+		    "it is asked again in %ld s",
+		    url, iss, JKU_INTERVAL_S, wait);
 	*jwks = http_get(url, "application/json", NULL, 5000, 1u << 20, len);
 	if (*jwks == NULL)
 		return ldn_fail(err, LDN_E_IO, "jku",
@@ -387,6 +447,14 @@ cds_setup(struct app *app)
 			if (rc != LDN_OK)
 				goto fail;
 		}
+		c->asked = calloc(1,
+		    sizeof(*c->asked) +
+		        cfg->n_cds_jku * sizeof(c->asked->e[0]));
+		if (c->asked == NULL) {
+			ldn_fail(&err, LDN_E_NOMEM, NULL, "out of memory");
+			goto fail;
+		}
+		pthread_mutex_init(&c->asked->mu, NULL);
 		for (size_t k = 0; k < cfg->n_cds_jku; k++) {
 			const char *eq = strchr(cfg->cds_jku[k], '=');
 			char iss[512];
@@ -401,6 +469,7 @@ cds_setup(struct app *app)
 			}
 			snprintf(iss, sizeof(iss), "%.*s",
 			    (int)(eq - cfg->cds_jku[k]), cfg->cds_jku[k]);
+			c->asked->e[c->asked->n++].url = eq + 1;
 			/* an issuer known only by its jku has no key file */
 			if (ldn_jwt_allow_jku(c->verifier, iss, eq + 1, &err) !=
 			        LDN_OK &&
@@ -410,7 +479,7 @@ cds_setup(struct app *app)
 			            &err) != LDN_OK))
 				goto fail;
 		}
-		ldn_jwt_set_jku_fetch(c->verifier, jku_fetch, NULL);
+		ldn_jwt_set_jku_fetch(c->verifier, jku_fetch, c->asked);
 	}
 	return 0;
 fail:
@@ -422,7 +491,12 @@ fail:
 void
 cds_teardown(struct app *app)
 {
-	for (size_t i = 0; i < app->n_cds; i++)
+	for (size_t i = 0; i < app->n_cds; i++) {
 		ldn_jwt_verifier_free(app->cds[i].verifier);
+		if (app->cds[i].asked) {
+			pthread_mutex_destroy(&app->cds[i].asked->mu);
+			free(app->cds[i].asked);
+		}
+	}
 	app->n_cds = 0;
 }

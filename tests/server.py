@@ -538,9 +538,9 @@ def der_to_raw(der, n=48):
     return out
 
 
-def jwt(aud, exp_in=300, jti=None, iss="https://sandbox.cds-hooks.org", jku=None):
+def jwt(aud, exp_in=300, jti=None, iss="https://sandbox.cds-hooks.org", jku=None, kid=KID):
     now = int(time.time())
-    header = {"alg": "ES384", "typ": "JWT", "kid": KID}
+    header = {"alg": "ES384", "typ": "JWT", "kid": kid}
     if jku:
         header["jku"] = jku
     head = b64(json.dumps(header).encode())
@@ -597,6 +597,21 @@ ok(s == 200 and jwks_gets == ["/keys/jwks.json"],
 s, h, d = hook("ldn-patient-view", pv, token=jwt(aud_pv, iss="https://ehr.test", jku=fake_base + "/other/jwks.json"))
 ok(s == 401 and d["error"]["where"] == "jku" and jwks_gets == ["/keys/jwks.json"],
    "a token naming a jku not allowed for its issuer is 401 and nothing is fetched", (s, d, jwks_gets))
+# A kid the set lacks would make the verifier ask the jku again before any
+# signature is checked; within 30 s it is refused without asking.
+unknown = [hook("ldn-patient-view", pv, token=jwt(aud_pv, iss="https://ehr.test", jku=fake_base + "/keys/jwks.json",
+                                                  kid="rotated-" + str(i))) for i in range(3)]
+ok(all(u[0] == 401 and u[2]["error"]["where"] == "jku" and "asked again in" in u[2]["error"]["message"]
+       for u in unknown) and jwks_gets == ["/keys/jwks.json"],
+   "three tokens with a kid the jku's set lacks: 401 at jku, and the set is not asked for again within 30 s",
+   ([(u[0], u[2]) for u in unknown], jwks_gets))
+s = hook("ldn-patient-view", pv, token=jwt(aud_pv, iss="https://ehr.test", jku=fake_base + "/keys/jwks.json"))[0]
+ok(s == 200 and jwks_gets == ["/keys/jwks.json"], "the set's own kid still verifies meanwhile", (s, jwks_gets))
+s = hook("ldn-order-select", read("tests/data/cds-hooks/requests/Suzi_Bechtelar__order-select.json"),
+         token=jwt("https://ldn.test/cds-services/ldn-order-select", iss="https://ehr.test",
+                   jku=fake_base + "/keys/jwks.json"))[0]
+ok(s == 200 and jwks_gets == ["/keys/jwks.json"] * 2,
+   "another service asks the jku once for itself, within the 30 s of the first", (s, jwks_gets))
 spec_token = open(os.path.join(src, "tests/data/cds-hooks/spec-example/token.txt")).read().strip()
 ok(hook("ldn-patient-view", pv, token=spec_token)[0] == 401, "the specification's expired example JWT is 401")
 ok(is_error(*hook("ldn-nothing", pv), 404, "service"), "an unknown service is 404")
