@@ -432,6 +432,8 @@ def check_html(name, data, plan, aud):
         if (x["set_by"] == "kb") != ("default" in by) or (x["set_by"] != "kb" and pr["id"] not in by):
             probs.append(f"number {x['id']}: set by {by!r}, the plan says {x['set_by']}")
     for x in params:
+        if not isinstance(x.get("unit"), str) or not x["unit"]:
+            probs.append(f"parameter {x['id']} has no unit: {x.get('unit')!r}")
         if x["id"] in ("dose.start_ug", "dose.step_ug", "dose.ceiling_ug", "dose.interval_d"):
             mine = {"dose.start_ug": pr["start_mg"], "dose.step_ug": pr["step_mg"],
                     "dose.interval_d": pr["interval_days"], "dose.ceiling_ug": plan["ceiling_mg"]}[x["id"]]

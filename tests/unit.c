@@ -18,6 +18,7 @@
 #include "intake/codes.h"
 #include "intake/intake.h"
 #include "kb/words.h"
+#include "render/render.h"
 
 #include "tap.h"
 
@@ -366,6 +367,19 @@ test_json_writer(void)
 	sb_free(&b);
 }
 
+/* Every unit of the kb's numbers has its name in the JSON answers. */
+static void
+test_unit_names(void)
+{
+	int missing = 0;
+
+	for (int u = 0; u < U_COUNT; u++)
+		missing += render_unit_json[u] == NULL ||
+		    render_unit_json[u][0] == '\0';
+	ok(missing == 0, "each of the %d units has a JSON name (%d without)",
+	    U_COUNT, missing);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -380,6 +394,7 @@ main(int argc, char **argv)
 	test_jpath();
 	test_arena();
 	test_json_writer();
+	test_unit_names();
 	if (ldn_kb_load(LDN_KB_DIR, &kb, &err) != LDN_OK) {
 		printf("Bail out! %s: %s\n", err.where, err.msg);
 		return 1;

@@ -207,8 +207,19 @@ render_review_counts(struct strbuf *b, const struct render_review *rr)
 		sb_puts(b, "none");
 }
 
-const char *const render_unit_json[U_COUNT] = { "mg", "days", "years", "kg",
-	"mg/kg", "mL/min/1.73m2", "%", "points" };
+/* by name, so that a unit added to enum unit and left out here is seen
+ * (tests/unit.c checks every one has a name) */
+const char *const render_unit_json[U_COUNT] = {
+	[U_UG] = "mg",
+	[U_D] = "days",
+	[U_Y] = "years",
+	[U_KG] = "kg",
+	[U_UG_PER_KG] = "mg/kg",
+	[U_EGFR] = "mL/min/1.73m2",
+	[U_PCT] = "%",
+	[U_POINTS] = "points",
+	[U_H] = "h",
+};
 
 const char *const render_number_source_names[NS_COUNT] = { "kb", "preset",
 	"plan" };

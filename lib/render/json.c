@@ -321,7 +321,7 @@ co_use_policy(struct jw *w, const struct ldn_plan *pl)
 		jw_kstr(w, "number", nb->id);
 		jw_key(w, "value");
 		number_value(w, nb, nb->value);
-		jw_kstr(w, "unit", nb->unit == U_H ? "h" : "mg");
+		jw_kstr(w, "unit", render_unit_json[nb->unit]);
 		render_json_cites(w, pl, nb->cites);
 		jw_end_obj(w);
 	}
