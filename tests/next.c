@@ -39,6 +39,22 @@ mg_to_ug(json_t *v)
 	return (int32_t)(json_number_value(v) * 1000 + 0.5);
 }
 
+/* The micrograms a list of {strength_mg, count} capsules holds. */
+static long long
+capsules_ug(json_t *caps)
+{
+	long long ug = 0;
+	size_t k;
+	json_t *c;
+
+	json_array_foreach(caps, k, c)
+	{
+		ug += (long long)mg_to_ug(json_object_get(c, "strength_mg")) *
+		    json_integer_value(json_object_get(c, "count"));
+	}
+	return ug;
+}
+
 /* Fill a course from a case's "plan" and "visits" ([date, dose_mg, pain,
  * sleep or null, side_effects, timing?]). */
 static bool
@@ -159,34 +175,12 @@ pharmacist_json(const struct ldn_next *n, const char *base, const char *name)
 			        0.5) == (long long)dose * 28;
 		} else if (good && dose > 0) {
 			json_t *caps = json_object_get(d, "capsules");
-			long long made = 0, supplied = 0;
-			size_t k;
-			json_t *c;
+			long long made = capsules_ug(caps),
+			          supplied = capsules_ug(
+			              json_object_get(json_object_get(d,
+			                                  "supply"),
+			                  "capsules"));
 
-			json_array_foreach(caps, k, c)
-			{
-				made += (long long)(json_number_value(
-				                        json_object_get(c,
-				                            "strength_mg")) *
-				                1000 +
-				            0.5) *
-				    json_integer_value(
-				        json_object_get(c, "count"));
-			}
-			json_array_foreach(json_object_get(json_object_get(d,
-			                                       "supply"),
-			                       "capsules"),
-			    k, c)
-			{
-				supplied +=
-				    (long long)(json_number_value(
-				                    json_object_get(c,
-				                        "strength_mg")) *
-				            1000 +
-				        0.5) *
-				    json_integer_value(
-				        json_object_get(c, "count"));
-			}
 			good = json_is_true(json_object_get(d, "exact"))
 			    ? made == dose && supplied == (long long)dose * 28
 			    : caps == NULL &&

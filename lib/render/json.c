@@ -278,6 +278,19 @@ policy_choice(struct jw *w, const struct ldn_plan *pl, const char *value,
 	jw_end_obj(w);
 }
 
+/* A policy's object opened with its name, the value applied (alt when
+ * chosen, else the seed's), the default and whether it is overridden. */
+static void
+policy_head(struct jw *w, const char *name, const char *alt, bool chosen)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "value", chosen ? alt : "seed");
+	jw_kstr(w, "default", "seed");
+	jw_key(w, "override");
+	jw_bool(w, chosen);
+}
+
 /*
  * Policy opioid_co_use: under seed (the default) any opioid taken now
  * blocks; under relative, one short-acting opioid within its daily limit
@@ -292,12 +305,7 @@ co_use_policy(struct jw *w, const struct ldn_plan *pl)
 		"policy.co_use_tramadol_ug", "policy.co_use_separation_h",
 		"policy.co_use_ceiling_ug" };
 
-	jw_obj(w);
-	jw_kstr(w, "name", "opioid_co_use");
-	jw_kstr(w, "value", pl->opioid_co_use_relative ? "relative" : "seed");
-	jw_kstr(w, "default", "seed");
-	jw_key(w, "override");
-	jw_bool(w, pl->opioid_co_use_relative);
+	policy_head(w, "opioid_co_use", "relative", pl->opioid_co_use_relative);
 	jw_key(w, "ceiling_mg");
 	if (pl->co_use_cap_ug > 0)
 		jw_mg(w, pl->co_use_cap_ug);
@@ -341,12 +349,7 @@ policies(struct jw *w, const struct ldn_plan *pl)
 {
 	jw_key(w, "policies");
 	jw_arr(w);
-	jw_obj(w);
-	jw_kstr(w, "name", "periop_restart");
-	jw_kstr(w, "value", pl->periop_restart_24h ? "24h" : "seed");
-	jw_kstr(w, "default", "seed");
-	jw_key(w, "override");
-	jw_bool(w, pl->periop_restart_24h);
+	policy_head(w, "periop_restart", "24h", pl->periop_restart_24h);
 	jw_kint(w, "restart_days", pl->periop_restart_d);
 	jw_key(w, "choices");
 	jw_arr(w);
