@@ -29,7 +29,11 @@ function ok(cond, desc, why) {
   console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${desc} # ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (!cond) {
     failed++;
-    for (const line of String(why === undefined ? '' : why).split('\n').slice(0, 8)) console.log('#   ' + line);
+    /* the reasons go to stderr too: meson prints a failed test's stderr,
+     * not its TAP comments, so CI's log then says why */
+    const lines = String(why === undefined ? '' : why).split('\n').slice(0, 8);
+    for (const line of lines) console.log('#   ' + line);
+    console.error(`not ok ${n} - ${desc}\n` + lines.map((l) => '    ' + l).join('\n'));
   }
   return cond;
 }
@@ -203,7 +207,15 @@ await context.addInitScript(() => { window.__printed = 0; window.print = () => {
      'without a token the page asks for one at the token field');
   await bare.close();
 }
-const page = await context.newPage();
+/* LDN_WEB_SLOWDOWN=N runs the page's scripts N times slower (Chromium's
+ * CPU throttling), to shake out races between the page and the API. */
+const slowdown = Number(process.env.LDN_WEB_SLOWDOWN || 1);
+const newPage = async () => {
+  const p = await context.newPage();
+  if (slowdown > 1) await (await context.newCDPSession(p)).send('Emulation.setCPUThrottlingRate', { rate: slowdown });
+  return p;
+};
+const page = await newPage();
 
 const shot = (name) => page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
 /* Words a missing value would leave on the page. */
@@ -658,7 +670,7 @@ try {
 /* A reviewer on the board, in a tab of their own: the queue, an item with
  * its difference and history, a "why" that must be given, a refusal
  * shown by the form, and an approval that the clinician's plan shows. */
-const rpage = await context.newPage();
+const rpage = await newPage();
 const rtext = (sel) => rpage.locator(sel).first().innerText();
 const item = 'statement/definition.mechanism';
 const openMechanism = async () => {
