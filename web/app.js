@@ -68,6 +68,18 @@ async function api(method, path, body, type) {
   return { status: r.status, ok: r.ok, data };
 }
 
+/* Answers can come back out of order: two workers, a slow plan and a
+ * quick one.  Each kind of request keeps a count of its calls, and an
+ * answer to a call that a newer one of its kind has since replaced is
+ * dropped, so the screen shows the answer to what was asked last (never
+ * a plan for an intake that has since changed, or another patient's
+ * next step). */
+const calls = {};
+function newest(kind) {
+  const n = (calls[kind] = (calls[kind] || 0) + 1);
+  return () => calls[kind] === n;
+}
+
 function query(params) {
   const q = new URLSearchParams();
   /* absent or blank is left out; 0 is sent (the API says what is wrong) */
@@ -588,15 +600,19 @@ function renderPlan(p) {
 }
 
 /* Make the plan for body with the controls as they are now, and show it
- * together with that request.  When the API refuses, the old plan leaves
- * the screen (it no longer matches the intake), and the handout, the
- * .ics and Ask have nothing to mix it with. */
+ * together with that request, unless a newer plan was asked for in the
+ * meantime (the answer is then stale, and left alone).  When the API
+ * refuses, the old plan leaves the screen (it no longer matches the
+ * intake), and the handout, the .ics and Ask have nothing to mix it
+ * with. */
 async function makePlan(body) {
   const pharmacist = state.audience === 'pharmacist';
   const req = { body, as_of: $('#as-of').value, preset: preset(), audience: state.audience,
     formulation: pharmacist ? $('#formulation').value : '', supply_days: pharmacist ? valueOf($('#supply-days')) : undefined };
+  const current = newest('plan');
   const res = await api('POST', '/api/v1/plan' + query({ audience: req.audience, as_of: req.as_of, preset: req.preset,
     formulation: req.formulation, supply_days: req.supply_days, format: 'json' }), body);
+  if (!current()) return { ...res, stale: true };
   if (!res.ok) {
     dropPlan('The plan shown before no longer matches the intake or the choices above, and could not be remade: ' +
       apiError(res).message);
@@ -668,6 +684,7 @@ async function getPlan() {
   clearDispenseErrors();
   say('Making the plan...');
   const res = await makePlan(requestBody());
+  if (res.stale) return;
   if (!res.ok) {
     if (dispenseError(apiError(res))) return;
     showError(apiError(res), '#patient-form', '#form-errors', 'The plan could not be made:');
@@ -685,6 +702,7 @@ async function rerender() {
   if (body !== null) {
     clearDispenseErrors();
     const res = await makePlan(body);
+    if (res.stale) return;
     if (res.ok) say(`Plan shown for a ${state.audience}.`);
     else if (!dispenseError(apiError(res))) say('The plan could not be shown: ' + apiError(res).message);
   }
@@ -763,7 +781,9 @@ async function savePatient() {
 }
 
 async function loadPatients(select) {
+  const current = newest('patients');
   const res = await api('GET', '/api/v1/patients');
+  if (!current()) return;
   if (!res.ok) {
     say('The stored patients could not be listed: ' + apiError(res).message);
     return;
@@ -781,8 +801,10 @@ async function showPatient(id) {
 
 async function loadNext() {
   const v = $('#next-view');
+  const current = newest('next');
   const res = await api('GET', `/api/v1/patients/${encodeURIComponent(state.patient)}/next` +
     query({ audience: state.audience, as_of: $('#as-of').value }));
+  if (!current()) return;
   if (!res.ok) {
     fill(v, el('p', { class: 'error', text: 'Next step: ' + apiError(res).message }));
     return;
@@ -797,7 +819,9 @@ async function loadNext() {
 }
 
 async function loadHistory() {
+  const current = newest('history');
   const res = await api('GET', `/api/v1/patients/${encodeURIComponent(state.patient)}/history?format=json`);
+  if (!current()) return;
   if (!res.ok) {
     fill($('#chart'), el('p', { class: 'error', text: 'History: ' + apiError(res).message }));
     return;
@@ -912,7 +936,9 @@ async function ask(question) {
   const asOf = state.req ? state.req.as_of : $('#as-of').value;
   if (asOf) body.as_of = asOf;
   if (state.req) body.patient = JSON.parse(state.req.body);
+  const current = newest('ask');
   const res = await api('POST', '/api/v1/ask', JSON.stringify(body));
+  if (!current()) return;
   if (!res.ok) {
     const e = apiError(res);
     err.textContent = (e.where ? e.where + ': ' : '') + e.message;
@@ -981,7 +1007,9 @@ async function loadReview() {
     $('#review').hidden = $('#review-link').hidden = true;
     return false;
   }
+  const current = newest('review');
   const res = await api('GET', '/api/v1/review' + query({ state: $('#review-state').value }));
+  if (!current()) return false; /* the newer call sets the page up */
   const you = res.ok ? res.data.you : null;
   const member = Boolean(you && you.reviewer_role);
   const refused = res.status === 403 && /reviewer/.test(apiError(res).message);
@@ -1035,7 +1063,9 @@ function itemPath(name) {
 }
 
 async function openItem(name) {
+  const current = newest('item');
   const res = await api('GET', itemPath(name));
+  if (!current()) return;
   if (!res.ok) {
     fill($('#review-item'), el('p', { class: 'error', text: `${name}: ${apiError(res).message}` }));
     return;

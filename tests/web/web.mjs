@@ -7,7 +7,9 @@
  * sources disagree, switches audience, makes a pharmacist's dispensing
  * sheet (a form, a supply, a refused supply, a do-not-start plan with no
  * sheet), opens the print view, saves the patient, records visits and
- * sees the chart change; no console errors, failed requests or page
+ * sees the chart change; answers held back until a newer request is
+ * shown never replace it (a plan, another patient's next step and
+ * history); no console errors, failed requests or page
  * errors beyond the one bad request it makes on purpose.  TAP; the
  * screenshots go to BUILD_DIR/meson-logs/web/.
  *
@@ -557,10 +559,35 @@ try {
        'do not start: no sheet, the API\'s reason and the findings that block instead', JSON.stringify(none).slice(0, 400));
     await page.locator('#dispensing').screenshot({ path: path.join(shots, '3c-no-sheet.png') });
     await noStrays('no sheet');
+    /* Two plans asked for at once: leaving the emptied supply box
+     * remakes the plan on screen (opioids needed), and the button asks
+     * for the new intake (none).  The older request's answer is held
+     * back here until the newer one is shown; when it comes, it must not
+     * replace it. */
+    const older = (r) => r.url().includes('/api/v1/plan?') && /"opioid_analgesia_required":true/.test(r.postData() || '');
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    const isPlan = (url) => url.pathname === '/api/v1/plan';
+    await page.route(isPlan, async (route) => {
+      if (older(route.request())) await held;
+      await route.continue();
+    });
+    const late = page.waitForResponse((r) => older(r.request()), { timeout: 10000 });
     await page.selectOption('#f-opioid_analgesia_required', 'false');
     await page.fill('#supply-days', '');
     await page.click('#get-plan');
     await page.waitForSelector('#plan-view .decision-start', { timeout: 10000 });
+    release();
+    await late;
+    await page.unroute(isPlan);
+    const shownAfter = await page.evaluate(() => ({
+      decision: state.plan && state.plan.decision,
+      start: document.querySelectorAll('#plan-view .decision-start').length,
+      opioids: state.req && JSON.parse(state.req.body).opioid_analgesia_required,
+    }));
+    ok(shownAfter.decision === 'start' && shownAfter.start === 1 && shownAfter.opioids === false,
+       'an answer that comes back after a newer request was made is dropped: the plan shown is the newest asked for',
+       JSON.stringify(shownAfter));
   } else {
     ok(await page.locator('#audience input[value="pharmacist"]').count() === 0, 'no pharmacist while the API lists none');
   }
@@ -623,6 +650,34 @@ try {
      'the next step after three tolerated visits is to escalate to 2.5 mg', await text('#next-view'));
   await page.locator('#tracker').screenshot({ path: path.join(shots, '5-tracker.png') });
   await noStrays('tracker');
+
+  /* Another patient, and a quick switch: web-test-1's next step and
+   * history are held back until web-test-2 is shown; when they come,
+   * they must not be drawn over web-test-2. */
+  await page.fill('#f-id', 'web-test-2');
+  await page.click('#save-patient');
+  await page.waitForFunction(() => /No visits yet/.test(document.querySelector('#chart').textContent), null, { timeout: 10000 });
+  const first = (url) => url.pathname.startsWith('/api/v1/patients/web-test-1/');
+  let letGo;
+  const gate = new Promise((resolve) => { letGo = resolve; });
+  await page.route(first, async (route) => {
+    await gate;
+    await route.continue();
+  });
+  const answered = ['next', 'history'].map((what) => page.waitForResponse((r) =>
+    new URL(r.url()).pathname === `/api/v1/patients/web-test-1/${what}`, { timeout: 10000 }));
+  await page.selectOption('#patient-pick', 'web-test-1');
+  await page.selectOption('#patient-pick', 'web-test-2');
+  await page.waitForFunction(() => /No visits yet/.test(document.querySelector('#chart').textContent) &&
+    /start|wait|hold/i.test(document.querySelector('#next-view').textContent), null, { timeout: 10000 });
+  const next2 = await text('#next-view');
+  letGo();
+  await Promise.all(answered);
+  await page.unroute(first);
+  const after = { chart: await text('#chart'), next: await text('#next-view'), visits: await page.locator('#visits-table tbody tr').count() };
+  ok(/No visits yet/.test(after.chart) && after.visits === 0 && after.next === next2 && !/escalate/.test(after.next),
+     'switching patients quickly: the first patient\'s late answers are dropped, the chart and next step stay the second\'s',
+     JSON.stringify(after));
 
   /* A plan the API refuses takes the old one off the screen: nothing
    * to print or download that no longer matches the intake.  The error
