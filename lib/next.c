@@ -320,7 +320,6 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	    !from_below || fell_by(s[r - 1].pain, L->pain, b, P->minimal_pct);
 	int32_t up =
 	    d + c->step_ug < c->ceiling_ug ? d + c->step_ug : c->ceiling_ug;
-	int32_t limit = d >= c->ceiling_ug ? c->ceiling_ug : bar;
 
 	if (meaningful && !growing) {
 		set_mg(n, V_MAX_DOSE, s[r - 1].dose_ug);
@@ -331,12 +330,20 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	}
 	if (d >= c->ceiling_ug || up >= bar || c->step_ug <= 0) {
 		int32_t days = L->day - run_day;
+		/* below the ceiling, the climb stops under a dose that was
+		 * not tolerated: that dose is named, never as the ceiling */
+		bool untolerated = d < c->ceiling_ug && up >= bar;
 
-		set_mg(n, V_CEILING, limit == INT32_MAX ? d : limit);
+		set_mg(n, V_CEILING, d >= c->ceiling_ug ? c->ceiling_ug : d);
+		if (untolerated)
+			set_mg(n, V_NOT_TOLERATED, bar);
 		set_date(n, V_FROM_DATE, run_day);
 		set_int(n, V_DAYS, days);
 		if (meaningful)
-			advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_BEST, d, today);
+			advise(n, LDN_NEXT_HOLD,
+			    untolerated ? E_NEXT_HOLD_BEST_TOLERATED
+			                : E_NEXT_HOLD_BEST,
+			    d, today);
 		else if (days >= P->trial_max_d)
 			advise(n, LDN_NEXT_STOP, E_NEXT_STOP_NO_BENEFIT, 0,
 			    today);

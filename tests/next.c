@@ -257,10 +257,12 @@ golden_file(const char *path)
 		    base, name, action, rule, (int)dose, date ? date : "-",
 		    ldn_next_action_name(ldn_next_action(n)), ldn_next_rule(n),
 		    (int)ldn_next_dose_ug(n), ldn_next_date(n));
-		/* the words say what they must ("says": in the clinician's
-		 * and the patient's text alike) */
+		/* the words say what they must ("says": in every
+		 * audience's text alike), and never what they must not */
 		const char *says =
 		    json_string_value(json_object_get(ex, "says"));
+		const char *never =
+		    json_string_value(json_object_get(ex, "never_says"));
 		/* all three audiences render, with every variable filled
 		 * in */
 		static const enum ldn_audience auds[] = {
@@ -295,6 +297,10 @@ golden_file(const char *path)
 				ok(rc == LDN_OK && strstr(text, says) != NULL,
 				    "%s: %s: the %s text says \"%s\"", base,
 				    name, aud_names[a], says);
+			if (never)
+				ok(rc == LDN_OK && strstr(text, never) == NULL,
+				    "%s: %s: the %s text never says \"%s\"",
+				    base, name, aud_names[a], never);
 			free(text);
 		}
 		pharmacist_json(n, base, name);

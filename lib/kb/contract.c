@@ -91,6 +91,7 @@ const char *const var_names[V_COUNT] = {
 	[V_BASELINE_SLEEP] = "baseline_sleep",
 	[V_PRESET] = "preset",
 	[V_TIMING] = "timing",
+	[V_NOT_TOLERATED] = "not_tolerated",
 };
 
 const char *const severity_names[3] = { "block", "caution", "info" };
@@ -266,6 +267,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_MAX_DOSE)),
 	[E_NEXT_HOLD_BEST] = N("next.hold_best",
 	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_CEILING)),
+	/* the same, below the ceiling: the next step up was not tolerated */
+	[E_NEXT_HOLD_BEST_TOLERATED] = N("next.hold_best_tolerated",
+	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_NOT_TOLERATED)),
 	[E_NEXT_HOLD_TRIAL] = N("next.hold_trial",
 	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DATE) | B(V_PAIN) |
 	        B(V_BASELINE_PAIN)),

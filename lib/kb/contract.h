@@ -114,6 +114,7 @@ enum var {
 	V_BASELINE_SLEEP,
 	V_PRESET,
 	V_TIMING, /* "at bedtime" or "in the morning", as the plan doses */
+	V_NOT_TOLERATED, /* the lowest dose recorded as not tolerated */
 	V_COUNT
 };
 
@@ -213,6 +214,7 @@ enum entry_id {
 	E_NEXT_REINTRODUCE,
 	E_NEXT_HOLD_PLATEAU,
 	E_NEXT_HOLD_BEST,
+	E_NEXT_HOLD_BEST_TOLERATED,
 	E_NEXT_HOLD_TRIAL,
 	E_NEXT_REVIEW_NO_BENEFIT,
 	E_NEXT_STOP_NO_BENEFIT,

@@ -1000,6 +1000,7 @@ var_width(enum var v)
 	case V_START_DOSE:
 	case V_DOSE:
 	case V_NEXT_DOSE:
+	case V_NOT_TOLERATED:
 		return 8;
 	case V_DAYS_SINCE:
 	case V_WASHOUT_DAYS:
