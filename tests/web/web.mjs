@@ -8,8 +8,8 @@
  * sheet (a form, a supply, a refused supply, a do-not-start plan with no
  * sheet), opens the print view, saves the patient, records visits and
  * sees the chart change; answers held back until a newer request is
- * shown never replace it (a plan, another patient's next step and
- * history); no console errors, failed requests or page
+ * shown never replace it (a plan, an answer, another patient's next
+ * step and history); no console errors, failed requests or page
  * errors beyond the one bad request it makes on purpose.  TAP; the
  * screenshots go to BUILD_DIR/meson-logs/web/.
  *
@@ -402,6 +402,34 @@ try {
        'asking one gives its answer with citations into its own source list', `${first} ${cited}`);
     await page.locator('#ask').screenshot({ path: path.join(shots, '2b-ask.png') });
     await noStrays('answer');
+
+    /* A question asked while an earlier one is still being answered: the
+     * earlier answer, held back here, must not replace the later one. */
+    const later = 'How long before surgery should LDN be stopped?';
+    const direct = await post(`${base}/api/v1/ask`, JSON.stringify({ question: later, audience: 'clinician' }), token);
+    const laterFirst = ((direct.data.answers || [])[0] || {}).id;
+    const firstQ = (r) => new URL(r.url()).pathname === '/api/v1/ask' && (r.postData() || '').includes(JSON.stringify(follow[0].question));
+    let free;
+    const stop = new Promise((resolve) => { free = resolve; });
+    const isAsk = (url) => url.pathname === '/api/v1/ask';
+    await page.route(isAsk, async (route) => {
+      if (firstQ(route.request())) await stop;
+      await route.continue();
+    });
+    const slow = page.waitForResponse((r) => firstQ(r.request()), { timeout: 10000 });
+    await page.locator('#ask-suggested button.suggest').first().click();
+    await page.fill('#ask-q', later);
+    await page.click('#ask-form button[type="submit"]');
+    await page.waitForFunction((id) => {
+      const li = document.querySelector('#ask-answer ul.answers li');
+      return li && li.dataset.id === id;
+    }, laterFirst, { timeout: 10000 });
+    free();
+    await slow;
+    await page.unroute(isAsk);
+    const shownId = await page.getAttribute('#ask-answer ul.answers li', 'data-id');
+    ok(laterFirst && laterFirst !== first && shownId === laterFirst,
+       'a later question\'s answer stays when the earlier question\'s answer comes back after it', `${first} ${laterFirst} ${shownId}`);
   } else {
     ok(await page.isHidden('#ask'), 'no question box while the API has no POST /api/v1/ask');
   }
