@@ -234,6 +234,29 @@ const noStrays = async (where) => {
   if (dupes.length) strays.push(`${where}: ids used twice: ${dupes.join(' ')}`);
 };
 const text = (sel) => page.locator(sel).first().innerText();
+/* Hold back the page's requests that `held` picks, on the routes that
+ * `route` picks, until the returned function is called: it lets them go,
+ * waits for their answers to arrive and be read, and removes the route. */
+const holdBack = async (route, held) => {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const waiting = [];
+  await page.route(route, async (r) => {
+    if (held(r.request())) {
+      waiting.push(r.request());
+      await gate;
+    }
+    await r.continue();
+  });
+  return async () => {
+    release();
+    await Promise.all(waiting.map(async (q) => (await q.response()).finished()));
+    /* a moment for the page to act on them, if it would */
+    await page.waitForTimeout(200);
+    await page.unroute(route);
+    return waiting.length;
+  };
+};
 let pharmacistSheet = false; /* the API offers the pharmacist's sheet: one bad supply is asked for */
 /* WCAG AA: 4.5:1 for text (3:1 at 24px, or 18.66px bold), each text
  * element's colour against the first opaque background behind it. */
@@ -409,14 +432,7 @@ try {
     const direct = await post(`${base}/api/v1/ask`, JSON.stringify({ question: later, audience: 'clinician' }), token);
     const laterFirst = ((direct.data.answers || [])[0] || {}).id;
     const firstQ = (r) => new URL(r.url()).pathname === '/api/v1/ask' && (r.postData() || '').includes(JSON.stringify(follow[0].question));
-    let free;
-    const stop = new Promise((resolve) => { free = resolve; });
-    const isAsk = (url) => url.pathname === '/api/v1/ask';
-    await page.route(isAsk, async (route) => {
-      if (firstQ(route.request())) await stop;
-      await route.continue();
-    });
-    const slow = page.waitForResponse((r) => firstQ(r.request()), { timeout: 10000 });
+    const letGo = await holdBack((url) => url.pathname === '/api/v1/ask', firstQ);
     await page.locator('#ask-suggested button.suggest').first().click();
     await page.fill('#ask-q', later);
     await page.click('#ask-form button[type="submit"]');
@@ -424,11 +440,9 @@ try {
       const li = document.querySelector('#ask-answer ul.answers li');
       return li && li.dataset.id === id;
     }, laterFirst, { timeout: 10000 });
-    free();
-    await slow;
-    await page.unroute(isAsk);
+    const heldAsks = await letGo();
     const shownId = await page.getAttribute('#ask-answer ul.answers li', 'data-id');
-    ok(laterFirst && laterFirst !== first && shownId === laterFirst,
+    ok(heldAsks === 1 && laterFirst && laterFirst !== first && shownId === laterFirst,
        'a later question\'s answer stays when the earlier question\'s answer comes back after it', `${first} ${laterFirst} ${shownId}`);
   } else {
     ok(await page.isHidden('#ask'), 'no question box while the API has no POST /api/v1/ask');
@@ -593,27 +607,18 @@ try {
      * back here until the newer one is shown; when it comes, it must not
      * replace it. */
     const older = (r) => r.url().includes('/api/v1/plan?') && /"opioid_analgesia_required":true/.test(r.postData() || '');
-    let release;
-    const held = new Promise((resolve) => { release = resolve; });
-    const isPlan = (url) => url.pathname === '/api/v1/plan';
-    await page.route(isPlan, async (route) => {
-      if (older(route.request())) await held;
-      await route.continue();
-    });
-    const late = page.waitForResponse((r) => older(r.request()), { timeout: 10000 });
+    const letGo = await holdBack((url) => url.pathname === '/api/v1/plan', older);
     await page.selectOption('#f-opioid_analgesia_required', 'false');
     await page.fill('#supply-days', '');
     await page.click('#get-plan');
     await page.waitForSelector('#plan-view .decision-start', { timeout: 10000 });
-    release();
-    await late;
-    await page.unroute(isPlan);
+    const heldPlans = await letGo();
     const shownAfter = await page.evaluate(() => ({
       decision: state.plan && state.plan.decision,
       start: document.querySelectorAll('#plan-view .decision-start').length,
       opioids: state.req && JSON.parse(state.req.body).opioid_analgesia_required,
     }));
-    ok(shownAfter.decision === 'start' && shownAfter.start === 1 && shownAfter.opioids === false,
+    ok(heldPlans === 1 && shownAfter.decision === 'start' && shownAfter.start === 1 && shownAfter.opioids === false,
        'an answer that comes back after a newer request was made is dropped: the plan shown is the newest asked for',
        JSON.stringify(shownAfter));
   } else {
@@ -685,25 +690,16 @@ try {
   await page.fill('#f-id', 'web-test-2');
   await page.click('#save-patient');
   await page.waitForFunction(() => /No visits yet/.test(document.querySelector('#chart').textContent), null, { timeout: 10000 });
-  const first = (url) => url.pathname.startsWith('/api/v1/patients/web-test-1/');
-  let letGo;
-  const gate = new Promise((resolve) => { letGo = resolve; });
-  await page.route(first, async (route) => {
-    await gate;
-    await route.continue();
-  });
-  const answered = ['next', 'history'].map((what) => page.waitForResponse((r) =>
-    new URL(r.url()).pathname === `/api/v1/patients/web-test-1/${what}`, { timeout: 10000 }));
+  const ofFirst = (url) => url.pathname.startsWith('/api/v1/patients/web-test-1/');
+  const letGo = await holdBack(ofFirst, () => true);
   await page.selectOption('#patient-pick', 'web-test-1');
   await page.selectOption('#patient-pick', 'web-test-2');
   await page.waitForFunction(() => /No visits yet/.test(document.querySelector('#chart').textContent) &&
     /start|wait|hold/i.test(document.querySelector('#next-view').textContent), null, { timeout: 10000 });
   const next2 = await text('#next-view');
-  letGo();
-  await Promise.all(answered);
-  await page.unroute(first);
+  const heldReads = await letGo();
   const after = { chart: await text('#chart'), next: await text('#next-view'), visits: await page.locator('#visits-table tbody tr').count() };
-  ok(/No visits yet/.test(after.chart) && after.visits === 0 && after.next === next2 && !/escalate/.test(after.next),
+  ok(heldReads === 2 && /No visits yet/.test(after.chart) && after.visits === 0 && after.next === next2 && !/escalate/.test(after.next),
      'switching patients quickly: the first patient\'s late answers are dropped, the chart and next step stay the second\'s',
      JSON.stringify(after));
 
