@@ -3,13 +3,17 @@
  *
  *   plan says do not start                   -> none
  *   no visit yet (or every dose 0)           -> start as planned
- *   doses while the plan still says wait     -> stop until it lifts
  *   serious effect at the latest visit       -> stop now
  *   a serious effect at any earlier visit    -> stop (no titration and no
  *                                               re-introduction without a
  *                                               clinician's review)
+ *   doses while the plan still says wait     -> stop until it lifts
+ *   not taking, after a full trial that
+ *     ended without benefit                  -> stay stopped
  *   not taking, after earlier doses          -> re-introduce and titrate,
- *                                               below any intolerable dose
+ *                                               below any intolerable dose,
+ *                                               once effects reported off
+ *                                               LDN have had settle_d days
  *   severe effect                            -> step back: halve
  *   sleep worse than baseline, not morning   -> same dose in the morning
  *   moderate effect, settling window open    -> hold until it closes
@@ -18,11 +22,19 @@
  *     added no minimal further benefit       -> hold (plateau)
  *   tolerated, at the highest open dose      -> hold, or the 8-12 week
  *     (ceiling, or below an intolerable one)    trial: review, then stop
+ *                                               (no pain at the baseline:
+ *                                               hold, judged otherwise; at
+ *                                               the co-use cap: stop there)
  *   tolerated                                -> escalate one step, never
  *                                               sooner than the interval
  *
+ * Then the plan's holds around procedures override the advice (holds()):
+ * stop inside one, restart at the first dose after one, and no step up,
+ * start or restart dated inside one.
+ *
  * A dose is intolerable once a visit at it had severe or serious effects,
- * or moderate ones still there settle_d days on.  After one, steps come at
+ * or moderate ones still there settle_d days on (effects at a visit off
+ * LDN count against the last dose taken).  After one, steps come at
  * the slow interval, and no step, step back or restart reaches it again.
  * Pain is compared with the first visit (the baseline); sleep with the
  * first visit that recorded it.
@@ -105,6 +117,7 @@ advise(struct ldn_next *n, enum ldn_next_action a, enum entry_id rule,
 	n->action = a;
 	n->rule = rule;
 	n->dose_ug = dose_ug;
+	n->day = day;
 	date_format(day, n->date);
 	set_date(n, V_DATE, day);
 }
@@ -127,6 +140,7 @@ read_course(const struct ldn_course *c, int32_t today, struct seen *s,
     struct ldn_error *err)
 {
 	char where[48];
+	const char *timing = c->timing;
 
 	for (size_t i = 0; i < c->n_visits; i++) {
 		const struct ldn_visit *v = &c->visits[i];
@@ -169,9 +183,11 @@ read_course(const struct ldn_course *c, int32_t today, struct seen *s,
 		s[i].pain = v->pain;
 		s[i].sleep = v->sleep;
 		s[i].fx = (enum effect)k;
-		/* a visit that did not record when: as the plan says */
-		s[i].morning = v->timing ? strcmp(v->timing, "morning") == 0
-		                         : strcmp(c->timing, "morning") == 0;
+		/* a visit that did not record when: as the last one that
+		 * did, else as the plan says */
+		if (v->timing)
+			timing = v->timing;
+		s[i].morning = strcmp(timing, "morning") == 0;
 	}
 	return LDN_OK;
 }
@@ -214,6 +230,7 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	size_t r, last_serious = SIZE_MAX;
 	int interval = c->interval_d;
 	int base_sleep = -1;
+	int32_t taken = 0; /* the last dose above 0, for a visit at 0 */
 
 	for (size_t i = 0, from = 0; i < nv; i++) {
 		/* a dose is intolerable once a visit at it had severe or
@@ -225,9 +242,13 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		bool unsettled = s[i].fx == FX_MODERATE &&
 		    s[i].day - s[from].day >= P->settle_d;
 
-		if ((s[i].fx >= FX_SEVERE || unsettled) && s[i].dose_ug > 0 &&
-		    s[i].dose_ug < bar)
-			bar = s[i].dose_ug;
+		/* effects at a visit off LDN are the last dose's */
+		int32_t at = s[i].dose_ug > 0 ? s[i].dose_ug : taken;
+
+		if ((s[i].fx >= FX_SEVERE || unsettled) && at > 0 && at < bar)
+			bar = at;
+		if (s[i].dose_ug > 0)
+			taken = s[i].dose_ug;
 		if (s[i].fx == FX_SERIOUS)
 			last_serious = i;
 		if (s[i].dose_ug > best_taken)
@@ -242,6 +263,10 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	/* after an intolerable effect, re-titrate at the slow interval */
 	if (bar != INT32_MAX && P->interval_sensitive_d > interval)
 		interval = P->interval_sensitive_d;
+	/* any restart is at the first dose, but below any dose that was
+	 * not tolerated */
+	n->restart_ug =
+	    c->start_ug < bar ? c->start_ug : halve(bar, P->granularity_ug);
 
 	if (L->fx == FX_SERIOUS) {
 		set_mg(n, V_DOSE, d);
@@ -257,17 +282,39 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		return;
 	}
 	if (d == 0) {
-		/* restart at the first dose, but below any dose that was
-		 * not tolerated */
-		int32_t start = c->start_ug < bar
-		    ? c->start_ug
-		    : halve(bar, P->granularity_ug);
+		/* a course that ended in a full trial without benefit is
+		 * not re-introduced: what the rules said at its last dose */
+		size_t k = nv - 1;
+		struct ldn_next then = { .kb = n->kb };
+
+		while (k > 0 && s[k].dose_ug == 0)
+			k--;
+		if (s[k].dose_ug > 0) {
+			rules(&then, P, c, s, k + 1, s[k].day);
+			if (then.rule == E_NEXT_STOP_NO_BENEFIT ||
+			    then.rule == E_NEXT_CO_USE_NO_BENEFIT) {
+				memcpy(n->val, then.val, sizeof(n->val));
+				for (int v = 0; v < V_COUNT; v++)
+					n->vars[v] =
+					    then.vars[v] ? n->val[v] : NULL;
+				advise(n, LDN_NEXT_STOP,
+				    E_NEXT_STOPPED_NO_BENEFIT, 0, today);
+				return;
+			}
+		}
+		/* restart once effects still reported off LDN have had
+		 * their days to settle */
+		int32_t start = n->restart_ug;
+		int32_t when =
+		    L->fx >= FX_MODERATE && L->day + P->settle_d > today
+		    ? L->day + P->settle_d
+		    : today;
 
 		set_mg(n, V_START_DOSE, start);
 		set_mg(n, V_MAX_DOSE, best_taken);
 		set_int(n, V_INTERVAL_DAYS, interval);
 		advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_REINTRODUCE, start,
-		    today);
+		    when);
 		return;
 	}
 
@@ -315,7 +362,8 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 
 	/* tolerated */
 	bool meaningful = fell_by(b, L->pain, b, P->meaningful_pct);
-	bool from_below = r > 0 && s[r - 1].dose_ug < d;
+	/* a restart after days off is not a step up */
+	bool from_below = r > 0 && s[r - 1].dose_ug > 0 && s[r - 1].dose_ug < d;
 	bool growing =
 	    !from_below || fell_by(s[r - 1].pain, L->pain, b, P->minimal_pct);
 	int32_t up =
@@ -339,26 +387,159 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 			set_mg(n, V_NOT_TOLERATED, bar);
 		set_date(n, V_FROM_DATE, run_day);
 		set_int(n, V_DAYS, days);
+		/* review days already past are due today */
+		int32_t first = run_day + P->trial_min_d > today
+		    ? run_day + P->trial_min_d
+		    : today;
+		int32_t longest = run_day + P->trial_max_d > today
+		    ? run_day + P->trial_max_d
+		    : today;
+
 		if (meaningful)
 			advise(n, LDN_NEXT_HOLD,
 			    untolerated ? E_NEXT_HOLD_BEST_TOLERATED
 			                : E_NEXT_HOLD_BEST,
 			    d, today);
+		else if (b == 0)
+			/* no pain at the baseline: pain cannot show a benefit
+			 */
+			advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_UNJUDGED, d,
+			    first);
+		else if (days >= P->trial_max_d && c->opioid_kept)
+			/* a trial at the co-use cap says nothing of the usual
+			 * doses */
+			advise(n, LDN_NEXT_STOP, E_NEXT_CO_USE_NO_BENEFIT, 0,
+			    today);
 		else if (days >= P->trial_max_d)
 			advise(n, LDN_NEXT_STOP, E_NEXT_STOP_NO_BENEFIT, 0,
 			    today);
 		else if (days >= P->trial_min_d)
 			advise(n, LDN_NEXT_HOLD, E_NEXT_REVIEW_NO_BENEFIT, d,
-			    run_day + P->trial_max_d);
+			    longest);
 		else
-			advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_TRIAL, d,
-			    run_day + P->trial_min_d);
+			advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_TRIAL, d, first);
 		return;
 	}
 	set_mg(n, V_NEXT_DOSE, up);
 	set_int(n, V_INTERVAL_DAYS, interval);
 	advise(n, LDN_NEXT_ESCALATE, E_NEXT_ESCALATE, up,
 	    run_day + interval > today ? run_day + interval : today);
+}
+
+/* The plan's holds around procedures, read: days, and NONE_DAY for a
+ * hold with no restart day (it lasts until a new plan). */
+#define NONE_DAY INT32_MAX
+
+static enum ldn_status
+read_holds(const struct ldn_course *c, int32_t *from, int32_t *until,
+    struct ldn_error *err)
+{
+	for (size_t i = 0; i < c->n_holds; i++) {
+		const struct ldn_hold *h = &c->holds[i];
+
+		if (!date_parse(h->from, strnlen(h->from, sizeof(h->from)),
+		        &from[i]))
+			return ldn_fail(err, LDN_E_SCHEMA, "holds",
+			    "hold %zu: from \"%.10s\" is not YYYY-MM-DD", i,
+			    h->from);
+		if (h->until[0] == '\0')
+			until[i] = NONE_DAY;
+		else if (!date_parse(h->until,
+		             strnlen(h->until, sizeof(h->until)), &until[i]) ||
+		    until[i] < from[i])
+			return ldn_fail(err, LDN_E_SCHEMA, "holds",
+			    "hold %zu: until \"%.10s\" is not a date on or "
+			    "after %.10s",
+			    i, h->until, h->from);
+	}
+	return LDN_OK;
+}
+
+static void
+hold_vars(struct ldn_next *n, int32_t from, int32_t until)
+{
+	set_date(n, V_HOLD_START, from);
+	if (until == NONE_DAY) {
+		snprintf(n->val[V_RESTART_DATE], NEXT_VAR_LEN,
+		    "a new plan says so");
+		n->vars[V_RESTART_DATE] = n->val[V_RESTART_DATE];
+	} else {
+		set_date(n, V_RESTART_DATE, until);
+	}
+	set_mg(n, V_START_DOSE, n->restart_ug);
+}
+
+/* The plan's holds around procedures come before the titration rules:
+ * no dose inside one; after one, a restart at the start dose until a
+ * visit on or after its restart day; and no step, start or restart whose
+ * day falls inside one still to come. */
+static void
+holds(struct ldn_next *n, const struct ldn_course *c, const struct seen *s,
+    size_t nv, const int32_t *from, const int32_t *until, int32_t today)
+{
+	int32_t last = nv > 0 ? s[nv - 1].day : INT32_MIN;
+	bool dosed = false;
+
+	for (size_t i = 0; i < nv; i++)
+		dosed |= s[i].dose_ug > 0;
+	for (size_t i = c->n_holds; i-- > 0;) {
+		if (from[i] > today)
+			continue;
+		if (n->rule == E_NEXT_START) {
+			/* not started yet: the first dose waits for the end */
+			if (today >= until[i] || n->day >= until[i])
+				return;
+			if (until[i] != NONE_DAY) {
+				advise(n, n->action, n->rule, n->dose_ug,
+				    until[i]);
+			} else {
+				hold_vars(n, from[i], until[i]);
+				advise(n, LDN_NEXT_STOP, E_NEXT_PERIOP_HOLD, 0,
+				    today);
+			}
+			return;
+		}
+		if (today < until[i]) {
+			hold_vars(n, from[i], until[i]);
+			advise(n, LDN_NEXT_STOP, E_NEXT_PERIOP_HOLD, 0, today);
+		} else if (dosed && last < until[i] &&
+		    n->action != LDN_NEXT_STOP) {
+			hold_vars(n, from[i], until[i]);
+			set_int(n, V_INTERVAL_DAYS, c->interval_d);
+			advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_PERIOP_RESTART,
+			    n->restart_ug, today);
+		}
+		return; /* only the latest hold begun bears on today */
+	}
+	for (size_t i = 0; i < c->n_holds; i++) {
+		if (from[i] <= today || n->day < from[i] || n->day >= until[i])
+			continue;
+		if (n->action == LDN_NEXT_ESCALATE) {
+			/* the dose taken now goes on until the hold */
+			int32_t d = s[nv - 1].dose_ug;
+
+			hold_vars(n, from[i], until[i]);
+			set_mg(n, V_DOSE, d);
+			advise(n, LDN_NEXT_HOLD, E_NEXT_PERIOP_BEFORE, d,
+			    today);
+		} else if ((n->action == LDN_NEXT_START ||
+		               n->action == LDN_NEXT_REINTRODUCE) &&
+		    until[i] != NONE_DAY) {
+			/* no first dose days before a hold: after it */
+			advise(n, n->action, n->rule, n->dose_ug, until[i]);
+		}
+		return;
+	}
+}
+
+/* Whether a visit recorded a serious adverse effect. */
+static bool
+any_serious(const struct seen *s, size_t nv)
+{
+	for (size_t i = 0; i < nv; i++)
+		if (s[i].fx == FX_SERIOUS)
+			return true;
+	return false;
 }
 
 enum ldn_status
@@ -368,8 +549,8 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	const struct params *P = &kb->params;
 	struct ldn_next *n;
 	struct seen *s = NULL;
-	int32_t today, es;
-	bool any_dose = false;
+	int32_t today, es, *hfrom = NULL, *huntil = NULL;
+	bool any_dose = false, stopping = true;
 	enum ldn_status rc;
 
 	if (as_of == NULL)
@@ -377,21 +558,46 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	else if (!date_parse(as_of, strlen(as_of), &today))
 		return ldn_fail(err, LDN_E_SCHEMA, "as_of",
 		    "\"%s\" is not a date YYYY-MM-DD", as_of);
-	if (c->ceiling_ug <= 0 && strcmp(c->decision, "do-not-start") != 0)
-		return ldn_fail(err, LDN_E_SCHEMA, "ceiling",
-		    "the plan has no ceiling dose");
+	if (strcmp(c->decision, "do-not-start") != 0) {
+		/* a plan with a schedule has its numbers (plans stored
+		 * before migration 002 have none, and are refused) */
+		if (c->ceiling_ug <= 0)
+			return ldn_fail(err, LDN_E_SCHEMA, "ceiling",
+			    "the plan has no ceiling dose");
+		if (c->start_ug <= 0 || c->start_ug > c->ceiling_ug)
+			return ldn_fail(err, LDN_E_SCHEMA, "start",
+			    "the plan's start dose of %d ug is not above 0 "
+			    "and within its ceiling of %d ug: make a new plan",
+			    (int)c->start_ug, (int)c->ceiling_ug);
+		if (c->step_ug < 0 || c->interval_d < 1)
+			return ldn_fail(err, LDN_E_SCHEMA, "interval",
+			    "the plan's step (%d ug) and interval (%d days) "
+			    "are not a titration: make a new plan",
+			    (int)c->step_ug, c->interval_d);
+	}
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
-	if (c->n_visits > 0 && (s = calloc(c->n_visits, sizeof(*s))) == NULL) {
+	if ((c->n_visits > 0 &&
+	        (s = calloc(c->n_visits, sizeof(*s))) == NULL) ||
+	    (c->n_holds > 0 &&
+	        ((hfrom = calloc(c->n_holds, sizeof(*hfrom))) == NULL ||
+	            (huntil = calloc(c->n_holds, sizeof(*huntil))) == NULL))) {
+		free(s);
+		free(hfrom);
+		free(huntil);
 		free(n);
 		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 	}
 	n->kb = kb;
+	n->restart_ug = c->start_ug;
 	snprintf(n->patient_id, sizeof(n->patient_id), "%s", c->patient_id);
 	date_format(today, n->as_of);
 	if (strcmp(c->decision, "do-not-start") != 0 &&
-	    (rc = read_course(c, today, s, err)) != LDN_OK) {
+	    ((rc = read_course(c, today, s, err)) != LDN_OK ||
+	        (rc = read_holds(c, hfrom, huntil, err)) != LDN_OK)) {
 		free(s);
+		free(hfrom);
+		free(huntil);
 		free(n);
 		return rc;
 	}
@@ -409,6 +615,9 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 			es = today;
 		set_mg(n, V_DOSE, c->start_ug);
 		advise(n, LDN_NEXT_START, E_NEXT_START, c->start_ug, es);
+	} else if (any_serious(s, c->n_visits)) {
+		/* a serious effect outranks every date the plan sets */
+		rules(n, P, c, s, c->n_visits, today);
 	} else if (date_parse(c->earliest_start, strlen(c->earliest_start),
 	               &es) &&
 	    today < es) {
@@ -418,8 +627,13 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 		advise(n, LDN_NEXT_STOP, E_NEXT_BEFORE_START, 0, today);
 	} else {
 		rules(n, P, c, s, c->n_visits, today);
+		stopping = false;
 	}
+	if (!stopping || n->rule == E_NEXT_START)
+		holds(n, c, s, c->n_visits, hfrom, huntil, today);
 	free(s);
+	free(hfrom);
+	free(huntil);
 	*out = n;
 	return LDN_OK;
 }

@@ -18,8 +18,11 @@ struct ldn_next {
 	enum ldn_next_action action;
 	enum entry_id rule;
 	int32_t dose_ug;
-	bool morning;     /* doses are taken in the morning, not at bedtime */
-	bool opioid_kept; /* the plan keeps an opioid: next.co_use_note */
+	int32_t restart_ug; /* a restart's dose: the start, below any dose
+	                       not tolerated */
+	bool morning;       /* doses are taken in the morning, not at bedtime */
+	bool opioid_kept;   /* the plan keeps an opioid: next.co_use_note */
+	int32_t day;        /* date, as a day number */
 	char date[11], as_of[11];
 	char patient_id[256];
 	char val[V_COUNT][NEXT_VAR_LEN];

@@ -55,12 +55,24 @@ capsules_ug(json_t *caps)
 	return ug;
 }
 
-/* Fill a course from a case's "plan" and "visits" ([date, dose_mg, pain,
- * sleep or null, side_effects, timing?]). */
+/* The string at index i of array a, or "". */
+static const char *
+str_of_arr(json_t *a, size_t i)
+{
+	const char *s = json_string_value(json_array_get(a, i));
+
+	return s ? s : "";
+}
+
+/* Fill a course from a case's "plan" (with its "holds": [[from, until or
+ * null]], and "opioid_kept") and "visits" ([date, dose_mg, pain, sleep or
+ * null, side_effects, timing?]). */
 static bool
 course_from(json_t *cs, struct ldn_course *c)
 {
+	static struct ldn_hold holds[4]; /* the case's, until the next */
 	json_t *plan = json_object_get(cs, "plan");
+	json_t *hs = json_object_get(plan, "holds");
 	json_t *visits = json_object_get(cs, "visits");
 	const char *dec = json_string_value(json_object_get(plan, "decision"));
 	const char *es =
@@ -77,6 +89,20 @@ course_from(json_t *cs, struct ldn_course *c)
 	c->interval_d =
 	    (int)json_integer_value(json_object_get(plan, "interval_d"));
 	c->ceiling_ug = mg_to_ug(json_object_get(plan, "ceiling_mg"));
+	c->opioid_kept = json_is_true(json_object_get(plan, "opioid_kept"));
+	if (json_array_size(hs) > 4)
+		return false;
+	for (size_t i = 0; i < json_array_size(hs); i++) {
+		json_t *h = json_array_get(hs, i);
+		const char *until = json_string_value(json_array_get(h, 1));
+
+		snprintf(holds[i].from, sizeof(holds[i].from), "%s",
+		    str_of_arr(h, 0));
+		snprintf(holds[i].until, sizeof(holds[i].until), "%s",
+		    until ? until : "");
+		c->holds = holds;
+		c->n_holds = i + 1;
+	}
 	snprintf(c->timing, sizeof(c->timing), "%s",
 	    json_string_value(json_object_get(plan, "timing"))
 	        ? json_string_value(json_object_get(plan, "timing"))
@@ -293,6 +319,10 @@ golden_file(const char *path)
 			ok(rc == LDN_OK && strchr(text, '?') == NULL,
 			    "%s: %s: %s text has no unfilled variable", base,
 			    name, aud_names[a]);
+			/* phrases are looked for across the text's wrapping */
+			for (char *p = rc == LDN_OK ? text : NULL; p && *p; p++)
+				if (*p == '\n')
+					*p = ' ';
 			if (says)
 				ok(rc == LDN_OK && strstr(text, says) != NULL,
 				    "%s: %s: the %s text says \"%s\"", base,
@@ -327,9 +357,12 @@ static const char *const fx[] = { "none", "mild", "moderate", "severe",
 	"serious" };
 
 /* A course a titration could produce, and some it should not: doses move
- * up and down in plan steps, visits 1 to 21 days apart. */
+ * up and down in plan steps, visits 1 to 21 days apart; now and then a
+ * hold around a procedure (h), 3 to 16 days long or with no restart day,
+ * which the visits may or may not respect. */
 static void
-generate(struct ldn_course *c, struct ldn_visit *v, size_t max)
+generate(struct ldn_course *c, struct ldn_visit *v, size_t max,
+    struct ldn_hold *h)
 {
 	/* The presets' numbers (kb/presets.yaml): ceilings up to final6's
 	 * 6 mg, steps of 0.5 (seed, slow, thyroid, child), 1 (ldnrt) and
@@ -357,6 +390,17 @@ generate(struct ldn_course *c, struct ldn_visit *v, size_t max)
 	/* now and then the doses begin before the plan allows */
 	if (rnd(10) == 0)
 		date_format(day + 1 + (int32_t)rnd(40), c->earliest_start);
+	if (rnd(4) == 0) {
+		int32_t from = day + (int32_t)rnd(120);
+
+		date_format(from, h->from);
+		if (rnd(10) == 0)
+			h->until[0] = '\0';
+		else
+			date_format(from + 3 + (int32_t)rnd(14), h->until);
+		c->holds = h;
+		c->n_holds = 1;
+	}
 	dose = rnd(8) ? c->start_ug : 0;
 	for (size_t i = 0; i < c->n_visits; i++) {
 		date_format(day, v[i].date);
@@ -402,12 +446,13 @@ day_of(const char *s)
 
 /* The property failed by this course and advice, or NULL.  This file's
  * own reading of the protocol: intolerable = severe or serious, or
- * moderate 5 days on at one dose; the slow interval is 14 days. */
+ * moderate 5 days on at one dose (effects at a visit off LDN are the last
+ * dose's); the slow interval is 14 days. */
 static const char *
 violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 {
 	enum ldn_next_action a = ldn_next_action(n);
-	int32_t dose = ldn_next_dose_ug(n), d = 0, bar = INT32_MAX;
+	int32_t dose = ldn_next_dose_ug(n), d = 0, bar = INT32_MAX, last = 0;
 	size_t nv = c->n_visits, r, from = 0;
 	bool serious_ever = false, dosed = false;
 
@@ -432,10 +477,37 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 
 		serious_ever |= strcmp(e, "serious") == 0;
 		dosed |= c->visits[i].dose_ug > 0 || strcmp(e, "serious") == 0;
+		int32_t at =
+		    c->visits[i].dose_ug > 0 ? c->visits[i].dose_ug : last;
+
 		if ((strcmp(e, "severe") == 0 || strcmp(e, "serious") == 0 ||
 		        unsettled) &&
-		    c->visits[i].dose_ug > 0 && c->visits[i].dose_ug < bar)
-			bar = c->visits[i].dose_ug;
+		    at > 0 && at < bar)
+			bar = at;
+		if (c->visits[i].dose_ug > 0)
+			last = c->visits[i].dose_ug;
+	}
+	/* the plan's holds: no dose dated inside one, nothing but stop (or
+	 * a start after it) while one lasts, and after one, with no visit
+	 * since its restart day, a restart at no more than the start dose */
+	for (size_t h = 0; h < c->n_holds; h++) {
+		int32_t hf = day_of(c->holds[h].from);
+		int32_t hu = c->holds[h].until[0] ? day_of(c->holds[h].until)
+		                                  : INT32_MAX;
+		int32_t on = day_of(ldn_next_date(n));
+		int32_t seen = nv ? day_of(c->visits[nv - 1].date) : INT32_MIN;
+
+		if ((a == LDN_NEXT_ESCALATE || a == LDN_NEXT_START ||
+		        a == LDN_NEXT_REINTRODUCE) &&
+		    on >= hf && on < hu)
+			return "a dose dated inside a hold";
+		if (today >= hf && today < hu && a != LDN_NEXT_STOP &&
+		    a != LDN_NEXT_START)
+			return "advice other than stop inside a hold";
+		if (hu != INT32_MAX && today >= hu && seen < hu && dosed &&
+		    !serious_ever && a != LDN_NEXT_STOP &&
+		    !(a == LDN_NEXT_REINTRODUCE && dose <= c->start_ug))
+			return "no restart at the start dose after a hold";
 	}
 	if (dosed && today < day_of(c->earliest_start))
 		return a == LDN_NEXT_STOP && dose == 0
@@ -494,6 +566,7 @@ static void
 properties(long count)
 {
 	struct ldn_visit v[24];
+	struct ldn_hold hold;
 	long failures = 0, by_action[8] = { 0 };
 
 	for (long i = 0; i < count; i++) {
@@ -504,7 +577,7 @@ properties(long count)
 		char as_of[11];
 		int32_t today;
 
-		generate(&c, v, 24);
+		generate(&c, v, 24, &hold);
 		today = c.n_visits
 		    ? day_of(v[c.n_visits - 1].date) + (int32_t)rnd(30)
 		    : day_of(c.earliest_start) + (int32_t)rnd(30);

@@ -25,6 +25,13 @@ struct ldn_visit {
 	const char *timing;       /* "bedtime", "morning", or NULL: unknown */
 };
 
+/* A hold the plan makes around a procedure: no dose from `from` until
+ * `until`, the day LDN restarts at the start dose ("" when the plan gives
+ * no restart day). */
+struct ldn_hold {
+	char from[11], until[11]; /* YYYY-MM-DD */
+};
+
 /* A patient's latest plan, in numbers, and every visit, oldest first. */
 struct ldn_course {
 	char patient_id[256];
@@ -38,6 +45,8 @@ struct ldn_course {
 	char timing[8];          /* the plan's: "bedtime" or "morning" */
 	/* the plan keeps an opioid (policy opioid_co_use=relative) */
 	bool opioid_kept;
+	size_t n_holds;
+	struct ldn_hold *holds; /* the plan's holds, in date order */
 	size_t n_visits;
 	struct ldn_visit *visits; /* strings owned by the course */
 };

@@ -279,8 +279,29 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_STOP_NO_BENEFIT] = N("next.stop_no_benefit",
 	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS) | B(V_PAIN) |
 	        B(V_BASELINE_PAIN)),
+	/* the same under opioid_co_use=relative: a trial at its cap */
+	[E_NEXT_CO_USE_NO_BENEFIT] = N("next.co_use_no_benefit",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS) | B(V_PAIN) |
+	        B(V_BASELINE_PAIN)),
+	/* at the highest dose with no pain at the baseline */
+	[E_NEXT_HOLD_UNJUDGED] = N("next.hold_unjudged",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DATE) | B(V_BASELINE_PAIN)),
+	/* off LDN after a course that ended in a failed trial */
+	[E_NEXT_STOPPED_NO_BENEFIT] = N("next.stopped_no_benefit",
+	    B(V_DOSE) | B(V_FROM_DATE) | B(V_DAYS)),
 	[E_NEXT_BEFORE_START] =
 	    N("next.before_start", B(V_DATE) | B(V_FROM_DATE)),
+	/* the plan's hold around a procedure: inside it, after it (no
+	 * visit since the restart day), and a step that would fall in it */
+	[E_NEXT_PERIOP_HOLD] = N("next.periop_hold",
+	    B(V_HOLD_START) | B(V_RESTART_DATE) | B(V_START_DOSE) |
+	        B(V_TIMING) | B(V_DATE)),
+	[E_NEXT_PERIOP_RESTART] = N("next.periop_restart",
+	    B(V_RESTART_DATE) | B(V_START_DOSE) | B(V_TIMING) | B(V_DATE) |
+	        B(V_INTERVAL_DAYS)),
+	[E_NEXT_PERIOP_BEFORE] = N("next.periop_before",
+	    B(V_DOSE) | B(V_HOLD_START) | B(V_RESTART_DATE) | B(V_START_DOSE) |
+	        B(V_TIMING) | B(V_DATE)),
 	/* Not a rule: a note beside any advice for a plan that keeps an
 	 * opioid under opioid_co_use=relative. */
 	[E_NEXT_CO_USE_NOTE] = N("next.co_use_note", 0),

@@ -1349,6 +1349,7 @@ ldn_course_free(struct ldn_course *c)
 		free((char *)c->visits[i].timing);
 	}
 	free(c->visits);
+	free(c->holds);
 	free(c);
 }
 
@@ -1359,37 +1360,69 @@ opt_at(const struct db_res *r, size_t i, size_t c)
 	return db_val(r, i, c) ? (int)int_at(r, i, c) : -1;
 }
 
-/* When the stored plan doses: its JSON's /preset/timing.  Plans stored
- * before plans knew morning dosing have none, and dosed at bedtime.  And
- * in *opioid_kept, whether its findings keep an opioid under the policy
- * opioid_co_use=relative (policy.opioid_co_use_met). */
+/* A string member of a schedule step, or "". */
 static const char *
-plan_timing(const char *plan_json, bool *opioid_kept)
+step_str(const struct jnode *step, const char *key)
+{
+	const struct jnode *v = tree_get(step, key);
+
+	return v && v->type == J_STR ? v->u.s : "";
+}
+
+/* What the course needs from the stored plan's JSON that its columns do
+ * not hold: when it doses (/preset/timing; plans stored before plans knew
+ * morning dosing have none, and dosed at bedtime), whether its findings
+ * keep an opioid under the policy opioid_co_use=relative
+ * (policy.opioid_co_use_met), and its holds around procedures (a "hold"
+ * step and the "restart" step after it).  False when out of memory. */
+static bool
+plan_extras(const char *plan_json, struct ldn_course *c)
 {
 	struct arena a = ARENA_INIT(1u << 26);
 	struct ldn_error err = { 0 };
 	struct jnode *root;
-	const char *t = "bedtime";
+	bool good = true;
 
-	*opioid_kept = false;
+	snprintf(c->timing, sizeof(c->timing), "bedtime");
 	if (json_parse(&a, plan_json, strlen(plan_json), 64, &root, &err) ==
 	    LDN_OK) {
 		const struct jnode *v =
 		    tree_get(tree_get(root, "preset"), "timing");
 		const struct jnode *f = tree_get(root, "findings");
+		const struct jnode *s = tree_get(root, "schedule");
 
 		if (v && v->type == J_STR && strcmp(v->u.s, "morning") == 0)
-			t = "morning";
+			snprintf(c->timing, sizeof(c->timing), "morning");
 		/* an opioid kept under opioid_co_use=relative */
 		for (size_t i = 0; f && f->type == J_ARR && i < f->n; i++) {
 			const struct jnode *id = tree_get(&f->u.items[i], "id");
 
-			*opioid_kept |= id && id->type == J_STR &&
+			c->opioid_kept |= id && id->type == J_STR &&
 			    strcmp(id->u.s, "policy.opioid_co_use_met") == 0;
+		}
+		if (s && s->type == J_ARR && s->n > 0 &&
+		    (c->holds = calloc(s->n, sizeof(*c->holds))) == NULL)
+			good = false;
+		for (size_t i = 0; good && s && s->type == J_ARR && i < s->n;
+		     i++) {
+			const struct jnode *st = &s->u.items[i];
+			struct ldn_hold *h;
+
+			if (strcmp(step_str(st, "kind"), "hold") == 0) {
+				h = &c->holds[c->n_holds++];
+				snprintf(h->from, sizeof(h->from), "%.10s",
+				    step_str(st, "date"));
+			} else if (strcmp(step_str(st, "kind"), "restart") ==
+			        0 &&
+			    c->n_holds > 0) {
+				h = &c->holds[c->n_holds - 1];
+				snprintf(h->until, sizeof(h->until), "%.10s",
+				    step_str(st, "date"));
+			}
 		}
 	}
 	arena_free(&a);
-	return t;
+	return good;
 }
 
 /* The course from the latest plan's row and the visits' rows. */
@@ -1411,9 +1444,8 @@ course_of(const char *id, const struct db_res *plan,
 	c->step_ug = (int32_t)int_at(plan, 0, 4);
 	c->interval_d = (int)int_at(plan, 0, 5);
 	c->ceiling_ug = (int32_t)int_at(plan, 0, 6);
-	snprintf(c->timing, sizeof(c->timing), "%s",
-	    plan_timing(text_at(plan, 0, 7), &c->opioid_kept));
-	if (visits->n_rows > 0) {
+	good = plan_extras(text_at(plan, 0, 7), c);
+	if (good && visits->n_rows > 0) {
 		c->visits = calloc(visits->n_rows, sizeof(*c->visits));
 		good = c->visits != NULL;
 	}
