@@ -208,16 +208,14 @@ step_back(struct ldn_next *n, const struct params *P, int32_t d,
 	int32_t half = halve(d, P->granularity_ug);
 
 	set_mg(n, V_NEXT_DOSE, half);
-	if (tolerated_below > 0) {
+	if (tolerated_below > 0)
 		set_mg(n, V_MAX_DOSE, tolerated_below);
-	} else {
-		snprintf(n->val[V_MAX_DOSE], NEXT_VAR_LEN, "not recorded");
-		n->vars[V_MAX_DOSE] = n->val[V_MAX_DOSE];
-	}
 	set_int(n, V_INTERVAL_DAYS,
 	    P->interval_sensitive_d > interval ? P->interval_sensitive_d
 	                                       : interval);
-	advise(n, LDN_NEXT_STEP_BACK, E_NEXT_STEP_BACK, half, today);
+	advise(n, LDN_NEXT_STEP_BACK,
+	    tolerated_below > 0 ? E_NEXT_STEP_BACK : E_NEXT_STEP_BACK_FIRST,
+	    half, today);
 }
 
 static void

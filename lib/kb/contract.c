@@ -255,6 +255,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_STEP_BACK] = N("next.step_back",
 	    B(V_DOSE) | B(V_NEXT_DOSE) | B(V_DATE) | B(V_MAX_DOSE) |
 	        B(V_INTERVAL_DAYS)),
+	/* the same with no tolerated dose below to return to */
+	[E_NEXT_STEP_BACK_FIRST] = N("next.step_back_first",
+	    B(V_DOSE) | B(V_NEXT_DOSE) | B(V_DATE) | B(V_INTERVAL_DAYS)),
 	[E_NEXT_MORNING] = N("next.morning",
 	    B(V_DOSE) | B(V_DATE) | B(V_SLEEP) | B(V_BASELINE_SLEEP)),
 	[E_NEXT_STOP_SERIOUS] = N("next.stop_serious", B(V_DOSE) | B(V_DATE)),
