@@ -18,6 +18,8 @@
  *   sleep worse than baseline, not morning   -> same dose in the morning
  *   moderate effect, settling window open    -> hold until it closes
  *   moderate effect, window passed           -> step back: halve
+ *   too few doses taken at the latest visit  -> hold, neither raised nor
+ *                                               judged
  *   tolerated, benefit meaningful, last step
  *     added no minimal further benefit       -> hold (plateau)
  *   tolerated, at the highest open dose      -> hold, or the 8-12 week
@@ -40,6 +42,7 @@
  * first visit that recorded it.
  * Every threshold is a kb number: response.meaningful_pct,
  * response.minimal_pct, side_effects.settle_d, sleep.worse_points,
+ * adherence.min_pct,
  * trial.min_d, trial.max_d, dose.interval_sensitive_d, dose.granularity_ug.
  * Days at a dose count from the first visit that reports it, so a step can
  * come later than the interval, never sooner.
@@ -81,7 +84,7 @@ static const char *const effect_names[FX_COUNT] = { "none", "mild", "moderate",
 /* A visit as the rules read it. */
 struct seen {
 	int32_t day, dose_ug;
-	int pain, sleep;
+	int pain, sleep, adherence;
 	enum effect fx;
 	bool morning;
 };
@@ -165,6 +168,21 @@ read_course(const struct ldn_course *c, int32_t today, struct seen *s,
 		if (v->sleep < -1 || v->sleep > 10)
 			return ldn_fail(err, LDN_E_SCHEMA, where,
 			    "sleep must be from 0 to 10, not %d", v->sleep);
+		if (v->mood < -1 || v->mood > 10 || v->energy < -1 ||
+		    v->energy > 10 || v->clarity < -1 || v->clarity > 10)
+			return ldn_fail(err, LDN_E_SCHEMA, where,
+			    "mood, energy and clarity must be from 0 to 10, "
+			    "not %d, %d and %d",
+			    v->mood, v->energy, v->clarity);
+		if (v->adherence < -1 || v->adherence > 100)
+			return ldn_fail(err, LDN_E_SCHEMA, where,
+			    "adherence must be from 0 to 100%%, not %d",
+			    v->adherence);
+		if (v->timing && strcmp(v->timing, "bedtime") != 0 &&
+		    strcmp(v->timing, "morning") != 0)
+			return ldn_fail(err, LDN_E_SCHEMA, where,
+			    "timing \"%s\" is not bedtime or morning",
+			    v->timing);
 		if (v->dose_ug < 0 || v->dose_ug > c->ceiling_ug)
 			return ldn_fail(err, LDN_E_SCHEMA, where,
 			    "dose of %d ug is outside 0 to the ceiling of "
@@ -182,6 +200,7 @@ read_course(const struct ldn_course *c, int32_t today, struct seen *s,
 		s[i].dose_ug = v->dose_ug;
 		s[i].pain = v->pain;
 		s[i].sleep = v->sleep;
+		s[i].adherence = v->adherence;
 		s[i].fx = (enum effect)k;
 		/* a visit that did not record when: as the last one that
 		 * did, else as the plan says */
@@ -355,6 +374,13 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_SETTLING, d,
 		    s[f].day + P->settle_d > today ? s[f].day + P->settle_d
 		                                   : today);
+		return;
+	}
+
+	/* too few doses taken: the dose can be neither raised nor judged */
+	if (L->adherence >= 0 && L->adherence < P->adherence_min_pct) {
+		set_int(n, V_ADHERENCE, L->adherence);
+		advise(n, LDN_NEXT_HOLD, E_NEXT_ADHERENCE, d, today);
 		return;
 	}
 

@@ -66,7 +66,7 @@ str_of_arr(json_t *a, size_t i)
 
 /* Fill a course from a case's "plan" (with its "holds": [[from, until or
  * null]], and "opioid_kept") and "visits" ([date, dose_mg, pain, sleep or
- * null, side_effects, timing?]). */
+ * null, side_effects, timing or null?, adherence_pct?]). */
 static bool
 course_from(json_t *cs, struct ldn_course *c)
 {
@@ -123,7 +123,10 @@ course_from(json_t *cs, struct ldn_course *c)
 		o->sleep = json_is_integer(sleep)
 		    ? (int)json_integer_value(sleep)
 		    : -1;
-		o->mood = o->energy = o->clarity = o->adherence = -1;
+		o->mood = o->energy = o->clarity = -1;
+		o->adherence = json_is_integer(json_array_get(v, 6))
+		    ? (int)json_integer_value(json_array_get(v, 6))
+		    : -1;
 		o->side_effects = json_string_value(json_array_get(v, 4));
 		o->timing = json_string_value(json_array_get(v, 5));
 	}
@@ -407,7 +410,8 @@ generate(struct ldn_course *c, struct ldn_visit *v, size_t max,
 		v[i].dose_ug = dose;
 		v[i].pain = (int)rnd(11);
 		v[i].sleep = rnd(4) ? (int)rnd(11) : -1;
-		v[i].mood = v[i].energy = v[i].clarity = v[i].adherence = -1;
+		v[i].mood = v[i].energy = v[i].clarity = -1;
+		v[i].adherence = rnd(6) == 0 ? (int)rnd(101) : -1;
 		uint32_t f = rnd(40);
 		v[i].side_effects = fx[f < 24 ? 0
 		        : f < 32              ? 1
@@ -540,6 +544,10 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 			interval = 14;
 		if (dose <= d || dose > d + c->step_ug)
 			return "an escalation that is not one step up";
+		if (c->visits[nv - 1].adherence >= 0 &&
+		    c->visits[nv - 1].adherence < 80)
+			return "an escalation when under 80% of doses were "
+			       "taken";
 		if (dose >= bar)
 			return "an escalation into an intolerable dose";
 		if (day_of(ldn_next_date(n)) <

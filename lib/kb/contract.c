@@ -35,6 +35,7 @@ const struct number_spec number_specs[] = {
 	{ "fhir.order_supply_d", U_D, P(order_supply_d), 1, 365 },
 	{ "response.meaningful_pct", U_PCT, P(meaningful_pct), 10, 90 },
 	{ "response.minimal_pct", U_PCT, P(minimal_pct), 1, 50 },
+	{ "adherence.min_pct", U_PCT, P(adherence_min_pct), 50, 100 },
 	{ "side_effects.settle_d", U_D, P(settle_d), 1, 28 },
 	{ "sleep.worse_points", U_POINTS, P(sleep_worse_points), 1, 10 },
 	{ "preset.final6_opioid_free_d", U_D, P(final6_opioid_free_d), 1, 365 },
@@ -92,6 +93,7 @@ const char *const var_names[V_COUNT] = {
 	[V_PRESET] = "preset",
 	[V_TIMING] = "timing",
 	[V_NOT_TOLERATED] = "not_tolerated",
+	[V_ADHERENCE] = "adherence",
 };
 
 const char *const severity_names[3] = { "block", "caution", "info" };
@@ -266,6 +268,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_REINTRODUCE] = N("next.reintroduce",
 	    B(V_START_DOSE) | B(V_DATE) | B(V_MAX_DOSE) | B(V_INTERVAL_DAYS) |
 	        B(V_TIMING)),
+	/* too few doses taken to raise or judge the dose */
+	[E_NEXT_ADHERENCE] =
+	    N("next.adherence", B(V_DOSE) | B(V_ADHERENCE) | B(V_DATE)),
 	[E_NEXT_HOLD_PLATEAU] = N("next.hold_plateau",
 	    B(V_DOSE) | B(V_PAIN) | B(V_BASELINE_PAIN) | B(V_MAX_DOSE)),
 	[E_NEXT_HOLD_BEST] = N("next.hold_best",

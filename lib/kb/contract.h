@@ -52,6 +52,7 @@ struct params {
 	int32_t order_supply_d;
 	int32_t meaningful_pct;
 	int32_t minimal_pct;
+	int32_t adherence_min_pct;
 	int32_t settle_d;
 	int32_t sleep_worse_points;
 	int32_t final6_opioid_free_d;
@@ -115,6 +116,7 @@ enum var {
 	V_PRESET,
 	V_TIMING, /* "at bedtime" or "in the morning", as the plan doses */
 	V_NOT_TOLERATED, /* the lowest dose recorded as not tolerated */
+	V_ADHERENCE,     /* percent of doses taken, at the latest visit */
 	V_COUNT
 };
 
@@ -213,6 +215,7 @@ enum entry_id {
 	E_NEXT_STOP_SERIOUS,
 	E_NEXT_STOPPED_SERIOUS,
 	E_NEXT_REINTRODUCE,
+	E_NEXT_ADHERENCE,
 	E_NEXT_HOLD_PLATEAU,
 	E_NEXT_HOLD_BEST,
 	E_NEXT_HOLD_BEST_TOLERATED,

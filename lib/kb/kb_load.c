@@ -1011,6 +1011,7 @@ var_width(enum var v)
 	case V_BASELINE_PAIN:
 	case V_SLEEP:
 	case V_BASELINE_SLEEP:
+	case V_ADHERENCE:
 	case V_AGE:
 		return 3;
 	default:
