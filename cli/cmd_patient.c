@@ -1,4 +1,4 @@
-/* `ldn patient add|list`: patients in the store, each with its plan. */
+/* `ldn patient add|replan|list`: patients in the store, each with its plan. */
 #include "cli.h"
 
 #include <errno.h>
@@ -16,6 +16,7 @@ struct add_opts {
 	const char *as_of, *preset, *kb, *why;
 	const char *policies[8];
 	size_t n_policies;
+	bool replan; /* a new plan for a stored patient, not a new patient */
 };
 
 static int
@@ -59,7 +60,9 @@ patient_add(const char *path, const struct add_opts *o, const char *db,
 		rc = EX_USAGE_;
 		goto out;
 	}
-	if (rc == LDN_OK)
+	if (rc == LDN_OK && o->replan)
+		rc = ldn_store_add_plan(st, actor, input, len, plan, why, &err);
+	else if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, actor, input, len, plan, why,
 		    &err);
 	if (rc == LDN_E_SCHEMA && strcmp(err.where, "why") == 0) {
@@ -73,7 +76,8 @@ patient_add(const char *path, const struct add_opts *o, const char *db,
 		rc = cli_exit_code(rc);
 		goto out;
 	}
-	printf("%s: added; %s%s%s\n", ldn_plan_patient_id(plan),
+	printf("%s: %s; %s%s%s\n", ldn_plan_patient_id(plan),
+	    o->replan ? "new plan" : "added",
 	    ldn_decision_name(ldn_plan_decision(plan)),
 	    *ldn_plan_earliest_start(plan) ? " from " : "",
 	    ldn_plan_earliest_start(plan));
@@ -162,7 +166,9 @@ exec_patient(int argc, char **argv)
 			return EX_USAGE_;
 		}
 	}
-	if (optind == argc - 2 && strcmp(argv[optind], "add") == 0)
+	o.replan = optind == argc - 2 && strcmp(argv[optind], "replan") == 0;
+	if (optind == argc - 2 &&
+	    (strcmp(argv[optind], "add") == 0 || o.replan))
 		return patient_add(argv[optind + 1], &o, cli_db_url(db),
 		    cli_actor(actor));
 	if (optind == argc - 1 && strcmp(argv[optind], "list") == 0)
@@ -173,14 +179,20 @@ exec_patient(int argc, char **argv)
 
 const struct cmd_entry cmd_patient_entry = {
 	.name = "patient",
-	.usage = "add FILE [--as-of DATE] [--preset NAME] "
+	.usage = "add|replan FILE [--as-of DATE] [--preset NAME] "
 	         "[--policy NAME=VALUE --why TEXT] [--db URL] [--actor NAME] | "
 	         "list [--db URL]",
-	.summary = "Store a patient with the plan built for them; list them.",
+	.summary = "Store a patient with the plan built for them; re-plan; "
+	           "list them.",
 	.help =
 	    "  add FILE   the patient (native JSON or a FHIR Bundle, with an\n"
 	    "             id) and the plan built now are stored; the input\n"
 	    "             is kept as the intake snapshot\n"
+	    "  replan FILE  a new plan for a stored patient (FILE, their\n"
+	    "             updated intake, names them by its id): it becomes\n"
+	    "             the latest, which `ldn next` follows; the visits\n"
+	    "             stay.  For a record that changed: an opioid\n"
+	    "             stopped, a procedure booked, another preset\n"
 	    "  --preset N the titration preset of the stored plan (see\n"
 	    "             `ldn plan --help`); `ldn next` then follows its\n"
 	    "             start, step, interval and ceiling\n"

@@ -53,9 +53,11 @@ status_of(enum ldn_status rc)
 static void
 fail(struct resp *resp, enum ldn_status rc, const struct ldn_error *err)
 {
-	/* the store names an unknown patient at "patient" */
+	/* the store names an unknown patient at "patient" (or, for a new
+	 * plan, at the intake's "/id") */
 	bool unknown = rc == LDN_E_SCHEMA &&
-	    strcmp(err->where, "patient") == 0 &&
+	    (strcmp(err->where, "patient") == 0 ||
+	        strcmp(err->where, "/id") == 0) &&
 	    strstr(err->msg, "is not stored") != NULL;
 
 	resp_error(resp, unknown ? 404 : status_of(rc), err->where, "%s",
@@ -396,8 +398,11 @@ api_patients(struct app *app, struct req *req, struct resp *resp)
 	take_sb(resp, 200, JSON, &b);
 }
 
-void
-api_patient_add(struct app *app, struct req *req, struct resp *resp)
+/* Store the plan built from the request's intake: for a new patient, or
+ * (id, from the address) as a new plan for a stored one, whose intake must
+ * then name the same patient. */
+static void
+store_plan(struct app *app, struct req *req, struct resp *resp, const char *id)
 {
 	struct ldn_store *st = app_store(app, resp);
 	struct ldn_error err = { 0 };
@@ -429,7 +434,21 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 	    as_of(app, req), arg(req, "preset"), pols, n_pols, review_of(ref),
 	    &plan, &err);
 	review_release(ref);
-	if (rc == LDN_OK)
+	const char *pid = rc == LDN_OK && ldn_plan_patient_id(plan)
+	    ? ldn_plan_patient_id(plan)
+	    : "";
+
+	if (rc == LDN_OK && id != NULL && strcmp(pid, id) != 0) {
+		resp_error(resp, status_of(LDN_E_SCHEMA), "/id",
+		    "the intake is patient \"%s\", not \"%s\" of the address",
+		    pid, id);
+		ldn_plan_free(plan);
+		return;
+	}
+	if (rc == LDN_OK && id != NULL)
+		rc = ldn_store_add_plan(st, req->actor, req->body,
+		    req->body_len, plan, arg(req, "why"), &err);
+	else if (rc == LDN_OK)
 		rc = ldn_store_add_patient(st, req->actor, req->body,
 		    req->body_len, plan, arg(req, "why"), &err);
 	if (rc != LDN_OK) {
@@ -449,6 +468,18 @@ api_patient_add(struct app *app, struct req *req, struct resp *resp)
 	sb_puts(&b, "\n");
 	ldn_plan_free(plan);
 	take_sb(resp, 201, JSON, &b);
+}
+
+void
+api_patient_add(struct app *app, struct req *req, struct resp *resp)
+{
+	store_plan(app, req, resp, NULL);
+}
+
+void
+api_plan_add(struct app *app, struct req *req, struct resp *resp)
+{
+	store_plan(app, req, resp, req->param[0]);
 }
 
 /* A visit from its JSON body: known keys only, each of its type. */

@@ -46,6 +46,8 @@ static const struct route routes[] = {
 	    READERS },
 	{ "POST", "/api/v1/patients", "POST /api/v1/patients", api_patient_add,
 	    WRITERS },
+	{ "POST", "/api/v1/patients/{id}/plans",
+	    "POST /api/v1/patients/{id}/plans", api_plan_add, WRITERS },
 	{ "POST", "/api/v1/patients/{id}/visits",
 	    "POST /api/v1/patients/{id}/visits", api_visit_add, WRITERS },
 	{ "GET", "/api/v1/patients/{id}/next", "GET /api/v1/patients/{id}/next",

@@ -512,6 +512,22 @@ jcall("POST", "/api/v1/patients/p-rt/visits", {"date": "2026-11-01", "dose_mg": 
 s, h, d = jcall("GET", "/api/v1/patients/p-rt/next?as_of=2026-11-08")
 ok(s == 200 and d["action"] == "escalate" and d["dose_mg"] == 2,
    "the next step follows the stored preset: 1 mg to 2 mg (ldnrt), not 1.5 mg", d)
+# A new plan for a stored patient: the latest plan is what the next step follows.
+s, h, d = jcall("POST", "/api/v1/patients/p-rt/plans?as_of=2026-11-02", dict(p9, id="p-rt"))
+ok(s == 201 and d["id"] == "p-rt" and d["decision"] == "start",
+   "POST /api/v1/patients/{id}/plans issues a new plan for a stored patient (201)", d)
+s, h, d = jcall("GET", "/api/v1/patients/p-rt/next?as_of=2026-11-08")
+ok(s == 200 and d["action"] == "escalate" and d["dose_mg"] == 1.5,
+   "and the next step follows it: the seed's 0.5 mg steps now, 1 mg to 1.5 mg", d)
+s, h, d = jcall("GET", "/api/v1/patients/p-rt/history")
+ok(s == 200 and len(d.get("plans", [])) == 2 and len(d.get("visits", [])) == 1,
+   "the history holds both plans and the visit", d and (len(d.get("plans", [])), len(d.get("visits", []))))
+ok(is_error(*jcall("POST", "/api/v1/patients/p-rt/plans?as_of=2026-11-02", dict(p9, id="p-other")), 400, "/id"),
+   "a new plan whose intake names another patient is 400 at /id")
+ok(is_error(*jcall("POST", "/api/v1/patients/p-404/plans?as_of=2026-11-02", dict(p9, id="p-404")), 404, "/id"),
+   "a new plan for a patient not stored is 404")
+ok(is_error(*jcall("POST", "/api/v1/patients/p-rt/plans", dict(p9, id="p-rt"), role="pharmacist"), 403, "Authorization"),
+   "a pharmacist may not issue a plan (403)")
 
 # --- CDS Hooks: discovery, the nine sandbox requests, the EHR's JWT, fetch, feedback
 import base64
