@@ -109,6 +109,7 @@ async function loadCaps() {
     state.caps.presets = enumOf(param('preset'));
     const save = spec.paths['/api/v1/patients'].post.parameters || [];
     state.caps.savePreset = save.some((p) => p.name === 'preset');
+    state.caps.replan = Boolean(spec.paths['/api/v1/patients/{id}/plans']);
   } catch (err) {
     say('Could not read the API description: ' + err.message);
   }
@@ -762,17 +763,31 @@ async function downloadIcs() {
 
 /* --- the titration tracker ----------------------------------------------- */
 
-async function savePatient() {
+/* Store the intake: as a new patient, or (replan, a stored patient's id)
+ * as a new plan for them.  A patient already stored is offered the new
+ * plan by a button beside the error, never issued one unasked. */
+async function savePatient(replan) {
   clearErrors('#intake');
   $('#form-errors').hidden = true;
   const body = requestBody();
-  const res = await api('POST', '/api/v1/patients' + query({ preset: state.caps.savePreset ? preset() : '' }), body);
+  const q = query({ preset: state.caps.savePreset ? preset() : '' });
+  const res = await api('POST', typeof replan === 'string'
+    ? `/api/v1/patients/${encodeURIComponent(replan)}/plans` + q : '/api/v1/patients' + q, body);
   if (!res.ok) {
-    showError(apiError(res), '#patient-form', '#form-errors', 'The patient could not be saved:');
+    const e = apiError(res);
+    showError(e, '#patient-form', '#form-errors', 'The patient could not be saved:');
+    const stored = /^patient "(.*)" is already stored/.exec(e.where === '/id' ? e.message : '');
+    if (stored && state.caps.replan) {
+      $('#form-errors').append(el('p', {},
+        el('button', { type: 'button', id: 'replan-patient', onclick: () => savePatient(stored[1]) },
+          `Issue a new plan for ${stored[1]}`),
+        ' from this intake: it becomes the plan the next step follows, and the visits stay.'));
+    }
     say('The patient could not be saved: see the intake.');
     return;
   }
-  say(`Saved ${res.data.id}: ${res.data.decision}${res.data.earliest_start ? ', from ' + res.data.earliest_start : ''}.`);
+  say(`${typeof replan === 'string' ? 'New plan for' : 'Saved'} ${res.data.id}: ${res.data.decision}` +
+    `${res.data.earliest_start ? ', from ' + res.data.earliest_start : ''}.`);
   /* the plan on screen is remade from what was saved */
   await makePlan(body);
   await loadPatients(res.data.id);
@@ -1210,7 +1225,7 @@ function bind() {
   }
   $('#get-plan').addEventListener('click', getPlan);
   $('#preset').addEventListener('change', () => { if (state.req) rerender(); });
-  $('#save-patient').addEventListener('click', savePatient);
+  $('#save-patient').addEventListener('click', () => savePatient());
   $('#print-handout').addEventListener('click', printHandout);
   $('#download-ics').addEventListener('click', downloadIcs);
   $('#visit-form').addEventListener('submit', recordVisit);

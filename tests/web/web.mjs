@@ -6,8 +6,8 @@
  * a field error for bad input, gets a plan, follows a citation, sees where
  * sources disagree, switches audience, makes a pharmacist's dispensing
  * sheet (a form, a supply, a refused supply, a do-not-start plan with no
- * sheet), opens the print view, saves the patient, records visits and
- * sees the chart change; answers held back until a newer request is
+ * sheet), opens the print view, saves the patient (and, saved twice,
+ * issues them a new plan), records visits and sees the chart change; answers held back until a newer request is
  * shown never replace it (a plan, an answer, another patient's next
  * step and history); no console errors, failed requests or page
  * errors beyond the one bad request it makes on purpose.  TAP; the
@@ -703,6 +703,24 @@ try {
      'switching patients quickly: the first patient\'s late answers are dropped, the chart and next step stay the second\'s',
      JSON.stringify(after));
 
+  /* Saving a patient already stored is refused, and a button beside the
+   * error offers a new plan for them instead: pressed, it stores one,
+   * which the history then holds beside the first. */
+  await page.fill('#f-baseline_pain', '6');
+  await page.click('#save-patient');
+  await page.waitForSelector('#replan-patient', { timeout: 10000 });
+  const offer = await text('#form-errors');
+  await page.click('#replan-patient');
+  await page.waitForFunction(() => /^New plan for web-test-2/.test(document.querySelector('#status').textContent), null,
+    { timeout: 10000 });
+  const replanned = await (await get(base + '/api/v1/patients/web-test-2/history?format=json',
+    { Authorization: 'Bearer ' + token })).json();
+  ok(offer.includes('already stored') && offer.includes('Issue a new plan for web-test-2') &&
+     (replanned.plans || []).length === 2 && await page.isHidden('#form-errors'),
+     'saving a stored patient again is refused, with a button that issues a new plan for them instead',
+     JSON.stringify({ offer, plans: (replanned.plans || []).length }));
+  await page.fill('#f-baseline_pain', '7');
+
   /* A plan the API refuses takes the old one off the screen: nothing
    * to print or download that no longer matches the intake.  The error
    * is about a whole row (a medication with neither code nor name): it
@@ -863,11 +881,12 @@ ok(failedRequests.length === 0, 'no failed requests', failedRequests.join('\n'))
 ok(offsite.length === 0, 'no request leaves this server', offsite.join('\n'));
 const pharmacistBad = pharmacistSheet ? 'POST /api/v1/plan 400,' : '';
 ok(badResponses.join() === 'POST /api/v1/plan 401,POST /api/v1/plan 400,' + pharmacistBad +
-   'POST /api/v1/patients/web-test-1/visits 400,POST /api/v1/plan 400,POST /api/v1/review/statement/definition.mechanism 422',
+   'POST /api/v1/patients/web-test-1/visits 400,POST /api/v1/patients 400,POST /api/v1/plan 400,' +
+   'POST /api/v1/review/statement/definition.mechanism 422',
    'the only error responses are those made on purpose (no token, bad intake, a bad supply for the pharmacist\'s sheet, ' +
-   'a future visit, bad intake again, reviewing one\'s own submission)', badResponses.join('\n'));
+   'a future visit, a patient saved twice, bad intake again, reviewing one\'s own submission)', badResponses.join('\n'));
 const unexpected = consoleErrors.filter((m) => !/status of (40[01]|422)/.test(m));
-ok(unexpected.length === 0 && consoleErrors.length <= 6, 'no console errors (beyond those made on purpose)', consoleErrors.join('\n'));
+ok(unexpected.length === 0 && consoleErrors.length <= 7, 'no console errors (beyond those made on purpose)', consoleErrors.join('\n'));
 
 server.kill('SIGTERM');
 const code = await new Promise((resolve) => server.on('exit', (c) => resolve(c)));
