@@ -237,6 +237,17 @@ step_back(struct ldn_next *n, const struct params *P, int32_t d,
 	    half, today);
 }
 
+/* Whether one of the plan's holds lies whole between two visits' days:
+ * begun after the first, over by the second. */
+static bool
+hold_between(const struct ldn_next *n, int32_t a, int32_t b)
+{
+	for (size_t i = 0; i < n->n_holds; i++)
+		if (a < n->hfrom[i] && n->huntil[i] <= b)
+			return true;
+	return false;
+}
+
 static void
 rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
     const struct seen *s, size_t nv, int32_t today)
@@ -284,6 +295,7 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	 * not tolerated */
 	n->restart_ug =
 	    c->start_ug < bar ? c->start_ug : halve(bar, P->granularity_ug);
+	n->interval_d = interval;
 
 	if (L->fx == FX_SERIOUS) {
 		set_mg(n, V_DOSE, d);
@@ -302,11 +314,20 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		/* a course that ended in a full trial without benefit is
 		 * not re-introduced: what the rules said at its last dose */
 		size_t k = nv - 1;
-		struct ldn_next then = { .kb = n->kb };
+		struct ldn_next then = { .kb = n->kb,
+			.n_holds = n->n_holds,
+			.hfrom = n->hfrom,
+			.huntil = n->huntil };
+
+		int32_t planned;
 
 		while (k > 0 && s[k].dose_ug == 0)
 			k--;
-		if (s[k].dose_ug > 0) {
+		/* a plan issued since is a clinician's new decision */
+		if (!date_parse(c->as_of, strnlen(c->as_of, sizeof(c->as_of)),
+		        &planned))
+			planned = INT32_MIN;
+		if (s[k].dose_ug > 0 && s[k].day >= planned) {
 			rules(&then, P, c, s, k + 1, s[k].day);
 			if (then.rule == E_NEXT_STOP_NO_BENEFIT ||
 			    then.rule == E_NEXT_CO_USE_NO_BENEFIT) {
@@ -335,8 +356,11 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		return;
 	}
 
-	/* the run: the latest visits at the current dose */
-	for (r = nv - 1; r > 0 && s[r - 1].dose_ug == d; r--)
+	/* the run: the latest visits at the current dose, since the last
+	 * hold between them (days at a dose do not count across one) */
+	for (r = nv - 1; r > 0 && s[r - 1].dose_ug == d &&
+	     !hold_between(n, s[r - 1].day, s[r].day);
+	     r--)
 		;
 	int32_t run_day = s[r].day;
 	int b = s[0].pain;
@@ -466,6 +490,11 @@ read_holds(const struct ldn_course *c, int32_t *from, int32_t *until,
 			return ldn_fail(err, LDN_E_SCHEMA, "holds",
 			    "hold %zu: from \"%.10s\" is not YYYY-MM-DD", i,
 			    h->from);
+		if (i > 0 && from[i] < from[i - 1])
+			return ldn_fail(err, LDN_E_SCHEMA, "holds",
+			    "hold %zu: from %.10s is before the hold above it: "
+			    "holds must be in date order",
+			    i, h->from);
 		if (h->until[0] == '\0')
 			until[i] = NONE_DAY;
 		else if (!date_parse(h->until,
@@ -493,65 +522,96 @@ hold_vars(struct ldn_next *n, int32_t from, int32_t until)
 	set_mg(n, V_START_DOSE, n->restart_ug);
 }
 
-/* The plan's holds around procedures come before the titration rules:
- * no dose inside one; after one, a restart at the start dose until a
- * visit on or after its restart day; and no step, start or restart whose
- * day falls inside one still to come. */
+/* The plan's holds around procedures, after the titration rules.  A stop
+ * outranks them all.  Inside a hold: stop until its restart day (a first
+ * dose still to come waits for that day).  After one, with no visit since
+ * its restart day: restart at the first dose, once effects reported off
+ * LDN have settled.  And before one still to come: nothing that raises or
+ * gives a dose is dated on or after its first day (a step up becomes a
+ * hold at the dose taken until then; a first dose or restart waits for
+ * its restart day), and any other advice carries the hold's note. */
 static void
-holds(struct ldn_next *n, const struct ldn_course *c, const struct seen *s,
-    size_t nv, const int32_t *from, const int32_t *until, int32_t today)
+holds(struct ldn_next *n, const struct params *P, const struct seen *s,
+    size_t nv, size_t nh, const int32_t *from, const int32_t *until,
+    int32_t today)
 {
 	int32_t last = nv > 0 ? s[nv - 1].day : INT32_MIN;
 	bool dosed = false;
 
+	if (n->action == LDN_NEXT_STOP || n->action == LDN_NEXT_NONE)
+		return;
 	for (size_t i = 0; i < nv; i++)
 		dosed |= s[i].dose_ug > 0;
-	for (size_t i = c->n_holds; i-- > 0;) {
+	/* the latest hold begun */
+	for (size_t i = nh; i-- > 0;) {
 		if (from[i] > today)
 			continue;
-		if (n->rule == E_NEXT_START) {
-			/* not started yet: the first dose waits for the end */
-			if (today >= until[i] || n->day >= until[i])
-				return;
-			if (until[i] != NONE_DAY) {
-				advise(n, n->action, n->rule, n->dose_ug,
-				    until[i]);
-			} else {
-				hold_vars(n, from[i], until[i]);
-				advise(n, LDN_NEXT_STOP, E_NEXT_PERIOP_HOLD, 0,
-				    today);
-			}
+		if (today < until[i] &&
+		    (n->rule != E_NEXT_START || until[i] == NONE_DAY)) {
+			hold_vars(n, from[i], until[i]);
+			advise(n, LDN_NEXT_STOP, E_NEXT_PERIOP_HOLD, 0, today);
 			return;
 		}
 		if (today < until[i]) {
-			hold_vars(n, from[i], until[i]);
-			advise(n, LDN_NEXT_STOP, E_NEXT_PERIOP_HOLD, 0, today);
+			if (n->day < until[i])
+				advise(n, n->action, n->rule, n->dose_ug,
+				    until[i]);
 		} else if (dosed && last < until[i] &&
-		    n->action != LDN_NEXT_STOP) {
+		    n->rule != E_NEXT_START) {
+			const struct seen *L = &s[nv - 1];
+			int32_t when = today;
+
+			if (L->fx >= FX_MODERATE && L->day + P->settle_d > when)
+				when = L->day + P->settle_d;
 			hold_vars(n, from[i], until[i]);
-			set_int(n, V_INTERVAL_DAYS, c->interval_d);
+			set_int(n, V_INTERVAL_DAYS, n->interval_d);
 			advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_PERIOP_RESTART,
-			    n->restart_ug, today);
+			    n->restart_ug, when);
 		}
-		return; /* only the latest hold begun bears on today */
+		break;
 	}
-	for (size_t i = 0; i < c->n_holds; i++) {
-		if (from[i] <= today || n->day < from[i] || n->day >= until[i])
+	/* the holds still to come, in date order */
+	for (size_t i = 0; i < nh; i++) {
+		if (from[i] <= today)
 			continue;
+		if (n->day < from[i]) {
+			/* the advice comes first: it carries the note */
+			hold_vars(n, from[i], until[i]);
+			n->hold_note = true;
+			n->hold_from = from[i];
+			return;
+		}
 		if (n->action == LDN_NEXT_ESCALATE) {
 			/* the dose taken now goes on until the hold */
 			int32_t d = s[nv - 1].dose_ug;
 
 			hold_vars(n, from[i], until[i]);
 			set_mg(n, V_DOSE, d);
+			n->hold_from = from[i];
 			advise(n, LDN_NEXT_HOLD, E_NEXT_PERIOP_BEFORE, d,
 			    today);
-		} else if ((n->action == LDN_NEXT_START ||
-		               n->action == LDN_NEXT_REINTRODUCE) &&
-		    until[i] != NONE_DAY) {
-			/* no first dose days before a hold: after it */
-			advise(n, n->action, n->rule, n->dose_ug, until[i]);
+			return;
 		}
+		if ((n->action == LDN_NEXT_START ||
+		        n->action == LDN_NEXT_REINTRODUCE) &&
+		    until[i] == NONE_DAY) {
+			hold_vars(n, from[i], until[i]);
+			advise(n, LDN_NEXT_STOP, E_NEXT_PERIOP_HOLD, 0, today);
+			return;
+		}
+		if (n->action == LDN_NEXT_START ||
+		    n->action == LDN_NEXT_REINTRODUCE) {
+			/* a first dose or restart waits for its end; then
+			 * the holds after it are looked at */
+			if (n->day < until[i])
+				advise(n, n->action, n->rule, n->dose_ug,
+				    until[i]);
+			continue;
+		}
+		/* a hold, a move or a step back dated into it: its note */
+		hold_vars(n, from[i], until[i]);
+		n->hold_note = true;
+		n->hold_from = from[i];
 		return;
 	}
 }
@@ -614,6 +674,11 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	}
 	n->kb = kb;
 	n->restart_ug = c->start_ug;
+	n->interval_d = c->interval_d;
+	n->hold_from = INT32_MAX;
+	n->n_holds = c->n_holds;
+	n->hfrom = hfrom;
+	n->huntil = huntil;
 	snprintf(n->patient_id, sizeof(n->patient_id), "%s", c->patient_id);
 	date_format(today, n->as_of);
 	if (strcmp(c->decision, "do-not-start") != 0 &&
@@ -654,7 +719,9 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 		stopping = false;
 	}
 	if (!stopping || n->rule == E_NEXT_START)
-		holds(n, c, s, c->n_visits, hfrom, huntil, today);
+		holds(n, P, s, c->n_visits, c->n_holds, hfrom, huntil, today);
+	n->n_holds = 0;
+	n->hfrom = n->huntil = NULL;
 	free(s);
 	free(hfrom);
 	free(huntil);

@@ -190,8 +190,22 @@ pharmacist_json(const struct ldn_next *n, const char *base, const char *name)
 			j = json_loads(s, 0, NULL);
 		free(s);
 		d = json_object_get(j, "dispensing");
+		/* 28 days, or the days before a hold to come (fewer) */
+		json_t *sup = json_object_get(d, "supply");
+		long long days = json_is_object(sup)
+		    ? json_integer_value(json_object_get(sup, "days"))
+		    : 28;
+		bool cut = json_is_true(json_object_get(sup, "before_hold"));
+
 		good = d != NULL &&
-		    json_is_true(json_object_get(d, "available")) == (dose > 0);
+		    json_is_true(json_object_get(d, "available")) ==
+		        (dose > 0) &&
+		    (cut ? days >= 1 && days < 28 &&
+		                (!json_is_null(
+		                     json_object_get(j, "hold_note")) ||
+		                    strcmp(str_of(j, "rule"),
+		                        "next.periop_before") == 0)
+		         : days == 28);
 		if (good && dose > 0 && strcmp(forms[f], "capsule") != 0) {
 			/* at 1 mg/mL a microgram is a microlitre */
 			good = json_integer_value(
@@ -201,7 +215,7 @@ pharmacist_json(const struct ldn_next *n, const char *base, const char *name)
 			                                        "supply"),
 			                        "volume_ml")) *
 			            1000 +
-			        0.5) == (long long)dose * 28;
+			        0.5) == (long long)dose * days;
 		} else if (good && dose > 0) {
 			json_t *caps = json_object_get(d, "capsules");
 			long long made = capsules_ug(caps),
@@ -211,14 +225,15 @@ pharmacist_json(const struct ldn_next *n, const char *base, const char *name)
 			                  "capsules"));
 
 			good = json_is_true(json_object_get(d, "exact"))
-			    ? made == dose && supplied == (long long)dose * 28
+			    ? made == dose && supplied == (long long)dose * days
 			    : caps == NULL &&
 			        json_object_get(d, "inexact") != NULL &&
 			        json_is_null(json_object_get(d, "supply"));
 		}
 		ok(good,
 		    "%s: %s: the pharmacist's %s makes %d ug a dose exactly "
-		    "or says it cannot, and supplies 28 days of it",
+		    "or says it cannot, and supplies 28 days of it (or the "
+		    "days before a hold)",
 		    base, name, forms[f], (int)dose);
 		json_decref(j);
 	}
@@ -360,12 +375,12 @@ static const char *const fx[] = { "none", "mild", "moderate", "severe",
 	"serious" };
 
 /* A course a titration could produce, and some it should not: doses move
- * up and down in plan steps, visits 1 to 21 days apart; now and then a
- * hold around a procedure (h), 3 to 16 days long or with no restart day,
- * which the visits may or may not respect. */
+ * up and down in plan steps, visits 1 to 21 days apart; now and then one
+ * or two holds around procedures (h), 3 to 16 days long or with no
+ * restart day, which the visits may or may not respect. */
 static void
 generate(struct ldn_course *c, struct ldn_visit *v, size_t max,
-    struct ldn_hold *h)
+    struct ldn_hold h[2])
 {
 	/* The presets' numbers (kb/presets.yaml): ceilings up to final6's
 	 * 6 mg, steps of 0.5 (seed, slow, thyroid, child), 1 (ldnrt) and
@@ -396,13 +411,18 @@ generate(struct ldn_course *c, struct ldn_visit *v, size_t max,
 	if (rnd(4) == 0) {
 		int32_t from = day + (int32_t)rnd(120);
 
-		date_format(from, h->from);
-		if (rnd(10) == 0)
-			h->until[0] = '\0';
-		else
-			date_format(from + 3 + (int32_t)rnd(14), h->until);
 		c->holds = h;
-		c->n_holds = 1;
+		c->n_holds = rnd(3) == 0 ? 2 : 1;
+		for (size_t i = 0; i < c->n_holds; i++) {
+			int32_t until = from + 3 + (int32_t)rnd(14);
+
+			date_format(from, h[i].from);
+			if (i + 1 == c->n_holds && rnd(10) == 0)
+				h[i].until[0] = '\0';
+			else
+				date_format(until, h[i].until);
+			from = until + (int32_t)rnd(60);
+		}
 	}
 	dose = rnd(8) ? c->start_ug : 0;
 	for (size_t i = 0; i < c->n_visits; i++) {
@@ -505,6 +525,22 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 		        a == LDN_NEXT_REINTRODUCE) &&
 		    on >= hf && on < hu)
 			return "a dose dated inside a hold";
+		if (a == LDN_NEXT_ESCALATE && hf > today && on >= hf)
+			return "a step up dated on or after a hold to come";
+		/* a step up after a hold the visits respected counts its
+		 * interval from the restart day at the earliest */
+		bool inside = false, before = false;
+
+		for (size_t i = 0; i < nv; i++) {
+			int32_t vd = day_of(c->visits[i].date);
+
+			inside |= vd >= hf && vd < hu;
+			before |= vd < hf;
+		}
+		if (a == LDN_NEXT_ESCALATE && hu <= today && before &&
+		    !inside && on < hu + c->interval_d)
+			return "a step up sooner than the interval after a "
+			       "hold";
 		if (today >= hf && today < hu && a != LDN_NEXT_STOP &&
 		    a != LDN_NEXT_START)
 			return "advice other than stop inside a hold";
@@ -574,7 +610,7 @@ static void
 properties(long count)
 {
 	struct ldn_visit v[24];
-	struct ldn_hold hold;
+	struct ldn_hold hold[2];
 	long failures = 0, by_action[8] = { 0 };
 
 	for (long i = 0; i < count; i++) {
@@ -585,7 +621,7 @@ properties(long count)
 		char as_of[11];
 		int32_t today;
 
-		generate(&c, v, 24, &hold);
+		generate(&c, v, 24, hold);
 		today = c.n_visits
 		    ? day_of(v[c.n_visits - 1].date) + (int32_t)rnd(30)
 		    : day_of(c.earliest_start) + (int32_t)rnd(30);

@@ -628,6 +628,78 @@ course_timing(const struct ldn_kb *kb)
 	ldn_store_close(st);
 }
 
+/* A course reads the stored plan's holds around procedures, each with its
+ * restart day, in date order; and a stored plan that does not read is
+ * refused, never read without them. */
+static void
+course_holds(const struct ldn_kb *kb)
+{
+	static const char *const two =
+	    "{\"id\":\"p-ops\",\"age_years\":50,\"sex\":\"female\","
+	    "\"weight_kg\":70,\"pregnancy\":\"none\","
+	    "\"opioid_analgesia_required\":false,\"medications\":[],"
+	    "\"conditions\":[{\"system\":\"icd10\",\"code\":\"M79.7\","
+	    "\"status\":\"active\"}],\"procedures\":[{\"display\":\"Knee\","
+	    "\"date\":\"2026-02-15\",\"status\":\"planned\","
+	    "\"opioids_expected\":true},{\"display\":\"Hip\",\"date\":"
+	    "\"2026-04-20\",\"status\":\"planned\","
+	    "\"opioids_expected\":true}]}";
+	struct ldn_store *st = open_store();
+	struct ldn_error err = { 0 };
+	struct ldn_plan *plan = NULL;
+	struct ldn_course *c = NULL;
+	struct raw r;
+
+	bool good = st != NULL &&
+	    ldn_plan_build(kb, two, strlen(two), "2026-01-01", &plan, &err) ==
+	        LDN_OK &&
+	    ldn_store_add_patient(st, "test", two, strlen(two), plan, NULL,
+	        &err) == LDN_OK &&
+	    ldn_store_course(st, "test", "p-ops", &c, &err) == LDN_OK;
+	ok(good && c->n_holds == 2 &&
+	        strcmp(c->holds[0].from, "2026-02-12") == 0 &&
+	        strcmp(c->holds[0].until, "2026-02-22") == 0 &&
+	        strcmp(c->holds[1].from, "2026-04-17") == 0 &&
+	        strcmp(c->holds[1].until, "2026-04-27") == 0,
+	    "a course reads its plan's two holds and their restart days "
+	    "(%zu: %s to %s, %s to %s) (%s)",
+	    c ? c->n_holds : 0, c && c->n_holds ? c->holds[0].from : "-",
+	    c && c->n_holds ? c->holds[0].until : "-",
+	    c && c->n_holds > 1 ? c->holds[1].from : "-",
+	    c && c->n_holds > 1 ? c->holds[1].until : "-", err.msg);
+	ldn_course_free(c);
+	c = NULL;
+	ldn_store_close(st);
+	if (!raw_open(&r)) {
+		ok(0, "the database opens behind the store's back");
+		ldn_plan_free(plan);
+		return;
+	}
+	/* broken behind the store's back, and mended after */
+	bool broken = raw_exec(&r,
+	    "CREATE TABLE kept AS SELECT id, plan_json FROM plans WHERE "
+	    "patient_id = 'p-ops'; UPDATE plans SET plan_json = "
+	    "'{\"schedule\": [' WHERE patient_id = 'p-ops'");
+	raw_close(&r);
+	st = open_store();
+	ok(broken && st != NULL &&
+	        ldn_store_course(st, "test", "p-ops", &c, &err) != LDN_OK &&
+	        c == NULL && strcmp(err.where, "plan") == 0 &&
+	        strstr(err.msg, "does not read") != NULL,
+	    "a stored plan that does not read is refused, not read without "
+	    "its holds (%s: %s)",
+	    err.where, err.msg);
+	ldn_store_close(st);
+	ldn_plan_free(plan);
+	ok(raw_open(&r) &&
+	        raw_exec(&r,
+	            "UPDATE plans SET plan_json = (SELECT plan_json FROM kept "
+	            "WHERE kept.id = plans.id) WHERE patient_id = 'p-ops'; "
+	            "DROP TABLE kept"),
+	    "and mended");
+	raw_close(&r);
+}
+
 /* The course read: the latest plan's numbers, the visits oldest first. */
 static void
 course(const struct ldn_kb *kb)
@@ -1551,6 +1623,7 @@ main(int argc, char **argv)
 	basics(kb);
 	course(kb);
 	course_timing(kb);
+	course_holds(kb);
 	bad_urls();
 	tokens();
 	overrides(kb);

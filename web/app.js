@@ -830,6 +830,9 @@ async function loadNext() {
     el('p', {}, el('strong', { text: n.action }), n.dose_mg !== undefined && n.dose_mg !== null ? ` ${n.dose_mg} mg` : '',
       n.date ? ` from ${n.date}` : '', ' ', badge(n.evidence)),
     el('p', { class: 'next-text', text: n.text }),
+    /* the notes beside the advice: an opioid kept, a hold to come */
+    n.co_use_note ? el('p', { class: 'next-note', text: n.co_use_note }) : null,
+    n.hold_note ? el('p', { class: 'next-note', text: n.hold_note }) : null,
     n.references && n.references.length ? referenceList(n.references, 'n-') : null));
 }
 

@@ -310,6 +310,10 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_PERIOP_BEFORE] = N("next.periop_before",
 	    B(V_DOSE) | B(V_HOLD_START) | B(V_RESTART_DATE) | B(V_START_DOSE) |
 	        B(V_TIMING) | B(V_DATE)),
+	/* Not a rule: beside any advice that comes before a hold */
+	[E_NEXT_PERIOP_NOTE] = N("next.periop_note",
+	    B(V_HOLD_START) | B(V_RESTART_DATE) | B(V_START_DOSE) |
+	        B(V_TIMING)),
 	/* Not a rule: a note beside any advice for a plan that keeps an
 	 * opioid under opioid_co_use=relative. */
 	[E_NEXT_CO_USE_NOTE] = N("next.co_use_note", 0),

@@ -229,6 +229,7 @@ enum entry_id {
 	E_NEXT_PERIOP_HOLD,
 	E_NEXT_PERIOP_RESTART,
 	E_NEXT_PERIOP_BEFORE,
+	E_NEXT_PERIOP_NOTE, /* beside advice before a hold to come */
 	E_NEXT_CO_USE_NOTE, /* beside any advice while an opioid is kept */
 	E_CARD_VIEW_START,
 	E_CARD_VIEW_WAIT,

@@ -30,6 +30,7 @@ struct next_view {
 	const struct fm_form *form;
 	int32_t conc_ug_per_ml;
 	int32_t supply_days; /* 0: no supply asked for */
+	bool before_hold;    /* supply_days cut to the days before a hold */
 	bool exact;          /* the form makes the dose exactly */
 	int32_t volume_ul;   /* liquids, when exact */
 	int32_t count[DISPENSE_MAX_STRENGTHS]; /* capsules, when exact */
@@ -206,8 +207,11 @@ dispense_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_next *n,
 			sb_puts(tmp, ".");
 			if (v->supply_days > 0) {
 				sb_printf(tmp,
-				    " A supply of %d days at this dose: ",
-				    (int)v->supply_days);
+				    " A supply of %d days at this dose%s: ",
+				    (int)v->supply_days,
+				    v->before_hold
+				        ? " (to the night before the hold)"
+				        : "");
 				quantity_text(tmp, v, v->supply_days);
 				sb_puts(tmp, ".");
 			}
@@ -290,6 +294,9 @@ dispense_json(struct jw *w, const struct ldn_next *n, struct next_view *v)
 	if (v->supply_days > 0 && n->dose_ug > 0 && v->exact) {
 		jw_obj(w);
 		jw_kint(w, "days", v->supply_days);
+		/* cut to the days before a hold to come */
+		jw_key(w, "before_hold");
+		jw_bool(w, v->before_hold);
 		if (f->kind == FK_LIQUID) {
 			render_ml_string((int64_t)v->volume_ul * v->supply_days,
 			    buf);
@@ -393,8 +400,13 @@ render_next_text(const struct ldn_next *n, struct next_view *v, char **out,
 	expand_advice(&tmp, n, e, v);
 	cite_text(&tmp, v, e->cites);
 	render_wrap(&b, sb_cstr(&tmp), 0, 0);
-	if (n->opioid_kept) {
-		const struct kb_entry *k = &n->kb->entries[E_NEXT_CO_USE_NOTE];
+	for (int i = 0; i < 2; i++) {
+		/* the notes beside the advice: the co-use policy's, a hold's */
+		if (!(i == 0 ? n->opioid_kept : n->hold_note))
+			continue;
+		const struct kb_entry *k =
+		    &n->kb->entries[i == 0 ? E_NEXT_CO_USE_NOTE
+		                           : E_NEXT_PERIOP_NOTE];
 
 		tmp.len = 0;
 		expand_advice(&tmp, n, k, v);
@@ -457,6 +469,19 @@ render_next_json(const struct ldn_next *n, struct next_view *v, bool compact,
 	} else {
 		jw_null(&w);
 	}
+	/* before a hold around a procedure still to come: its days */
+	jw_key(&w, "hold_note");
+	if (n->hold_note) {
+		const struct kb_entry *k = &n->kb->entries[E_NEXT_PERIOP_NOTE];
+
+		tmp.len = 0;
+		expand_advice(&tmp, n, k, v);
+		jw_strn(&w, tmp.s ? tmp.s : "", tmp.len);
+		for (size_t i = 0; i < k->cites.n; i++)
+			cite_no(v, k->cites.ref[i]);
+	} else {
+		jw_null(&w);
+	}
 	if (v->pharmacist) {
 		jw_kstr(&w, "headline", pharmacist_headline[n->action]);
 		dispense_json(&w, n, v);
@@ -488,6 +513,7 @@ ldn_next_render_with(const struct ldn_next *n, enum ldn_format format,
 		.form = NULL,
 		.conc_ug_per_ml = 0,
 		.supply_days = 0,
+		.before_hold = false,
 		.exact = false,
 		.volume_ul = 0,
 		.count = { 0 },
@@ -509,6 +535,12 @@ ldn_next_render_with(const struct ldn_next *n, enum ldn_format format,
 		v.form = o.form;
 		v.conc_ug_per_ml = o.conc_ug_per_ml;
 		v.supply_days = o.supply_days;
+		/* a supply stops at the day before a hold to come */
+		if (n->hold_from != INT32_MAX && n->dose_ug > 0 &&
+		    v.supply_days > n->hold_from - n->day) {
+			v.supply_days = n->hold_from - n->day;
+			v.before_hold = true;
+		}
 		make_dose(n, &v);
 	}
 	switch (format) {

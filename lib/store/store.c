@@ -1374,67 +1374,75 @@ step_str(const struct jnode *step, const char *key)
  * morning dosing have none, and dosed at bedtime), whether its findings
  * keep an opioid under the policy opioid_co_use=relative
  * (policy.opioid_co_use_met), and its holds around procedures (a "hold"
- * step and the "restart" step after it).  False when out of memory. */
-static bool
-plan_extras(const char *plan_json, struct ldn_course *c)
+ * step and the "restart" step after it).  A stored plan that does not
+ * read is refused: its holds would be lost. */
+static enum ldn_status
+plan_extras(const char *plan_json, struct ldn_course *c, struct ldn_error *err)
 {
 	struct arena a = ARENA_INIT(1u << 26);
-	struct ldn_error err = { 0 };
 	struct jnode *root;
 	bool good = true;
+	enum ldn_status rc;
 
 	snprintf(c->timing, sizeof(c->timing), "bedtime");
-	if (json_parse(&a, plan_json, strlen(plan_json), 64, &root, &err) ==
-	    LDN_OK) {
-		const struct jnode *v =
-		    tree_get(tree_get(root, "preset"), "timing");
-		const struct jnode *f = tree_get(root, "findings");
-		const struct jnode *s = tree_get(root, "schedule");
+	rc = json_parse(&a, plan_json, strlen(plan_json), 64, &root, err);
+	if (rc != LDN_OK) {
+		char why[sizeof(err->msg)];
 
-		if (v && v->type == J_STR && strcmp(v->u.s, "morning") == 0)
-			snprintf(c->timing, sizeof(c->timing), "morning");
-		/* an opioid kept under opioid_co_use=relative */
-		for (size_t i = 0; f && f->type == J_ARR && i < f->n; i++) {
-			const struct jnode *id = tree_get(&f->u.items[i], "id");
+		snprintf(why, sizeof(why), "%s", err->msg);
+		arena_free(&a);
+		return ldn_fail(err, rc == LDN_E_NOMEM ? rc : LDN_E_IO, "plan",
+		    "the stored plan of %s does not read: %s", c->patient_id,
+		    why);
+	}
+	const struct jnode *v = tree_get(tree_get(root, "preset"), "timing");
+	const struct jnode *f = tree_get(root, "findings");
+	const struct jnode *s = tree_get(root, "schedule");
 
-			c->opioid_kept |= id && id->type == J_STR &&
-			    strcmp(id->u.s, "policy.opioid_co_use_met") == 0;
-		}
-		if (s && s->type == J_ARR && s->n > 0 &&
-		    (c->holds = calloc(s->n, sizeof(*c->holds))) == NULL)
-			good = false;
-		for (size_t i = 0; good && s && s->type == J_ARR && i < s->n;
-		     i++) {
-			const struct jnode *st = &s->u.items[i];
-			struct ldn_hold *h;
+	if (v && v->type == J_STR && strcmp(v->u.s, "morning") == 0)
+		snprintf(c->timing, sizeof(c->timing), "morning");
+	/* an opioid kept under opioid_co_use=relative */
+	for (size_t i = 0; f && f->type == J_ARR && i < f->n; i++) {
+		const struct jnode *id = tree_get(&f->u.items[i], "id");
 
-			if (strcmp(step_str(st, "kind"), "hold") == 0) {
-				h = &c->holds[c->n_holds++];
-				snprintf(h->from, sizeof(h->from), "%.10s",
-				    step_str(st, "date"));
-			} else if (strcmp(step_str(st, "kind"), "restart") ==
-			        0 &&
-			    c->n_holds > 0) {
-				h = &c->holds[c->n_holds - 1];
-				snprintf(h->until, sizeof(h->until), "%.10s",
-				    step_str(st, "date"));
-			}
+		c->opioid_kept |= id && id->type == J_STR &&
+		    strcmp(id->u.s, "policy.opioid_co_use_met") == 0;
+	}
+	if (s && s->type == J_ARR && s->n > 0 &&
+	    (c->holds = calloc(s->n, sizeof(*c->holds))) == NULL)
+		good = false;
+	for (size_t i = 0; good && s && s->type == J_ARR && i < s->n; i++) {
+		const struct jnode *st = &s->u.items[i];
+		struct ldn_hold *h;
+
+		if (strcmp(step_str(st, "kind"), "hold") == 0) {
+			h = &c->holds[c->n_holds++];
+			snprintf(h->from, sizeof(h->from), "%.10s",
+			    step_str(st, "date"));
+		} else if (strcmp(step_str(st, "kind"), "restart") == 0 &&
+		    c->n_holds > 0) {
+			h = &c->holds[c->n_holds - 1];
+			snprintf(h->until, sizeof(h->until), "%.10s",
+			    step_str(st, "date"));
 		}
 	}
 	arena_free(&a);
-	return good;
+	return good ? LDN_OK : ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 }
 
-/* The course from the latest plan's row and the visits' rows. */
+/* The course from the latest plan's row and the visits' rows, or NULL
+ * with err set. */
 static struct ldn_course *
 course_of(const char *id, const struct db_res *plan,
-    const struct db_res *visits)
+    const struct db_res *visits, struct ldn_error *err)
 {
 	struct ldn_course *c = calloc(1, sizeof(*c));
 	bool good = c != NULL;
 
-	if (!good)
+	if (!good) {
+		ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 		return NULL;
+	}
 	snprintf(c->patient_id, sizeof(c->patient_id), "%s", id);
 	snprintf(c->as_of, sizeof(c->as_of), "%s", text_at(plan, 0, 0));
 	snprintf(c->decision, sizeof(c->decision), "%s", text_at(plan, 0, 1));
@@ -1444,8 +1452,11 @@ course_of(const char *id, const struct db_res *plan,
 	c->step_ug = (int32_t)int_at(plan, 0, 4);
 	c->interval_d = (int)int_at(plan, 0, 5);
 	c->ceiling_ug = (int32_t)int_at(plan, 0, 6);
-	good = plan_extras(text_at(plan, 0, 7), c);
-	if (good && visits->n_rows > 0) {
+	if (plan_extras(text_at(plan, 0, 7), c, err) != LDN_OK) {
+		ldn_course_free(c);
+		return NULL;
+	}
+	if (visits->n_rows > 0) {
 		c->visits = calloc(visits->n_rows, sizeof(*c->visits));
 		good = c->visits != NULL;
 	}
@@ -1472,6 +1483,7 @@ course_of(const char *id, const struct db_res *plan,
 	}
 	if (!good) {
 		ldn_course_free(c);
+		ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 		return NULL;
 	}
 	return c;
@@ -1507,8 +1519,8 @@ ldn_store_course(struct ldn_store *st, const char *actor,
 		rc = ldn_fail(err, LDN_E_SCHEMA, "patient",
 		    "patient \"%s\" has no plan", patient_id);
 	if (rc == LDN_OK &&
-	    (*out = course_of(patient_id, plan, visits)) == NULL)
-		rc = ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
+	    (*out = course_of(patient_id, plan, visits, err)) == NULL)
+		rc = err->code;
 	db_res_free(plan);
 	db_res_free(visits);
 	return rc;
