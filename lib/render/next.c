@@ -425,6 +425,26 @@ render_next_text(const struct ldn_next *n, struct next_view *v, char **out,
 	return render_finish(&b, &tmp, out, len, err);
 }
 
+/* A note beside the advice as JSON key: its words and citations when
+ * shown, else null. */
+static void
+note_json(struct jw *w, struct strbuf *tmp, const struct ldn_next *n,
+    struct next_view *v, const char *key, bool shown, enum entry_id id)
+{
+	const struct kb_entry *k = &n->kb->entries[id];
+
+	jw_key(w, key);
+	if (!shown) {
+		jw_null(w);
+		return;
+	}
+	tmp->len = 0;
+	expand_advice(tmp, n, k, v);
+	jw_strn(w, tmp->s ? tmp->s : "", tmp->len);
+	for (size_t i = 0; i < k->cites.n; i++)
+		cite_no(v, k->cites.ref[i]);
+}
+
 static enum ldn_status
 render_next_json(const struct ldn_next *n, struct next_view *v, bool compact,
     char **out, size_t *len, struct ldn_error *err)
@@ -457,31 +477,11 @@ render_next_json(const struct ldn_next *n, struct next_view *v, bool compact,
 	 * that means for any advice, else null */
 	jw_key(&w, "opioid_kept");
 	jw_bool(&w, n->opioid_kept);
-	jw_key(&w, "co_use_note");
-	if (n->opioid_kept) {
-		const struct kb_entry *k = &n->kb->entries[E_NEXT_CO_USE_NOTE];
-
-		tmp.len = 0;
-		expand_advice(&tmp, n, k, v);
-		jw_strn(&w, tmp.s ? tmp.s : "", tmp.len);
-		for (size_t i = 0; i < k->cites.n; i++)
-			cite_no(v, k->cites.ref[i]);
-	} else {
-		jw_null(&w);
-	}
+	note_json(&w, &tmp, n, v, "co_use_note", n->opioid_kept,
+	    E_NEXT_CO_USE_NOTE);
 	/* before a hold around a procedure still to come: its days */
-	jw_key(&w, "hold_note");
-	if (n->hold_note) {
-		const struct kb_entry *k = &n->kb->entries[E_NEXT_PERIOP_NOTE];
-
-		tmp.len = 0;
-		expand_advice(&tmp, n, k, v);
-		jw_strn(&w, tmp.s ? tmp.s : "", tmp.len);
-		for (size_t i = 0; i < k->cites.n; i++)
-			cite_no(v, k->cites.ref[i]);
-	} else {
-		jw_null(&w);
-	}
+	note_json(&w, &tmp, n, v, "hold_note", n->hold_note,
+	    E_NEXT_PERIOP_NOTE);
 	if (v->pharmacist) {
 		jw_kstr(&w, "headline", pharmacist_headline[n->action]);
 		dispense_json(&w, n, v);
