@@ -139,8 +139,8 @@ halve(int32_t ug, int32_t gran)
 /* Read and check the course: every visit dated and in order, no later
  * than today, its scores in range, its dose within the ceiling. */
 static enum ldn_status
-read_course(const struct ldn_course *c, int32_t today, struct seen *s,
-    struct ldn_error *err)
+read_course(const struct ldn_course *c, int32_t today, int32_t planned,
+    struct seen *s, struct ldn_error *err)
 {
 	char where[48];
 	const char *timing = c->timing;
@@ -183,7 +183,10 @@ read_course(const struct ldn_course *c, int32_t today, struct seen *s,
 			return ldn_fail(err, LDN_E_SCHEMA, where,
 			    "timing \"%s\" is not bedtime or morning",
 			    v->timing);
-		if (v->dose_ug < 0 || v->dose_ug > c->ceiling_ug)
+		/* a visit before the latest plan was under an earlier one,
+		 * whose ceiling may have been higher */
+		if (v->dose_ug < 0 ||
+		    (v->dose_ug > c->ceiling_ug && s[i].day >= planned))
 			return ldn_fail(err, LDN_E_SCHEMA, where,
 			    "dose of %d ug is outside 0 to the ceiling of "
 			    "%d ug",
@@ -237,15 +240,51 @@ step_back(struct ldn_next *n, const struct params *P, int32_t d,
 	    half, today);
 }
 
-/* Whether one of the plan's holds lies whole between two visits' days:
- * begun after the first, over by the second. */
+/* Whether one of the plan's holds ends between two visits' days: its
+ * restart day after the first, on or before the second. */
 static bool
 hold_between(const struct ldn_next *n, int32_t a, int32_t b)
 {
 	for (size_t i = 0; i < n->n_holds; i++)
-		if (a < n->hfrom[i] && n->huntil[i] <= b)
+		if (a < n->huntil[i] && n->huntil[i] <= b)
 			return true;
 	return false;
+}
+
+static void rules(struct ldn_next *n, const struct params *P,
+    const struct ldn_course *c, const struct seen *s, size_t nv, int32_t today);
+
+/* Whether the doses before visit z (one off LDN) ended in a trial without
+ * benefit, under the latest plan (a plan issued since is a clinician's
+ * new decision): then n says stay stopped. */
+static bool
+failed_before(struct ldn_next *n, const struct params *P,
+    const struct ldn_course *c, const struct seen *s, size_t z, int32_t today)
+{
+	struct ldn_next then = { .kb = n->kb,
+		.nested = true, /* one level: the earlier rules, not theirs */
+		.n_holds = n->n_holds,
+		.hfrom = n->hfrom,
+		.huntil = n->huntil };
+	size_t k = z;
+	int32_t planned;
+
+	while (k > 0 && s[k].dose_ug == 0)
+		k--;
+	if (!date_parse(c->as_of, strnlen(c->as_of, sizeof(c->as_of)),
+	        &planned))
+		planned = INT32_MIN;
+	if (s[k].dose_ug <= 0 || s[k].day < planned)
+		return false;
+	rules(&then, P, c, s, k + 1, s[k].day);
+	if (then.rule != E_NEXT_STOP_NO_BENEFIT &&
+	    then.rule != E_NEXT_CO_USE_NO_BENEFIT)
+		return false;
+	memcpy(n->val, then.val, sizeof(n->val));
+	for (int v = 0; v < V_COUNT; v++)
+		n->vars[v] = then.vars[v] ? n->val[v] : NULL;
+	advise(n, LDN_NEXT_STOP, E_NEXT_STOPPED_NO_BENEFIT, 0, today);
+	return true;
 }
 
 static void
@@ -310,36 +349,26 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 		advise(n, LDN_NEXT_STOP, E_NEXT_STOPPED_SERIOUS, 0, today);
 		return;
 	}
+	/* a course stopped after a trial without benefit (a visit off LDN
+	 * after it) stays stopped, even if doses were taken again since,
+	 * until a plan issued after it says otherwise */
+	for (size_t z = nv; !n->nested && z-- > 1;) {
+		if (s[z].dose_ug != 0)
+			continue;
+		if (failed_before(n, P, c, s, z, today))
+			return;
+		break;
+	}
+	if (d > c->ceiling_ug) {
+		/* a plan issued since lowered the ceiling below the dose */
+		set_mg(n, V_DOSE, d);
+		set_mg(n, V_CEILING, c->ceiling_ug);
+		set_mg(n, V_NEXT_DOSE, c->ceiling_ug);
+		advise(n, LDN_NEXT_STEP_BACK, E_NEXT_ABOVE_CEILING,
+		    c->ceiling_ug, today);
+		return;
+	}
 	if (d == 0) {
-		/* a course that ended in a full trial without benefit is
-		 * not re-introduced: what the rules said at its last dose */
-		size_t k = nv - 1;
-		struct ldn_next then = { .kb = n->kb,
-			.n_holds = n->n_holds,
-			.hfrom = n->hfrom,
-			.huntil = n->huntil };
-
-		int32_t planned;
-
-		while (k > 0 && s[k].dose_ug == 0)
-			k--;
-		/* a plan issued since is a clinician's new decision */
-		if (!date_parse(c->as_of, strnlen(c->as_of, sizeof(c->as_of)),
-		        &planned))
-			planned = INT32_MIN;
-		if (s[k].dose_ug > 0 && s[k].day >= planned) {
-			rules(&then, P, c, s, k + 1, s[k].day);
-			if (then.rule == E_NEXT_STOP_NO_BENEFIT ||
-			    then.rule == E_NEXT_CO_USE_NO_BENEFIT) {
-				memcpy(n->val, then.val, sizeof(n->val));
-				for (int v = 0; v < V_COUNT; v++)
-					n->vars[v] =
-					    then.vars[v] ? n->val[v] : NULL;
-				advise(n, LDN_NEXT_STOP,
-				    E_NEXT_STOPPED_NO_BENEFIT, 0, today);
-				return;
-			}
-		}
 		/* restart once effects still reported off LDN have had
 		 * their days to settle */
 		int32_t start = n->restart_ug;
@@ -435,6 +464,13 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 			set_mg(n, V_NOT_TOLERATED, bar);
 		set_date(n, V_FROM_DATE, run_day);
 		set_int(n, V_DAYS, days);
+		/* the lowest share of doses taken at this dose */
+		int low = -1;
+
+		for (size_t i = r; i < nv; i++)
+			if (s[i].adherence >= 0 &&
+			    (low < 0 || s[i].adherence < low))
+				low = s[i].adherence;
 		/* review days already past are due today */
 		int32_t first = run_day + P->trial_min_d > today
 		    ? run_day + P->trial_min_d
@@ -448,12 +484,16 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 			    untolerated ? E_NEXT_HOLD_BEST_TOLERATED
 			                : E_NEXT_HOLD_BEST,
 			    d, today);
-		else if (b == 0)
+		else if (low >= 0 && low < P->adherence_min_pct) {
+			/* too few doses taken during the trial to judge it */
+			set_int(n, V_ADHERENCE, low);
+			advise(n, LDN_NEXT_HOLD, E_NEXT_ADHERENCE, d, today);
+		} else if (b == 0) {
 			/* no pain at the baseline: pain cannot show a benefit
 			 */
 			advise(n, LDN_NEXT_HOLD, E_NEXT_HOLD_UNJUDGED, d,
 			    first);
-		else if (days >= P->trial_max_d && c->opioid_kept)
+		} else if (days >= P->trial_max_d && c->opioid_kept)
 			/* a trial at the co-use cap says nothing of the usual
 			 * doses */
 			advise(n, LDN_NEXT_STOP, E_NEXT_CO_USE_NO_BENEFIT, 0,
@@ -522,6 +562,22 @@ hold_vars(struct ldn_next *n, int32_t from, int32_t until)
 	set_mg(n, V_START_DOSE, n->restart_ug);
 }
 
+/* The same for the note about a hold still to come, in variables of its
+ * own: the advice beside it may name another hold. */
+static void
+note_vars(struct ldn_next *n, int32_t from, int32_t until)
+{
+	set_date(n, V_NOTE_HOLD_START, from);
+	if (until == NONE_DAY) {
+		snprintf(n->val[V_NOTE_RESTART_DATE], NEXT_VAR_LEN,
+		    "a new plan says so");
+		n->vars[V_NOTE_RESTART_DATE] = n->val[V_NOTE_RESTART_DATE];
+	} else {
+		set_date(n, V_NOTE_RESTART_DATE, until);
+	}
+	set_mg(n, V_START_DOSE, n->restart_ug);
+}
+
 /* The plan's holds around procedures, after the titration rules.  A stop
  * outranks them all.  Inside a hold: stop until its restart day (a first
  * dose still to come waits for that day).  After one, with no visit since
@@ -570,13 +626,20 @@ holds(struct ldn_next *n, const struct params *P, const struct seen *s,
 		}
 		break;
 	}
-	/* the holds still to come, in date order */
+	/* the holds still to come, in date order: a step up, first dose or
+	 * restart is not made within an interval of one (as the plan's
+	 * schedule keeps its steps clear of holds) */
 	for (size_t i = 0; i < nh; i++) {
+		bool doses = n->action == LDN_NEXT_ESCALATE ||
+		    n->action == LDN_NEXT_START ||
+		    n->action == LDN_NEXT_REINTRODUCE;
+
 		if (from[i] <= today)
 			continue;
-		if (n->day < from[i]) {
+		if (n->day < from[i] &&
+		    !(doses && n->day + n->interval_d > from[i])) {
 			/* the advice comes first: it carries the note */
-			hold_vars(n, from[i], until[i]);
+			note_vars(n, from[i], until[i]);
 			n->hold_note = true;
 			n->hold_from = from[i];
 			return;
@@ -609,11 +672,38 @@ holds(struct ldn_next *n, const struct params *P, const struct seen *s,
 			continue;
 		}
 		/* a hold, a move or a step back dated into it: its note */
-		hold_vars(n, from[i], until[i]);
+		note_vars(n, from[i], until[i]);
 		n->hold_note = true;
 		n->hold_from = from[i];
 		return;
 	}
+}
+
+/* Doses under an earlier plan, then a latest plan that made LDN wait
+ * (its earliest start after its as-of day), and no visit since the wait
+ * ended: a restart, not the old dose. */
+static void
+restart_after_wait(struct ldn_next *n, const struct ldn_course *c,
+    const struct seen *s, int32_t planned)
+{
+	size_t nv = c->n_visits;
+	int32_t es;
+	bool before = false;
+
+	if (n->action == LDN_NEXT_STOP || nv == 0 ||
+	    !date_parse(c->earliest_start,
+	        strnlen(c->earliest_start, sizeof(c->earliest_start)), &es) ||
+	    es <= planned || s[nv - 1].day >= es)
+		return;
+	for (size_t i = 0; i < nv; i++)
+		before |= s[i].dose_ug > 0 && s[i].day < planned;
+	if (!before)
+		return;
+	set_date(n, V_FROM_DATE, es);
+	set_mg(n, V_START_DOSE, n->restart_ug);
+	set_int(n, V_INTERVAL_DAYS, n->interval_d);
+	advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_RESTART_AFTER_WAIT,
+	    n->restart_ug, n->today);
 }
 
 /* Whether a visit recorded a serious adverse effect. */
@@ -633,7 +723,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	const struct params *P = &kb->params;
 	struct ldn_next *n;
 	struct seen *s = NULL;
-	int32_t today, es, *hfrom = NULL, *huntil = NULL;
+	int32_t today, es, planned, *hfrom = NULL, *huntil = NULL;
 	bool any_dose = false, stopping = true;
 	enum ldn_status rc;
 
@@ -642,6 +732,9 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	else if (!date_parse(as_of, strlen(as_of), &today))
 		return ldn_fail(err, LDN_E_SCHEMA, "as_of",
 		    "\"%s\" is not a date YYYY-MM-DD", as_of);
+	if (!date_parse(c->as_of, strnlen(c->as_of, sizeof(c->as_of)),
+	        &planned))
+		planned = INT32_MIN;
 	if (strcmp(c->decision, "do-not-start") != 0) {
 		/* a plan with a schedule has its numbers (plans stored
 		 * before migration 002 have none, and are refused) */
@@ -673,6 +766,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 		return ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 	}
 	n->kb = kb;
+	n->today = today;
 	n->restart_ug = c->start_ug;
 	n->interval_d = c->interval_d;
 	n->hold_from = INT32_MAX;
@@ -682,7 +776,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	snprintf(n->patient_id, sizeof(n->patient_id), "%s", c->patient_id);
 	date_format(today, n->as_of);
 	if (strcmp(c->decision, "do-not-start") != 0 &&
-	    ((rc = read_course(c, today, s, err)) != LDN_OK ||
+	    ((rc = read_course(c, today, planned, s, err)) != LDN_OK ||
 	        (rc = read_holds(c, hfrom, huntil, err)) != LDN_OK)) {
 		free(s);
 		free(hfrom);
@@ -695,7 +789,12 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	n->morning = c->n_visits > 0 && s ? s[c->n_visits - 1].morning
 	                                  : strcmp(c->timing, "morning") == 0;
 	n->opioid_kept = c->opioid_kept;
-	if (strcmp(c->decision, "do-not-start") == 0) {
+	if (strcmp(c->decision, "do-not-start") == 0 && c->n_visits > 0 &&
+	    c->visits[c->n_visits - 1].dose_ug > 0) {
+		/* a plan issued since says do not start: stop what is taken */
+		set_mg(n, V_DOSE, c->visits[c->n_visits - 1].dose_ug);
+		advise(n, LDN_NEXT_STOP, E_NEXT_STOP_PLAN, 0, today);
+	} else if (strcmp(c->decision, "do-not-start") == 0) {
 		advise(n, LDN_NEXT_NONE, E_NEXT_NOT_STARTED, 0, today);
 	} else if (!any_dose) {
 		if (!date_parse(c->earliest_start, strlen(c->earliest_start),
@@ -717,6 +816,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	} else {
 		rules(n, P, c, s, c->n_visits, today);
 		stopping = false;
+		restart_after_wait(n, c, s, planned);
 	}
 	if (!stopping || n->rule == E_NEXT_START)
 		holds(n, P, s, c->n_visits, c->n_holds, hfrom, huntil, today);

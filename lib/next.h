@@ -25,9 +25,11 @@ struct ldn_next {
 	bool morning;       /* doses are taken in the morning, not at bedtime */
 	bool opioid_kept;   /* the plan keeps an opioid: next.co_use_note */
 	bool hold_note;     /* a hold to come: next.periop_note beside */
+	bool nested;        /* rules() asked about an earlier point */
 	int32_t hold_from;  /* the first day of the hold the advice comes
 	                       before, or INT32_MAX: a supply stops there */
 	int32_t day;        /* date, as a day number */
+	int32_t today;      /* as_of, as a day number */
 	/* the plan's holds, while the advice is made (day numbers) */
 	size_t n_holds;
 	const int32_t *hfrom, *huntil;

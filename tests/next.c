@@ -83,7 +83,10 @@ course_from(json_t *cs, struct ldn_course *c)
 	snprintf(c->decision, sizeof(c->decision), "%s", dec ? dec : "start");
 	snprintf(c->earliest_start, sizeof(c->earliest_start), "%s",
 	    es ? es : "");
-	snprintf(c->as_of, sizeof(c->as_of), "%s", es ? es : "");
+	/* the plan's as-of day: its "as_of", else its earliest start */
+	const char *made = json_string_value(json_object_get(plan, "as_of"));
+
+	snprintf(c->as_of, sizeof(c->as_of), "%s", made ? made : es ? es : "");
 	c->start_ug = mg_to_ug(json_object_get(plan, "start_mg"));
 	c->step_ug = mg_to_ug(json_object_get(plan, "step_mg"));
 	c->interval_d =
@@ -483,7 +486,7 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 	if (dose < 0 || dose > c->ceiling_ug)
 		return "dose outside 0 to the ceiling";
 	if (strcmp(c->decision, "do-not-start") == 0)
-		return a == LDN_NEXT_NONE && dose == 0
+		return (a == LDN_NEXT_NONE || a == LDN_NEXT_STOP) && dose == 0
 		    ? NULL
 		    : "a dose for a do-not-start plan";
 	if (a == LDN_NEXT_NONE)
@@ -525,20 +528,17 @@ violated(const struct ldn_course *c, const struct ldn_next *n, int32_t today)
 		        a == LDN_NEXT_REINTRODUCE) &&
 		    on >= hf && on < hu)
 			return "a dose dated inside a hold";
+		if ((a == LDN_NEXT_ESCALATE || a == LDN_NEXT_START ||
+		        a == LDN_NEXT_REINTRODUCE) &&
+		    hf > today && on < hf && on + c->interval_d > hf)
+			return "a dose within an interval before a hold to "
+			       "come";
 		if (a == LDN_NEXT_ESCALATE && hf > today && on >= hf)
 			return "a step up dated on or after a hold to come";
-		/* a step up after a hold the visits respected counts its
-		 * interval from the restart day at the earliest */
-		bool inside = false, before = false;
-
-		for (size_t i = 0; i < nv; i++) {
-			int32_t vd = day_of(c->visits[i].date);
-
-			inside |= vd >= hf && vd < hu;
-			before |= vd < hf;
-		}
-		if (a == LDN_NEXT_ESCALATE && hu <= today && before &&
-		    !inside && on < hu + c->interval_d)
+		/* a step up after a hold counts its interval from the
+		 * restart day at the earliest */
+		if (a == LDN_NEXT_ESCALATE && hu <= today &&
+		    on < hu + c->interval_d)
 			return "a step up sooner than the interval after a "
 			       "hold";
 		if (today >= hf && today < hu && a != LDN_NEXT_STOP &&

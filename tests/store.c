@@ -718,7 +718,8 @@ course(const struct ldn_kb *kb)
 	if (st == NULL ||
 	    ldn_plan_build(kb, in, strlen(in), "2026-01-01", &plan, &err) !=
 	        LDN_OK ||
-	    ldn_plan_build(kb, in2, strlen(in2), "2026-01-01", &plan2, &err) !=
+	    /* the new plan follows the visits: dated on the last one */
+	    ldn_plan_build(kb, in2, strlen(in2), "2026-03-01", &plan2, &err) !=
 	        LDN_OK ||
 	    ldn_store_add_patient(st, "test", in, strlen(in), plan, NULL,
 	        &err) != LDN_OK) {

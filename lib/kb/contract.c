@@ -94,6 +94,8 @@ const char *const var_names[V_COUNT] = {
 	[V_TIMING] = "timing",
 	[V_NOT_TOLERATED] = "not_tolerated",
 	[V_ADHERENCE] = "adherence",
+	[V_NOTE_HOLD_START] = "note_hold_start",
+	[V_NOTE_RESTART_DATE] = "note_restart_date",
 };
 
 const char *const severity_names[3] = { "block", "caution", "info" };
@@ -248,6 +250,15 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_SCHEDULE_BEFORE_FIRST_DOSE_CO_USE] =
 	    S("schedule.before_first_dose_co_use", 0),
 	[E_NEXT_NOT_STARTED] = N("next.not_started", 0),
+	/* the latest plan says do not start, yet a dose is recorded */
+	[E_NEXT_STOP_PLAN] = N("next.stop_plan", B(V_DOSE) | B(V_DATE)),
+	/* doses under an earlier plan, then a plan that waits: restart */
+	[E_NEXT_RESTART_AFTER_WAIT] = N("next.restart_after_wait",
+	    B(V_FROM_DATE) | B(V_START_DOSE) | B(V_TIMING) | B(V_DATE) |
+	        B(V_INTERVAL_DAYS)),
+	/* a dose above the latest plan's ceiling: down to it */
+	[E_NEXT_ABOVE_CEILING] = N("next.above_ceiling",
+	    B(V_DOSE) | B(V_CEILING) | B(V_NEXT_DOSE) | B(V_DATE)),
 	[E_NEXT_START] = N("next.start", B(V_DOSE) | B(V_DATE) | B(V_TIMING)),
 	[E_NEXT_ESCALATE] = N("next.escalate",
 	    B(V_DOSE) | B(V_NEXT_DOSE) | B(V_DATE) | B(V_PAIN) |
@@ -312,7 +323,7 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	        B(V_TIMING) | B(V_DATE)),
 	/* Not a rule: beside any advice that comes before a hold */
 	[E_NEXT_PERIOP_NOTE] = N("next.periop_note",
-	    B(V_HOLD_START) | B(V_RESTART_DATE) | B(V_START_DOSE) |
+	    B(V_NOTE_HOLD_START) | B(V_NOTE_RESTART_DATE) | B(V_START_DOSE) |
 	        B(V_TIMING)),
 	/* Not a rule: a note beside any advice for a plan that keeps an
 	 * opioid under opioid_co_use=relative. */

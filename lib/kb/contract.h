@@ -115,8 +115,10 @@ enum var {
 	V_BASELINE_SLEEP,
 	V_PRESET,
 	V_TIMING, /* "at bedtime" or "in the morning", as the plan doses */
-	V_NOT_TOLERATED, /* the lowest dose recorded as not tolerated */
-	V_ADHERENCE,     /* percent of doses taken, at the latest visit */
+	V_NOT_TOLERATED,     /* the lowest dose recorded as not tolerated */
+	V_ADHERENCE,         /* percent of doses taken, at the latest visit */
+	V_NOTE_HOLD_START,   /* next.periop_note: the hold to come */
+	V_NOTE_RESTART_DATE, /* and its restart day */
 	V_COUNT
 };
 
@@ -206,6 +208,9 @@ enum entry_id {
 	E_SCHEDULE_BEFORE_FIRST_DOSE,
 	E_SCHEDULE_BEFORE_FIRST_DOSE_CO_USE,
 	E_NEXT_NOT_STARTED,
+	E_NEXT_STOP_PLAN,
+	E_NEXT_RESTART_AFTER_WAIT,
+	E_NEXT_ABOVE_CEILING,
 	E_NEXT_START,
 	E_NEXT_ESCALATE,
 	E_NEXT_HOLD_SETTLING,

@@ -994,6 +994,8 @@ var_width(enum var v)
 	case V_DATE:
 	case V_FROM_DATE:
 	case V_TO_DATE:
+	case V_NOTE_HOLD_START:
+	case V_NOTE_RESTART_DATE:
 		return 10;
 	case V_CEILING:
 	case V_MAX_DOSE:

@@ -207,8 +207,9 @@ dispense_text(struct strbuf *b, struct strbuf *tmp, const struct ldn_next *n,
 			sb_puts(tmp, ".");
 			if (v->supply_days > 0) {
 				sb_printf(tmp,
-				    " A supply of %d days at this dose%s: ",
+				    " A supply of %d day%s at this dose%s: ",
 				    (int)v->supply_days,
+				    v->supply_days == 1 ? "" : "s",
 				    v->before_hold
 				        ? " (to the night before the hold)"
 				        : "");
@@ -535,10 +536,17 @@ ldn_next_render_with(const struct ldn_next *n, enum ldn_format format,
 		v.form = o.form;
 		v.conc_ug_per_ml = o.conc_ug_per_ml;
 		v.supply_days = o.supply_days;
-		/* a supply stops at the day before a hold to come */
+		/* a supply stops at the day before a hold to come: from the
+		 * step's day for a new dose, else from today */
+		bool stepping = n->action == LDN_NEXT_ESCALATE ||
+		    n->action == LDN_NEXT_START ||
+		    n->action == LDN_NEXT_REINTRODUCE;
+		int32_t left = n->hold_from -
+		    (stepping && n->day > n->today ? n->day : n->today);
+
 		if (n->hold_from != INT32_MAX && n->dose_ug > 0 &&
-		    v.supply_days > n->hold_from - n->day) {
-			v.supply_days = n->hold_from - n->day;
+		    v.supply_days > left) {
+			v.supply_days = left > 1 ? left : 1;
 			v.before_hold = true;
 		}
 		make_dose(n, &v);

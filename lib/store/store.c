@@ -760,11 +760,41 @@ ldn_store_add_plan(struct ldn_store *st, const char *actor, const char *input,
     struct ldn_error *err)
 {
 	const char *id = ldn_plan_patient_id(plan);
+	const char *as_of = ldn_plan_as_of(plan);
+	struct db_res *r = NULL;
+	char today[11];
 	enum ldn_status rc;
 
 	if (id == NULL || !patient_exists(st, id))
 		return ldn_fail(err, LDN_E_SCHEMA, "/id",
 		    "patient \"%s\" is not stored", id ? id : "(no id)");
+	/* a new plan follows the record: not dated before the latest plan
+	 * or visit (the visits after it would be judged by it), nor after
+	 * today (no visit could then be recorded) */
+	date_format(date_today(), today);
+	if (strcmp(as_of, today) > 0)
+		return ldn_fail(err, LDN_E_SCHEMA, "as_of",
+		    "%s is after today: a new plan is made as of today or "
+		    "before",
+		    as_of);
+	if (query(st,
+	        "SELECT (SELECT max(as_of) FROM plans WHERE patient_id = ?), "
+	        "(SELECT max(date) FROM visits WHERE patient_id = ?)",
+	        DB_ARGS(db_text(id), db_text(id)), &r) != DB_OK)
+		return dbfail(st, err, "plan");
+	for (size_t c = 0; c < 2; c++) {
+		const char *last = db_val(r, 0, c);
+
+		if (last != NULL && strcmp(as_of, last) < 0) {
+			rc = ldn_fail(err, LDN_E_SCHEMA, "as_of",
+			    "%s is before the patient's latest %s, %s: a new "
+			    "plan follows the record",
+			    as_of, c == 0 ? "plan" : "visit", last);
+			db_res_free(r);
+			return rc;
+		}
+	}
+	db_res_free(r);
 	if ((rc = begin_write(st, err)) != LDN_OK)
 		return rc;
 	rc = insert_plan(st, actor, input, len, plan, why, err);
