@@ -186,7 +186,7 @@ read_course(const struct ldn_course *c, int32_t today, int32_t planned,
 		/* a visit before the latest plan was under an earlier one,
 		 * whose ceiling may have been higher */
 		if (v->dose_ug < 0 ||
-		    (v->dose_ug > c->ceiling_ug && s[i].day >= planned))
+		    (v->dose_ug > c->ceiling_ug && s[i].day > planned))
 			return ldn_fail(err, LDN_E_SCHEMA, where,
 			    "dose of %d ug is outside 0 to the ceiling of "
 			    "%d ug",
@@ -274,7 +274,7 @@ failed_before(struct ldn_next *n, const struct params *P,
 	if (!date_parse(c->as_of, strnlen(c->as_of, sizeof(c->as_of)),
 	        &planned))
 		planned = INT32_MIN;
-	if (s[k].dose_ug <= 0 || s[k].day < planned)
+	if (s[k].dose_ug <= 0 || s[k].day <= planned)
 		return false;
 	rules(&then, P, c, s, k + 1, s[k].day);
 	if (then.rule != E_NEXT_STOP_NO_BENEFIT &&
@@ -352,20 +352,25 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 	/* a course stopped after a trial without benefit (a visit off LDN
 	 * after it) stays stopped, even if doses were taken again since,
 	 * until a plan issued after it says otherwise */
-	for (size_t z = nv; !n->nested && z-- > 1;) {
-		if (s[z].dose_ug != 0)
-			continue;
-		if (failed_before(n, P, c, s, z, today))
+	for (size_t z = nv; !n->nested && z-- > 1;)
+		if (s[z].dose_ug == 0 && s[z - 1].dose_ug > 0 &&
+		    failed_before(n, P, c, s, z, today))
 			return;
-		break;
-	}
 	if (d > c->ceiling_ug) {
-		/* a plan issued since lowered the ceiling below the dose */
+		/* a plan issued since lowered the ceiling below the dose: down
+		 * to it, but below any dose not tolerated, and no higher than
+		 * a step back when effects are reported */
+		int32_t to = c->ceiling_ug < bar
+		    ? c->ceiling_ug
+		    : halve(bar, P->granularity_ug);
+		int32_t half = halve(d < bar ? d : bar, P->granularity_ug);
+
+		if (L->fx >= FX_MODERATE && half < to)
+			to = half;
 		set_mg(n, V_DOSE, d);
 		set_mg(n, V_CEILING, c->ceiling_ug);
-		set_mg(n, V_NEXT_DOSE, c->ceiling_ug);
-		advise(n, LDN_NEXT_STEP_BACK, E_NEXT_ABOVE_CEILING,
-		    c->ceiling_ug, today);
+		set_mg(n, V_NEXT_DOSE, to);
+		advise(n, LDN_NEXT_STEP_BACK, E_NEXT_ABOVE_CEILING, to, today);
 		return;
 	}
 	if (d == 0) {
@@ -464,11 +469,13 @@ rules(struct ldn_next *n, const struct params *P, const struct ldn_course *c,
 			set_mg(n, V_NOT_TOLERATED, bar);
 		set_date(n, V_FROM_DATE, run_day);
 		set_int(n, V_DAYS, days);
-		/* the lowest share of doses taken at this dose */
+		/* the lowest share of doses taken at this dose, in the
+		 * longest trial period back from the latest visit */
 		int low = -1;
 
 		for (size_t i = r; i < nv; i++)
 			if (s[i].adherence >= 0 &&
+			    L->day - s[i].day < P->trial_max_d &&
 			    (low < 0 || s[i].adherence < low))
 				low = s[i].adherence;
 		/* review days already past are due today */
@@ -684,7 +691,7 @@ holds(struct ldn_next *n, const struct params *P, const struct seen *s,
  * ended: a restart, not the old dose. */
 static void
 restart_after_wait(struct ldn_next *n, const struct ldn_course *c,
-    const struct seen *s, int32_t planned)
+    const struct seen *s, int32_t planned, int32_t settle_d)
 {
 	size_t nv = c->n_visits;
 	int32_t es;
@@ -696,14 +703,20 @@ restart_after_wait(struct ldn_next *n, const struct ldn_course *c,
 	    es <= planned || s[nv - 1].day >= es)
 		return;
 	for (size_t i = 0; i < nv; i++)
-		before |= s[i].dose_ug > 0 && s[i].day < planned;
+		before |= s[i].dose_ug > 0 && s[i].day <= planned;
 	if (!before)
 		return;
+	/* effects reported off LDN have their days to settle first */
+	int32_t when = n->today;
+	const struct seen *L = &s[nv - 1];
+
+	if (L->fx >= FX_MODERATE && L->day + settle_d > when)
+		when = L->day + settle_d;
 	set_date(n, V_FROM_DATE, es);
 	set_mg(n, V_START_DOSE, n->restart_ug);
 	set_int(n, V_INTERVAL_DAYS, n->interval_d);
 	advise(n, LDN_NEXT_REINTRODUCE, E_NEXT_RESTART_AFTER_WAIT,
-	    n->restart_ug, n->today);
+	    n->restart_ug, when);
 }
 
 /* Whether a visit recorded a serious adverse effect. */
@@ -789,8 +802,21 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	n->morning = c->n_visits > 0 && s ? s[c->n_visits - 1].morning
 	                                  : strcmp(c->timing, "morning") == 0;
 	n->opioid_kept = c->opioid_kept;
-	if (strcmp(c->decision, "do-not-start") == 0 && c->n_visits > 0 &&
-	    c->visits[c->n_visits - 1].dose_ug > 0) {
+	size_t serious = SIZE_MAX; /* the last visit with a serious effect */
+
+	for (size_t i = 0; i < c->n_visits; i++)
+		if (c->visits[i].side_effects &&
+		    strcmp(c->visits[i].side_effects, "serious") == 0)
+			serious = i;
+	if (strcmp(c->decision, "do-not-start") == 0 && serious != SIZE_MAX &&
+	    date_parse(c->visits[serious].date,
+	        strnlen(c->visits[serious].date, 11), &es)) {
+		/* a serious effect outranks the plan: a clinician's review */
+		set_date(n, V_FROM_DATE, es);
+		set_mg(n, V_DOSE, c->visits[serious].dose_ug);
+		advise(n, LDN_NEXT_STOP, E_NEXT_STOPPED_SERIOUS, 0, today);
+	} else if (strcmp(c->decision, "do-not-start") == 0 &&
+	    c->n_visits > 0 && c->visits[c->n_visits - 1].dose_ug > 0) {
 		/* a plan issued since says do not start: stop what is taken */
 		set_mg(n, V_DOSE, c->visits[c->n_visits - 1].dose_ug);
 		advise(n, LDN_NEXT_STOP, E_NEXT_STOP_PLAN, 0, today);
@@ -816,7 +842,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	} else {
 		rules(n, P, c, s, c->n_visits, today);
 		stopping = false;
-		restart_after_wait(n, c, s, planned);
+		restart_after_wait(n, c, s, planned, P->settle_d);
 	}
 	if (!stopping || n->rule == E_NEXT_START)
 		holds(n, P, s, c->n_visits, c->n_holds, hfrom, huntil, today);

@@ -199,7 +199,7 @@ t "a replan dated before the latest plan exits 65" code 65 "$ldn" patient replan
 t "and says the plan" has "as_of: 2026-07-10 is before the patient's latest plan, 2026-07-17" "$tmp/cerr"
 t "a replan dated after today exits 65" code 65 "$ldn" patient replan --as-of 2099-01-01 --db "$db" "$tmp/pop2.json"
 t "and says today" has "as_of: 2099-01-01 is after today" "$tmp/cerr"
-t "and next follows it: no hold, 3.5 mg tolerated, up to 4 mg" sh -c "'$ldn' next p-op --as-of 2026-07-22 --db '$db' | grep -q 'Escalate: 4 mg from 2026-07-22'"
+t "and next keeps the hold that had begun before it: a restart at 1.5 mg, not 4 mg" sh -c "'$ldn' next p-op --as-of 2026-07-22 --db '$db' | grep -q 'Re-introduce with titration: 1.5 mg from 2026-07-22'"
 sed 's/"p-op"/"p-unknown"/' "$tmp/pop2.json" > "$tmp/p-unknown.json"
 t "patient replan for a patient not stored exits 65" code 65 "$ldn" patient replan --db "$db" "$tmp/p-unknown.json"
 t "and says so" has "not stored" "$tmp/cerr"

@@ -1404,17 +1404,22 @@ step_str(const struct jnode *step, const char *key)
  * morning dosing have none, and dosed at bedtime), whether its findings
  * keep an opioid under the policy opioid_co_use=relative
  * (policy.opioid_co_use_met), and its holds around procedures (a "hold"
- * step and the "restart" step after it).  A stored plan that does not
- * read is refused: its holds would be lost. */
+ * step and the "restart" step after it), added to c's.  For an earlier
+ * plan (begun: the latest plan's as-of day), only its holds begun by then:
+ * a procedure that took place still calls for its restart, one a new plan
+ * dropped before it began does not.  A stored plan that does not read is
+ * refused: its holds would be lost. */
 static enum ldn_status
-plan_extras(const char *plan_json, struct ldn_course *c, struct ldn_error *err)
+plan_extras(const char *plan_json, struct ldn_course *c, const char *begun,
+    struct ldn_error *err)
 {
 	struct arena a = ARENA_INIT(1u << 26);
 	struct jnode *root;
 	bool good = true;
 	enum ldn_status rc;
 
-	snprintf(c->timing, sizeof(c->timing), "bedtime");
+	if (begun == NULL)
+		snprintf(c->timing, sizeof(c->timing), "bedtime");
 	rc = json_parse(&a, plan_json, strlen(plan_json), 64, &root, err);
 	if (rc != LDN_OK) {
 		char why[sizeof(err->msg)];
@@ -1429,39 +1434,88 @@ plan_extras(const char *plan_json, struct ldn_course *c, struct ldn_error *err)
 	const struct jnode *f = tree_get(root, "findings");
 	const struct jnode *s = tree_get(root, "schedule");
 
-	if (v && v->type == J_STR && strcmp(v->u.s, "morning") == 0)
+	if (begun == NULL && v && v->type == J_STR &&
+	    strcmp(v->u.s, "morning") == 0)
 		snprintf(c->timing, sizeof(c->timing), "morning");
 	/* an opioid kept under opioid_co_use=relative */
-	for (size_t i = 0; f && f->type == J_ARR && i < f->n; i++) {
+	for (size_t i = 0; begun == NULL && f && f->type == J_ARR && i < f->n;
+	     i++) {
 		const struct jnode *id = tree_get(&f->u.items[i], "id");
 
 		c->opioid_kept |= id && id->type == J_STR &&
 		    strcmp(id->u.s, "policy.opioid_co_use_met") == 0;
 	}
-	if (s && s->type == J_ARR && s->n > 0 &&
-	    (c->holds = calloc(s->n, sizeof(*c->holds))) == NULL)
+	size_t n = s && s->type == J_ARR ? s->n : 0;
+	struct ldn_hold *more =
+	    n ? realloc(c->holds, (c->n_holds + n) * sizeof(*c->holds)) : NULL;
+	bool open = false; /* the hold step just read is kept */
+
+	if (n && more == NULL)
 		good = false;
-	for (size_t i = 0; good && s && s->type == J_ARR && i < s->n; i++) {
+	else if (n)
+		c->holds = more;
+	for (size_t i = 0; good && i < n; i++) {
 		const struct jnode *st = &s->u.items[i];
+		const char *kind = step_str(st, "kind");
+		const char *day = step_str(st, "date");
 		struct ldn_hold *h;
 
-		if (strcmp(step_str(st, "kind"), "hold") == 0) {
+		if (strcmp(kind, "hold") == 0 &&
+		    (begun == NULL || strcmp(day, begun) <= 0)) {
 			h = &c->holds[c->n_holds++];
-			snprintf(h->from, sizeof(h->from), "%.10s",
-			    step_str(st, "date"));
-		} else if (strcmp(step_str(st, "kind"), "restart") == 0 &&
-		    c->n_holds > 0) {
+			*h = (struct ldn_hold){ .from = "", .until = "" };
+			snprintf(h->from, sizeof(h->from), "%.10s", day);
+			open = true;
+		} else if (strcmp(kind, "hold") == 0) {
+			open = false;
+		} else if (strcmp(kind, "restart") == 0 && open) {
 			h = &c->holds[c->n_holds - 1];
-			snprintf(h->until, sizeof(h->until), "%.10s",
-			    step_str(st, "date"));
+			snprintf(h->until, sizeof(h->until), "%.10s", day);
+			open = false;
 		}
 	}
 	arena_free(&a);
 	return good ? LDN_OK : ldn_fail(err, LDN_E_NOMEM, "", "out of memory");
 }
 
-/* The course from the latest plan's row and the visits' rows, or NULL
- * with err set. */
+static int
+hold_cmp(const void *a, const void *b)
+{
+	const struct ldn_hold *x = a, *y = b;
+	int k = strcmp(x->from, y->from);
+
+	return k ? k : strcmp(x->until, y->until);
+}
+
+/* The holds in date order, each overlap (the same procedure in several
+ * plans, or two close together) made one hold over both; a hold with no
+ * restart day ("") lasts until a new plan. */
+static void
+merge_holds(struct ldn_course *c)
+{
+	size_t n = 0;
+
+	if (c->n_holds == 0)
+		return;
+	qsort(c->holds, c->n_holds, sizeof(*c->holds), hold_cmp);
+	for (size_t i = 1; i < c->n_holds; i++) {
+		struct ldn_hold *h = &c->holds[n], *o = &c->holds[i];
+		bool open = h->until[0] == '\0';
+
+		if (open || strcmp(o->from, h->until) < 0) {
+			if (!open &&
+			    (o->until[0] == '\0' ||
+			        strcmp(o->until, h->until) > 0))
+				memcpy(h->until, o->until, sizeof(h->until));
+			continue;
+		}
+		c->holds[++n] = *o;
+	}
+	c->n_holds = n + 1;
+}
+
+/* The course from the plans' rows (the latest first) and the visits' rows,
+ * or NULL with err set. */
 static struct ldn_course *
 course_of(const char *id, const struct db_res *plan,
     const struct db_res *visits, struct ldn_error *err)
@@ -1482,10 +1536,14 @@ course_of(const char *id, const struct db_res *plan,
 	c->step_ug = (int32_t)int_at(plan, 0, 4);
 	c->interval_d = (int)int_at(plan, 0, 5);
 	c->ceiling_ug = (int32_t)int_at(plan, 0, 6);
-	if (plan_extras(text_at(plan, 0, 7), c, err) != LDN_OK) {
-		ldn_course_free(c);
-		return NULL;
-	}
+	/* the latest plan (row 0), then the holds begun of earlier ones */
+	for (size_t i = 0; i < plan->n_rows; i++)
+		if (plan_extras(text_at(plan, i, 7), c, i ? c->as_of : NULL,
+		        err) != LDN_OK) {
+			ldn_course_free(c);
+			return NULL;
+		}
+	merge_holds(c);
 	if (visits->n_rows > 0) {
 		c->visits = calloc(visits->n_rows, sizeof(*c->visits));
 		good = c->visits != NULL;
@@ -1540,7 +1598,7 @@ ldn_store_course(struct ldn_store *st, const char *actor,
 	rc = read_rows(st,
 	    "SELECT as_of, decision, earliest_start, start_ug, step_ug, "
 	    "interval_d, ceiling_ug, plan_json FROM plans WHERE patient_id = ? "
-	    "ORDER BY id DESC LIMIT 1",
+	    "ORDER BY id DESC",
 	    patient_id, &plan, err);
 	if (rc == LDN_OK)
 		rc = read_rows(st, VISITS_SQL, patient_id, &visits, err);
