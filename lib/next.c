@@ -555,34 +555,33 @@ read_holds(const struct ldn_course *c, int32_t *from, int32_t *until,
 	return LDN_OK;
 }
 
+/* A hold's days into the variables start and restart (the advice's, or
+ * the note's: the advice beside a note may name another hold), with the
+ * restart dose. */
 static void
-hold_vars(struct ldn_next *n, int32_t from, int32_t until)
+set_hold(struct ldn_next *n, enum var start, enum var restart, int32_t from,
+    int32_t until)
 {
-	set_date(n, V_HOLD_START, from);
+	set_date(n, start, from);
 	if (until == NONE_DAY) {
-		snprintf(n->val[V_RESTART_DATE], NEXT_VAR_LEN,
-		    "a new plan says so");
-		n->vars[V_RESTART_DATE] = n->val[V_RESTART_DATE];
+		snprintf(n->val[restart], NEXT_VAR_LEN, "a new plan says so");
+		n->vars[restart] = n->val[restart];
 	} else {
-		set_date(n, V_RESTART_DATE, until);
+		set_date(n, restart, until);
 	}
 	set_mg(n, V_START_DOSE, n->restart_ug);
 }
 
-/* The same for the note about a hold still to come, in variables of its
- * own: the advice beside it may name another hold. */
+static void
+hold_vars(struct ldn_next *n, int32_t from, int32_t until)
+{
+	set_hold(n, V_HOLD_START, V_RESTART_DATE, from, until);
+}
+
 static void
 note_vars(struct ldn_next *n, int32_t from, int32_t until)
 {
-	set_date(n, V_NOTE_HOLD_START, from);
-	if (until == NONE_DAY) {
-		snprintf(n->val[V_NOTE_RESTART_DATE], NEXT_VAR_LEN,
-		    "a new plan says so");
-		n->vars[V_NOTE_RESTART_DATE] = n->val[V_NOTE_RESTART_DATE];
-	} else {
-		set_date(n, V_NOTE_RESTART_DATE, until);
-	}
-	set_mg(n, V_START_DOSE, n->restart_ug);
+	set_hold(n, V_NOTE_HOLD_START, V_NOTE_RESTART_DATE, from, until);
 }
 
 /* The plan's holds around procedures, after the titration rules.  A stop
