@@ -835,9 +835,18 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	               &es) &&
 	    today < es) {
 		/* doses recorded while the plan still says wait (a washout
-		 * or a hold): none until it lifts */
+		 * or a hold): none until it lifts.  Doses only up to the
+		 * plan's day were taken under an earlier plan: this one
+		 * pauses them, it does not find them wrong. */
+		bool since = false;
+
+		for (size_t i = 0; i < c->n_visits; i++)
+			since |= s[i].dose_ug > 0 && s[i].day > planned;
 		set_date(n, V_FROM_DATE, es);
-		advise(n, LDN_NEXT_STOP, E_NEXT_BEFORE_START, 0, today);
+		set_mg(n, V_START_DOSE, c->start_ug);
+		advise(n, LDN_NEXT_STOP,
+		    since ? E_NEXT_BEFORE_START : E_NEXT_WAIT_NEW_PLAN, 0,
+		    today);
 	} else {
 		rules(n, P, c, s, c->n_visits, today);
 		stopping = false;

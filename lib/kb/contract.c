@@ -256,6 +256,9 @@ const struct entry_spec entry_specs[E_COUNT] = {
 	[E_NEXT_RESTART_AFTER_WAIT] = N("next.restart_after_wait",
 	    B(V_FROM_DATE) | B(V_START_DOSE) | B(V_TIMING) | B(V_DATE) |
 	        B(V_INTERVAL_DAYS)),
+	/* doses under an earlier plan, and a plan that waits: pause */
+	[E_NEXT_WAIT_NEW_PLAN] = N("next.wait_new_plan",
+	    B(V_FROM_DATE) | B(V_START_DOSE) | B(V_TIMING) | B(V_DATE)),
 	/* a dose above the latest plan's ceiling: down to it */
 	[E_NEXT_ABOVE_CEILING] = N("next.above_ceiling",
 	    B(V_DOSE) | B(V_CEILING) | B(V_NEXT_DOSE) | B(V_DATE)),
