@@ -263,18 +263,15 @@ failed_before(struct ldn_next *n, const struct params *P,
 {
 	struct ldn_next then = { .kb = n->kb,
 		.nested = true, /* one level: the earlier rules, not theirs */
+		.planned = n->planned,
 		.n_holds = n->n_holds,
 		.hfrom = n->hfrom,
 		.huntil = n->huntil };
 	size_t k = z;
-	int32_t planned;
 
 	while (k > 0 && s[k].dose_ug == 0)
 		k--;
-	if (!date_parse(c->as_of, strnlen(c->as_of, sizeof(c->as_of)),
-	        &planned))
-		planned = INT32_MIN;
-	if (s[k].dose_ug <= 0 || s[k].day <= planned)
+	if (s[k].dose_ug <= 0 || s[k].day <= n->planned)
 		return false;
 	rules(&then, P, c, s, k + 1, s[k].day);
 	if (then.rule != E_NEXT_STOP_NO_BENEFIT &&
@@ -690,8 +687,9 @@ holds(struct ldn_next *n, const struct params *P, const struct seen *s,
  * ended: a restart, not the old dose. */
 static void
 restart_after_wait(struct ldn_next *n, const struct ldn_course *c,
-    const struct seen *s, int32_t planned, int32_t settle_d)
+    const struct seen *s, int32_t settle_d)
 {
+	int32_t planned = n->planned;
 	size_t nv = c->n_visits;
 	int32_t es;
 	bool before = false;
@@ -779,6 +777,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	}
 	n->kb = kb;
 	n->today = today;
+	n->planned = planned;
 	n->restart_ug = c->start_ug;
 	n->interval_d = c->interval_d;
 	n->hold_from = INT32_MAX;
@@ -802,6 +801,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	                                  : strcmp(c->timing, "morning") == 0;
 	n->opioid_kept = c->opioid_kept;
 	size_t serious = SIZE_MAX; /* the last visit with a serious effect */
+	int32_t serious_day;
 
 	for (size_t i = 0; i < c->n_visits; i++)
 		if (c->visits[i].side_effects &&
@@ -809,9 +809,9 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 			serious = i;
 	if (strcmp(c->decision, "do-not-start") == 0 && serious != SIZE_MAX &&
 	    date_parse(c->visits[serious].date,
-	        strnlen(c->visits[serious].date, 11), &es)) {
+	        strnlen(c->visits[serious].date, 11), &serious_day)) {
 		/* a serious effect outranks the plan: a clinician's review */
-		set_date(n, V_FROM_DATE, es);
+		set_date(n, V_FROM_DATE, serious_day);
 		set_mg(n, V_DOSE, c->visits[serious].dose_ug);
 		advise(n, LDN_NEXT_STOP, E_NEXT_STOPPED_SERIOUS, 0, today);
 	} else if (strcmp(c->decision, "do-not-start") == 0 &&
@@ -850,7 +850,7 @@ ldn_next_advise(const struct ldn_kb *kb, const struct ldn_course *c,
 	} else {
 		rules(n, P, c, s, c->n_visits, today);
 		stopping = false;
-		restart_after_wait(n, c, s, planned, P->settle_d);
+		restart_after_wait(n, c, s, P->settle_d);
 	}
 	if (!stopping || n->rule == E_NEXT_START)
 		holds(n, P, s, c->n_visits, c->n_holds, hfrom, huntil, today);

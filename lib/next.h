@@ -30,6 +30,7 @@ struct ldn_next {
 	                       before, or INT32_MAX: a supply stops there */
 	int32_t day;        /* date, as a day number */
 	int32_t today;      /* as_of, as a day number */
+	int32_t planned;    /* the latest plan's as-of day, or INT32_MIN */
 	/* the plan's holds, while the advice is made (day numbers) */
 	size_t n_holds;
 	const int32_t *hfrom, *huntil;
